@@ -1,0 +1,60 @@
+/*
+ * protocol.h — the wire format between the jbox JVM and jbox-shim, mirrored in Java by
+ * jbox.process.Protocol (keep the two in step; ARCHITECTURE.md has the sequence diagram).
+ *
+ * Every message on either channel (JVM <-> shim over a unix stream socket, shim <-> child over a
+ * socketpair) is a frame: u32 type, u32 payload length, payload. Integers are little endian.
+ *
+ *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*)
+ *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it
+ *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
+ *                             Receiving it is the child's signal that the id maps are written.
+ *   shim -> JVM   MSG_STARTED the workload was execve()d (the child's end of the socketpair is
+ *                             close-on-exec, so EOF without MSG_FAILED means success)
+ *   shim -> JVM   MSG_FAILED  u32 step index, i32 errno: the step failed, the child has exited
+ *   JVM -> shim   MSG_SIGNAL  u32 signal number: deliver it to the container init
+ *   shim -> JVM   MSG_EXITED  i32 wait status of the container init; the shim then exits
+ *
+ * If the JVM's socket reaches EOF before MSG_EXITED (jbox was killed), the shim kills the
+ * container with SIGKILL, reaps it and exits: nothing runs without a jbox watching it.
+ *
+ * The plan: u32 step count, then per step: u32 op, u32 argc, then argc args as u32 length +
+ * bytes. String args include their terminating NUL; integer args are 8 bytes (u64).
+ */
+#ifndef JBOX_PROTOCOL_H
+#define JBOX_PROTOCOL_H
+
+enum msg_type {
+	MSG_CLONE = 1,
+	MSG_PID = 2,
+	MSG_PLAN = 3,
+	MSG_STARTED = 4,
+	MSG_FAILED = 5,
+	MSG_SIGNAL = 6,
+	MSG_EXITED = 7,
+};
+
+/* Options of MSG_CLONE. */
+#define SHIM_OPT_NONE 0u
+
+/* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */
+enum step_op {
+	OP_SETID = 1,       /* u gid, u uid, u... supplementary gids: setgroups, setresgid, setresuid */
+	OP_SETSID = 2,      /* (none): new session, so the terminal's signals go to jbox only */
+	OP_SETHOSTNAME = 3, /* s name */
+	OP_MOUNT = 4,       /* s source, s target, s fstype, u flags, s data ("" = NULL) */
+	OP_MKDIR = 5,       /* s path, u mode: EEXIST is success */
+	OP_MKFILE = 6,      /* s path, u mode: create an empty file if absent (a bind-mount target) */
+	OP_SYMLINK = 7,     /* s target, s linkpath */
+	OP_PIVOT_ROOT = 8,  /* s new root: pivot_root(".", "."), detach the old root, chdir("/") */
+	OP_CHDIR = 9,       /* s path */
+	OP_EXEC = 10,       /* u argc, s argv..., s env...: PATH search uses env's PATH */
+	OP_UMOUNT = 11,     /* s target, u umount2 flags */
+	OP_MAX = 12,
+};
+
+#define PLAN_MAX_BYTES (4u << 20)
+#define PLAN_MAX_STEPS 4096u
+#define STEP_MAX_ARGS 4096u
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * steps.c — runs a plan inside the container init, one step at a time, in the order the JVM
+ * chose. The first failing step stops the run; its index and errno go back to the JVM, which
+ * knows what the step meant and prints it. A malformed plan fails with EINVAL before any step.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "wire.h"
+
+extern char **environ;
+
+struct step {
+	uint32_t op;
+	uint32_t argc;
+	const uint8_t *arg[STEP_MAX_ARGS];
+	uint32_t len[STEP_MAX_ARGS];
+};
+
+static struct step cur; /* one step at a time; static so the stack stays small */
+
+/* Decodes the step at *pos into cur; -1 if the bytes are not a well-formed step. */
+static int decode_step(const uint8_t *plan, uint32_t size, uint32_t *pos)
+{
+	if (size - *pos < 8)
+		return -1;
+	cur.op = get_u32(plan + *pos);
+	cur.argc = get_u32(plan + *pos + 4);
+	*pos += 8;
+	if (cur.op == 0 || cur.op >= OP_MAX || cur.argc > STEP_MAX_ARGS)
+		return -1;
+	for (uint32_t i = 0; i < cur.argc; i++) {
+		if (size - *pos < 4)
+			return -1;
+		uint32_t n = get_u32(plan + *pos);
+		*pos += 4;
+		if (n > size - *pos)
+			return -1;
+		cur.arg[i] = plan + *pos;
+		cur.len[i] = n;
+		*pos += n;
+	}
+	return 0;
+}
+
+static const char *str(uint32_t i)
+{
+	if (i >= cur.argc || cur.len[i] == 0 || cur.arg[i][cur.len[i] - 1] != '\0')
+		return NULL;
+	return (const char *)cur.arg[i];
+}
+
+static const char *opt_str(uint32_t i) /* "" means NULL for mount(2) */
+{
+	const char *s = str(i);
+	return s && *s ? s : NULL;
+}
+
+static int num(uint32_t i, uint64_t *out)
+{
+	if (i >= cur.argc || cur.len[i] != 8)
+		return -1;
+	*out = get_u64(cur.arg[i]);
+	return 0;
+}
+
+static int step_setid(void)
+{
+	uint64_t gid, uid, g;
+	gid_t groups[64];
+	uint32_t n = cur.argc >= 2 ? cur.argc - 2 : 0;
+	if (num(0, &gid) < 0 || num(1, &uid) < 0 || n > 64)
+		return EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (num(2 + i, &g) < 0)
+			return EINVAL;
+		groups[i] = (gid_t)g;
+	}
+	if (setgroups(n, groups) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
+	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
+		return errno;
+	return 0;
+}
+
+static int step_mount(void)
+{
+	uint64_t flags;
+	const char *target = str(1);
+	if (!str(0) || !target || !str(2) || num(3, &flags) < 0 || !str(4))
+		return EINVAL;
+	if (mount(opt_str(0), target, opt_str(2), (unsigned long)flags, opt_str(4)) < 0)
+		return errno;
+	return 0;
+}
+
+static int step_mkdir(void)
+{
+	uint64_t mode;
+	struct stat st;
+	const char *path = str(0);
+	if (!path || num(1, &mode) < 0)
+		return EINVAL;
+	if (mkdir(path, (mode_t)mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return errno;
+	if (lstat(path, &st) < 0)
+		return errno;
+	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+static int step_mkfile(void)
+{
+	uint64_t mode;
+	const char *path = str(0);
+	if (!path || num(1, &mode) < 0)
+		return EINVAL;
+	int fd = open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int step_pivot_root(void)
+{
+	const char *root = str(0);
+	if (!root)
+		return EINVAL;
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then
+	 * drops the old root without needing a directory for it inside the image. */
+	if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+	    chdir("/") < 0)
+		return errno;
+	return 0;
+}
+
+static int step_exec(void)
+{
+	static char *argv[STEP_MAX_ARGS + 1], *envp[STEP_MAX_ARGS + 1];
+	uint64_t argc;
+	if (num(0, &argc) < 0 || argc == 0 || argc > cur.argc - 1)
+		return EINVAL;
+	uint32_t nenv = cur.argc - 1 - (uint32_t)argc;
+	for (uint32_t i = 0; i < cur.argc - 1; i++) {
+		char *s = (char *)str(1 + i);
+		if (!s)
+			return EINVAL;
+		if (i < argc)
+			argv[i] = s;
+		else
+			envp[i - argc] = s;
+	}
+	argv[argc] = NULL;
+	envp[nenv] = NULL;
+	environ = envp; /* execvp searches the PATH of the container's environment */
+	execvp(argv[0], argv);
+	return errno;
+}
+
+static int run_step(void)
+{
+	uint64_t u;
+	switch (cur.op) {
+	case OP_SETID:
+		return step_setid();
+	case OP_SETSID:
+		return setsid() < 0 ? errno : 0;
+	case OP_SETHOSTNAME:
+		if (!str(0))
+			return EINVAL;
+		return sethostname(str(0), strlen(str(0))) < 0 ? errno : 0;
+	case OP_MOUNT:
+		return step_mount();
+	case OP_MKDIR:
+		return step_mkdir();
+	case OP_MKFILE:
+		return step_mkfile();
+	case OP_SYMLINK:
+		if (!str(0) || !str(1))
+			return EINVAL;
+		return symlink(str(0), str(1)) < 0 ? errno : 0;
+	case OP_PIVOT_ROOT:
+		return step_pivot_root();
+	case OP_CHDIR:
+		if (!str(0))
+			return EINVAL;
+		return chdir(str(0)) < 0 ? errno : 0;
+	case OP_EXEC:
+		return step_exec();
+	case OP_UMOUNT:
+		if (!str(0) || num(1, &u) < 0)
+			return EINVAL;
+		return umount2(str(0), (int)u) < 0 ? errno : 0;
+	}
+	return EINVAL;
+}
+
+/* Runs the plan; returns the errno of the failing step (its index in *failed_step). Returns
+ * only on failure: the last step of a good plan is OP_EXEC. */
+int run_plan(const uint8_t *plan, uint32_t size, uint32_t *failed_step)
+{
+	uint32_t pos = 4, count;
+	*failed_step = 0;
+	if (size < 4 || (count = get_u32(plan)) == 0 || count > PLAN_MAX_STEPS)
+		return EINVAL;
+	for (uint32_t i = 0; i < count; i++) /* validate the whole plan before acting on it */
+		if (decode_step(plan, size, &pos) < 0)
+			return EINVAL;
+	if (pos != size)
+		return EINVAL;
+	pos = 4;
+	for (uint32_t i = 0; i < count; i++) {
+		decode_step(plan, size, &pos);
+		int err = run_step();
+		if (err) {
+			*failed_step = i;
+			return err;
+		}
+	}
+	*failed_step = count;
+	return ENOEXEC; /* a plan must end in OP_EXEC */
+}

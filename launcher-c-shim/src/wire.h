@@ -1,0 +1,102 @@
+/*
+ * wire.h — framing shared by both channels of the shim: u32 type, u32 length, payload
+ * (little endian). Small enough to live in a header; both processes use the same code.
+ */
+#ifndef JBOX_WIRE_H
+#define JBOX_WIRE_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static inline void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get_u64(const uint8_t *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* Reads exactly n bytes; -1 on error or on EOF (EOF sets errno to 0). */
+static inline int read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = 0;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static inline int write_full(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n > 0) {
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static inline int write_frame(int fd, uint32_t type, const void *payload, uint32_t len)
+{
+	uint8_t head[8];
+	put_u32(head, type);
+	put_u32(head + 4, len);
+	if (write_full(fd, head, sizeof(head)) < 0)
+		return -1;
+	return len ? write_full(fd, payload, len) : 0;
+}
+
+/* Reads one frame; *payload is malloc()ed (NULL when empty) and owned by the caller. */
+static inline int read_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, uint32_t max)
+{
+	uint8_t head[8];
+	*payload = NULL;
+	if (read_full(fd, head, sizeof(head)) < 0)
+		return -1;
+	*type = get_u32(head);
+	*len = get_u32(head + 4);
+	if (*len > max) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (*len == 0)
+		return 0;
+	*payload = malloc(*len);
+	if (*payload == NULL)
+		return -1;
+	if (read_full(fd, *payload, *len) < 0) {
+		free(*payload);
+		*payload = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+#endif
