@@ -1,0 +1,105 @@
+package jbox.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.image.ImageStore;
+import jbox.runtime.ShimLocator;
+import picocli.CommandLine.Command;
+
+/**
+ * `jbox doctor`: what this host can do for jbox, in plain words, with the fix for each gap.
+ * Exit status 1 when something jbox needs is missing.
+ */
+@Command(name = "doctor", description = "Check what this host supports.", mixinStandardHelpOptions = true)
+public final class DoctorCommand implements Callable<Integer> {
+    private int failures;
+
+    @Override
+    public Integer call() throws JboxException {
+        Config c = Config.load();
+        String maxUserns = read("/proc/sys/user/max_user_namespaces");
+        check(!maxUserns.isEmpty() && !maxUserns.equals("0"), true, "user namespaces allowed (max_user_namespaces=" + maxUserns + ")",
+                "set: sysctl -w user.max_user_namespaces=15000, or run with --userns host");
+        String apparmor = read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+        check(!apparmor.equals("1"), false, "AppArmor does not restrict user namespaces",
+                "jbox runs as root, so this only matters for unprivileged users");
+        check(read("/proc/filesystems").contains("\toverlay"), true, "overlayfs available",
+                "load it: modprobe overlay");
+        boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+        boolean hybrid = Files.exists(Path.of("/sys/fs/cgroup/unified/cgroup.controllers"));
+        boolean v1 = Files.isDirectory(Path.of("/sys/fs/cgroup/memory"));
+        String mode = v2 ? "v2 (unified)" : hybrid ? "hybrid (v1 controllers, v2 at /sys/fs/cgroup/unified)" : v1 ? "v1" : "none";
+        check(v2 || v1, false, "cgroups: " + mode, "mount cgroup2 on /sys/fs/cgroup for resource limits");
+        String subuid = read("/etc/subuid");
+        long base = c.getLong("userns.uid.base");
+        String owner = subuidOwner(subuid, base, c.getLong("userns.size"));
+        check(owner == null || owner.equals("root"), false,
+                "host ids " + base + "+" + c.getLong("userns.size") + " for container root" + (owner == null ? " (unassigned in /etc/subuid)" : " (root's in /etc/subuid)"),
+                "/etc/subuid gives them to " + owner + ": choose another userns.uid.base in /etc/jbox/jbox.properties");
+        try {
+            ShimLocator.find(c);
+            check(true, true, "shim installed, root-owned, not writable by others", "");
+        } catch (JboxException e) {
+            check(false, true, "shim: " + e.getMessage(), "rebuild and reinstall jbox (./install.sh)");
+        }
+        check(onPath("ip"), false, "iproute2 present", "apt-get install iproute2");
+        check(onPath("iptables") || onPath("nft"), false, "iptables or nftables present", "apt-get install iptables");
+        String image = c.get("image.default");
+        boolean built;
+        try {
+            built = new ImageStore(c.imagesDir()).exists(image);
+        } catch (jbox.image.ImageException e) {
+            built = false;
+        }
+        check(built, false, "default image " + image + " built",
+                "jbox image build-default (needs busybox-static)");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private void check(boolean ok, boolean required, String what, String fix) {
+        if (ok) {
+            System.out.println("ok    " + what);
+        } else {
+            System.out.println((required ? "FAIL  " : "warn  ") + what + " — " + fix);
+            if (required) {
+                failures++;
+            }
+        }
+    }
+
+    static String subuidOwner(String subuid, long base, long size) {
+        for (String line : subuid.split("\n")) {
+            String[] f = line.trim().split(":");
+            if (f.length != 3 || !f[1].matches("\\d+") || !f[2].matches("\\d+")) {
+                continue;
+            }
+            long s = Long.parseLong(f[1]);
+            long n = Long.parseLong(f[2]);
+            if (s < base + size && base < s + n) {
+                return f[0];
+            }
+        }
+        return null;
+    }
+
+    private static boolean onPath(String cmd) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, cmd))) {
+                return true;
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/sbin", cmd)) || Files.isExecutable(Path.of("/sbin", cmd));
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

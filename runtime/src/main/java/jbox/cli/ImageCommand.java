@@ -1,0 +1,135 @@
+package jbox.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.image.DefaultImageBuilder;
+import jbox.image.IdShift;
+import jbox.image.ImageException;
+import jbox.image.ImageMeta;
+import jbox.image.ImageStore;
+import jbox.image.TarImporter;
+import jbox.image.TerminalProgress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `jbox image build-default | import | ls | rm`: the image store under data.root/images. */
+@Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
+        subcommands = {ImageCommand.BuildDefault.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
+public final class ImageCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    static ImageStore store(Config c) throws JboxException {
+        return new ImageStore(c.imagesDir());
+    }
+
+    /** Image files are owned by the host ids that container root maps to, so root inside owns them. */
+    static IdShift shift(Config c) throws JboxException {
+        if (!c.getBoolean("userns.enabled")) {
+            return IdShift.NONE;
+        }
+        return new IdShift(c.getLong("userns.uid.base"), c.getLong("userns.gid.base"), c.getLong("userns.size"));
+    }
+
+    @Command(name = "build-default", description = "Build the default busybox image from the host's busybox-static.",
+            mixinStandardHelpOptions = true)
+    static final class BuildDefault implements Callable<Integer> {
+        @Option(names = "--name", description = "Image name (default: from the config, busybox).")
+        String name;
+
+        @Option(names = "--replace", description = "Replace the image if it exists.")
+        boolean replace;
+
+        @Override
+        public Integer call() throws JboxException {
+            Config c = Config.load();
+            String n = name != null ? name : c.get("image.default");
+            Path busybox = Path.of(c.get("image.default.busybox"));
+            if (!Files.isExecutable(busybox)) {
+                throw new JboxException("busybox not found at " + busybox + " (install it: apt-get install busybox-static)");
+            }
+            try {
+                ImageStore store = store(c);
+                if (store.exists(n)) {
+                    if (!replace) {
+                        System.out.println(n + " already exists");
+                        return 0;
+                    }
+                    store.remove(n);
+                }
+                ImageMeta m = new DefaultImageBuilder().build(store, n, busybox, shift(c));
+                System.out.println("built " + m.name() + " from " + busybox);
+                return 0;
+            } catch (ImageException e) {
+                throw new JboxException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "import", description = "Import a root filesystem tarball (.tar, .tar.gz, .tar.xz) as an image.",
+            mixinStandardHelpOptions = true)
+    static final class Import implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call() throws JboxException {
+            Config c = Config.load();
+            if (!Files.isRegularFile(file)) {
+                throw new JboxException("cannot import " + file + ": no such file");
+            }
+            try {
+                ImageMeta m = new TarImporter().importTar(store(c), name, file, shift(c), new TerminalProgress("importing " + name));
+                System.out.println("imported " + m.name() + " from " + file);
+                return 0;
+            } catch (ImageException e) {
+                throw new JboxException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "ls", description = "List images.", mixinStandardHelpOptions = true)
+    static final class Ls implements Callable<Integer> {
+        @Override
+        public Integer call() throws JboxException {
+            try {
+                System.out.printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
+                for (ImageMeta m : store(Config.load()).list()) {
+                    System.out.printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
+                }
+                return 0;
+            } catch (ImageException e) {
+                throw new JboxException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "rm", description = "Remove images.", mixinStandardHelpOptions = true)
+    static final class Rm implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        java.util.List<String> names;
+
+        @Override
+        public Integer call() throws JboxException {
+            ImageStore store = store(Config.load());
+            for (String n : names) {
+                try {
+                    store.remove(n);
+                    System.out.println(n);
+                } catch (ImageException e) {
+                    throw new JboxException(e.getMessage(), e);
+                }
+            }
+            return 0;
+        }
+    }
+}

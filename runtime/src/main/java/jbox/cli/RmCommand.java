@@ -1,0 +1,42 @@
+package jbox.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.runtime.ContainerFiles;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `jbox rm [-f] ID|NAME...`: removes stopped containers; -f kills a running one first. */
+@Command(name = "rm", description = "Remove containers.", mixinStandardHelpOptions = true)
+public final class RmCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--force"}, description = "Kill a running container, then remove it.")
+    boolean force;
+
+    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+    List<String> refs;
+
+    @Override
+    public Integer call() throws JboxException {
+        Config config = Config.load();
+        StateStore states = new StateStore(config.stateRoot());
+        for (String ref : refs) {
+            ContainerState s = states.find(ref);
+            if (states.isOwned(s.id())) {
+                if (!force) {
+                    throw new JboxException("container " + ref + " is running: stop it first or use rm -f");
+                }
+                // Its jbox removes the files when the container dies (it holds the lock until then).
+                ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            } else {
+                new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
+            }
+            System.out.println(ref);
+        }
+        return 0;
+    }
+}

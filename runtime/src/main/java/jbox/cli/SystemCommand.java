@@ -1,0 +1,33 @@
+package jbox.cli;
+
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.runtime.Cleanup;
+import picocli.CommandLine.Command;
+
+/** `jbox system prune`: removes what dead or stopped containers left behind. */
+@Command(name = "system", description = "System-wide housekeeping.", mixinStandardHelpOptions = true,
+        subcommands = SystemCommand.Prune.class)
+public final class SystemCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "prune", description = "Remove stopped containers and leftovers of killed jbox processes.",
+            mixinStandardHelpOptions = true)
+    static final class Prune implements Callable<Integer> {
+        @Override
+        public Integer call() throws JboxException {
+            var removed = new Cleanup(Config.load()).prune();
+            for (String r : removed) {
+                System.out.println("removed " + r);
+            }
+            if (removed.isEmpty()) {
+                System.out.println("nothing to remove");
+            }
+            return 0;
+        }
+    }
+}

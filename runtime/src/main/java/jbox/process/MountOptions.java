@@ -1,0 +1,81 @@
+package jbox.process;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OCI mount options ("nosuid", "ro", "rbind", "mode=755") split into mount(2) flags and the
+ * filesystem's data string, as the kernel wants them.
+ */
+public record MountOptions(long flags, long propagation, String data) {
+    public static final long MS_RDONLY = 1;
+    public static final long MS_NOSUID = 2;
+    public static final long MS_NODEV = 4;
+    public static final long MS_NOEXEC = 8;
+    public static final long MS_SYNCHRONOUS = 16;
+    public static final long MS_REMOUNT = 32;
+    public static final long MS_DIRSYNC = 128;
+    public static final long MS_NOATIME = 1024;
+    public static final long MS_NODIRATIME = 2048;
+    public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_UNBINDABLE = 1L << 17;
+    public static final long MS_PRIVATE = 1L << 18;
+    public static final long MS_SLAVE = 1L << 19;
+    public static final long MS_SHARED = 1L << 20;
+    public static final long MS_RELATIME = 1L << 21;
+    public static final long MS_STRICTATIME = 1L << 24;
+
+    /** Option name → {flags to set, flags to clear}. */
+    private static final Map<String, long[]> FLAGS = Map.ofEntries(
+            Map.entry("ro", new long[] {MS_RDONLY, 0}),
+            Map.entry("rw", new long[] {0, MS_RDONLY}),
+            Map.entry("nosuid", new long[] {MS_NOSUID, 0}),
+            Map.entry("suid", new long[] {0, MS_NOSUID}),
+            Map.entry("nodev", new long[] {MS_NODEV, 0}),
+            Map.entry("dev", new long[] {0, MS_NODEV}),
+            Map.entry("noexec", new long[] {MS_NOEXEC, 0}),
+            Map.entry("exec", new long[] {0, MS_NOEXEC}),
+            Map.entry("sync", new long[] {MS_SYNCHRONOUS, 0}),
+            Map.entry("async", new long[] {0, MS_SYNCHRONOUS}),
+            Map.entry("dirsync", new long[] {MS_DIRSYNC, 0}),
+            Map.entry("remount", new long[] {MS_REMOUNT, 0}),
+            Map.entry("bind", new long[] {MS_BIND, 0}),
+            Map.entry("rbind", new long[] {MS_BIND | MS_REC, 0}),
+            Map.entry("noatime", new long[] {MS_NOATIME, 0}),
+            Map.entry("atime", new long[] {0, MS_NOATIME}),
+            Map.entry("nodiratime", new long[] {MS_NODIRATIME, 0}),
+            Map.entry("diratime", new long[] {0, MS_NODIRATIME}),
+            Map.entry("relatime", new long[] {MS_RELATIME, 0}),
+            Map.entry("norelatime", new long[] {0, MS_RELATIME}),
+            Map.entry("strictatime", new long[] {MS_STRICTATIME, 0}),
+            Map.entry("nostrictatime", new long[] {0, MS_STRICTATIME}));
+
+    private static final Map<String, Long> PROPAGATION = Map.of(
+            "private", MS_PRIVATE, "rprivate", MS_PRIVATE | MS_REC,
+            "slave", MS_SLAVE, "rslave", MS_SLAVE | MS_REC,
+            "shared", MS_SHARED, "rshared", MS_SHARED | MS_REC,
+            "unbindable", MS_UNBINDABLE, "runbindable", MS_UNBINDABLE | MS_REC);
+
+    public static MountOptions parse(List<String> options) {
+        long flags = 0;
+        long propagation = 0;
+        StringBuilder data = new StringBuilder();
+        for (String o : options == null ? List.<String>of() : options) {
+            long[] f = FLAGS.get(o);
+            Long p = PROPAGATION.get(o);
+            if (f != null) {
+                flags = (flags | f[0]) & ~f[1];
+            } else if (p != null) {
+                propagation |= p;
+            } else {
+                data.append(data.length() == 0 ? "" : ",").append(o);
+            }
+        }
+        return new MountOptions(flags, propagation, data.toString());
+    }
+
+    public boolean isBind() {
+        return (flags & MS_BIND) != 0;
+    }
+}

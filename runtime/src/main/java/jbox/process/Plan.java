@@ -1,0 +1,100 @@
+package jbox.process;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What the container init does between clone() and execve(): an ordered list of small steps the
+ * shim executes without knowing why. Each step keeps a human description ("mount proc on /proc")
+ * so a failure reported as (step index, errno) becomes one precise line.
+ */
+public final class Plan {
+    /** One step: op from Protocol, args are String or Long, {@code what} names it for errors. */
+    public record Step(int op, List<Object> args, String what) {
+    }
+
+    private final List<Step> steps = new ArrayList<>();
+
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    public Step step(long index) {
+        return index >= 0 && index < steps.size() ? steps.get((int) index) : null;
+    }
+
+    public Plan add(int op, String what, Object... args) {
+        for (Object a : args) {
+            if (!(a instanceof String) && !(a instanceof Long)) {
+                throw new IllegalArgumentException("plan arguments are strings or longs, not " + a);
+            }
+        }
+        steps.add(new Step(op, List.of(args), what));
+        return this;
+    }
+
+    public Plan mount(String source, String target, String type, long flags, String data, String what) {
+        return add(Protocol.OP_MOUNT, what, source, target, type, flags, data);
+    }
+
+    public Plan mkdir(String path, long mode, String what) {
+        return add(Protocol.OP_MKDIR, what, path, mode);
+    }
+
+    public Plan mkfile(String path, long mode, String what) {
+        return add(Protocol.OP_MKFILE, what, path, mode);
+    }
+
+    public Plan symlink(String target, String linkPath, String what) {
+        return add(Protocol.OP_SYMLINK, what, target, linkPath);
+    }
+
+    public Plan exec(List<String> argv, List<String> env, String what) {
+        Object[] args = new Object[1 + argv.size() + env.size()];
+        args[0] = (long) argv.size();
+        int i = 1;
+        for (String a : argv) {
+            args[i++] = a;
+        }
+        for (String e : env) {
+            args[i++] = e;
+        }
+        return add(Protocol.OP_EXEC, what, args);
+    }
+
+    /** The wire form (protocol.h): u32 count, then per step u32 op, u32 argc, args. */
+    public byte[] encode() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        writeU32(out, b, steps.size());
+        for (Step s : steps) {
+            writeU32(out, b, s.op());
+            writeU32(out, b, s.args().size());
+            for (Object a : s.args()) {
+                if (a instanceof Long) {
+                    writeU32(out, b, 8);
+                    b.clear();
+                    b.putLong((Long) a);
+                    out.write(b.array(), 0, 8);
+                } else {
+                    byte[] bytes = ((String) a).getBytes(StandardCharsets.UTF_8);
+                    writeU32(out, b, bytes.length + 1);
+                    out.write(bytes, 0, bytes.length);
+                    out.write(0);
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeU32(ByteArrayOutputStream out, ByteBuffer b, long v) {
+        b.clear();
+        b.putInt((int) v);
+        out.write(b.array(), 0, 4);
+    }
+}

@@ -1,0 +1,143 @@
+package jbox.process;
+
+import static jbox.process.MountOptions.MS_BIND;
+import static jbox.process.MountOptions.MS_PRIVATE;
+import static jbox.process.MountOptions.MS_REC;
+import static jbox.process.MountOptions.MS_REMOUNT;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jbox.JboxException;
+import jbox.rootfs.ContainerPath;
+import jbox.rootfs.InRootResolver;
+import jbox.spec.ContainerSpec;
+
+/**
+ * Turns a ContainerSpec into the Plan the container init executes, in the order the kernel
+ * needs: identity in the new user namespace, private propagation, the root, the mounts inside
+ * it, the default devices, pivot_root, then the workload's directory, ids and execve.
+ */
+public final class PlanBuilder {
+    /** Device nodes every container gets, bind-mounted from the host: mknod is refused in a user namespace. */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    static final Map<String, String> DEV_LINKS = Map.of(
+            "ptmx", "pts/ptmx", "fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+            "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
+
+    private PlanBuilder() {
+    }
+
+    public static Plan build(ContainerSpec spec) throws JboxException {
+        Plan plan = new Plan();
+        ContainerSpec.Linux linux = spec.linux();
+        boolean userns = linux.has("user");
+        if (userns) {
+            // Until now we are an unmapped id with full capabilities; become the namespace's root so
+            // files we create (mountpoints in the writable layer) get a mapped owner.
+            plan.add(Protocol.OP_SETID, "become root of the user namespace", 0L, 0L);
+        }
+        plan.add(Protocol.OP_SETSID, "start a new session");
+        if (linux.has("uts") && spec.hostname() != null) {
+            plan.add(Protocol.OP_SETHOSTNAME, "set hostname " + spec.hostname(), spec.hostname());
+        }
+        plan.mount("", "/", "", MS_REC | MS_PRIVATE, "", "make mount propagation private on /");
+
+        Path root = Path.of(spec.root().path());
+        Map<String, String> ann = spec.annotations() == null ? Map.of() : spec.annotations();
+        String lower = ann.get(ContainerSpec.ANNOTATION_LOWER);
+        if (lower != null) {
+            String data = "lowerdir=" + lower + ",upperdir=" + ann.get(ContainerSpec.ANNOTATION_UPPER)
+                    + ",workdir=" + ann.get(ContainerSpec.ANNOTATION_WORK) + (userns ? ",userxattr" : "");
+            plan.mount("overlay", root.toString(), "overlay", 0, data, "mount overlay rootfs on " + root);
+        } else {
+            plan.mount(root.toString(), root.toString(), "", MS_BIND | MS_REC, "", "bind-mount rootfs " + root + " on itself");
+        }
+
+        // Symlinks in mount destinations are resolved in the image, never on the host.
+        InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
+        List<ContainerPath> mounted = new ArrayList<>();
+        boolean devTmpfs = false;
+        for (ContainerSpec.Mount m : spec.mounts()) {
+            ContainerPath dest = ContainerPath.of(m.destination());
+            ContainerPath resolved = underMount(dest, mounted) ? dest : resolver.resolve(dest);
+            MountOptions o = MountOptions.parse(m.options());
+            boolean dir = !o.isBind() || Files.isDirectory(Path.of(m.source()));
+            if (o.isBind() && !Files.exists(Path.of(m.source()))) {
+                throw new JboxException("bind mount source " + m.source() + " does not exist");
+            }
+            makeMountpoint(plan, root, resolved, dir);
+            String target = resolved.on(root).toString();
+            String what = (o.isBind() ? "bind-mount " + m.source() : "mount " + m.type()) + " on " + dest;
+            long flags = o.isBind() ? o.flags() & (MS_BIND | MS_REC) : o.flags();
+            plan.mount(o.isBind() ? m.source() : nullToEmpty(m.source()), target, o.isBind() ? "" : m.type(),
+                    flags, o.data(), what);
+            if (o.isBind() && (o.flags() & ~(MS_BIND | MS_REC)) != 0) {
+                // A bind mount ignores flags such as ro: they take effect only on a remount.
+                plan.mount("", target, "", MS_REMOUNT | MS_BIND | o.flags() & ~MS_REC, "", "remount " + dest + " " + String.join(",", m.options()));
+            }
+            if (o.propagation() != 0) {
+                plan.mount("", target, "", o.propagation(), "", "set propagation of " + dest);
+            }
+            mounted.add(dest);
+            devTmpfs |= dest.toString().equals("/dev") && "tmpfs".equals(m.type());
+        }
+        if (devTmpfs) {
+            addDevices(plan, root);
+        }
+
+        plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
+        String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
+        plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
+        ContainerSpec.User u = spec.process().user();
+        List<Object> ids = new ArrayList<>(List.of(u.gid(), u.uid()));
+        if (u.additionalGids() != null) {
+            ids.addAll(u.additionalGids());
+        }
+        plan.add(Protocol.OP_SETID, "switch to user " + u.uid() + ":" + u.gid(), ids.toArray());
+        plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
+        return plan;
+    }
+
+    private static void addDevices(Plan plan, Path root) {
+        for (String d : DEVICES) {
+            String target = root.resolve("dev").resolve(d).toString();
+            plan.mkfile(target, 0666, "create /dev/" + d);
+            plan.mount("/dev/" + d, target, "", MS_BIND, "", "bind-mount /dev/" + d + " on /dev/" + d);
+        }
+        for (Map.Entry<String, String> l : new java.util.TreeMap<>(DEV_LINKS).entrySet()) {
+            plan.symlink(l.getValue(), root.resolve("dev").resolve(l.getKey()).toString(),
+                    "symlink /dev/" + l.getKey() + " -> " + l.getValue());
+        }
+    }
+
+    /** mkdir each missing directory on the way; EEXIST is fine, so no host-side check is needed. */
+    private static void makeMountpoint(Plan plan, Path root, ContainerPath dest, boolean dir) {
+        List<String> names = dest.names();
+        ContainerPath p = ContainerPath.ROOT;
+        for (int i = 0; i < names.size(); i++) {
+            p = p.child(names.get(i));
+            boolean last = i == names.size() - 1;
+            if (last && !dir) {
+                plan.mkfile(p.on(root).toString(), 0644, "create mountpoint " + p);
+            } else {
+                plan.mkdir(p.on(root).toString(), 0755, "create mountpoint " + p);
+            }
+        }
+    }
+
+    private static boolean underMount(ContainerPath dest, List<ContainerPath> mounted) {
+        for (ContainerPath m : mounted) {
+            if (dest.startsWith(m) && !dest.equals(m)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,48 @@
+package jbox.process;
+
+/**
+ * The JVM side of launcher-c-shim/src/protocol.h: message types and plan step ops. The numbers
+ * must match the C header; ProtocolTest checks them against it.
+ */
+public final class Protocol {
+    private Protocol() {
+    }
+
+    public static final int MSG_CLONE = 1;
+    public static final int MSG_PID = 2;
+    public static final int MSG_PLAN = 3;
+    public static final int MSG_STARTED = 4;
+    public static final int MSG_FAILED = 5;
+    public static final int MSG_SIGNAL = 6;
+    public static final int MSG_EXITED = 7;
+
+    public static final int OP_SETID = 1;
+    public static final int OP_SETSID = 2;
+    public static final int OP_SETHOSTNAME = 3;
+    public static final int OP_MOUNT = 4;
+    public static final int OP_MKDIR = 5;
+    public static final int OP_MKFILE = 6;
+    public static final int OP_SYMLINK = 7;
+    public static final int OP_PIVOT_ROOT = 8;
+    public static final int OP_CHDIR = 9;
+    public static final int OP_EXEC = 10;
+    public static final int OP_UMOUNT = 11;
+
+    /** Step index the shim reports when clone() itself failed. */
+    public static final long STEP_CLONE = 0xffffffffL;
+
+    public static final int PLAN_MAX_BYTES = 4 << 20;
+
+    public static String messageName(int type) {
+        switch (type) {
+            case MSG_CLONE: return "CLONE";
+            case MSG_PID: return "PID";
+            case MSG_PLAN: return "PLAN";
+            case MSG_STARTED: return "STARTED";
+            case MSG_FAILED: return "FAILED";
+            case MSG_SIGNAL: return "SIGNAL";
+            case MSG_EXITED: return "EXITED";
+            default: return "message " + type;
+        }
+    }
+}

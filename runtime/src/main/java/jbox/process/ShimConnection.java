@@ -1,0 +1,178 @@
+package jbox.process;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jbox.JboxException;
+
+/**
+ * The JVM's end of the control channel to one jbox-shim: spawns the shim with the socket path,
+ * accepts its connection, and exchanges framed messages (protocol.h). A unix socket rather than
+ * an inherited fd because ProcessBuilder passes only stdin/stdout/stderr, which belong to the
+ * container.
+ */
+public final class ShimConnection implements AutoCloseable {
+    /** One message received from the shim. */
+    public record Message(int type, ByteBuffer payload) {
+        public long u32(int offset) {
+            return Integer.toUnsignedLong(payload.getInt(offset));
+        }
+
+        public int i32(int offset) {
+            return payload.getInt(offset);
+        }
+    }
+
+    private final Process process;
+    private final SocketChannel channel;
+
+    private ShimConnection(Process process, SocketChannel channel) {
+        this.process = process;
+        this.channel = channel;
+    }
+
+    /** Starts the shim with our stdio and waits for it to connect on {@code socketPath}. */
+    public static ShimConnection spawn(Path shim, Path socketPath) throws JboxException {
+        ServerSocketChannel server;
+        try {
+            Files.deleteIfExists(socketPath);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socketPath));
+        } catch (IOException e) {
+            throw new JboxException("cannot listen on control socket " + socketPath + ": " + e.getMessage(), e);
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(shim.toString(), socketPath.toString()).inheritIO().start();
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new JboxException("cannot start shim " + shim + ": " + e.getMessage(), e);
+        }
+        // If the shim dies before connecting, closing the server wakes the accept() below.
+        p.onExit().thenRun(() -> closeQuietly(server));
+        try {
+            SocketChannel ch = server.accept();
+            return new ShimConnection(p, ch);
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new JboxException("shim " + shim + " exited before connecting (status "
+                    + waitQuietly(p) + ")", e);
+        } finally {
+            closeQuietly(server);
+            try {
+                Files.deleteIfExists(socketPath);
+            } catch (IOException ignored) {
+                // the state directory is removed with the container anyway
+            }
+        }
+    }
+
+    public long shimPid() {
+        return process.pid();
+    }
+
+    public void send(int type, byte[] payload) throws JboxException {
+        ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        head.putInt(type).putInt(payload.length).flip();
+        try {
+            synchronized (channel) {
+                while (head.hasRemaining()) {
+                    channel.write(head);
+                }
+                ByteBuffer body = ByteBuffer.wrap(payload);
+                while (body.hasRemaining()) {
+                    channel.write(body);
+                }
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot send " + Protocol.messageName(type) + " to the shim: " + e.getMessage(), e);
+        }
+    }
+
+    public void sendU32(int type, long value) throws JboxException {
+        byte[] b = new byte[4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt((int) value);
+        send(type, b);
+    }
+
+    public void sendU32Pair(int type, long a, long b) throws JboxException {
+        byte[] buf = new byte[8];
+        ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN).putInt((int) a).putInt((int) b);
+        send(type, buf);
+    }
+
+    /** Reads the next message; EOF means the shim died, which is a failure, never success. */
+    public Message receive() throws JboxException {
+        try {
+            ByteBuffer head = readFully(8);
+            int type = head.getInt(0);
+            int len = head.getInt(4);
+            if (len < 0 || len > 1024) {
+                throw new JboxException("shim sent a malformed " + Protocol.messageName(type) + " of " + len + " bytes");
+            }
+            return new Message(type, readFully(len));
+        } catch (EOFException e) {
+            throw new JboxException("the shim exited unexpectedly (status " + waitQuietly(process) + ")", e);
+        } catch (IOException e) {
+            throw new JboxException("cannot read from the shim: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the next message and fails with "expected X, got Y" if it is of another type. */
+    public Message expect(int type) throws JboxException {
+        Message m = receive();
+        if (m.type() != type && m.type() != Protocol.MSG_FAILED) {
+            throw new JboxException("shim protocol error: expected " + Protocol.messageName(type)
+                    + ", got " + Protocol.messageName(m.type()));
+        }
+        return m;
+    }
+
+    private ByteBuffer readFully(int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException();
+            }
+        }
+        return b.flip();
+    }
+
+    /** Waits for the shim process itself to exit (it does right after MSG_EXITED). */
+    public int waitForShim() {
+        return waitQuietly(process);
+    }
+
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static int waitQuietly(Process p) {
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing is best effort here; the error that matters was already reported
+        }
+    }
+}

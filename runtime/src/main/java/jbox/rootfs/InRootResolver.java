@@ -1,0 +1,67 @@
+package jbox.rootfs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import jbox.JboxException;
+
+/**
+ * Resolves symlinks in a container path the way the kernel will after pivot_root: inside the
+ * image, never on the host. An image may hold "/etc -> /host-etc" or "x -> ../../.."; resolved
+ * naively on the host these would point a mount at the host's own files (the mistake jib's tar
+ * extractor made). Here an absolute link restarts at the image root and ".." stops at it.
+ */
+public final class InRootResolver {
+    private static final int MAX_LINKS = 40; // the kernel's limit too
+
+    private final Path root;
+
+    public InRootResolver(Path root) {
+        this.root = root;
+    }
+
+    /** The path with every existing symlink replaced by its in-root target; missing tails stay. */
+    public ContainerPath resolve(ContainerPath path) throws JboxException {
+        ContainerPath done = ContainerPath.ROOT;
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(path.names());
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.removeFirst();
+            if (name.equals("..")) {
+                done = done.parent();
+                continue;
+            }
+            if (name.equals(".") || name.isEmpty()) {
+                continue;
+            }
+            ContainerPath next = done.child(name);
+            Path host = next.on(root);
+            if (!Files.isSymbolicLink(host)) {
+                done = next;
+                continue;
+            }
+            if (++links > MAX_LINKS) {
+                throw new JboxException("cannot resolve " + path + " in the image: too many levels of symbolic links");
+            }
+            String target;
+            try {
+                target = Files.readSymbolicLink(host).toString();
+            } catch (IOException e) {
+                throw new JboxException("cannot read symlink " + next + " in the image: " + e.getMessage(), e);
+            }
+            if (target.startsWith("/")) {
+                done = ContainerPath.ROOT;
+            }
+            String[] parts = target.split("/");
+            for (int i = parts.length - 1; i >= 0; i--) {
+                todo.addFirst(parts[i]);
+            }
+        }
+        return done;
+    }
+
+    public boolean isDirectory(ContainerPath resolved) {
+        return Files.isDirectory(resolved.on(root), LinkOption.NOFOLLOW_LINKS);
+    }
+}

@@ -1,0 +1,58 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+
+/**
+ * Finds what dead containers left and removes it: state directories no jbox holds the lock of
+ * (a killed jbox, a stopped container), and writable layers with no state directory at all (a
+ * jbox killed between creating the layer and writing its state). Live containers are never
+ * touched: their owner holds the lock. Returns one line per removed thing.
+ */
+public final class Cleanup {
+    private final Config config;
+
+    public Cleanup(Config config) {
+        this.config = config;
+    }
+
+    public List<String> prune() throws JboxException {
+        StateStore states = new StateStore(config.stateRoot());
+        List<String> removed = new ArrayList<>();
+        for (String id : states.ids()) {
+            if (states.isOwned(id)) {
+                continue;
+            }
+            ContainerState s = states.read(id);
+            if (s != null && ContainerState.RUNNING.equals(s.status()) && ProcessStart.alive(s.shimPid(), s.shimStartTime())) {
+                continue; // its monitor still runs the container
+            }
+            new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
+            removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
+                    + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
+        }
+        Path layers = config.containersDir();
+        if (Files.isDirectory(layers)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(layers)) {
+                for (Path p : ds) {
+                    String id = p.getFileName().toString();
+                    if (!Files.exists(states.dir(id))) {
+                        ContainerFiles.deleteTree(p);
+                        removed.add("orphaned layer " + p);
+                    }
+                }
+            } catch (IOException e) {
+                throw new JboxException("cannot list " + layers + ": " + e.getMessage(), e);
+            }
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,142 @@
+package jbox.runtime;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.image.ImageMeta;
+import jbox.image.ImageStore;
+import jbox.process.Plan;
+import jbox.process.PlanBuilder;
+import jbox.spec.ContainerSpec;
+import jbox.spec.RunOptions;
+import jbox.spec.SpecBuilder;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+
+/**
+ * `jbox run` from options to exit code: resolve the image, give the container an id, its state
+ * directory (locked) and its writable layer, build the spec and the plan, run it, and remove
+ * what it leaves when it goes (all of it with --rm; the layer stays for a stopped container
+ * otherwise, until `jbox rm` or `jbox system prune`).
+ */
+public final class ContainerLauncher {
+    private final Config config;
+    private final Timings timings;
+
+    public ContainerLauncher(Config config, Timings timings) {
+        this.config = config;
+        this.timings = timings;
+    }
+
+    /** Builds the spec only (for --dry-run): nothing is created on disk. */
+    public ContainerSpec specOnly(RunOptions o) throws JboxException {
+        String id = newId();
+        ContainerFiles files = files(id);
+        ImageStore images = new ImageStore(config.imagesDir());
+        return SpecBuilder.build(o, inputs(o, id, files, images, get(images, imageName(o))));
+    }
+
+    public int run(RunOptions o, ContainerRunner runner) throws JboxException {
+        ImageStore images = new ImageStore(config.imagesDir());
+        ImageMeta image = get(images, imageName(o));
+        timings.mark("image_resolve");
+
+        StateStore states = new StateStore(config.stateRoot());
+        String id = newId();
+        FileChannel lock = NameRegistry.claim(states, o.name(), id);
+        ContainerFiles files = files(id);
+        boolean keep = false;
+        try {
+            SpecBuilder.IdRange ids = idRange(o);
+            files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
+            ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image));
+            EtcFiles.write(states.dir(id), spec.hostname(), o.net() != null ? o.net() : config.get("net.default"),
+                    list(config.get("dns.servers")), list(config.get("dns.fallback")));
+            Plan plan = PlanBuilder.build(spec);
+            timings.mark("plan_build");
+
+            ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0,
+                    Instant.now().toString(), null, null, o.remove(), files.layerDir().toString());
+            int code = runner.run(spec, plan, states.dir(id), (pid, shimPid) -> {
+                // Recorded before the plan runs, so clean-up can always find this container.
+                states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
+            });
+            if (!o.remove()) {
+                states.write(state.withExited(code, Instant.now().toString()));
+                keep = true;
+            }
+            return code;
+        } finally {
+            if (!keep) {
+                files.remove();
+            }
+            NameRegistry.release(lock);
+            timings.mark("exit_and_cleanup");
+        }
+    }
+
+    private String imageName(RunOptions o) throws JboxException {
+        return o.image() != null ? o.image() : config.get("image.default");
+    }
+
+    private SpecBuilder.Inputs inputs(RunOptions o, String id, ContainerFiles files, ImageStore images, ImageMeta image)
+            throws JboxException {
+        SpecBuilder.IdRange ids = idRange(o);
+        if (ids != null && (image.uidBase() != ids.uidBase() || image.gidBase() != ids.gidBase())) {
+            throw new JboxException("image " + image.name() + " is owned by host ids " + image.uidBase() + ":" + image.gidBase()
+                    + " but the user namespace maps root to " + ids.uidBase() + ":" + ids.gidBase() + "; re-import the image");
+        }
+        Path rootfs;
+        try {
+            rootfs = images.rootfs(image.name());
+        } catch (jbox.image.ImageException e) {
+            throw new JboxException(e.getMessage(), e);
+        }
+        return new SpecBuilder.Inputs(id, image, rootfs.toString(),
+                files.upper().toString(), files.work().toString(), files.merged().toString(),
+                new StateStore(config.stateRoot()).dir(id).toString(), ids);
+    }
+
+    private SpecBuilder.IdRange idRange(RunOptions o) throws JboxException {
+        boolean userns = config.getBoolean("userns.enabled");
+        if (o.userns() != null) {
+            if (!o.userns().equals("host") && !o.userns().equals("private")) {
+                throw new JboxException("invalid --userns " + o.userns() + " (use host or private)");
+            }
+            userns = o.userns().equals("private");
+        }
+        if (!userns) {
+            return null;
+        }
+        return new SpecBuilder.IdRange(config.getLong("userns.uid.base"), config.getLong("userns.gid.base"),
+                config.getLong("userns.size"));
+    }
+
+    private ContainerFiles files(String id) throws JboxException {
+        return new ContainerFiles(config.containersDir().resolve(id), config.stateRoot().resolve(id));
+    }
+
+    private static ImageMeta get(ImageStore images, String name) throws JboxException {
+        try {
+            return images.get(name);
+        } catch (jbox.image.ImageException e) {
+            throw new JboxException(e.getMessage(), e);
+        }
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static List<String> list(String csv) {
+        return csv.isEmpty() ? List.of() : Arrays.asList(csv.split("\\s*,\\s*"));
+    }
+}

@@ -1,0 +1,150 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.Errno;
+import jbox.JboxException;
+import jbox.process.Plan;
+import jbox.process.Protocol;
+import jbox.process.ShimConnection;
+import jbox.spec.ContainerSpec;
+
+/**
+ * Executes a ContainerSpec in the foreground: spawns the shim, has it clone the namespaces,
+ * writes the id maps from outside, sends the plan, forwards signals, and returns the exit code
+ * (docker's: the command's, 128+N for a signal, 125/126/127 for failures to start).
+ */
+public final class ContainerRunner {
+    private final Path shim;
+    private final Timings timings;
+    private volatile ShimConnection connection;
+    private final List<Integer> pendingSignals = new ArrayList<>();
+
+    public ContainerRunner(Path shim, Timings timings) {
+        this.shim = shim;
+        this.timings = timings;
+    }
+
+    /** Called from signal handlers: deliver now, or once the container exists. */
+    public void forwardSignal(int signal) {
+        synchronized (pendingSignals) {
+            ShimConnection c = connection;
+            if (c == null) {
+                pendingSignals.add(signal);
+                return;
+            }
+            try {
+                c.sendU32(Protocol.MSG_SIGNAL, signal);
+            } catch (JboxException ignored) {
+                // the shim is gone: the container is exiting anyway
+            }
+        }
+    }
+
+    /** Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. */
+    public int run(ContainerSpec spec, Plan plan, Path stateDir, StartListener onStarted) throws JboxException {
+        long flags = Namespaces.cloneFlags(spec.linux());
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"))) {
+            timings.mark("spawn_shim");
+            shimConn.sendU32Pair(Protocol.MSG_CLONE, flags, 0);
+            ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
+            if (m.type() == Protocol.MSG_FAILED) {
+                int errno = m.i32(4);
+                throw new JboxException("clone(" + describeFlags(spec) + ") failed: " + Errno.describe(errno)
+                        + Errno.hint(errno, "clone"));
+            }
+            long pid = m.u32(0);
+            timings.mark("clone");
+            writeIdMaps(pid, spec.linux());
+            timings.mark("id_maps");
+            onStarted.started(pid, shimConn.shimPid());
+            shimConn.send(Protocol.MSG_PLAN, plan.encode());
+            m = shimConn.expect(Protocol.MSG_STARTED);
+            if (m.type() == Protocol.MSG_FAILED) {
+                shimConn.waitForShim();
+                throw stepFailure(plan, m.u32(0), m.i32(4));
+            }
+            timings.mark("plan_executed_and_execve");
+            synchronized (pendingSignals) {
+                connection = shimConn;
+                for (int s : pendingSignals) {
+                    shimConn.sendU32(Protocol.MSG_SIGNAL, s);
+                }
+                pendingSignals.clear();
+            }
+            m = shimConn.expect(Protocol.MSG_EXITED);
+            connection = null;
+            shimConn.waitForShim();
+            return exitCode(m.i32(0));
+        }
+    }
+
+    /** Receives (container pid, shim pid) as soon as the container process exists. */
+    public interface StartListener {
+        void started(long pid, long shimPid) throws JboxException;
+    }
+
+    /** Docker's convention: exit status as is, 128+N when killed by signal N. */
+    static int exitCode(int waitStatus) {
+        int sig = waitStatus & 0x7f;
+        if (sig == 0) {
+            return (waitStatus >> 8) & 0xff;
+        }
+        return 128 + sig;
+    }
+
+    static JboxException stepFailure(Plan plan, long index, int errno) {
+        Plan.Step step = plan.step(index);
+        if (step == null) {
+            return new JboxException("the container init failed at step " + index + " of " + plan.steps().size()
+                    + ": " + Errno.describe(errno));
+        }
+        if (step.op() == Protocol.OP_EXEC) {
+            String cmd = (String) step.args().get(1);
+            if (errno == 2) {
+                String why = cmd.contains("/") ? "no such file or directory" : "executable file not found in $PATH";
+                return new JboxException("exec \"" + cmd + "\" failed: " + why, JboxException.NOT_FOUND, null);
+            }
+            if (errno == 13 || errno == 8 || errno == 21 || errno == 1) {
+                return new JboxException("exec \"" + cmd + "\" failed: " + Errno.describe(errno),
+                        JboxException.NOT_EXECUTABLE, null);
+            }
+        }
+        return new JboxException(step.what() + " failed: " + Errno.describe(errno) + Errno.hint(errno, step.what()));
+    }
+
+    /**
+     * The maps are written by us, from outside, as the parent's root: no setgroups=deny needed
+     * (that rule binds unprivileged writers), so the container may still call setgroups(2).
+     */
+    static void writeIdMaps(long pid, ContainerSpec.Linux linux) throws JboxException {
+        if (linux.uidMappings() == null) {
+            return;
+        }
+        write(Path.of("/proc/" + pid + "/uid_map"), linux.uidMappings());
+        write(Path.of("/proc/" + pid + "/gid_map"), linux.gidMappings());
+    }
+
+    private static void write(Path file, List<ContainerSpec.IdMapping> maps) throws JboxException {
+        StringBuilder sb = new StringBuilder();
+        for (ContainerSpec.IdMapping m : maps) {
+            sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
+        }
+        try {
+            Files.writeString(file, sb);
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + file + " (" + sb.toString().trim() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static String describeFlags(ContainerSpec spec) {
+        List<String> names = new ArrayList<>();
+        for (ContainerSpec.Namespace n : spec.linux().namespaces()) {
+            names.add("CLONE_NEW" + (n.type().equals("mount") ? "NS" : n.type().equals("network") ? "NET" : n.type().toUpperCase()));
+        }
+        return String.join("|", names);
+    }
+}

@@ -1,0 +1,74 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+
+/**
+ * The container's /etc/hostname, /etc/hosts and /etc/resolv.conf, written into its state
+ * directory and bind-mounted over the image's (so the image itself is never touched).
+ */
+final class EtcFiles {
+    private EtcFiles() {
+    }
+
+    static void write(Path dir, String hostname, String net, List<String> dnsServers, List<String> dnsFallback)
+            throws JboxException {
+        try {
+            Files.writeString(dir.resolve("hostname"), hostname + "\n");
+            String hosts = net.equals("host") ? readOr(Path.of("/etc/hosts"), "")
+                    : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n";
+            Files.writeString(dir.resolve("hosts"), hosts);
+            Files.writeString(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
+                    dnsServers, dnsFallback));
+        } catch (IOException e) {
+            throw new JboxException("cannot write /etc files into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The host's resolv.conf, except that loopback nameservers (systemd-resolved's 127.0.0.53, a
+     * local dnsmasq) are unreachable from another network namespace: drop them and use the
+     * configured servers instead. With --net host the host's file works as it is.
+     */
+    static String resolvConf(String net, String host, List<String> configured, List<String> fallback) {
+        if (net.equals("host")) {
+            return host;
+        }
+        StringBuilder out = new StringBuilder();
+        List<String> servers = new ArrayList<>(configured);
+        for (String line : host.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("nameserver")) {
+                String addr = t.substring("nameserver".length()).trim();
+                if (configured.isEmpty() && !isLoopback(addr)) {
+                    servers.add(addr);
+                }
+            } else if (t.startsWith("search") || t.startsWith("options")) {
+                out.append(t).append('\n');
+            }
+        }
+        if (servers.isEmpty()) {
+            servers.addAll(fallback);
+        }
+        for (String s : servers) {
+            out.append("nameserver ").append(s).append('\n');
+        }
+        return out.toString();
+    }
+
+    static boolean isLoopback(String addr) {
+        return addr.startsWith("127.") || addr.equals("::1");
+    }
+
+    private static String readOr(Path p, String otherwise) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return otherwise;
+        }
+    }
+}

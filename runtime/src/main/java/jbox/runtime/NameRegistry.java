@@ -1,0 +1,60 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import jbox.JboxException;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+
+/**
+ * Gives a new container its state directory, making sure its --name is unique: the check and the
+ * mkdir happen under one lock file (state.root/names.lock), so two concurrent runs with the same
+ * name cannot both win.
+ */
+final class NameRegistry {
+    private NameRegistry() {
+    }
+
+    /** Creates the container's state directory and returns its (held) lock. */
+    static FileChannel claim(StateStore states, String name, String id) throws JboxException {
+        if (name == null) {
+            return states.create(id);
+        }
+        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+            throw new JboxException("invalid container name " + name + ": use letters, digits, '_', '.' and '-'");
+        }
+        Path lockFile = states.root().resolve("names.lock");
+        try {
+            Files.createDirectories(states.root());
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                for (String other : states.ids()) {
+                    ContainerState s = states.read(other);
+                    if (s != null && name.equals(s.name())) {
+                        throw new JboxException("container name " + name + " is already in use by " + s.shortId()
+                                + " (remove it with: jbox rm " + name + ")");
+                    }
+                }
+                FileChannel lock = states.create(id);
+                // The name must be visible before the lock is released: write a first state now.
+                states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0,
+                        java.time.Instant.now().toString(), null, null, false, null));
+                return lock;
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void release(FileChannel lock) {
+        try {
+            lock.close();
+        } catch (IOException ignored) {
+            // closing releases the lock; the process exiting would too
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package jbox.runtime;
+
+import java.util.Map;
+import jbox.JboxException;
+import jbox.spec.ContainerSpec;
+
+/** OCI namespace types and the clone(2) flags that create them. */
+final class Namespaces {
+    static final Map<String, Long> CLONE_FLAGS = Map.of(
+            "mount", 0x00020000L,
+            "cgroup", 0x02000000L,
+            "uts", 0x04000000L,
+            "ipc", 0x08000000L,
+            "user", 0x10000000L,
+            "pid", 0x20000000L,
+            "network", 0x40000000L);
+
+    private Namespaces() {
+    }
+
+    static long cloneFlags(ContainerSpec.Linux linux) throws JboxException {
+        long flags = 0;
+        for (ContainerSpec.Namespace n : linux.namespaces()) {
+            Long f = CLONE_FLAGS.get(n.type());
+            if (f == null) {
+                throw new JboxException("unknown namespace type " + n.type());
+            }
+            if (n.path() != null) {
+                throw new JboxException("joining the " + n.type() + " namespace at " + n.path() + " is not supported yet");
+            }
+            flags |= f;
+        }
+        return flags;
+    }
+}

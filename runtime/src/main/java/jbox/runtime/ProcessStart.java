@@ -1,0 +1,31 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process's start time in clock ticks since boot (field 22 of /proc/PID/stat): with the pid it
+ * identifies a process for good, so a pid reused after our shim died is not taken for it.
+ */
+public final class ProcessStart {
+    private ProcessStart() {
+    }
+
+    /** The start time, or 0 when the process does not exist. */
+    public static long of(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return 0;
+        }
+        // The command name (field 2) may contain spaces and ')': fields count from the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[19]);
+    }
+
+    public static boolean alive(long pid, long startTime) {
+        return pid > 0 && startTime != 0 && of(pid) == startTime;
+    }
+}

@@ -1,0 +1,54 @@
+package jbox.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-phase wall times of a start, printed as one JSON line on stderr with --timings or
+ * JBOX_TIMINGS=1. The launcher script exports JBOX_T0 (epoch ns) so the JVM's own start-up
+ * shows as the first phase.
+ */
+public final class Timings {
+    private final boolean enabled;
+    private final List<String> names = new ArrayList<>();
+    private final List<Long> times = new ArrayList<>();
+    private long last;
+
+    public Timings(boolean enabled) {
+        this.enabled = enabled;
+        this.last = System.nanoTime();
+        if (enabled) {
+            String t0 = System.getenv("JBOX_T0");
+            if (t0 != null && t0.matches("\\d+")) {
+                long epochNow = System.currentTimeMillis() * 1_000_000L;
+                names.add("jvm_start_to_main");
+                times.add(Math.max(0, epochNow - Long.parseLong(t0)));
+            }
+        }
+    }
+
+    public void mark(String phase) {
+        if (!enabled) {
+            return;
+        }
+        long now = System.nanoTime();
+        names.add(phase);
+        times.add(now - last);
+        last = now;
+    }
+
+    public void print() {
+        if (!enabled) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("{\"timings_ms\":{");
+        long total = 0;
+        for (int i = 0; i < names.size(); i++) {
+            total += times.get(i);
+            sb.append(i == 0 ? "" : ",").append('"').append(names.get(i)).append("\":")
+                    .append(String.format("%.2f", times.get(i) / 1e6));
+        }
+        sb.append(",\"total\":").append(String.format("%.2f", total / 1e6)).append("}}");
+        System.err.println(sb);
+    }
+}

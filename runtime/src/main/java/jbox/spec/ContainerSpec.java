@@ -1,0 +1,56 @@
+package jbox.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one model of a container, shaped like the OCI runtime spec's config.json (a subset that
+ * grows with jbox). The docker-like CLI translates into it (SpecBuilder); the runtime executes it
+ * (jbox.process.PlanBuilder). Nothing else describes a container.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ContainerSpec(
+        String ociVersion,
+        Process process,
+        Root root,
+        String hostname,
+        List<Mount> mounts,
+        Linux linux,
+        Map<String, String> annotations) {
+
+    public static final String OCI_VERSION = "1.0.2";
+
+    /** Annotation keys for jbox's image layers: the root is an overlay of lower + upper. */
+    public static final String ANNOTATION_LOWER = "dev.jbox.rootfs.lowerdir";
+    public static final String ANNOTATION_UPPER = "dev.jbox.rootfs.upperdir";
+    public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd) {
+    }
+
+    public record User(long uid, long gid, List<Long> additionalGids) {
+    }
+
+    public record Root(String path, boolean readonly) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Mount(String destination, String type, String source, List<String> options) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
+        public boolean has(String type) {
+            return namespaces.stream().anyMatch(n -> n.type().equals(type) && n.path() == null);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Namespace(String type, String path) {
+    }
+
+    public record IdMapping(long containerID, long hostID, long size) {
+    }
+}

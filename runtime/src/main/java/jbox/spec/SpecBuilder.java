@@ -1,0 +1,163 @@
+package jbox.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jbox.JboxException;
+import jbox.image.ImageMeta;
+
+/**
+ * The one place where CLI options, the image's defaults and jbox's configuration become a
+ * ContainerSpec. Precedence: flag, then image, then jbox default.
+ */
+public final class SpecBuilder {
+    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** Host-side facts the spec needs: where the layers and the generated /etc files are. */
+    public record Inputs(
+            String id,
+            ImageMeta image,
+            String imageRootfs,
+            String upperDir,
+            String workDir,
+            String mergedDir,
+            String etcDir,
+            IdRange ids) {
+    }
+
+    /** The host id range container ids 0.. map to; null when the user namespace is off. */
+    public record IdRange(long uidBase, long gidBase, long size) {
+    }
+
+    private SpecBuilder() {
+    }
+
+    public static ContainerSpec build(RunOptions o, Inputs in) throws JboxException {
+        List<String> args = new ArrayList<>(in.image().entrypoint() == null ? List.of() : in.image().entrypoint());
+        if (o.command() != null && !o.command().isEmpty()) {
+            args.addAll(o.command());
+        } else if (in.image().cmd() != null) {
+            args.addAll(in.image().cmd());
+        }
+        if (args.isEmpty()) {
+            throw new JboxException("no command given and image " + in.image().name() + " has no default command");
+        }
+        String hostname = o.hostname() != null ? o.hostname() : in.id().substring(0, 12);
+        if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})")) {
+            throw new JboxException("invalid hostname " + hostname + ": use letters, digits, '.' and '-' (at most 63)");
+        }
+        String net = o.net() != null ? o.net() : "none";
+        if (!net.equals("none") && !net.equals("host")) {
+            throw new JboxException("unsupported network mode " + net + " (use none or host)");
+        }
+        ContainerSpec.User user = parseUser(o.user() != null ? o.user() : emptyToNull(in.image().user()));
+        String cwd = o.workdir() != null ? o.workdir()
+                : in.image().workingDir() == null || in.image().workingDir().isEmpty() ? "/" : in.image().workingDir();
+        if (!cwd.startsWith("/")) {
+            throw new JboxException("working directory " + cwd + " must be an absolute path");
+        }
+
+        List<ContainerSpec.Namespace> ns = new ArrayList<>();
+        for (String t : List.of("pid", "uts", "ipc", "mount", "cgroup")) {
+            ns.add(new ContainerSpec.Namespace(t, null));
+        }
+        if (net.equals("none")) {
+            ns.add(new ContainerSpec.Namespace("network", null));
+        }
+        List<ContainerSpec.IdMapping> uidMap = null;
+        List<ContainerSpec.IdMapping> gidMap = null;
+        if (in.ids() != null) {
+            ns.add(new ContainerSpec.Namespace("user", null));
+            uidMap = List.of(new ContainerSpec.IdMapping(0, in.ids().uidBase(), in.ids().size()));
+            gidMap = List.of(new ContainerSpec.IdMapping(0, in.ids().gidBase(), in.ids().size()));
+            if (user.uid() >= in.ids().size() || user.gid() >= in.ids().size()) {
+                throw new JboxException("user " + user.uid() + ":" + user.gid() + " is outside the mapped id range 0-" + (in.ids().size() - 1));
+            }
+        }
+
+        Map<String, String> ann = new LinkedHashMap<>();
+        ann.put(ContainerSpec.ANNOTATION_LOWER, in.imageRootfs());
+        ann.put(ContainerSpec.ANNOTATION_UPPER, in.upperDir());
+        ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
+        ann.put("dev.jbox.image", in.image().name());
+
+        return new ContainerSpec(ContainerSpec.OCI_VERSION,
+                new ContainerSpec.Process(false, user, args, env(o, in.image(), hostname), cwd),
+                new ContainerSpec.Root(in.mergedDir(), false),
+                hostname,
+                mounts(net, in.etcDir()),
+                new ContainerSpec.Linux(ns, uidMap, gidMap),
+                ann);
+    }
+
+    /** runc's default mounts, plus the /etc files jbox writes for the container. */
+    static List<ContainerSpec.Mount> mounts(String net, String etcDir) {
+        List<ContainerSpec.Mount> m = new ArrayList<>();
+        m.add(new ContainerSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
+        m.add(new ContainerSpec.Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
+        m.add(new ContainerSpec.Mount("/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        m.add(new ContainerSpec.Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        m.add(new ContainerSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
+        if (net.equals("host")) {
+            // sysfs may only be mounted by the owner of the network namespace: borrow the host's, read-only.
+            m.add(new ContainerSpec.Mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            m.add(new ContainerSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        }
+        for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+            m.add(new ContainerSpec.Mount("/etc/" + f, "bind", etcDir + "/" + f, List.of("bind")));
+        }
+        return m;
+    }
+
+    static List<String> env(RunOptions o, ImageMeta image, String hostname) throws JboxException {
+        Map<String, String> env = new LinkedHashMap<>();
+        put(env, DEFAULT_PATH);
+        for (String e : image.env() == null ? List.<String>of() : image.env()) {
+            put(env, e);
+        }
+        env.put("HOSTNAME", hostname);
+        env.putIfAbsent("HOME", "/root");
+        for (String e : o.env() == null ? List.<String>of() : o.env()) {
+            if (e.isEmpty() || e.startsWith("=")) {
+                throw new JboxException("invalid environment variable \"" + e + "\": expected KEY=VALUE or KEY");
+            }
+            if (e.indexOf('=') < 0) {
+                String v = System.getenv(e); // docker's -e KEY: take the value from jbox's environment
+                if (v != null) {
+                    env.put(e, v);
+                }
+            } else {
+                put(env, e);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    private static void put(Map<String, String> env, String kv) {
+        int eq = kv.indexOf('=');
+        env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+
+    /** UID[:GID] (numeric); "root" or empty means 0:0. Names need the image's passwd: not yet. */
+    static ContainerSpec.User parseUser(String spec) throws JboxException {
+        if (spec == null || spec.isEmpty() || spec.equals("root")) {
+            return new ContainerSpec.User(0, 0, null);
+        }
+        String[] parts = spec.split(":", -1);
+        if (parts.length > 2 || !parts[0].matches("\\d{1,9}") || (parts.length == 2 && !parts[1].matches("\\d{1,9}"))) {
+            throw new JboxException("invalid user " + spec + ": expected UID[:GID] with numeric ids");
+        }
+        long uid = Long.parseLong(parts[0]);
+        long gid = parts.length == 2 ? Long.parseLong(parts[1]) : uid;
+        return new ContainerSpec.User(uid, gid, null);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

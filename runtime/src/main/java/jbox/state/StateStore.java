@@ -1,0 +1,163 @@
+package jbox.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+
+/**
+ * Runtime state under state.root (/run/jbox): one directory per container with state.json
+ * (written atomically: temp file + rename) and a lock file that the jbox process owning the
+ * container holds for as long as it runs. A directory whose lock can be taken has no owner left:
+ * that is how clean-up tells a live container from the leftovers of a killed jbox.
+ */
+public final class StateStore {
+    static final String STATE_FILE = "state.json";
+    static final String LOCK_FILE = "lock";
+    private static ObjectMapper mapper;
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root;
+    }
+
+    static synchronized ObjectMapper mapper() {
+        if (mapper == null) {
+            mapper = new ObjectMapper();
+        }
+        return mapper;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    /** Creates the container's state directory and takes its lock; the caller keeps the lock open. */
+    public FileChannel create(String id) throws JboxException {
+        Path dir = dir(id);
+        try {
+            Files.createDirectories(root);
+            Files.createDirectory(dir);
+            FileChannel lock = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock.lock();
+            return lock;
+        } catch (FileAlreadyExistsException e) {
+            throw new JboxException("state directory " + dir + " already exists");
+        } catch (IOException e) {
+            throw new JboxException("cannot create state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(ContainerState state) throws JboxException {
+        Path file = dir(state.id()).resolve(STATE_FILE);
+        Path tmp = dir(state.id()).resolve(STATE_FILE + ".tmp");
+        try {
+            Files.write(tmp, mapper().writeValueAsBytes(state));
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new JboxException("cannot replace " + file + " atomically", e);
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The state of one container, or null when the directory has none (killed before writing). */
+    public ContainerState read(String id) throws JboxException {
+        Path file = dir(id).resolve(STATE_FILE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return mapper().readValue(file.toFile(), ContainerState.class);
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Ids of every container directory, live or not. */
+    public List<String> ids() throws JboxException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                if (Files.isDirectory(p) && p.getFileName().toString().matches("[0-9a-f]{64}")) {
+                    ids.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** Every readable state, newest last. */
+    public List<ContainerState> list() throws JboxException {
+        List<ContainerState> out = new ArrayList<>();
+        for (String id : ids()) {
+            ContainerState s = read(id);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        out.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
+        return out;
+    }
+
+    /** True when a jbox process holds the container's lock (it is starting or running). */
+    public boolean isOwned(String id) {
+        Path lock = dir(id).resolve(LOCK_FILE);
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Finds a container by full id, unique id prefix or name. */
+    public ContainerState find(String ref) throws JboxException {
+        ContainerState match = null;
+        for (ContainerState s : list()) {
+            if (s.id().equals(ref) || ref.equals(s.name())) {
+                return s;
+            }
+            if (ref.length() >= 3 && s.id().startsWith(ref)) {
+                if (match != null) {
+                    throw new JboxException("container id prefix " + ref + " is ambiguous");
+                }
+                match = s;
+            }
+        }
+        if (match == null) {
+            throw new JboxException("no such container: " + ref);
+        }
+        return match;
+    }
+}
