@@ -50,7 +50,8 @@ enum step_op {
 	OP_CHDIR = 9,       /* s path */
 	OP_EXEC = 10,       /* u argc, s argv..., s env...: PATH search uses env's PATH */
 	OP_UMOUNT = 11,     /* s target, u umount2 flags */
-	OP_MAX = 12,
+	OP_LINK_UP = 12,    /* s interface name: set IFF_UP (loopback of a new network namespace) */
+	OP_MAX = 13,
 };
 
 #define PLAN_MAX_BYTES (4u << 20)

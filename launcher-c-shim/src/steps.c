@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -167,6 +170,27 @@ static int step_exec(void)
 	return errno;
 }
 
+static int step_link_up(void)
+{
+	struct ifreq ifr;
+	const char *name = str(0);
+	if (!name || strlen(name) >= IFNAMSIZ)
+		return EINVAL;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	int err = rc < 0 ? errno : 0;
+	close(fd);
+	return err;
+}
+
 static int run_step(void)
 {
 	uint64_t u;
@@ -197,6 +221,8 @@ static int run_step(void)
 		return chdir(str(0)) < 0 ? errno : 0;
 	case OP_EXEC:
 		return step_exec();
+	case OP_LINK_UP:
+		return step_link_up();
 	case OP_UMOUNT:
 		if (!str(0) || num(1, &u) < 0)
 			return EINVAL;

@@ -40,6 +40,9 @@ public final class PlanBuilder {
             plan.add(Protocol.OP_SETID, "become root of the user namespace", 0L, 0L);
         }
         plan.add(Protocol.OP_SETSID, "start a new session");
+        if (linux.has("network")) {
+            plan.add(Protocol.OP_LINK_UP, "bring up the loopback interface lo", "lo");
+        }
         if (linux.has("uts") && spec.hostname() != null) {
             plan.add(Protocol.OP_SETHOSTNAME, "set hostname " + spec.hostname(), spec.hostname());
         }

@@ -27,6 +27,7 @@ public final class Protocol {
     public static final int OP_CHDIR = 9;
     public static final int OP_EXEC = 10;
     public static final int OP_UMOUNT = 11;
+    public static final int OP_LINK_UP = 12;
 
     /** Step index the shim reports when clone() itself failed. */
     public static final long STEP_CLONE = 0xffffffffL;
