@@ -1,0 +1,118 @@
+package jbox.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built jbox launcher (target/jbox, beside jbox.jar and jbox-shim) the way a user does,
+ * against a test data root (/var/lib/jbox-it, removed when the test JVM exits) and the real
+ * state root /run/jbox, so CI's leak check sees anything a test leaves behind.
+ */
+final class Jbox {
+    static final Path LAUNCHER = Path.of(System.getProperty("jbox.launcher", "target/jbox")).toAbsolutePath();
+    static final Path DATA = Path.of("/var/lib/jbox-it");
+    static final Path STATE = Path.of("/run/jbox");
+    static final String IMAGE = "busybox";
+    static final String PROBE_IMAGE = "probe";
+    private static Path config;
+
+    record Result(int code, String out, String err) {
+        String all() {
+            return "exit " + code + "\nstdout: " + out + "\nstderr: " + err;
+        }
+    }
+
+    private Jbox() {
+    }
+
+    /** Writes the test config and builds the test images once per test JVM. */
+    static synchronized void setUp() throws Exception {
+        if (config != null) {
+            return;
+        }
+        Files.createDirectories(DATA);
+        Path c = Files.createTempFile("jbox-it", ".properties");
+        Files.writeString(c, "data.root=" + DATA + "\nstate.root=" + STATE + "\n");
+        config = c;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                new ProcessBuilder("rm", "-rf", "--one-file-system", DATA.toString(), c.toString()).inheritIO().start().waitFor();
+            } catch (Exception ignored) {
+                // best effort at JVM exit
+            }
+        }));
+        check(run("image", "build-default"));
+        check(run("image", "build-default", "--name", PROBE_IMAGE));
+        Path probe = Path.of("target/jbox-probe");
+        Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-Wall", "-Werror", "-o", probe.toString(),
+                "src/test/c/jbox-probe.c").inheritIO().start();
+        if (gcc.waitFor() != 0) {
+            throw new IllegalStateException("cannot build the test probe with gcc -static");
+        }
+        Path dest = DATA.resolve("images").resolve(PROBE_IMAGE).resolve("rootfs/bin/jbox-probe");
+        Files.copy(probe, dest);
+        Files.setAttribute(dest, "unix:uid", 100000, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dest, "unix:gid", 100000, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static void check(Result r) {
+        if (r.code() != 0) {
+            throw new IllegalStateException("test set-up failed: " + r.all());
+        }
+    }
+
+    static ProcessBuilder builder(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(LAUNCHER.toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JBOX_CONFIG", config.toString());
+        return pb;
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        return runWithInput(null, args);
+    }
+
+    static Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
+        Process p = start(args);
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        return finish(p);
+    }
+
+    static Result finish(Process p) throws IOException, InterruptedException {
+        // Read both streams fully; tests print little, so reading stderr after stdout cannot block.
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("jbox did not finish in 120 s");
+        }
+        return new Result(p.exitValue(), out, err);
+    }
+
+    static Process start(String... args) throws IOException {
+        if (config == null) {
+            throw new IllegalStateException("call Jbox.setUp() first");
+        }
+        return builder(args).start();
+    }
+
+    /** Host command, e.g. ipcmk; returns stdout. */
+    static String host(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+}

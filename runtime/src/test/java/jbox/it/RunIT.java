@@ -1,0 +1,209 @@
+package jbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** `jbox run` as a command: stdio, exit codes, options, failures, and what stays behind. */
+class RunIT {
+    @BeforeAll
+    static void setUp() throws Exception {
+        Jbox.setUp();
+    }
+
+    @Test
+    void exitCodePassesThrough() throws Exception {
+        assertEquals(42, Jbox.run("run", "--rm", Jbox.IMAGE, "sh", "-c", "exit 42").code());
+        assertEquals(0, Jbox.run("run", "--rm", Jbox.IMAGE, "true").code());
+        assertEquals(1, Jbox.run("run", "--rm", Jbox.IMAGE, "false").code());
+    }
+
+    @Test
+    void stdinStdoutAndStderrPassThrough() throws Exception {
+        Jbox.Result r = Jbox.runWithInput("from stdin\n", "run", "--rm", Jbox.IMAGE, "sh", "-c", "cat; echo to-stderr >&2");
+        assertEquals("from stdin\n", r.out(), r.all());
+        assertEquals("to-stderr\n", r.err(), r.all());
+    }
+
+    @Test
+    void commandNotFoundIs127() throws Exception {
+        Jbox.Result r = Jbox.run("run", "--rm", Jbox.IMAGE, "no-such-command");
+        assertEquals(127, r.code(), r.all());
+        assertEquals("jbox: exec \"no-such-command\" failed: executable file not found in $PATH\n", r.err());
+        Jbox.Result abs = Jbox.run("run", "--rm", Jbox.IMAGE, "/bin/missing");
+        assertEquals(127, abs.code(), abs.all());
+        assertTrue(abs.err().contains("no such file or directory"), abs.all());
+    }
+
+    @Test
+    void commandNotExecutableIs126() throws Exception {
+        Jbox.Result r = Jbox.run("run", "--rm", Jbox.IMAGE, "/etc/passwd");
+        assertEquals(126, r.code(), r.all());
+        assertEquals("jbox: exec \"/etc/passwd\" failed: permission denied (EACCES)\n", r.err());
+    }
+
+    @Test
+    void jboxOwnFailuresAre125WithOneLineNamingTheProblem() throws Exception {
+        Jbox.Result image = Jbox.run("run", "--rm", "no-such-image", "true");
+        assertEquals(125, image.code(), image.all());
+        assertEquals(1, image.err().lines().count(), image.all());
+        assertTrue(image.err().contains("image not found: no-such-image"), image.all());
+
+        Jbox.Result cwd = Jbox.run("run", "--rm", "-w", "/no/such/dir", Jbox.IMAGE, "true");
+        assertEquals(125, cwd.code(), cwd.all());
+        assertEquals("jbox: chdir to working directory /no/such/dir failed: no such file or directory (ENOENT)\n", cwd.err());
+
+        Jbox.Result net = Jbox.run("run", "--rm", "--net", "bogus", Jbox.IMAGE, "true");
+        assertEquals(125, net.code(), net.all());
+        assertTrue(net.err().contains("network mode bogus"), net.all());
+
+        Jbox.Result option = Jbox.run("run", "--no-such-option", Jbox.IMAGE);
+        assertEquals(125, option.code(), option.all());
+
+        Jbox.Result user = Jbox.run("run", "--rm", "-u", "alice", Jbox.IMAGE, "true");
+        assertEquals(125, user.code(), user.all());
+        assertTrue(user.err().contains("invalid user alice"), user.all());
+        assertNoLeftovers();
+    }
+
+    @Test
+    void killedBySignalGives128PlusN() throws Exception {
+        String name = Containers.uniqueName("sig");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        JsonNode s = Containers.awaitRunning(name);
+        Jbox.host("kill", "-KILL", s.path("pid").asText());
+        assertEquals(137, Jbox.finish(p).code());
+    }
+
+    @Test
+    void environmentWorkdirAndUser() throws Exception {
+        Jbox.Result r = Jbox.run("run", "--rm", "-e", "GREETING=hi", "-w", "/tmp", "-u", "1000:1001", Jbox.IMAGE,
+                "sh", "-c", "echo $GREETING; pwd; id -u; id -g; echo $PATH");
+        assertEquals(0, r.code(), r.all());
+        assertEquals(List.of("hi", "/tmp", "1000", "1001", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                r.out().lines().toList());
+    }
+
+    @Test
+    void defaultCommandIsTheImages() throws Exception {
+        Jbox.Result r = Jbox.runWithInput("echo from-default-shell\n", "run", "--rm", Jbox.IMAGE);
+        assertEquals("from-default-shell\n", r.out(), r.all());
+    }
+
+    @Test
+    void sigtermToJboxIsForwardedToPid1AndEverythingIsRemoved() throws Exception {
+        String name = Containers.uniqueName("term");
+        // PID 1 ignores SIGTERM unless it has a handler: this one installs one.
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sh", "-c",
+                "trap 'echo got-term; exit 143' TERM; echo ready; sleep 60 & wait");
+        JsonNode s = Containers.awaitRunning(name);
+        String id = s.path("id").asText();
+        waitForOutputStart(p);
+        Jbox.host("kill", "-TERM", Long.toString(p.pid())); // Process.destroy() would close our pipes too
+        Jbox.Result r = Jbox.finish(p);
+        assertEquals(143, r.code(), r.all());
+        assertTrue(r.out().contains("got-term"), r.all());
+        Containers.awaitGone(s.path("pid").asLong());
+        assertFalse(Containers.alive(s.path("pid").asLong()));
+        assertFalse(Files.exists(Jbox.STATE.resolve(id)), "state directory left");
+        assertFalse(Files.exists(Jbox.DATA.resolve("containers").resolve(id)), "container layer left");
+    }
+
+    @Test
+    void sigtermIsIgnoredByAPid1WithoutHandler() throws Exception {
+        String name = Containers.uniqueName("noterm");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        JsonNode s = Containers.awaitRunning(name);
+        Jbox.host("kill", "-TERM", Long.toString(p.pid()));
+        Thread.sleep(500);
+        assertTrue(p.isAlive(), "the kernel ignores SIGTERM for a PID 1 without handler; jbox must not paper over it");
+        Jbox.host("kill", "-KILL", s.path("pid").asText());
+        assertEquals(137, Jbox.finish(p).code());
+    }
+
+    @Test
+    void sigkillOfJboxKillsTheContainerAndPruneRemovesTheRest() throws Exception {
+        String name = Containers.uniqueName("killed");
+        Process p = Jbox.start("run", "--name", name, Jbox.IMAGE, "sleep", "60");
+        JsonNode s = Containers.awaitRunning(name);
+        String id = s.path("id").asText();
+        long pid = s.path("pid").asLong();
+        long shim = s.path("shimPid").asLong();
+        Jbox.host("kill", "-KILL", Long.toString(p.pid())); // no clean-up code of jbox runs
+        p.waitFor();
+        Containers.awaitGone(pid);
+        Containers.awaitGone(shim);
+        assertFalse(Containers.alive(pid), "the shim must kill a container whose jbox died");
+        assertFalse(Containers.alive(shim), "the shim must exit");
+        assertTrue(Files.exists(Jbox.STATE.resolve(id)), "test premise: jbox had no chance to clean up");
+        Jbox.Result prune = Jbox.run("system", "prune");
+        assertEquals(0, prune.code(), prune.all());
+        assertTrue(prune.out().contains(id.substring(0, 12)), prune.all());
+        assertFalse(Files.exists(Jbox.STATE.resolve(id)));
+        assertFalse(Files.exists(Jbox.DATA.resolve("containers").resolve(id)));
+    }
+
+    @Test
+    void withoutRmTheStoppedContainerIsListedAndRmRemovesIt() throws Exception {
+        String name = Containers.uniqueName("keep");
+        assertEquals(3, Jbox.run("run", "--name", name, Jbox.IMAGE, "sh", "-c", "echo data > /kept; exit 3").code());
+        JsonNode s = Containers.find(name);
+        String id = s.path("id").asText();
+        assertEquals("exited", s.path("status").asText());
+        assertEquals(3, s.path("exitCode").asInt());
+        assertTrue(Files.exists(Jbox.DATA.resolve("containers").resolve(id).resolve("upper/kept")));
+        Jbox.Result ps = Jbox.run("ps", "-a");
+        assertTrue(ps.out().contains(name) && ps.out().contains("exited(3)"), ps.all());
+        Jbox.Result dup = Jbox.run("run", "--rm", "--name", name, Jbox.IMAGE, "true");
+        assertEquals(125, dup.code(), dup.all());
+        assertTrue(dup.err().contains("already in use"), dup.all());
+        assertEquals(0, Jbox.run("rm", name).code());
+        assertFalse(Files.exists(Jbox.STATE.resolve(id)));
+        assertFalse(Files.exists(Jbox.DATA.resolve("containers").resolve(id)));
+        Jbox.Result again = Jbox.run("rm", name);
+        assertEquals(125, again.code());
+        assertTrue(again.err().contains("no such container: " + name), again.all());
+    }
+
+    @Test
+    void dryRunPrintsTheOciConfigAndCreatesNothing() throws Exception {
+        Jbox.Result r = Jbox.run("run", "--dry-run", "--hostname", "h1", Jbox.IMAGE, "echo", "x");
+        assertEquals(0, r.code(), r.all());
+        JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("1.0.2", spec.path("ociVersion").asText());
+        assertEquals("echo", spec.path("process").path("args").get(0).asText());
+        assertEquals("h1", spec.path("hostname").asText());
+        assertEquals(7, spec.path("linux").path("namespaces").size());
+        assertNoLeftovers();
+    }
+
+    static void waitForOutputStart(Process p) throws Exception {
+        byte[] ready = new byte[6];
+        int n = 0;
+        while (n < ready.length) {
+            int r = p.getInputStream().read(ready, n, ready.length - n);
+            if (r < 0) {
+                throw new AssertionError("container exited before it was ready");
+            }
+            n += r;
+        }
+        assertEquals("ready\n", new String(ready));
+    }
+
+    static void assertNoLeftovers() throws Exception {
+        Path layers = Jbox.DATA.resolve("containers");
+        if (Files.isDirectory(layers)) {
+            try (var s = Files.list(layers)) {
+                List<Path> left = s.filter(p -> Containers.findById(p.getFileName().toString()) == null).toList();
+                assertTrue(left.isEmpty(), "layers without a container: " + left);
+            }
+        }
+    }
+}
