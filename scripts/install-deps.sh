@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, what jbox needs to build, run and test on Debian — only what is missing.
+#   busybox-static  the default image      iproute2, iptables  networking tools (and jbox doctor)
+#   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
+#   util-linux       unshare/nsenter for the namespace tests and demos
+set -euo pipefail
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+need busybox busybox-static
+[ -x /bin/busybox ] || missing+=(busybox-static)
+need ip iproute2
+need iptables iptables
+need gcc gcc
+need make make
+need mvn maven
+need javac openjdk-17-jdk-headless
+need unshare util-linux
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "jbox: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
