@@ -63,10 +63,11 @@ public final class Errno {
         if (errno == 28 && operation.startsWith("clone")) {
             return "; a namespace limit is reached: see /proc/sys/user/max_*_namespaces";
         }
-        if (errno == 16 && operation.startsWith("mount")) {
+        boolean mount = operation.startsWith("mount") || operation.startsWith("bind-mount") || operation.startsWith("remount");
+        if (errno == 16 && mount) {
             return "; something is still mounted there";
         }
-        if (errno == 1 && operation.startsWith("mount")) {
+        if (errno == 1 && mount) {
             return "; the kernel refuses this mount inside a user namespace (try --userns host)";
         }
         return "";

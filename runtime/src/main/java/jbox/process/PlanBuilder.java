@@ -61,11 +61,11 @@ public final class PlanBuilder {
 
         // Symlinks in mount destinations are resolved in the image, never on the host.
         InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
-        List<ContainerPath> mounted = new ArrayList<>();
-        boolean devTmpfs = false;
+        Map<ContainerPath, ContainerPath> mounted = new java.util.LinkedHashMap<>(); // destination -> where it went
+        ContainerPath devDir = null;
         for (ContainerSpec.Mount m : spec.mounts()) {
             ContainerPath dest = ContainerPath.of(m.destination());
-            ContainerPath resolved = underMount(dest, mounted) ? dest : resolver.resolve(dest);
+            ContainerPath resolved = resolveDestination(dest, mounted, resolver);
             MountOptions o = MountOptions.parse(m.options());
             boolean dir = !o.isBind() || Files.isDirectory(Path.of(m.source()));
             if (o.isBind() && !Files.exists(Path.of(m.source()))) {
@@ -84,11 +84,13 @@ public final class PlanBuilder {
             if (o.propagation() != 0) {
                 plan.mount("", target, "", o.propagation(), "", "set propagation of " + dest);
             }
-            mounted.add(dest);
-            devTmpfs |= dest.toString().equals("/dev") && "tmpfs".equals(m.type());
+            mounted.put(dest, resolved);
+            if (dest.toString().equals("/dev") && "tmpfs".equals(m.type())) {
+                devDir = resolved;
+            }
         }
-        if (devTmpfs) {
-            addDevices(plan, root);
+        if (devDir != null) {
+            addDevices(plan, devDir.on(root));
         }
 
         plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
@@ -104,14 +106,14 @@ public final class PlanBuilder {
         return plan;
     }
 
-    private static void addDevices(Plan plan, Path root) {
+    private static void addDevices(Plan plan, Path devDir) {
         for (String d : DEVICES) {
-            String target = root.resolve("dev").resolve(d).toString();
+            String target = devDir.resolve(d).toString();
             plan.mkfile(target, 0666, "create /dev/" + d);
             plan.mount("/dev/" + d, target, "", MS_BIND, "", "bind-mount /dev/" + d + " on /dev/" + d);
         }
         for (Map.Entry<String, String> l : new java.util.TreeMap<>(DEV_LINKS).entrySet()) {
-            plan.symlink(l.getValue(), root.resolve("dev").resolve(l.getKey()).toString(),
+            plan.symlink(l.getValue(), devDir.resolve(l.getKey()).toString(),
                     "symlink /dev/" + l.getKey() + " -> " + l.getValue());
         }
     }
@@ -131,13 +133,23 @@ public final class PlanBuilder {
         }
     }
 
-    private static boolean underMount(ContainerPath dest, List<ContainerPath> mounted) {
-        for (ContainerPath m : mounted) {
-            if (dest.startsWith(m) && !dest.equals(m)) {
-                return true;
+    /** Below an earlier mount the image is hidden: keep the rest of the path, under where that mount went. */
+    private static ContainerPath resolveDestination(ContainerPath dest, Map<ContainerPath, ContainerPath> mounted,
+            InRootResolver resolver) throws JboxException {
+        ContainerPath parent = null;
+        for (ContainerPath m : mounted.keySet()) {
+            if (dest.startsWith(m) && !dest.equals(m) && (parent == null || m.names().size() > parent.names().size())) {
+                parent = m;
             }
         }
-        return false;
+        if (parent == null) {
+            return resolver.resolve(dest);
+        }
+        ContainerPath p = mounted.get(parent);
+        for (String n : dest.names().subList(parent.names().size(), dest.names().size())) {
+            p = p.child(n);
+        }
+        return p;
     }
 
     private static String nullToEmpty(String s) {

@@ -44,7 +44,7 @@ public final class SpecBuilder {
             throw new JboxException("no command given and image " + in.image().name() + " has no default command");
         }
         String hostname = o.hostname() != null ? o.hostname() : in.id().substring(0, 12);
-        if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})")) {
+        if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?")) {
             throw new JboxException("invalid hostname " + hostname + ": use letters, digits, '.' and '-' (at most 63)");
         }
         String net = o.net() != null ? o.net() : "none";
@@ -116,6 +116,9 @@ public final class SpecBuilder {
         Map<String, String> env = new LinkedHashMap<>();
         put(env, DEFAULT_PATH);
         for (String e : image.env() == null ? List.<String>of() : image.env()) {
+            if (e.indexOf('=') <= 0) {
+                throw new JboxException("image " + image.name() + " has an invalid environment entry \"" + e + "\" (expected KEY=VALUE)");
+            }
             put(env, e);
         }
         env.put("HOSTNAME", hostname);

@@ -1,0 +1,115 @@
+package jbox.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** jbox.process.Protocol and launcher-c-shim/src/protocol.h must never drift apart. */
+class ProtocolMatchesHeaderTest {
+    /** Maven runs tests with the module directory (runtime/) as the working directory. */
+    static final Path SHIM_SRC = Path.of("../launcher-c-shim/src");
+
+    static Map<String, Long> cEnum;
+    static String header;
+
+    @BeforeAll
+    static void parseHeader() throws IOException {
+        header = Files.readString(SHIM_SRC.resolve("protocol.h"));
+        String code = header.replaceAll("(?s)/\\*.*?\\*/", "");
+        cEnum = new TreeMap<>();
+        Matcher enums = Pattern.compile("(?s)enum\\s+\\w+\\s*\\{(.*?)\\}").matcher(code);
+        while (enums.find()) {
+            Matcher m = Pattern.compile("(\\w+)\\s*=\\s*(\\d+)").matcher(enums.group(1));
+            while (m.find()) {
+                cEnum.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+        }
+    }
+
+    static Map<String, Long> javaConstants(String prefix) throws IllegalAccessException {
+        Map<String, Long> out = new TreeMap<>();
+        for (Field f : Protocol.class.getDeclaredFields()) {
+            int mod = f.getModifiers();
+            if (Modifier.isStatic(mod) && Modifier.isFinal(mod) && f.getName().startsWith(prefix)) {
+                out.put(f.getName(), ((Number) f.get(null)).longValue());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void headerWasParsed() {
+        // Guards the regexes below: a parse that finds nothing would make every check vacuous.
+        assertTrue(cEnum.containsKey("MSG_CLONE") && cEnum.containsKey("OP_EXEC") && cEnum.containsKey("OP_MAX"),
+                "parsed " + cEnum);
+    }
+
+    @Test
+    void everyCMessageTypeHasTheSameValueInJava() throws IllegalAccessException {
+        Map<String, Long> c = new TreeMap<>();
+        cEnum.forEach((k, v) -> {
+            if (k.startsWith("MSG_")) {
+                c.put(k, v);
+            }
+        });
+        assertEquals(c, javaConstants("MSG_"));
+    }
+
+    @Test
+    void everyCStepOpHasTheSameValueInJava() throws IllegalAccessException {
+        Map<String, Long> c = new TreeMap<>();
+        cEnum.forEach((k, v) -> {
+            if (k.startsWith("OP_") && !k.equals("OP_MAX")) { // OP_MAX is the C decoder's bound, not an op
+                c.put(k, v);
+            }
+        });
+        assertEquals(c, javaConstants("OP_"));
+    }
+
+    @Test
+    void opsAreDenseBelowOpMaxSoTheShimAcceptsEveryJavaOp() throws IllegalAccessException {
+        long max = cEnum.get("OP_MAX");
+        TreeSet<Long> java = new TreeSet<>(javaConstants("OP_").values());
+        for (long op = 1; op < max; op++) {
+            assertTrue(java.contains(op), "no Java constant for op " + op + " (OP_MAX is " + max + ")");
+        }
+        assertTrue(java.last() < max, "Java op " + java.last() + " would be rejected by steps.c (OP_MAX " + max + ")");
+    }
+
+    @Test
+    void planSizeLimitMatches() {
+        Matcher m = Pattern.compile("#define\\s+PLAN_MAX_BYTES\\s+\\((\\d+)u?\\s*<<\\s*(\\d+)\\)").matcher(header);
+        assertTrue(m.find(), "PLAN_MAX_BYTES not found in protocol.h");
+        assertEquals(Long.parseLong(m.group(1)) << Long.parseLong(m.group(2)), Protocol.PLAN_MAX_BYTES);
+    }
+
+    @Test
+    void cloneFailureStepIndexMatchesTheShim() throws IOException {
+        String shim = Files.readString(SHIM_SRC.resolve("jbox-shim.c"));
+        Matcher m = Pattern.compile("#define\\s+STEP_CLONE\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
+        assertTrue(m.find(), "STEP_CLONE not found in jbox-shim.c");
+        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_CLONE);
+    }
+
+    @Test
+    void everyMessageTypeHasItsOwnName() throws IllegalAccessException {
+        for (Map.Entry<String, Long> e : javaConstants("MSG_").entrySet()) {
+            assertEquals(e.getKey().substring("MSG_".length()), Protocol.messageName(e.getValue().intValue()));
+        }
+        assertFalse(Protocol.messageName(99).isEmpty());
+        assertEquals("message 99", Protocol.messageName(99));
+    }
+}

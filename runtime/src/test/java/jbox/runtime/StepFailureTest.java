@@ -1,0 +1,93 @@
+package jbox.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import jbox.JboxException;
+import jbox.process.Plan;
+import jbox.process.Protocol;
+import org.junit.jupiter.api.Test;
+
+/** (step index, errno) from the shim becomes one precise message and docker's exit code. */
+class StepFailureTest {
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int E2BIG = 7;
+    static final int ENOEXEC = 8;
+    static final int EACCES = 13;
+    static final int EBUSY = 16;
+
+    static Plan plan(String cmd) {
+        return new Plan()
+                .add(Protocol.OP_SETSID, "start a new session")
+                .mount("proc", "/r/proc", "proc", 14, "", "mount proc on /proc")
+                .mkdir("/r/data", 0755, "create mountpoint /data")
+                .exec(List.of(cmd, "-x"), List.of("PATH=/bin"), "exec " + cmd);
+    }
+
+    @Test
+    void aCommandNotFoundOnThePathIs127() {
+        JboxException e = ContainerRunner.stepFailure(plan("nosuchcmd"), 3, ENOENT);
+        assertEquals(JboxException.NOT_FOUND, e.exitCode());
+        assertEquals("exec \"nosuchcmd\" failed: executable file not found in $PATH", e.getMessage());
+    }
+
+    @Test
+    void aMissingPathIs127WithNoSuchFile() {
+        JboxException e = ContainerRunner.stepFailure(plan("/bin/nope"), 3, ENOENT);
+        assertEquals(127, e.exitCode());
+        assertEquals("exec \"/bin/nope\" failed: no such file or directory", e.getMessage());
+        assertEquals(127, ContainerRunner.stepFailure(plan("./run.sh"), 3, ENOENT).exitCode());
+    }
+
+    @Test
+    void aCommandThatCannotBeExecutedIs126() {
+        JboxException e = ContainerRunner.stepFailure(plan("/etc/passwd"), 3, EACCES);
+        assertEquals(JboxException.NOT_EXECUTABLE, e.exitCode());
+        assertEquals("exec \"/etc/passwd\" failed: permission denied (EACCES)", e.getMessage());
+        assertEquals(126, ContainerRunner.stepFailure(plan("/bin/x"), 3, ENOEXEC).exitCode());
+    }
+
+    @Test
+    void otherExecErrorsAre125WithTheStepDescription() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 3, E2BIG);
+        assertEquals(JboxException.FAILED, e.exitCode());
+        assertEquals("exec sh failed: argument list too long (E2BIG)", e.getMessage());
+    }
+
+    @Test
+    void setupStepsAre125WithTheirDescriptionAndErrno() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 2, EACCES);
+        assertEquals(125, e.exitCode());
+        assertEquals("create mountpoint /data failed: permission denied (EACCES)", e.getMessage());
+    }
+
+    @Test
+    void aNonExecEnoentIsNotMistakenForAMissingCommand() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 2, ENOENT);
+        assertEquals(125, e.exitCode());
+        assertEquals("create mountpoint /data failed: no such file or directory (ENOENT)", e.getMessage());
+    }
+
+    @Test
+    void mountFailuresCarryAHint() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 1, EPERM);
+        assertTrue(e.getMessage().startsWith("mount proc on /proc failed: operation not permitted (EPERM); "),
+                e.getMessage());
+        assertTrue(ContainerRunner.stepFailure(plan("sh"), 1, EBUSY).getMessage().contains("still mounted"));
+    }
+
+    @Test
+    void anUnknownStepIndexIsReportedAsSuch() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 7, ENOEXEC);
+        assertEquals(125, e.exitCode());
+        assertEquals("the container init failed at step 7 of 4: exec format error (ENOEXEC)", e.getMessage());
+    }
+
+    @Test
+    void anUnknownErrnoIsShownByNumber() {
+        JboxException e = ContainerRunner.stepFailure(plan("sh"), 0, 999);
+        assertEquals("start a new session failed: errno 999", e.getMessage());
+    }
+}

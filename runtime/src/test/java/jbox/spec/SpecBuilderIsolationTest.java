@@ -1,0 +1,127 @@
+package jbox.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import jbox.JboxException;
+import org.junit.jupiter.api.Test;
+
+/** Hostname, namespaces, id maps and default mounts. */
+class SpecBuilderIsolationTest {
+    final SpecFixture f = new SpecFixture();
+
+    static List<String> types(ContainerSpec spec) {
+        return spec.linux().namespaces().stream().map(ContainerSpec.Namespace::type).toList();
+    }
+
+    static ContainerSpec.Mount mount(ContainerSpec spec, String destination) {
+        return spec.mounts().stream().filter(m -> m.destination().equals(destination)).findFirst()
+                .orElseThrow(() -> new AssertionError("no mount on " + destination + " in " + spec.mounts()));
+    }
+
+    @Test
+    void hostnameDefaultsToTheShortId() throws JboxException {
+        assertEquals("0123456789ab", f.build().hostname());
+    }
+
+    @Test
+    void aGivenHostnameIsUsed() throws JboxException {
+        f.hostname = "web-1.example";
+        assertEquals("web-1.example", f.build().hostname());
+    }
+
+    @Test
+    void invalidHostnamesAreRejected() {
+        for (String bad : List.of("-web", ".web", "web_1", "web 1", "", "a".repeat(64), "h\u00f6st")) {
+            f.hostname = bad;
+            JboxException e = assertThrows(JboxException.class, f::build, "\"" + bad + "\"");
+            assertTrue(e.getMessage().contains("invalid hostname"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSixtyThreeCharacterHostnameIsFine() throws JboxException {
+        f.hostname = "a".repeat(63);
+        assertEquals(63, f.build().hostname().length());
+    }
+
+    @Test
+    void everyContainerGetsItsOwnPidUtsIpcMountAndCgroupNamespaces() throws JboxException {
+        f.net = "host";
+        f.ids = null;
+        assertEquals(List.of("pid", "uts", "ipc", "mount", "cgroup"), types(f.build()));
+        assertTrue(f.build().linux().namespaces().stream().allMatch(n -> n.path() == null));
+    }
+
+    @Test
+    void netNoneAddsANetworkNamespaceAndMountsSysfs() throws JboxException {
+        ContainerSpec spec = f.build();
+        assertTrue(types(spec).contains("network"));
+        ContainerSpec.Mount sys = mount(spec, "/sys");
+        assertEquals("sysfs", sys.type());
+        assertEquals("sysfs", sys.source());
+        assertTrue(sys.options().contains("ro"), sys.options().toString());
+    }
+
+    @Test
+    void netHostKeepsTheHostNetworkAndBindsItsSysReadOnly() throws JboxException {
+        f.net = "host";
+        ContainerSpec spec = f.build();
+        assertFalse(types(spec).contains("network"));
+        ContainerSpec.Mount sys = mount(spec, "/sys");
+        assertEquals("/sys", sys.source());
+        assertTrue(sys.options().containsAll(List.of("rbind", "ro")), sys.options().toString());
+    }
+
+    @Test
+    void unsupportedNetworkModesAreRejected() {
+        f.net = "bridge";
+        JboxException e = assertThrows(JboxException.class, f::build);
+        assertTrue(e.getMessage().contains("bridge"), e.getMessage());
+    }
+
+    @Test
+    void noNetworkModeMeansNone() throws JboxException {
+        f.net = null;
+        assertTrue(types(f.build()).contains("network"));
+    }
+
+    @Test
+    void anIdRangeAddsAUserNamespaceAndMapsZeroToItsBase() throws JboxException {
+        ContainerSpec spec = f.build();
+        assertTrue(types(spec).contains("user"));
+        assertEquals(List.of(new ContainerSpec.IdMapping(0, 100000, 65536)), spec.linux().uidMappings());
+        assertEquals(List.of(new ContainerSpec.IdMapping(0, 200000, 65536)), spec.linux().gidMappings());
+    }
+
+    @Test
+    void withoutAnIdRangeThereIsNoUserNamespaceAndNoMaps() throws JboxException {
+        f.ids = null;
+        ContainerSpec spec = f.build();
+        assertFalse(types(spec).contains("user"));
+        assertNull(spec.linux().uidMappings());
+        assertNull(spec.linux().gidMappings());
+    }
+
+    @Test
+    void theDefaultMountsAreRuncsInOrder() throws JboxException {
+        List<String> dests = f.build().mounts().stream().map(ContainerSpec.Mount::destination).toList();
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"), dests);
+        assertEquals("tmpfs", mount(f.build(), "/dev").type());
+    }
+
+    @Test
+    void theGeneratedEtcFilesAreBoundFromTheStateDirectory() throws JboxException {
+        ContainerSpec spec = f.build();
+        for (String file : List.of("hostname", "hosts", "resolv.conf")) {
+            ContainerSpec.Mount m = mount(spec, "/etc/" + file);
+            assertEquals("/run/jbox/" + SpecFixture.ID + "/" + file, m.source());
+            assertTrue(m.options().contains("bind"), m.options().toString());
+        }
+    }
+}

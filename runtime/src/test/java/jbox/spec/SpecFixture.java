@@ -1,0 +1,44 @@
+package jbox.spec;
+
+import java.util.List;
+import jbox.JboxException;
+import jbox.image.ImageMeta;
+
+/** Mutable inputs for SpecBuilder.build, with the defaults `jbox run busybox` would give. */
+final class SpecFixture {
+    static final String ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    // image
+    List<String> imageCmd = List.of("sh");
+    List<String> imageEntrypoint = List.of();
+    List<String> imageEnv = List.of();
+    String imageWorkdir = "";
+    String imageUser = "";
+    // options
+    List<String> command = List.of();
+    String hostname;
+    List<String> env = List.of();
+    String workdir;
+    String user;
+    String net = "none";
+    // host
+    SpecBuilder.IdRange ids = new SpecBuilder.IdRange(100000, 200000, 65536);
+
+    ImageMeta image() {
+        return new ImageMeta("busybox", imageCmd, imageEntrypoint, imageEnv, imageWorkdir, imageUser,
+                "2026-01-01T00:00:00Z", 100000, 100000, "test");
+    }
+
+    RunOptions options() {
+        return new RunOptions("busybox", command, null, hostname, env, workdir, user, net, null, false);
+    }
+
+    SpecBuilder.Inputs inputs() {
+        return new SpecBuilder.Inputs(ID, image(), "/images/busybox/rootfs", "/c/upper", "/c/work", "/c/merged",
+                "/run/jbox/" + ID, ids);
+    }
+
+    ContainerSpec build() throws JboxException {
+        return SpecBuilder.build(options(), inputs());
+    }
+}
