@@ -143,7 +143,11 @@ public final class PlanBuilder {
             }
         }
         if (parent == null) {
-            return resolver.resolve(dest);
+            try {
+                return resolver.resolve(dest);
+            } catch (java.io.IOException e) {
+                throw new JboxException("mount destination " + dest + ": " + e.getMessage(), e);
+            }
         }
         ContainerPath p = mounted.get(parent);
         for (String n : dest.names().subList(parent.names().size(), dest.names().size())) {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.image.ImageException;
+import jbox.image.ImageStore;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
 
@@ -15,7 +17,8 @@ import jbox.state.StateStore;
  * Finds what dead containers left and removes it: state directories no jbox holds the lock of
  * (a killed jbox, a stopped container), and writable layers with no state directory at all (a
  * jbox killed between creating the layer and writing its state). Live containers are never
- * touched: their owner holds the lock. Returns one line per removed thing.
+ * touched: their owner holds the lock. Also half-built images of killed imports. Returns one line
+ * per removed thing.
  */
 public final class Cleanup {
     private final Config config;
@@ -38,6 +41,13 @@ public final class Cleanup {
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
+        }
+        try {
+            for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
+                removed.add("unfinished image import " + p);
+            }
+        } catch (ImageException e) {
+            throw new JboxException(e.getMessage(), e);
         }
         Path layers = config.containersDir();
         if (Files.isDirectory(layers)) {

@@ -1,14 +1,10 @@
 package jbox.runtime;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import jbox.JboxException;
+import jbox.rootfs.TreeDeletion;
 
 /**
  * The host-side files of one container: its writable layer (data.root/containers/ID with
@@ -50,8 +46,8 @@ public final class ContainerFiles {
                 Files.createDirectory(p);
             }
             for (Path p : new Path[] {upper(), work()}) {
-                Files.setAttribute(p, "unix:uid", (int) ownerUid, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:gid", (int) ownerGid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:uid", (int) ownerUid);
+                Files.setAttribute(p, "unix:gid", (int) ownerGid);
             }
         } catch (IOException e) {
             throw new JboxException("cannot create container layer " + layerDir + ": " + e.getMessage(), e);
@@ -66,34 +62,8 @@ public final class ContainerFiles {
 
     /** Deletes a directory tree without following symlinks (the container wrote part of it). */
     public static void deleteTree(Path dir) throws JboxException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null && !(e instanceof NoSuchFileException)) {
-                        throw e;
-                    }
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            TreeDeletion.delete(dir);
         } catch (IOException e) {
             throw new JboxException("cannot remove " + dir + ": " + e.getMessage(), e);
         }

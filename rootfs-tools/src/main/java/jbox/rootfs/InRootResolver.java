@@ -2,9 +2,9 @@ package jbox.rootfs;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import jbox.JboxException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * Resolves symlinks in a container path the way the kernel will after pivot_root: inside the
@@ -22,9 +22,9 @@ public final class InRootResolver {
     }
 
     /** The path with every existing symlink replaced by its in-root target; missing tails stay. */
-    public ContainerPath resolve(ContainerPath path) throws JboxException {
+    public ContainerPath resolve(ContainerPath path) throws IOException {
         ContainerPath done = ContainerPath.ROOT;
-        java.util.Deque<String> todo = new java.util.ArrayDeque<>(path.names());
+        Deque<String> todo = new ArrayDeque<>(path.names());
         int links = 0;
         while (!todo.isEmpty()) {
             String name = todo.removeFirst();
@@ -42,13 +42,13 @@ public final class InRootResolver {
                 continue;
             }
             if (++links > MAX_LINKS) {
-                throw new JboxException("cannot resolve " + path + " in the image: too many levels of symbolic links");
+                throw new IOException("cannot resolve " + path + " in the image: too many levels of symbolic links");
             }
             String target;
             try {
                 target = Files.readSymbolicLink(host).toString();
             } catch (IOException e) {
-                throw new JboxException("cannot read symlink " + next + " in the image: " + e.getMessage(), e);
+                throw new IOException("cannot read symlink " + next + " in the image: " + e.getMessage(), e);
             }
             if (target.startsWith("/")) {
                 done = ContainerPath.ROOT;
@@ -61,7 +61,8 @@ public final class InRootResolver {
         return done;
     }
 
-    public boolean isDirectory(ContainerPath resolved) {
-        return Files.isDirectory(resolved.on(root), LinkOption.NOFOLLOW_LINKS);
+    /** The host path a container path ends up at, for looking at what the image holds there. */
+    public Path onHost(ContainerPath path) throws IOException {
+        return resolve(path).on(root);
     }
 }

@@ -1,0 +1,43 @@
+// What jbox knows about one stored image; persisted as <store>/<dir>/image.json.
+package jbox.image;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/**
+ * Image configuration plus provenance. {@code uidBase}/{@code gidBase} record the {@link IdShift}
+ * the rootfs files were chowned with, so the runtime can refuse a mismatched user namespace.
+ *
+ * @param name       canonical image name ("busybox", "alpine:3.19"; a ":latest" tag is dropped)
+ * @param cmd        default command; may be empty
+ * @param entrypoint prepended to the command; may be empty
+ * @param env        "KEY=value" entries
+ * @param workingDir working directory inside the container; "" means /
+ * @param user       user to run as; "" means root
+ * @param created    ISO-8601 instant the image was stored
+ * @param source     where the rootfs came from (a tar file name, "busybox-static /usr/bin/busybox")
+ */
+@JsonIgnoreProperties(ignoreUnknown = true) // newer jbox versions may add fields; old ones must still read them
+public record ImageMeta(
+        String name,
+        List<String> cmd,
+        List<String> entrypoint,
+        List<String> env,
+        String workingDir,
+        String user,
+        String created,
+        long uidBase,
+        long gidBase,
+        String source) {
+
+    public ImageMeta {
+        // Hand-edited or older image.json files may omit fields; callers should never see nulls.
+        cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+        env = env == null ? List.of() : List.copyOf(env);
+        workingDir = workingDir == null ? "" : workingDir;
+        user = user == null ? "" : user;
+        created = created == null ? "" : created;
+        source = source == null ? "" : source;
+    }
+}

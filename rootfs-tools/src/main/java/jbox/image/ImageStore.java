@@ -1,0 +1,267 @@
+// The on-disk image store: <root>/<dir>/{image.json,rootfs/}, with images published atomically from temp dirs.
+package jbox.image;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import jbox.rootfs.TreeDeletion;
+
+/**
+ * Images are only ever visible complete: builders fill a {@code .tmp-*} dir inside the store and
+ * {@link #publish} renames it into place (same filesystem, so the rename is atomic). Removal
+ * renames the image away first, so a concurrent reader never sees a half-deleted rootfs.
+ */
+public final class ImageStore {
+
+    private static final String TEMP_PREFIX = ".tmp-";
+    private static final String LOCK_SUFFIX = ".lock";
+
+    private final Map<Path, FileChannel> stagingLocks = new ConcurrentHashMap<>();
+    private static final String ROOTFS = "rootfs";
+    /** rwxr-xr-x: the runtime may traverse into the rootfs as a shifted (non-root) uid. */
+    private static final int IMAGE_DIR_MODE = 0755;
+
+    private final Path root;
+
+    public ImageStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** True when {@link #get} would find the image (same name check, so "a:b" is not mistaken for "a_b"). */
+    public boolean exists(String name) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        Path metaFile = imageDir(parsed).resolve(ImageMetaFile.FILE_NAME);
+        return Files.exists(metaFile, LinkOption.NOFOLLOW_LINKS)
+                && ImageMetaFile.read(metaFile).name().equals(parsed.canonical());
+    }
+
+    public ImageMeta get(String name) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        Path metaFile = imageDir(parsed).resolve(ImageMetaFile.FILE_NAME);
+        if (!Files.exists(metaFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw notFound(name);
+        }
+        ImageMeta meta = ImageMetaFile.read(metaFile);
+        // "a_b" and "a:b" share a directory name; the stored name tells which one really lives there.
+        if (!meta.name().equals(parsed.canonical())) {
+            throw notFound(name);
+        }
+        return meta;
+    }
+
+    public Path rootfs(String name) throws ImageException {
+        get(name);
+        return imageDir(ImageName.parse(name)).resolve(ROOTFS);
+    }
+
+    /** All complete images, sorted by name; temp dirs and dirs without image.json are not images. */
+    public List<ImageMeta> list() throws ImageException {
+        List<ImageMeta> images = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return images;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path entry : entries) {
+                Path metaFile = entry.resolve(ImageMetaFile.FILE_NAME);
+                if (!entry.getFileName().toString().startsWith(".")
+                        && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+                        && Files.exists(metaFile, LinkOption.NOFOLLOW_LINKS)) {
+                    images.add(ImageMetaFile.read(metaFile));
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot list image store " + root + ": " + Reason.of(e), e);
+        }
+        images.sort(Comparator.comparing(ImageMeta::name));
+        return images;
+    }
+
+    /** Also removes an image whose image.json is unreadable, so a broken image can always be cleaned up. */
+    public void remove(String name) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        Path dir = imageDir(parsed);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || storesAnotherName(dir, parsed)) {
+            throw notFound(name);
+        }
+        Path doomed = root.resolve(TEMP_PREFIX + "rm-" + UUID.randomUUID());
+        try {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ImageException("cannot remove image " + name + " at " + dir + ": " + Reason.of(e), e);
+        }
+        try {
+            TreeDeletion.delete(doomed);
+        } catch (IOException e) {
+            throw new ImageException("image " + name + " was removed but " + doomed
+                    + " could not be deleted: " + Reason.of(e), e);
+        }
+    }
+
+    /**
+     * A fresh private directory inside the store (so publishing is a same-filesystem rename). Its
+     * lock file beside it ({@code .tmp-X.lock}) stays locked while this process builds it, so
+     * {@link #pruneStaging()} can tell an import in progress from one whose process was killed.
+     */
+    Path createStaging() throws ImageException {
+        try {
+            Files.createDirectories(root);
+            Path lockFile = Files.createTempFile(root, TEMP_PREFIX, LOCK_SUFFIX);
+            FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+            lock.lock();
+            String name = lockFile.getFileName().toString();
+            Path staging = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
+            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            stagingLocks.put(staging, lock);
+            return staging;
+        } catch (IOException e) {
+            throw new ImageException("cannot create a temp dir in image store " + root + ": " + Reason.of(e), e);
+        }
+    }
+
+    /** Drops the lock of a staging dir that was published or discarded. */
+    private void unlock(Path staging) {
+        FileChannel lock = stagingLocks.remove(staging);
+        try {
+            Files.deleteIfExists(root.resolve(staging.getFileName() + LOCK_SUFFIX));
+            if (lock != null) {
+                lock.close();
+            }
+        } catch (IOException ignored) {
+            // a leftover lock file is found and removed by pruneStaging
+        }
+    }
+
+    /**
+     * Removes what killed imports and removals left: staging dirs whose lock nobody holds, and
+     * temp dirs without a lock file. Returns the removed paths.
+     */
+    public List<Path> pruneStaging() throws ImageException {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, TEMP_PREFIX + "*")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(LOCK_SUFFIX)) {
+                    if (!heldByAnotherProcess(p)) {
+                        Path dir = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
+                        TreeDeletion.delete(dir);
+                        Files.deleteIfExists(p);
+                        removed.add(dir);
+                    }
+                } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !removed.contains(p)
+                        && !Files.exists(root.resolve(name + LOCK_SUFFIX)) && !stagingLocks.containsKey(p)) {
+                    TreeDeletion.delete(p);
+                    removed.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot clean up temp dirs in image store " + root + ": " + Reason.of(e), e);
+        }
+        return removed;
+    }
+
+    private static boolean heldByAnotherProcess(Path lockFile) {
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by this very process
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The rootfs directory builders fill inside a staging dir. */
+    static Path stagingRootfs(Path staging) {
+        return staging.resolve(ROOTFS);
+    }
+
+    /** Fails early, before a long extraction, when the name is taken. */
+    void requireAbsent(String name) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        Path dir = imageDir(parsed);
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (storesAnotherName(dir, parsed)) {
+                throw new ImageException("image name " + parsed.canonical() + " clashes with the existing store entry "
+                        + dir + " (names differing only in ':' versus '_' share a directory)");
+            }
+            throw alreadyExists(parsed);
+        }
+    }
+
+    /** Writes image.json into the staging dir and renames it to the image's directory in one step. */
+    void publish(Path staging, ImageMeta meta) throws ImageException {
+        ImageName parsed = ImageName.parse(meta.name());
+        requireAbsent(meta.name());
+        ImageMetaFile.write(staging.resolve(ImageMetaFile.FILE_NAME), meta);
+        Path target = imageDir(parsed);
+        try {
+            Files.setAttribute(staging, "unix:mode", IMAGE_DIR_MODE, LinkOption.NOFOLLOW_LINKS);
+            // rename(2) refuses a non-empty target, so a racing publisher of the same name loses cleanly.
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            unlock(staging);
+        } catch (FileSystemException e) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw alreadyExists(parsed);
+            }
+            throw new ImageException("cannot publish image " + parsed.canonical() + " at " + target + ": "
+                    + Reason.of(e), e);
+        } catch (IOException e) {
+            throw new ImageException("cannot publish image " + parsed.canonical() + " at " + target + ": "
+                    + Reason.of(e), e);
+        }
+    }
+
+    /** Best-effort removal of a staging dir after a failure; problems are attached to {@code original}. */
+    void discard(Path staging, Throwable original) {
+        TreeDeletion.deleteQuietly(staging, original);
+        unlock(staging);
+    }
+
+    /** True only if the dir's image.json is readable and names a different image ("a_b" versus "a:b"). */
+    private static boolean storesAnotherName(Path dir, ImageName name) {
+        try {
+            return !ImageMetaFile.read(dir.resolve(ImageMetaFile.FILE_NAME)).name().equals(name.canonical());
+        } catch (ImageException unreadable) {
+            return false;
+        }
+    }
+
+    private Path imageDir(ImageName name) {
+        return root.resolve(name.directoryName());
+    }
+
+    private static ImageException notFound(String name) {
+        return new ImageException("image not found: " + name + " (try: jbox image ls)");
+    }
+
+    private static ImageException alreadyExists(ImageName name) {
+        String shown = name.canonical();
+        return new ImageException("image " + shown + " already exists (remove it with: jbox image rm " + shown + ")");
+    }
+}

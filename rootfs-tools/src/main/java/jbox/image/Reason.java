@@ -1,0 +1,58 @@
+// Turns a low-level exception into the short lowercase "why" part of an ImageException message.
+package jbox.image;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
+/** NIO exceptions often carry only a path as their message; this recovers a readable reason. */
+final class Reason {
+
+    private Reason() {
+    }
+
+    static String of(Throwable error) {
+        String text = knownKind(error);
+        if (text == null && error instanceof FileSystemException fse && fse.getReason() != null) {
+            text = fse.getReason();
+        }
+        if (text == null) {
+            text = error.getMessage();
+        }
+        if (text == null || text.isBlank()) {
+            text = error.getClass().getSimpleName();
+        }
+        return lowercaseFirst(text);
+    }
+
+    /** Library messages are capitalised sentences; ours are lowercase lines. */
+    static String lowercaseFirst(String text) {
+        if (text == null || text.isEmpty()) {
+            return "unknown error";
+        }
+        return Character.toLowerCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** For these the JDK message is just the file name, so the exception type itself is the reason. */
+    private static String knownKind(Throwable error) {
+        if (error instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (error instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (error instanceof FileAlreadyExistsException) {
+            return "file exists";
+        }
+        if (error instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        if (error instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        return null;
+    }
+}

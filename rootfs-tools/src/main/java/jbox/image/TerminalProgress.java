@@ -1,0 +1,65 @@
+// A one-line progress bar on stderr, redrawn in place with '\r'; silent when not attached to a terminal.
+package jbox.image;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Draws only when {@code System.console() != null}, so piped or logged output never fills up with
+ * carriage returns. Redraws at most every 100 ms unless the percentage changed.
+ */
+public final class TerminalProgress implements ProgressListener {
+
+    private static final int BAR_WIDTH = 30;
+    private static final long REDRAW_NANOS = 100_000_000L;
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private final String label;
+    private final PrintStream out;
+    private final boolean enabled;
+    private int lastPercent = -1;
+    private long lastDrawNanos;
+    private boolean drawn;
+
+    public TerminalProgress(String label) {
+        this(label, System.err, System.console() != null);
+    }
+
+    TerminalProgress(String label, PrintStream out, boolean enabled) {
+        this.label = label;
+        this.out = out;
+        this.enabled = enabled;
+    }
+
+    @Override
+    public void update(long bytesRead, long totalBytes) {
+        if (!enabled) {
+            return;
+        }
+        int percent = totalBytes > 0 ? (int) Math.min(100, bytesRead * 100 / totalBytes) : 0;
+        long now = System.nanoTime();
+        if (percent == lastPercent && now - lastDrawNanos < REDRAW_NANOS) {
+            return;
+        }
+        lastPercent = percent;
+        lastDrawNanos = now;
+        drawn = true;
+        out.print("\r" + line(bytesRead, totalBytes, percent));
+        out.flush();
+    }
+
+    @Override
+    public void finish() {
+        if (enabled && drawn) {
+            out.println();
+            out.flush();
+        }
+    }
+
+    String line(long bytesRead, long totalBytes, int percent) {
+        int filled = percent * BAR_WIDTH / 100;
+        String bar = "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled);
+        String total = totalBytes > 0 ? String.format(Locale.ROOT, "/%.1f", totalBytes / MIB) : "";
+        return String.format(Locale.ROOT, "%s [%s] %3d%% %.1f%s MiB", label, bar, percent, bytesRead / MIB, total);
+    }
+}

@@ -1,0 +1,130 @@
+// Builds small tar archives inside tests (no binary fixtures in the repo), optionally compressed.
+package jbox.image;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+
+/** Entry names are written verbatim (absolute paths and ".." included) so hostile archives can be built. */
+final class TarFixture {
+
+    enum Compression { PLAIN, GZIP, XZ, BZIP2 }
+
+    static final FileTime DEFAULT_MTIME = FileTime.fromMillis(1_600_000_000_000L);
+
+    private record Item(TarArchiveEntry entry, byte[] content) {
+    }
+
+    private final List<Item> items = new ArrayList<>();
+
+    TarFixture dir(String name, int mode, long uid, long gid) {
+        return add(entry(name, TarConstants.LF_DIR, mode, uid, gid), null);
+    }
+
+    TarFixture dir(String name) {
+        return dir(name, 0755, 0, 0);
+    }
+
+    TarFixture file(String name, String content, int mode, long uid, long gid) {
+        return file(name, content.getBytes(StandardCharsets.UTF_8), mode, uid, gid);
+    }
+
+    TarFixture file(String name, byte[] content, int mode, long uid, long gid) {
+        TarArchiveEntry entry = entry(name, TarConstants.LF_NORMAL, mode, uid, gid);
+        entry.setSize(content.length);
+        return add(entry, content);
+    }
+
+    TarFixture file(String name, String content) {
+        return file(name, content, 0644, 0, 0);
+    }
+
+    TarFixture symlink(String name, String target, long uid, long gid) {
+        TarArchiveEntry entry = entry(name, TarConstants.LF_SYMLINK, 0777, uid, gid);
+        entry.setLinkName(target);
+        return add(entry, null);
+    }
+
+    TarFixture symlink(String name, String target) {
+        return symlink(name, target, 0, 0);
+    }
+
+    TarFixture hardLink(String name, String target) {
+        TarArchiveEntry entry = entry(name, TarConstants.LF_LINK, 0644, 0, 0);
+        entry.setLinkName(target);
+        return add(entry, null);
+    }
+
+    /** Device nodes, FIFOs: header-only entries of the given type. */
+    TarFixture special(String name, byte type, int mode) {
+        return add(entry(name, type, mode, 0, 0), null);
+    }
+
+    /** Adds all entries of {@code more} after this fixture's own. */
+    TarFixture append(TarFixture more) {
+        items.addAll(more.items);
+        return this;
+    }
+
+    /** Overrides the mtime of the most recently added entry. */
+    TarFixture mtime(FileTime mtime) {
+        items.get(items.size() - 1).entry().setLastModifiedTime(mtime);
+        return this;
+    }
+
+    Path writeTo(Path file, Compression compression) throws IOException {
+        try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file));
+             OutputStream compressed = compress(raw, compression);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed, "UTF-8")) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            for (Item item : items) {
+                tar.putArchiveEntry(item.entry());
+                if (item.content() != null) {
+                    tar.write(item.content());
+                }
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
+    Path writeTo(Path file) throws IOException {
+        return writeTo(file, Compression.PLAIN);
+    }
+
+    private static OutputStream compress(OutputStream raw, Compression compression) throws IOException {
+        return switch (compression) {
+            case PLAIN -> raw;
+            case GZIP -> new GzipCompressorOutputStream(raw);
+            case XZ -> new XZCompressorOutputStream(raw);
+            case BZIP2 -> new BZip2CompressorOutputStream(raw);
+        };
+    }
+
+    private static TarArchiveEntry entry(String name, byte type, int mode, long uid, long gid) {
+        TarArchiveEntry entry = new TarArchiveEntry(name, type, true); // true: keep a leading '/'
+        entry.setMode(mode);
+        entry.setUserId(uid);
+        entry.setGroupId(gid);
+        entry.setLastModifiedTime(DEFAULT_MTIME);
+        return entry;
+    }
+
+    private TarFixture add(TarArchiveEntry entry, byte[] content) {
+        items.add(new Item(entry, content));
+        return this;
+    }
+}
