@@ -9,21 +9,34 @@ import java.util.List;
  * shows as the first phase.
  */
 public final class Timings {
-    private final boolean enabled;
+    private boolean enabled;
     private final List<String> names = new ArrayList<>();
     private final List<Long> times = new ArrayList<>();
     private long last;
+    private final long mainEpochNanos;
 
     public Timings(boolean enabled) {
         this.enabled = enabled;
         this.last = System.nanoTime();
+        this.mainEpochNanos = System.currentTimeMillis() * 1_000_000L;
         if (enabled) {
-            String t0 = System.getenv("JBOX_T0");
-            if (t0 != null && t0.matches("\\d+")) {
-                long epochNow = System.currentTimeMillis() * 1_000_000L;
-                names.add("jvm_start_to_main");
-                times.add(Math.max(0, epochNow - Long.parseLong(t0)));
-            }
+            addJvmStart();
+        }
+    }
+
+    private void addJvmStart() {
+        String t0 = System.getenv("JBOX_T0");
+        if (t0 != null && t0.matches("\\d+")) {
+            names.add(0, "jvm_start_to_main");
+            times.add(0, Math.max(0, mainEpochNanos - Long.parseLong(t0)));
+        }
+    }
+
+    /** Turns timing on late (the --timings flag is parsed after the clock started). */
+    public void enable(boolean on) {
+        if (on && !enabled) {
+            enabled = true;
+            addJvmStart();
         }
     }
 

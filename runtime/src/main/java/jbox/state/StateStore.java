@@ -67,7 +67,7 @@ public final class StateStore {
         Path file = dir(state.id()).resolve(STATE_FILE);
         Path tmp = dir(state.id()).resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, mapper().writeValueAsBytes(state));
+            Files.write(tmp, StateJson.write(state));
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

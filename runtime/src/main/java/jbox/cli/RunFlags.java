@@ -1,0 +1,124 @@
+package jbox.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jbox.JboxException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+/**
+ * The options of `jbox run`, defined once. `jbox run` is the start-up hot path, and picocli costs
+ * ~70 ms there (its classes predate Java 6 and cannot go into the class-data archive; its model is
+ * built by reflection), so this table is parsed directly; picocli renders the same table as
+ * `jbox run --help` and in `jbox --help`. Everything after IMAGE belongs to the command.
+ */
+final class RunFlags {
+    enum Kind { SWITCH, VALUE, REPEATED }
+
+    record Flag(List<String> names, Kind kind, String label, String description) {
+        String key() {
+            return names.get(names.size() - 1);
+        }
+    }
+
+    static final List<Flag> ALL = List.of(
+            new Flag(List.of("--rm"), Kind.SWITCH, null, "Remove the container's files when it exits."),
+            new Flag(List.of("--name"), Kind.VALUE, "NAME", "Name the container."),
+            new Flag(List.of("--hostname"), Kind.VALUE, "HOST", "Hostname inside the container (default: short id)."),
+            new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),
+            new Flag(List.of("-w", "--workdir"), Kind.VALUE, "DIR", "Working directory inside the container."),
+            new Flag(List.of("-u", "--user"), Kind.VALUE, "UID[:GID]", "User and group ids for the command."),
+            new Flag(List.of("--net", "--network"), Kind.VALUE, "MODE", "Network: none (default) or host."),
+            new Flag(List.of("--userns"), Kind.VALUE, "MODE", "User namespace: private (default) or host."),
+            new Flag(List.of("--timings"), Kind.SWITCH, null, "Print per-phase start times as JSON on stderr."),
+            new Flag(List.of("--dry-run"), Kind.SWITCH, null, "Print the container's OCI-style config as JSON instead of running it."),
+            new Flag(List.of("-h", "--help"), Kind.SWITCH, null, "Show this help message and exit."));
+
+    /** Parsed arguments: values by the flag's long name, then IMAGE and CMD. */
+    record Parsed(Map<String, List<String>> values, String image, List<String> command) {
+        boolean has(String key) {
+            return values.containsKey(key);
+        }
+
+        String value(String key) {
+            List<String> v = values.get(key);
+            return v == null ? null : v.get(v.size() - 1);
+        }
+
+        List<String> all(String key) {
+            return values.getOrDefault(key, List.of());
+        }
+    }
+
+    private RunFlags() {
+    }
+
+    static Parsed parse(List<String> args) throws JboxException {
+        Map<String, List<String>> values = new HashMap<>();
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-") && !args.get(i).equals("-")) {
+            String arg = args.get(i++);
+            if (arg.equals("--")) {
+                break;
+            }
+            int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
+            String name = eq > 0 ? arg.substring(0, eq) : arg;
+            Flag flag = find(name);
+            if (flag == null) {
+                throw new JboxException("unknown option " + name + " for run (see: jbox run --help)");
+            }
+            List<String> list = values.computeIfAbsent(flag.key(), k -> new ArrayList<>());
+            if (flag.kind() == Kind.SWITCH) {
+                if (eq > 0) {
+                    throw new JboxException("option " + name + " takes no value");
+                }
+                list.add("true");
+            } else if (eq > 0) {
+                list.add(arg.substring(eq + 1));
+            } else if (i < args.size()) {
+                list.add(args.get(i++));
+            } else {
+                throw new JboxException("option " + name + " needs a value: " + flag.label());
+            }
+        }
+        if (values.containsKey("--help")) {
+            return new Parsed(values, null, List.of());
+        }
+        if (i >= args.size()) {
+            throw new JboxException("jbox run needs an IMAGE (see: jbox image ls)");
+        }
+        return new Parsed(values, args.get(i), List.copyOf(args.subList(i + 1, args.size())));
+    }
+
+    private static Flag find(String name) {
+        for (Flag f : ALL) {
+            if (f.names().contains(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The same options as a picocli model, for help texts only. */
+    static CommandSpec helpSpec() {
+        CommandSpec spec = CommandSpec.create().name("run");
+        spec.usageMessage().description("Run a command in a new container.");
+        for (Flag f : ALL) {
+            OptionSpec.Builder b = OptionSpec.builder(f.names().toArray(new String[0])).description(f.description());
+            if (f.kind() == Kind.SWITCH) {
+                b.arity("0").type(boolean.class);
+            } else {
+                b.arity("1").paramLabel(f.label()).type(String.class);
+            }
+            spec.addOption(b.build());
+        }
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("IMAGE").type(String.class)
+                .description("Image name (see: jbox image ls).").build());
+        spec.addPositional(PositionalParamSpec.builder().index("1..*").paramLabel("CMD").type(String[].class)
+                .description("Command and arguments (default: the image's).").build());
+        return spec;
+    }
+}
