@@ -88,7 +88,7 @@ final class RunFlags {
             return new Parsed(values, null, List.of());
         }
         if (i >= args.size()) {
-            throw new JboxException("jbox run needs an IMAGE (see: jbox image ls)");
+            throw new JboxException("run needs an IMAGE (see: jbox image ls)");
         }
         return new Parsed(values, args.get(i), List.copyOf(args.subList(i + 1, args.size())));
     }
@@ -104,7 +104,7 @@ final class RunFlags {
 
     /** The same options as a picocli model, for help texts only. */
     static CommandSpec helpSpec() {
-        CommandSpec spec = CommandSpec.create().name("run");
+        CommandSpec spec = CommandSpec.create().name("jbox run");
         spec.usageMessage().description("Run a command in a new container.");
         for (Flag f : ALL) {
             OptionSpec.Builder b = OptionSpec.builder(f.names().toArray(new String[0])).description(f.description());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,11 @@ class ImageIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        Jbox.cleanUp();
     }
 
     @Test

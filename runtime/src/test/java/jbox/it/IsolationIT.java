@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,11 @@ class IsolationIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        Jbox.cleanUp();
     }
 
     @Test

@@ -77,6 +77,13 @@ final class Jbox {
         return pb;
     }
 
+    /** A config file with the test settings plus {@code extra} lines (key=value). */
+    static Path configWith(Path dir, String extra) throws IOException {
+        Path c = dir.resolve("jbox-it-extra.properties");
+        Files.writeString(c, Files.readString(config) + extra + "\n");
+        return c;
+    }
+
     static Result run(String... args) throws IOException, InterruptedException {
         return runWithInput(null, args);
     }
@@ -105,7 +112,52 @@ final class Jbox {
         if (config == null) {
             throw new IllegalStateException("call Jbox.setUp() first");
         }
-        return builder(args).start();
+        Process p = builder(args).start();
+        started.add(p);
+        return p;
+    }
+
+    private static final List<Process> started = new ArrayList<>();
+
+    /**
+     * After each test, pass or fail: SIGKILL any jbox a test started that still runs (its shim then
+     * kills the container), and remove what those left, restricted to this test data root.
+     */
+    static void cleanUp() throws Exception {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        started.clear();
+        if (!Files.isDirectory(STATE)) {
+            return;
+        }
+        try (var dirs = Files.list(STATE)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                Path state = d.resolve("state.json");
+                Path layer = DATA.resolve("containers").resolve(d.getFileName());
+                if (Files.exists(layer) && !locked(d.resolve("lock"))) {
+                    host("rm", "-rf", "--one-file-system", d.toString(), layer.toString());
+                } else if (!Files.exists(state) && !Files.exists(layer) && !locked(d.resolve("lock"))
+                        && Files.getLastModifiedTime(d).toMillis() < System.currentTimeMillis() - 60_000) {
+                    host("rm", "-rf", "--one-file-system", d.toString());
+                }
+            }
+        }
+    }
+
+    private static boolean locked(Path lock) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Host command, e.g. ipcmk; returns stdout. */

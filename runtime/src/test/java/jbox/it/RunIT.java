@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,11 @@ class RunIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        Jbox.cleanUp();
     }
 
     @Test
