@@ -19,7 +19,8 @@
  * container with SIGKILL, reaps it and exits: nothing runs without a jbox watching it.
  *
  * The plan: u32 step count, then per step: u32 op, u32 argc, then argc args as u32 length +
- * bytes. String args include their terminating NUL; integer args are 8 bytes (u64).
+ * bytes. String args (s) include their terminating NUL; integer args (u) are 8 bytes (u64);
+ * byte args (b) are raw.
  */
 #ifndef JBOX_PROTOCOL_H
 #define JBOX_PROTOCOL_H
@@ -39,7 +40,8 @@ enum msg_type {
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */
 enum step_op {
-	OP_SETID = 1,       /* u gid, u uid, u... supplementary gids: setgroups, setresgid, setresuid */
+	OP_SETID = 1,       /* u gid, u uid, u... supplementary gids: setgroups, setresgid, setresuid;
+	                       capabilities are kept (PR_SET_KEEPCAPS) for a following OP_CAPS */
 	OP_SETSID = 2,      /* (none): new session, so the terminal's signals go to jbox only */
 	OP_SETHOSTNAME = 3, /* s name */
 	OP_MOUNT = 4,       /* s source, s target, s fstype, u flags, s data ("" = NULL) */
@@ -51,8 +53,18 @@ enum step_op {
 	OP_EXEC = 10,       /* u argc, s argv..., s env...: PATH search uses env's PATH */
 	OP_UMOUNT = 11,     /* s target, u umount2 flags */
 	OP_LINK_UP = 12,    /* s interface name: set IFF_UP (loopback of a new network namespace) */
-	OP_MAX = 13,
+	OP_CAP_BOUNDING = 13, /* u caps to keep: every other capability leaves the bounding set */
+	OP_CAPS = 14,       /* u effective, u permitted, u inheritable, u ambient (bit N = capability N) */
+	OP_NO_NEW_PRIVS = 15, /* (none): prctl(PR_SET_NO_NEW_PRIVS) */
+	OP_SECCOMP = 16,    /* b struct sock_filter[]: install as a seccomp filter */
+	OP_SETRLIMIT = 17,  /* u resource, u soft, u hard (~0 = unlimited) */
+	OP_UNSHARE = 18,    /* u CLONE_NEW* flags */
+	OP_MAX = 19,
 };
+
+/* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the
+ * kernel does not have). */
+#define OPTIONAL_STEP 0x10000u
 
 #define PLAN_MAX_BYTES (4u << 20)
 #define PLAN_MAX_STEPS 4096u

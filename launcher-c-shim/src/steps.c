@@ -7,11 +7,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +30,7 @@ extern char **environ;
 
 struct step {
 	uint32_t op;
+	int optional;
 	uint32_t argc;
 	const uint8_t *arg[STEP_MAX_ARGS];
 	uint32_t len[STEP_MAX_ARGS];
@@ -36,7 +43,9 @@ static int decode_step(const uint8_t *plan, uint32_t size, uint32_t *pos)
 {
 	if (size - *pos < 8)
 		return -1;
-	cur.op = get_u32(plan + *pos);
+	uint32_t op = get_u32(plan + *pos);
+	cur.optional = (op & OPTIONAL_STEP) != 0;
+	cur.op = op & ~OPTIONAL_STEP;
 	cur.argc = get_u32(plan + *pos + 4);
 	*pos += 8;
 	if (cur.op == 0 || cur.op >= OP_MAX || cur.argc > STEP_MAX_ARGS)
@@ -88,6 +97,9 @@ static int step_setid(void)
 			return EINVAL;
 		groups[i] = (gid_t)g;
 	}
+	/* Keep the permitted set across the uid change; OP_CAPS then sets exactly what is wanted. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return errno;
 	if (setgroups(n, groups) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
 	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
 		return errno;
@@ -191,6 +203,61 @@ static int step_link_up(void)
 	return err;
 }
 
+static int step_cap_bounding(void)
+{
+	uint64_t keep;
+	if (num(0, &keep) < 0)
+		return EINVAL;
+	/* The kernel knows how many capabilities it has: PR_CAPBSET_READ fails past the last. */
+	for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return errno;
+	return 0;
+}
+
+static int step_caps(void)
+{
+	uint64_t eff, perm, inh, amb;
+	if (num(0, &eff) < 0 || num(1, &perm) < 0 || num(2, &inh) < 0 || num(3, &amb) < 0)
+		return EINVAL;
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2] = {
+		{ (uint32_t)eff, (uint32_t)perm, (uint32_t)inh },
+		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32) },
+	};
+	if (syscall(SYS_capset, &head, data) < 0)
+		return errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return errno;
+	for (int cap = 0; cap < 64; cap++)
+		if ((amb & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return errno;
+	return 0;
+}
+
+static int step_seccomp(void)
+{
+	if (cur.argc != 1 || cur.len[0] == 0 || cur.len[0] % sizeof(struct sock_filter) != 0 ||
+	    cur.len[0] / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return EINVAL;
+	/* The plan buffer holds the program at an arbitrary offset: copy it to aligned memory. */
+	static struct sock_filter filter[BPF_MAXINSNS];
+	memcpy(filter, cur.arg[0], cur.len[0]);
+	struct sock_fprog prog = { .len = (unsigned short)(cur.len[0] / sizeof(struct sock_filter)), .filter = filter };
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return errno;
+	return 0;
+}
+
+static int step_setrlimit(void)
+{
+	uint64_t res, soft, hard;
+	if (num(0, &res) < 0 || num(1, &soft) < 0 || num(2, &hard) < 0)
+		return EINVAL;
+	struct rlimit rl = { .rlim_cur = (rlim_t)soft, .rlim_max = (rlim_t)hard };
+	return setrlimit((int)res, &rl) < 0 ? errno : 0;
+}
+
 static int run_step(void)
 {
 	uint64_t u;
@@ -227,6 +294,20 @@ static int run_step(void)
 		if (!str(0) || num(1, &u) < 0)
 			return EINVAL;
 		return umount2(str(0), (int)u) < 0 ? errno : 0;
+	case OP_CAP_BOUNDING:
+		return step_cap_bounding();
+	case OP_CAPS:
+		return step_caps();
+	case OP_NO_NEW_PRIVS:
+		return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? errno : 0;
+	case OP_SECCOMP:
+		return step_seccomp();
+	case OP_SETRLIMIT:
+		return step_setrlimit();
+	case OP_UNSHARE:
+		if (num(0, &u) < 0)
+			return EINVAL;
+		return unshare((int)u) < 0 ? errno : 0;
 	}
 	return EINVAL;
 }
@@ -248,6 +329,8 @@ int run_plan(const uint8_t *plan, uint32_t size, uint32_t *failed_step)
 	for (uint32_t i = 0; i < count; i++) {
 		decode_step(plan, size, &pos);
 		int err = run_step();
+		if (err == ENOENT && cur.optional)
+			err = 0;
 		if (err) {
 			*failed_step = i;
 			return err;

@@ -14,7 +14,7 @@ import java.util.List;
  * so a failure reported as (step index, errno) becomes one precise line.
  */
 public final class Plan {
-    /** One step: op from Protocol, args are String or Long, {@code what} names it for errors. */
+    /** One step: op from Protocol, args are String, Long or byte[], {@code what} names it for errors. */
     public record Step(int op, List<Object> args, String what) {
     }
 
@@ -30,8 +30,8 @@ public final class Plan {
 
     public Plan add(int op, String what, Object... args) {
         for (Object a : args) {
-            if (!(a instanceof String) && !(a instanceof Long)) {
-                throw new IllegalArgumentException("plan arguments are strings or longs, not " + a);
+            if (!(a instanceof String) && !(a instanceof Long) && !(a instanceof byte[])) {
+                throw new IllegalArgumentException("plan arguments are strings, longs or bytes, not " + a);
             }
         }
         steps.add(new Step(op, List.of(args), what));
@@ -76,7 +76,11 @@ public final class Plan {
             writeU32(out, b, s.op());
             writeU32(out, b, s.args().size());
             for (Object a : s.args()) {
-                if (a instanceof Long) {
+                if (a instanceof byte[]) {
+                    byte[] raw = (byte[]) a;
+                    writeU32(out, b, raw.length);
+                    out.write(raw, 0, raw.length);
+                } else if (a instanceof Long) {
                     writeU32(out, b, 8);
                     b.clear();
                     b.putLong((Long) a);

@@ -1,6 +1,10 @@
 package jbox.process;
 
 import static jbox.process.MountOptions.MS_BIND;
+import static jbox.process.MountOptions.MS_NODEV;
+import static jbox.process.MountOptions.MS_NOEXEC;
+import static jbox.process.MountOptions.MS_NOSUID;
+import static jbox.process.MountOptions.MS_RDONLY;
 import static jbox.process.MountOptions.MS_PRIVATE;
 import static jbox.process.MountOptions.MS_REC;
 import static jbox.process.MountOptions.MS_REMOUNT;
@@ -27,6 +31,8 @@ public final class PlanBuilder {
             "ptmx", "pts/ptmx", "fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
             "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
 
+    public static final long CLONE_NEWCGROUP = 0x02000000L;
+
     private PlanBuilder() {
     }
 
@@ -38,6 +44,11 @@ public final class PlanBuilder {
             // Until now we are an unmapped id with full capabilities; become the namespace's root so
             // files we create (mountpoints in the writable layer) get a mapped owner.
             plan.add(Protocol.OP_SETID, "become root of the user namespace", 0L, 0L);
+        }
+        if (linux.has("cgroup")) {
+            // Not a clone flag: the namespace's root is the cgroup we are in when it is made, and
+            // jbox moves us into the container's cgroup only after clone, before sending this plan.
+            plan.add(Protocol.OP_UNSHARE, "unshare the cgroup namespace", CLONE_NEWCGROUP);
         }
         plan.add(Protocol.OP_SETSID, "start a new session");
         if (linux.has("network")) {
@@ -94,16 +105,38 @@ public final class PlanBuilder {
         }
 
         plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
+        // From here on paths are the container's own.
+        maskAndProtect(plan, linux);
+        if (spec.root().readonly()) {
+            plan.mount("", "/", "", MS_REMOUNT | MS_BIND | MS_RDONLY, "", "remount the root read-only");
+        }
         String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
-        ContainerSpec.User u = spec.process().user();
-        List<Object> ids = new ArrayList<>(List.of(u.gid(), u.uid()));
-        if (u.additionalGids() != null) {
-            ids.addAll(u.additionalGids());
-        }
-        plan.add(Protocol.OP_SETID, "switch to user " + u.uid() + ":" + u.gid(), ids.toArray());
+        ProcessSecurity.addSteps(plan, spec.process());
         plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
         return plan;
+    }
+
+    /**
+     * Masked paths disappear (/dev/null over a file, an empty read-only tmpfs over a directory);
+     * read-only paths are bound onto themselves and remounted read-only. Paths this kernel lacks
+     * are skipped (optional steps). procfs and sysfs look the same from the host, so their type
+     * is read there.
+     */
+    private static void maskAndProtect(Plan plan, ContainerSpec.Linux linux) {
+        int optional = Protocol.OPTIONAL_STEP;
+        for (String p : linux.maskedPaths() == null ? List.<String>of() : linux.maskedPaths()) {
+            if (Files.isDirectory(Path.of(p))) {
+                plan.add(Protocol.OP_MOUNT | optional, "mask " + p, "tmpfs", p, "tmpfs", MS_RDONLY, "size=0");
+            } else {
+                plan.add(Protocol.OP_MOUNT | optional, "mask " + p, "/dev/null", p, "", MS_BIND, "");
+            }
+        }
+        for (String p : linux.readonlyPaths() == null ? List.<String>of() : linux.readonlyPaths()) {
+            plan.add(Protocol.OP_MOUNT | optional, "bind " + p + " onto itself", p, p, "", MS_BIND | MS_REC, "");
+            plan.add(Protocol.OP_MOUNT | optional, "remount " + p + " read-only", "", p, "",
+                    MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+        }
     }
 
     private static void addDevices(Plan plan, Path devDir) {

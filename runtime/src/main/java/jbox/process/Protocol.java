@@ -28,6 +28,15 @@ public final class Protocol {
     public static final int OP_EXEC = 10;
     public static final int OP_UMOUNT = 11;
     public static final int OP_LINK_UP = 12;
+    public static final int OP_CAP_BOUNDING = 13;
+    public static final int OP_CAPS = 14;
+    public static final int OP_NO_NEW_PRIVS = 15;
+    public static final int OP_SECCOMP = 16;
+    public static final int OP_SETRLIMIT = 17;
+    public static final int OP_UNSHARE = 18;
+
+    /** Or-ed into an op: ENOENT from the step counts as success. */
+    public static final int OPTIONAL_STEP = 0x10000;
 
     /** Step index the shim reports when clone() itself failed. */
     public static final long STEP_CLONE = 0xffffffffL;

@@ -14,6 +14,7 @@ import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.spec.ContainerSpec;
 import jbox.spec.RunOptions;
+import jbox.spec.SecurityDefaults;
 import jbox.spec.SpecBuilder;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
@@ -58,7 +59,7 @@ public final class ContainerLauncher {
             timings.mark("writable_layer");
             ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image));
             timings.mark("spec_build");
-            EtcFiles.write(states.dir(id), spec.hostname(), o.net() != null ? o.net() : config.get("net.default"),
+            EtcFiles.write(states.dir(id), spec.hostname(), spec.linux().has("network") ? "none" : "host",
                     list(config.get("dns.servers")), list(config.get("dns.fallback")));
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
@@ -103,7 +104,16 @@ public final class ContainerLauncher {
         }
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
-                new StateStore(config.stateRoot()).dir(id).toString(), ids);
+                new StateStore(config.stateRoot()).dir(id).toString(), ids, config.get("net.default"),
+                securityDefaults());
+    }
+
+    private SecurityDefaults securityDefaults() throws JboxException {
+        return new SecurityDefaults(list(config.get("security.capabilities")), list(config.get("security.masked_paths")),
+                list(config.get("security.readonly_paths")),
+                new SecurityDefaults.Sandbox(config.get("sandbox.memory"), config.get("sandbox.pids_limit"),
+                        config.get("sandbox.cpus"), config.get("sandbox.file_size"), config.get("sandbox.open_files"),
+                        config.get("sandbox.cpu_time"), config.get("sandbox.tmp_size")));
     }
 
     private SpecBuilder.IdRange idRange(RunOptions o) throws JboxException {

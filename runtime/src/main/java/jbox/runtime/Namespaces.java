@@ -8,7 +8,7 @@ import jbox.spec.ContainerSpec;
 final class Namespaces {
     static final Map<String, Long> CLONE_FLAGS = Map.of(
             "mount", 0x00020000L,
-            "cgroup", 0x02000000L,
+            "cgroup", jbox.process.PlanBuilder.CLONE_NEWCGROUP,
             "uts", 0x04000000L,
             "ipc", 0x08000000L,
             "user", 0x10000000L,
@@ -28,7 +28,9 @@ final class Namespaces {
             if (n.path() != null) {
                 throw new JboxException("joining the " + n.type() + " namespace at " + n.path() + " is not supported yet");
             }
-            flags |= f;
+            if (!n.type().equals("cgroup")) { // unshared by the plan, after the cgroup move (PlanBuilder)
+                flags |= f;
+            }
         }
         return flags;
     }

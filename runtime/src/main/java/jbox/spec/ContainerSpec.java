@@ -27,7 +27,21 @@ public record ContainerSpec(
     public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd) {
+    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+            CapabilitySets capabilities, boolean noNewPrivileges, List<Rlimit> rlimits) {
+        /** A process with no capability, privilege or limit settings (tests, minimal configs). */
+        public Process(boolean terminal, User user, List<String> args, List<String> env, String cwd) {
+            this(terminal, user, args, env, cwd, null, false, null);
+        }
+    }
+
+    /** Capability names ("CAP_CHOWN") per set, as in the OCI spec. */
+    public record CapabilitySets(List<String> bounding, List<String> effective, List<String> inheritable,
+            List<String> permitted, List<String> ambient) {
+    }
+
+    /** type is "RLIMIT_NOFILE" etc.; -1 means unlimited. */
+    public record Rlimit(String type, long hard, long soft) {
     }
 
     public record User(long uid, long gid, List<Long> additionalGids) {
@@ -41,10 +55,32 @@ public record ContainerSpec(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
+    public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+            Resources resources, String cgroupsPath, List<String> maskedPaths, List<String> readonlyPaths) {
+        public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
+            this(namespaces, uidMappings, gidMappings, null, null, null, null);
+        }
+
         public boolean has(String type) {
             return namespaces.stream().anyMatch(n -> n.type().equals(type) && n.path() == null);
         }
+    }
+
+    /** Cgroup limits, OCI-shaped; null parts are not limited. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Resources(Memory memory, Pids pids, Cpu cpu) {
+    }
+
+    /** Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Memory(Long limit, Long swap) {
+    }
+
+    public record Pids(long limit) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cpu(Long shares, Long quota, Long period) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the user asked for on `jbox run`, before any defaults are applied. The CLI fills it;
- * SpecBuilder turns it into a ContainerSpec. Nulls mean "not given".
+ * SpecBuilder turns it into a ContainerSpec. Nulls and empty lists mean "not given".
  */
 public record RunOptions(
         String image,
@@ -16,5 +16,32 @@ public record RunOptions(
         String user,
         String net,
         String userns,
-        boolean remove) {
+        boolean remove,
+        Sandboxing sandboxing) {
+
+    /** The options of the sandboxing family: privileges, filesystem, limits. */
+    public record Sandboxing(
+            List<String> capAdd,
+            List<String> capDrop,
+            List<String> securityOpts,
+            boolean readOnly,
+            List<String> tmpfs,
+            List<String> volumes,
+            List<String> ulimits,
+            String memory,
+            String memorySwap,
+            String pidsLimit,
+            String cpus,
+            String cpuShares,
+            String cpuTime,
+            boolean sandbox) {
+        public static final Sandboxing NONE = new Sandboxing(List.of(), List.of(), List.of(), false, List.of(), List.of(),
+                List.of(), null, null, null, null, null, null, false);
+    }
+
+    /** Options without any sandboxing flag (the defaults still apply). */
+    public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
+            String workdir, String user, String net, String userns, boolean remove) {
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE);
+    }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
 import jbox.image.ImageMeta;
+import jbox.security.Capabilities;
+import jbox.security.Rlimits;
 
 /**
  * The one place where CLI options, the image's defaults and jbox's configuration become a
@@ -23,7 +25,9 @@ public final class SpecBuilder {
             String workDir,
             String mergedDir,
             String etcDir,
-            IdRange ids) {
+            IdRange ids,
+            String defaultNet,
+            SecurityDefaults security) {
     }
 
     /** The host id range container ids 0.. map to; null when the user namespace is off. */
@@ -47,7 +51,9 @@ public final class SpecBuilder {
         if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?")) {
             throw new JboxException("invalid hostname " + hostname + ": use letters, digits, '.' and '-' (at most 63)");
         }
-        String net = o.net() != null ? o.net() : "none";
+        RunOptions.Sandboxing sb = o.sandboxing() == null ? RunOptions.Sandboxing.NONE : o.sandboxing();
+        SecurityDefaults.Sandbox preset = sb.sandbox() ? in.security().sandbox() : null;
+        String net = o.net() != null ? o.net() : preset != null ? "none" : in.defaultNet();
         if (!net.equals("none") && !net.equals("host")) {
             throw new JboxException("unsupported network mode " + net + " (use none or host)");
         }
@@ -82,13 +88,81 @@ public final class SpecBuilder {
         ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
         ann.put("dev.jbox.image", in.image().name());
 
+        List<String> caps = Capabilities.resolve(preset != null ? List.of() : in.security().capabilities(),
+                sb.capAdd(), sb.capDrop());
+        ContainerSpec.CapabilitySets capSets = user.uid() == 0
+                ? new ContainerSpec.CapabilitySets(caps, caps, List.of(), caps, List.of())
+                : new ContainerSpec.CapabilitySets(caps, List.of(), List.of(), List.of(), List.of());
+        List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir());
+        mounts.addAll(userMounts(sb, preset));
+
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
-                new ContainerSpec.Process(false, user, args, env(o, in.image(), hostname), cwd),
-                new ContainerSpec.Root(in.mergedDir(), false),
+                new ContainerSpec.Process(false, user, args, env(o, in.image(), hostname), cwd,
+                        capSets, true, rlimits(sb, preset)),
+                new ContainerSpec.Root(in.mergedDir(), sb.readOnly() || preset != null),
                 hostname,
-                mounts(net, in.etcDir()),
-                new ContainerSpec.Linux(ns, uidMap, gidMap),
+                mounts,
+                new ContainerSpec.Linux(ns, uidMap, gidMap, ResourceFlags.resources(sb, preset), null,
+                        in.security().maskedPaths(), in.security().readonlyPaths()),
                 ann);
+    }
+
+    /** --tmpfs and -v, and the sandbox's /tmp; targets are container paths, sources host paths. */
+    static List<ContainerSpec.Mount> userMounts(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset)
+            throws JboxException {
+        List<ContainerSpec.Mount> m = new ArrayList<>();
+        if (preset != null && sb.tmpfs().stream().noneMatch(t -> t.equals("/tmp") || t.startsWith("/tmp:"))) {
+            m.add(new ContainerSpec.Mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=" + preset.tmpSize())));
+        }
+        for (String t : sb.tmpfs()) {
+            int colon = t.indexOf(':');
+            String path = colon < 0 ? t : t.substring(0, colon);
+            if (!path.startsWith("/")) {
+                throw new JboxException("invalid --tmpfs " + t + ": the path must be absolute");
+            }
+            List<String> opts = colon < 0 ? List.of("nosuid", "nodev", "noexec")
+                    : List.of(t.substring(colon + 1).split(","));
+            m.add(new ContainerSpec.Mount(path, "tmpfs", "tmpfs", opts));
+        }
+        for (String v : sb.volumes()) {
+            String[] parts = v.split(":", -1);
+            if (parts.length < 2 || parts.length > 3 || !parts[0].startsWith("/") || !parts[1].startsWith("/")
+                    || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
+                throw new JboxException("invalid volume " + v + ": expected /HOST/PATH:/CONTAINER/PATH[:ro|rw]");
+            }
+            java.nio.file.Path source;
+            try {
+                // The user named this host path: follow its symlinks on the host, once, here.
+                source = java.nio.file.Path.of(parts[0]).toRealPath();
+            } catch (java.io.IOException e) {
+                throw new JboxException("volume source " + parts[0] + " does not exist");
+            }
+            boolean ro = parts.length == 3 && parts[2].equals("ro");
+            m.add(new ContainerSpec.Mount(parts[1], "bind", source.toString(),
+                    ro ? List.of("rbind", "ro", "nosuid", "nodev") : List.of("rbind", "nosuid", "nodev")));
+        }
+        return m;
+    }
+
+    /** --ulimit values over the sandbox preset's; --cpu-time is RLIMIT_CPU (SIGXCPU, then SIGKILL a second later). */
+    static List<ContainerSpec.Rlimit> rlimits(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset) throws JboxException {
+        Map<String, ContainerSpec.Rlimit> out = new LinkedHashMap<>();
+        if (preset != null) {
+            long fsize = ByteSize.parse("file size limit", preset.fileSize());
+            out.put("RLIMIT_FSIZE", new ContainerSpec.Rlimit("RLIMIT_FSIZE", fsize, fsize));
+            long nofile = Long.parseLong(preset.openFiles());
+            out.put("RLIMIT_NOFILE", new ContainerSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
+        }
+        String cpuTime = sb.cpuTime() != null ? sb.cpuTime() : preset != null ? preset.cpuTime() : null;
+        if (cpuTime != null) {
+            long seconds = Durations.seconds("--cpu-time", cpuTime);
+            out.put("RLIMIT_CPU", new ContainerSpec.Rlimit("RLIMIT_CPU", seconds + 1, seconds));
+        }
+        for (String u : sb.ulimits()) {
+            Rlimits.Limit l = Rlimits.parse(u);
+            out.put(l.type(), new ContainerSpec.Rlimit(l.type(), l.hard(), l.soft()));
+        }
+        return new ArrayList<>(out.values());
     }
 
     /** runc's default mounts, plus the /etc files jbox writes for the container. */

@@ -68,16 +68,19 @@ class PlanBuilderTest {
     }
 
     @Test
-    void userNamespaceStartsWithBecomingItsRootThenANewSession() throws JboxException {
+    void userNamespaceStartsWithBecomingItsRootThenTheCgroupNamespaceThenANewSession() throws JboxException {
         Plan p = PlanBuilder.build(s.build());
         assertEquals(Protocol.OP_SETID, p.steps().get(0).op());
         assertEquals(List.of(0L, 0L), p.steps().get(0).args());
-        assertEquals(Protocol.OP_SETSID, p.steps().get(1).op());
+        assertEquals(Protocol.OP_UNSHARE, p.steps().get(1).op());
+        assertEquals(List.of(PlanBuilder.CLONE_NEWCGROUP), p.steps().get(1).args());
+        assertEquals(Protocol.OP_SETSID, p.steps().get(2).op());
     }
 
     @Test
     void withoutUserNamespaceTheSessionComesFirstAndIdsAreSetOnlyAtTheEnd() throws JboxException {
         s.namespaces.remove("user");
+        s.namespaces.remove("cgroup");
         Plan p = PlanBuilder.build(s.build());
         assertEquals(Protocol.OP_SETSID, p.steps().get(0).op());
         assertEquals(1, ops(p, Protocol.OP_SETID).size());
@@ -86,6 +89,7 @@ class PlanBuilderTest {
     @Test
     void aJoinedUserNamespaceIsNotANewOne() throws JboxException {
         s.namespaces.remove("user");
+        s.namespaces.remove("cgroup");
         ContainerSpec base = s.build();
         List<ContainerSpec.Namespace> ns = new ArrayList<>(base.linux().namespaces());
         ns.add(new ContainerSpec.Namespace("user", "/proc/1/ns/user"));
@@ -348,7 +352,10 @@ class PlanBuilderTest {
         for (PlanDecoder.Step d : decoded) {
             String shape = switch (d.op()) {
                 case Protocol.OP_SETID -> "uu" + "u".repeat(d.args().size() - 2);
-                case Protocol.OP_SETSID -> "";
+                case Protocol.OP_SETSID, Protocol.OP_NO_NEW_PRIVS -> "";
+                case Protocol.OP_UNSHARE, Protocol.OP_CAP_BOUNDING -> "u";
+                case Protocol.OP_CAPS -> "uuuu";
+                case Protocol.OP_SETRLIMIT -> "uuu";
                 case Protocol.OP_SETHOSTNAME, Protocol.OP_PIVOT_ROOT, Protocol.OP_CHDIR, Protocol.OP_LINK_UP -> "s";
                 case Protocol.OP_MOUNT -> "sssus";
                 case Protocol.OP_MKDIR, Protocol.OP_MKFILE -> "su";

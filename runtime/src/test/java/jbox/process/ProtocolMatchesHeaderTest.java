@@ -90,6 +90,13 @@ class ProtocolMatchesHeaderTest {
     }
 
     @Test
+    void optionalStepFlagMatches() {
+        Matcher m = Pattern.compile("#define\\s+OPTIONAL_STEP\\s+0x([0-9a-fA-F]+)u?").matcher(header);
+        assertTrue(m.find(), "OPTIONAL_STEP not found in protocol.h");
+        assertEquals(Long.parseLong(m.group(1), 16), (long) Protocol.OPTIONAL_STEP);
+    }
+
+    @Test
     void planSizeLimitMatches() {
         Matcher m = Pattern.compile("#define\\s+PLAN_MAX_BYTES\\s+\\((\\d+)u?\\s*<<\\s*(\\d+)\\)").matcher(header);
         assertTrue(m.find(), "PLAN_MAX_BYTES not found in protocol.h");

@@ -33,6 +33,11 @@ class NamespacesTest {
     }
 
     @Test
+    void theCgroupNamespaceIsLeftToThePlanNotToClone() throws JboxException {
+        assertEquals(0x00020000L, Namespaces.cloneFlags(linux(ns("mount"), ns("cgroup"))));
+    }
+
+    @Test
     void unknownTypesAreRejected() {
         JboxException e = assertThrows(JboxException.class, () -> Namespaces.cloneFlags(linux(ns("time"))));
         assertTrue(e.getMessage().contains("time"), e.getMessage());

@@ -35,8 +35,13 @@ final class SpecFixture {
 
     SpecBuilder.Inputs inputs() {
         return new SpecBuilder.Inputs(ID, image(), "/images/busybox/rootfs", "/c/upper", "/c/work", "/c/merged",
-                "/run/jbox/" + ID, ids);
+                "/run/jbox/" + ID, ids, "none", SECURITY);
     }
+
+    static final SecurityDefaults SECURITY = new SecurityDefaults(
+            List.of("CHOWN", "NET_RAW", "SETUID", "SETGID", "KILL"),
+            List.of("/proc/kcore", "/sys/firmware"), List.of("/proc/sys"),
+            new SecurityDefaults.Sandbox("512m", "128", "1", "64m", "256", "300s", "64m"));
 
     ContainerSpec build() throws JboxException {
         return SpecBuilder.build(options(), inputs());

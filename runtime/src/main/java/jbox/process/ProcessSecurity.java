@@ -1,0 +1,49 @@
+package jbox.process;
+
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+import jbox.security.Capabilities;
+import jbox.security.Rlimits;
+import jbox.spec.ContainerSpec;
+
+/**
+ * The last steps before execve, in the only order that works: rlimits (raising needs privilege),
+ * the bounding set (dropping needs CAP_SETPCAP), the user switch (SETID keeps the permitted set),
+ * the final capability sets, no_new_privs, and the seccomp filter last, so that none of the
+ * earlier syscalls has to be allowed by it.
+ */
+final class ProcessSecurity {
+    private ProcessSecurity() {
+    }
+
+    static void addSteps(Plan plan, ContainerSpec.Process p) throws JboxException {
+        for (ContainerSpec.Rlimit r : p.rlimits() == null ? List.<ContainerSpec.Rlimit>of() : p.rlimits()) {
+            plan.add(Protocol.OP_SETRLIMIT, "setrlimit " + r.type() + " soft " + shown(r.soft()) + " hard " + shown(r.hard()),
+                    (long) Rlimits.number(r.type()), r.soft(), r.hard());
+        }
+        ContainerSpec.CapabilitySets caps = p.capabilities();
+        if (caps != null) {
+            plan.add(Protocol.OP_CAP_BOUNDING, "drop capabilities from the bounding set",
+                    Capabilities.mask(caps.bounding()));
+        }
+        ContainerSpec.User u = p.user();
+        List<Object> ids = new ArrayList<>(List.of(u.gid(), u.uid()));
+        if (u.additionalGids() != null) {
+            ids.addAll(u.additionalGids());
+        }
+        plan.add(Protocol.OP_SETID, "switch to user " + u.uid() + ":" + u.gid(), ids.toArray());
+        if (caps != null) {
+            plan.add(Protocol.OP_CAPS, "set capabilities " + String.join(",", caps.effective()),
+                    Capabilities.mask(caps.effective()), Capabilities.mask(caps.permitted()),
+                    Capabilities.mask(caps.inheritable()), Capabilities.mask(caps.ambient()));
+        }
+        if (p.noNewPrivileges()) {
+            plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");
+        }
+    }
+
+    private static String shown(long v) {
+        return v == Rlimits.UNLIMITED ? "unlimited" : Long.toString(v);
+    }
+}
