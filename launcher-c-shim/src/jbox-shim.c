@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -29,6 +32,10 @@
 #define STEP_CLONE 0xffffffffu /* step index reported when clone() itself fails */
 
 int run_plan(const uint8_t *plan, uint32_t len, uint32_t *failed_step); /* steps.c */
+extern int report_fd;                                                   /* steps.c */
+
+#define MAX_SYSCALL_NR 1024
+static uint32_t denied[MAX_SYSCALL_NR]; /* seccomp notifications per syscall number */
 
 static void die(const char *what)
 {
@@ -61,6 +68,7 @@ static void child_main(int sock, const sigset_t *orig_mask)
 
 	uint32_t type, len, failed = 0;
 	uint8_t *plan = NULL;
+	report_fd = sock;
 	if (read_frame(sock, &type, &plan, &len, PLAN_MAX_BYTES) < 0 || type != MSG_PLAN)
 		_exit(125); /* the JVM went away before sending a plan: the monitor reports it */
 	int err = run_plan(plan, len, &failed);
@@ -69,6 +77,64 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	put_u32(payload + 4, (uint32_t)err);
 	write_frame(sock, MSG_FAILED, payload, sizeof(payload));
 	_exit(125);
+}
+
+/* Reads a frame from the child; a frame may carry a file descriptor (SCM_RIGHTS). */
+static int read_child_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, int *passed)
+{
+	uint8_t head[8];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = head, .iov_len = sizeof(head) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	*payload = NULL;
+	*passed = -1;
+	ssize_t n = recvmsg(fd, &msg, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+	if (n != (ssize_t)sizeof(head))
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(passed, CMSG_DATA(c), sizeof(int));
+	*type = get_u32(head);
+	*len = get_u32(head + 4);
+	if (*len > 64)
+		return -1;
+	if (*len == 0)
+		return 0;
+	*payload = malloc(*len);
+	if (*payload == NULL || read_full(fd, *payload, *len) < 0)
+		return -1;
+	return 0;
+}
+
+/* One seccomp notification: count it and refuse the syscall with EPERM. */
+static void answer_notification(int listener)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return; /* the caller died meanwhile (ENOENT) or we were interrupted */
+	if (req.data.nr >= 0 && req.data.nr < MAX_SYSCALL_NR)
+		denied[req.data.nr]++;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.error = -EPERM;
+	ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static void report_denied(int ctl)
+{
+	static uint8_t buf[MAX_SYSCALL_NR * 8];
+	uint32_t n = 0;
+	for (uint32_t nr = 0; nr < MAX_SYSCALL_NR; nr++) {
+		if (denied[nr]) {
+			put_u32(buf + n, nr);
+			put_u32(buf + n + 4, denied[nr]);
+			n += 8;
+		}
+	}
+	if (n)
+		write_frame(ctl, MSG_DENIED, buf, n);
 }
 
 static int exit_code(int status)
@@ -144,14 +210,17 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 
 	/* One loop for setup and run: the JVM may vanish, the child may fail or exit, at any time. */
-	int jvm_gone = 0, failed = 0, reaped = 0, status = 0;
+	int jvm_gone = 0, failed = 0, reaped = 0, status = 0, listener = -1;
+	struct rusage usage;
+	memset(&usage, 0, sizeof(usage));
 	for (;;) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = jvm_gone ? -1 : ctl, .events = POLLIN },
 			{ .fd = child, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = listener, .events = POLLIN },
 		};
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll");
@@ -173,9 +242,26 @@ int main(int argc, char **argv)
 				kill(pid, SIGKILL);
 			}
 		}
+		if (listener >= 0 && fds[3].revents) {
+			if (fds[3].revents & POLLIN)
+				answer_notification(listener);
+			else { /* every process under the filter is gone */
+				close(listener);
+				listener = -1;
+			}
+		}
 		if (child >= 0 && fds[1].revents) {
 			uint8_t *reply = NULL;
-			if (read_frame(child, &type, &reply, &len, 64) == 0 && type == MSG_FAILED && len == 8) {
+			int passed = -1;
+			int rc = read_child_frame(child, &type, &reply, &len, &passed);
+			if (rc == 0 && type == MSG_NOTIFY_FD && passed >= 0 && listener < 0) {
+				listener = passed; /* the child goes on towards execve */
+				free(reply);
+				continue;
+			}
+			if (passed >= 0)
+				close(passed);
+			if (rc == 0 && type == MSG_FAILED && len == 8) {
 				write_frame(ctl, MSG_FAILED, reply, len);
 				failed = 1;
 			} else if (!failed) {
@@ -193,16 +279,21 @@ int main(int argc, char **argv)
 				kill(pid, (int)si.ssi_signo); /* a monitor that is signalled passes it on */
 				continue;
 			}
-			if (waitpid(pid, &status, WNOHANG) == pid)
+			if (wait4(pid, &status, WNOHANG, &usage) == pid)
 				reaped = 1;
 		}
 		/* Report the exit only after the child's socket is drained: a failure report may be
 		 * queued behind it. */
 		if (reaped && child < 0) {
-			uint8_t st[4];
+			uint8_t st[32] = { 0 };
 			put_u32(st, (uint32_t)status);
-			if (!jvm_gone)
+			put_u64(st + 8, (uint64_t)usage.ru_utime.tv_sec * 1000000u + (uint64_t)usage.ru_utime.tv_usec);
+			put_u64(st + 16, (uint64_t)usage.ru_stime.tv_sec * 1000000u + (uint64_t)usage.ru_stime.tv_usec);
+			put_u64(st + 24, (uint64_t)usage.ru_maxrss);
+			if (!jvm_gone) {
+				report_denied(ctl);
 				write_frame(ctl, MSG_EXITED, st, sizeof(st));
+			}
 			return failed ? 125 : exit_code(status);
 		}
 	}

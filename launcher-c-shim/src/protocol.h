@@ -13,7 +13,11 @@
  *                             close-on-exec, so EOF without MSG_FAILED means success)
  *   shim -> JVM   MSG_FAILED  u32 step index, i32 errno: the step failed, the child has exited
  *   JVM -> shim   MSG_SIGNAL  u32 signal number: deliver it to the container init
- *   shim -> JVM   MSG_EXITED  i32 wait status of the container init; the shim then exits
+ *   shim -> JVM   MSG_DENIED  (u32 nr, u32 count)...: syscalls the seccomp filter sent to the
+ *                             shim (SECCOMP_RET_USER_NOTIF), each answered with EPERM and counted
+ *   shim -> JVM   MSG_EXITED  i32 wait status of the container init, u32 0, then u64 user and
+ *                             u64 system CPU time (µs) and u64 peak RSS (KiB) of the init and
+ *                             the descendants it reaped (wait4's rusage); the shim then exits
  *
  * If the JVM's socket reaches EOF before MSG_EXITED (jbox was killed), the shim kills the
  * container with SIGKILL, reaps it and exits: nothing runs without a jbox watching it.
@@ -33,6 +37,8 @@ enum msg_type {
 	MSG_FAILED = 5,
 	MSG_SIGNAL = 6,
 	MSG_EXITED = 7,
+	MSG_NOTIFY_FD = 8,  /* child -> shim only: a seccomp listener fd, passed with SCM_RIGHTS */
+	MSG_DENIED = 9,     /* shim -> JVM, just before EXITED: (u32 syscall nr, u32 count) pairs */
 };
 
 /* Options of MSG_CLONE. */
@@ -56,7 +62,8 @@ enum step_op {
 	OP_CAP_BOUNDING = 13, /* u caps to keep: every other capability leaves the bounding set */
 	OP_CAPS = 14,       /* u effective, u permitted, u inheritable, u ambient (bit N = capability N) */
 	OP_NO_NEW_PRIVS = 15, /* (none): prctl(PR_SET_NO_NEW_PRIVS) */
-	OP_SECCOMP = 16,    /* b struct sock_filter[]: install as a seccomp filter */
+	OP_SECCOMP = 16,    /* b struct sock_filter[], u seccomp(2) filter flags: install the filter; with
+	                       SECCOMP_FILTER_FLAG_NEW_LISTENER the listener goes to the shim */
 	OP_SETRLIMIT = 17,  /* u resource, u soft, u hard (~0 = unlimited) */
 	OP_UNSHARE = 18,    /* u CLONE_NEW* flags */
 	OP_MAX = 19,

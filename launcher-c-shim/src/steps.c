@@ -235,17 +235,43 @@ static int step_caps(void)
 	return 0;
 }
 
+int report_fd = -1; /* the child's end of the socketpair to the shim (set by jbox-shim.c) */
+
+/* Hands the seccomp listener to the monitor, which answers and counts what the filter refers. */
+static int send_listener(int listener)
+{
+	uint8_t head[8];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = head, .iov_len = sizeof(head) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	memset(cbuf, 0, sizeof(cbuf));
+	put_u32(head, MSG_NOTIFY_FD);
+	put_u32(head + 4, 0);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	int rc = sendmsg(report_fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(head) ? 0 : (errno ? errno : EIO);
+	close(listener);
+	return rc;
+}
+
 static int step_seccomp(void)
 {
-	if (cur.argc != 1 || cur.len[0] == 0 || cur.len[0] % sizeof(struct sock_filter) != 0 ||
+	uint64_t flags;
+	if (cur.argc != 2 || num(1, &flags) < 0 || cur.len[0] == 0 || cur.len[0] % sizeof(struct sock_filter) != 0 ||
 	    cur.len[0] / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return EINVAL;
 	/* The plan buffer holds the program at an arbitrary offset: copy it to aligned memory. */
 	static struct sock_filter filter[BPF_MAXINSNS];
 	memcpy(filter, cur.arg[0], cur.len[0]);
 	struct sock_fprog prog = { .len = (unsigned short)(cur.len[0] / sizeof(struct sock_filter)), .filter = filter };
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)flags, &prog);
+	if (fd < 0)
 		return errno;
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		return send_listener((int)fd);
 	return 0;
 }
 

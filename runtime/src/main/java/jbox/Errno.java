@@ -55,6 +55,14 @@ public final class Errno {
         return "errno " + errno;
     }
 
+    /** "EPERM", or "errno 99" for one not in the table. */
+    public static String name(int errno) {
+        if (errno > 0 && errno < TABLE.length && TABLE[errno] != null) {
+            return TABLE[errno][0];
+        }
+        return "errno " + errno;
+    }
+
     /** A hint for errnos whose usual cause is known, or "" when there is none. */
     public static String hint(int errno, String operation) {
         if (errno == 1 && operation.startsWith("clone")) {

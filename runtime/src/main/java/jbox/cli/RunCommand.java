@@ -29,10 +29,10 @@ final class RunCommand {
         RunOptions.Sandboxing sandboxing = new RunOptions.Sandboxing(p.all("--cap-add"), p.all("--cap-drop"),
                 p.all("--security-opt"), p.has("--read-only"), p.all("--tmpfs"), p.all("--volume"), p.all("--ulimit"),
                 p.value("--memory"), p.value("--memory-swap"), p.value("--pids-limit"), p.value("--cpus"),
-                p.value("--cpu-shares"), p.value("--cpu-time"), p.has("--sandbox"));
+                p.value("--cpu-shares"), p.value("--cpu-time"), p.value("--timeout"), p.has("--sandbox"));
         RunOptions o = new RunOptions(p.image(), p.command(), p.value("--name"), p.value("--hostname"),
                 p.all("--env"), p.value("--workdir"), p.value("--user"), p.value("--network"),
-                p.value("--userns"), p.has("--rm"), sandboxing);
+                p.value("--userns"), p.has("--rm"), sandboxing, p.value("--report"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         if (p.has("--dry-run")) {
             try {

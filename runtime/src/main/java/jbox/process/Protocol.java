@@ -15,6 +15,9 @@ public final class Protocol {
     public static final int MSG_FAILED = 5;
     public static final int MSG_SIGNAL = 6;
     public static final int MSG_EXITED = 7;
+    /** Shim-internal (child to shim): a seccomp listener fd; the JVM never sees it. */
+    public static final int MSG_NOTIFY_FD = 8;
+    public static final int MSG_DENIED = 9;
 
     public static final int OP_SETID = 1;
     public static final int OP_SETSID = 2;
@@ -52,6 +55,8 @@ public final class Protocol {
             case MSG_FAILED: return "FAILED";
             case MSG_SIGNAL: return "SIGNAL";
             case MSG_EXITED: return "EXITED";
+            case MSG_NOTIFY_FD: return "NOTIFY_FD";
+            case MSG_DENIED: return "DENIED";
             default: return "message " + type;
         }
     }

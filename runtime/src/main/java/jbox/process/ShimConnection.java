@@ -28,6 +28,10 @@ public final class ShimConnection implements AutoCloseable {
         public int i32(int offset) {
             return payload.getInt(offset);
         }
+
+        public long u64(int offset) {
+            return payload.getLong(offset);
+        }
     }
 
     private final Process process;
@@ -114,7 +118,7 @@ public final class ShimConnection implements AutoCloseable {
             ByteBuffer head = readFully(8);
             int type = head.getInt(0);
             int len = head.getInt(4);
-            if (len < 0 || len > 1024) {
+            if (len < 0 || len > 16384) {
                 throw new JboxException("shim sent a malformed " + Protocol.messageName(type) + " of " + len + " bytes");
             }
             return new Message(type, readFully(len));

@@ -13,6 +13,7 @@ import jbox.image.ImageStore;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.spec.ContainerSpec;
+import jbox.spec.Durations;
 import jbox.spec.RunOptions;
 import jbox.spec.SecurityDefaults;
 import jbox.spec.SpecBuilder;
@@ -67,10 +68,23 @@ public final class ContainerLauncher {
 
             ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0,
                     Instant.now().toString(), null, null, o.remove(), files.layerDir().toString());
-            int code = runner.run(spec, plan, states.dir(id), (pid, shimPid) -> {
-                // Recorded before the plan runs, so clean-up can always find this container.
-                states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
-            });
+            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
+            ContainerRunner.Outcome outcome;
+            try {
+                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), (pid, shimPid) -> {
+                    // Recorded before the plan runs, so clean-up can always find this container.
+                    states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
+                });
+            } catch (JboxException e) {
+                if (report != null) {
+                    report.failed(e, runner.setupFailure());
+                }
+                throw e;
+            }
+            int code = outcome.exitCode();
+            if (report != null) {
+                report.ended(outcome, spec);
+            }
             if (!o.remove()) {
                 states.write(state.withExited(code, Instant.now().toString()));
                 keep = true;
@@ -83,6 +97,16 @@ public final class ContainerLauncher {
             NameRegistry.release(lock);
             timings.mark("exit_and_cleanup");
         }
+    }
+
+    private long timeoutMillis(RunOptions o) throws JboxException {
+        RunOptions.Sandboxing sb = o.sandboxing();
+        String t = sb.timeout() != null ? sb.timeout() : sb.sandbox() ? config.get("sandbox.timeout") : null;
+        return t == null ? 0 : Durations.millis("--timeout", t);
+    }
+
+    private long graceMillis() throws JboxException {
+        return Durations.millis("timeout.grace", config.get("timeout.grace"));
     }
 
     private String imageName(RunOptions o) throws JboxException {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import jbox.Errno;
 import jbox.JboxException;
 import jbox.process.Plan;
@@ -44,8 +46,33 @@ public final class ContainerRunner {
         }
     }
 
+    /** How the container ended, as the shim saw it (wait status and wait4's rusage). */
+    public record Outcome(int waitStatus, long cpuUserMicros, long cpuSystemMicros, long maxRssKib, boolean timedOut,
+            Map<Integer, Long> deniedSyscalls) {
+        public int exitCode() {
+            return ContainerRunner.exitCode(waitStatus);
+        }
+
+        /** The signal that killed the init, or 0 when it exited. */
+        public int signal() {
+            return waitStatus & 0x7f;
+        }
+    }
+
+    /** The failing step of the last run, for the run report; null when none failed. */
+    public record SetupFailure(String step, String errno) {
+    }
+
+    private volatile SetupFailure setupFailure;
+    private volatile boolean timedOut;
+
+    public SetupFailure setupFailure() {
+        return setupFailure;
+    }
+
     /** Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. */
-    public int run(ContainerSpec spec, Plan plan, Path stateDir, StartListener onStarted) throws JboxException {
+    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
+            StartListener onStarted) throws JboxException {
         long flags = Namespaces.cloneFlags(spec.linux());
         try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"))) {
             timings.mark("spawn_shim");
@@ -53,6 +80,7 @@ public final class ContainerRunner {
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
             if (m.type() == Protocol.MSG_FAILED) {
                 int errno = m.i32(4);
+                setupFailure = new SetupFailure("clone", Errno.name(errno));
                 throw new JboxException("clone(" + describeFlags(spec) + ") failed: " + Errno.describe(errno)
                         + Errno.hint(errno, "clone"));
             }
@@ -65,6 +93,8 @@ public final class ContainerRunner {
             m = shimConn.expect(Protocol.MSG_STARTED);
             if (m.type() == Protocol.MSG_FAILED) {
                 shimConn.waitForShim();
+                Plan.Step failed = plan.step(m.u32(0));
+                setupFailure = new SetupFailure(failed == null ? "step " + m.u32(0) : failed.what(), Errno.name(m.i32(4)));
                 throw stepFailure(plan, m.u32(0), m.i32(4));
             }
             timings.mark("plan_executed_and_execve");
@@ -75,11 +105,43 @@ public final class ContainerRunner {
                 }
                 pendingSignals.clear();
             }
-            m = shimConn.expect(Protocol.MSG_EXITED);
+            Thread timer = timeoutMillis > 0 ? startTimer(timeoutMillis, graceMillis) : null;
+            Map<Integer, Long> denied = new TreeMap<>();
+            m = shimConn.receive();
+            if (m.type() == Protocol.MSG_DENIED) {
+                for (int off = 0; off + 8 <= m.payload().limit(); off += 8) {
+                    denied.put((int) m.u32(off), m.u32(off + 4));
+                }
+                m = shimConn.receive();
+            }
+            if (m.type() != Protocol.MSG_EXITED) {
+                throw new JboxException("shim protocol error: expected EXITED, got " + Protocol.messageName(m.type()));
+            }
             connection = null;
+            if (timer != null) {
+                timer.interrupt();
+            }
             shimConn.waitForShim();
-            return exitCode(m.i32(0));
+            return new Outcome(m.i32(0), m.u64(8), m.u64(16), m.u64(24), timedOut, denied);
         }
+    }
+
+    /** --timeout: SIGTERM when the time is up, SIGKILL after the grace (PID 1 may ignore SIGTERM). */
+    private Thread startTimer(long timeoutMillis, long graceMillis) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(timeoutMillis);
+                timedOut = true;
+                forwardSignal(15);
+                Thread.sleep(graceMillis);
+                forwardSignal(9);
+            } catch (InterruptedException done) {
+                // the container ended first
+            }
+        }, "jbox-timeout");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Receives (container pid, shim pid) as soon as the container process exists. */

@@ -17,7 +17,8 @@ public record RunOptions(
         String net,
         String userns,
         boolean remove,
-        Sandboxing sandboxing) {
+        Sandboxing sandboxing,
+        String report) {
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(
@@ -34,14 +35,15 @@ public record RunOptions(
             String cpus,
             String cpuShares,
             String cpuTime,
+            String timeout,
             boolean sandbox) {
         public static final Sandboxing NONE = new Sandboxing(List.of(), List.of(), List.of(), false, List.of(), List.of(),
-                List.of(), null, null, null, null, null, null, false);
+                List.of(), null, null, null, null, null, null, null, false);
     }
 
     /** Options without any sandboxing flag (the defaults still apply). */
     public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
             String workdir, String user, String net, String userns, boolean remove) {
-        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE);
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null);
     }
 }

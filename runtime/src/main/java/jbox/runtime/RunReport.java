@@ -1,0 +1,116 @@
+package jbox.runtime;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import jbox.JboxException;
+import jbox.spec.ContainerSpec;
+
+/**
+ * `--report FILE`: one JSON document saying exactly how a run ended — exit code or signal, the
+ * reason, wall and CPU time, peak memory — written atomically when the run is over, also when it
+ * failed to start.
+ */
+final class RunReport {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final int SIGKILL = 9;
+    private static final int SIGXCPU = 24;
+
+    private final Path file;
+    private final String id;
+    private final String name;
+    private final String image;
+    private final long startNanos = System.nanoTime();
+
+    RunReport(Path file, String id, String name, String image) {
+        this.file = file;
+        this.id = id;
+        this.name = name;
+        this.image = image;
+    }
+
+    /** The command ran and ended. */
+    void ended(ContainerRunner.Outcome o, ContainerSpec spec) throws JboxException {
+        write(g -> {
+            g.writeStringField("reason", reason(o, spec));
+            g.writeNumberField("exitCode", o.exitCode());
+            if (o.signal() != 0) {
+                g.writeNumberField("signal", o.signal());
+            }
+            g.writeNumberField("cpuUserMs", o.cpuUserMicros() / 1000.0);
+            g.writeNumberField("cpuSystemMs", o.cpuSystemMicros() / 1000.0);
+            g.writeNumberField("peakRssBytes", o.maxRssKib() * 1024);
+        });
+    }
+
+    /** jbox could not start the command: 125 setup_failed (with the step), 126, 127. */
+    void failed(JboxException e, ContainerRunner.SetupFailure step) throws JboxException {
+        write(g -> {
+            String reason = e.exitCode() == JboxException.NOT_FOUND ? "not_found"
+                    : e.exitCode() == JboxException.NOT_EXECUTABLE ? "not_executable" : "setup_failed";
+            g.writeStringField("reason", reason);
+            g.writeNumberField("exitCode", e.exitCode());
+            g.writeStringField("error", e.getMessage());
+            if (step != null) {
+                g.writeStringField("failedStep", step.step());
+                g.writeStringField("errno", step.errno());
+            }
+        });
+    }
+
+    /** The most specific cause first: a timeout, then a CPU limit, then the plain exit or signal. */
+    static String reason(ContainerRunner.Outcome o, ContainerSpec spec) {
+        if (o.timedOut()) {
+            return "timeout";
+        }
+        if (o.signal() == SIGXCPU || (o.signal() == SIGKILL && cpuLimitReached(o, spec))) {
+            return "cpu_limit";
+        }
+        return o.signal() != 0 ? "signaled" : "exited";
+    }
+
+    private static boolean cpuLimitReached(ContainerRunner.Outcome o, ContainerSpec spec) {
+        List<ContainerSpec.Rlimit> limits = spec.process().rlimits();
+        if (limits == null) {
+            return false;
+        }
+        for (ContainerSpec.Rlimit r : limits) {
+            if (r.type().equals("RLIMIT_CPU")) {
+                return (o.cpuUserMicros() + o.cpuSystemMicros()) / 1_000_000 >= r.soft();
+            }
+        }
+        return false;
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private void write(Fields fields) throws JboxException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); JsonGenerator g = JSON.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            if (name != null) {
+                g.writeStringField("name", name);
+            }
+            g.writeStringField("image", image);
+            fields.write(g);
+            g.writeNumberField("wallTimeMs", (System.nanoTime() - startNanos) / 1_000_000.0);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new JboxException("cannot write the run report " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JboxException("cannot write the run report " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
