@@ -29,11 +29,14 @@ public final class DoctorCommand implements Callable<Integer> {
                 "jbox runs as root, so this only matters for unprivileged users");
         check(read("/proc/filesystems").contains("\toverlay"), true, "overlayfs available",
                 "load it: modprobe overlay");
-        boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
-        boolean hybrid = Files.exists(Path.of("/sys/fs/cgroup/unified/cgroup.controllers"));
-        boolean v1 = Files.isDirectory(Path.of("/sys/fs/cgroup/memory"));
-        String mode = v2 ? "v2 (unified)" : hybrid ? "hybrid (v1 controllers, v2 at /sys/fs/cgroup/unified)" : v1 ? "v1" : "none";
-        check(v2 || v1, false, "cgroups: " + mode, "mount cgroup2 on /sys/fs/cgroup for resource limits");
+        String cgroups;
+        try {
+            cgroups = jbox.cgroup.CgroupHost.detect().toString();
+        } catch (JboxException e) {
+            cgroups = null;
+        }
+        check(cgroups != null, false, cgroups != null ? cgroups : "no usable cgroup hierarchy",
+                "--memory, --pids-limit and --cpus need cgroups: mount cgroup2 on /sys/fs/cgroup");
         String subuid = read("/etc/subuid");
         long base = c.getLong("userns.uid.base");
         String owner = subuidOwner(subuid, base, c.getLong("userns.size"));
@@ -97,7 +100,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
     private static String read(String path) {
         try {
-            return Files.readString(Path.of(path)).trim();
+            return jbox.ProcFile.read(Path.of(path)).trim();
         } catch (IOException e) {
             return "";
         }

@@ -112,7 +112,7 @@ public final class PlanBuilder {
         }
         String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
-        ProcessSecurity.addSteps(plan, spec.process());
+        ProcessSecurity.addSteps(plan, spec.process(), linux.seccomp());
         plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
         return plan;
     }

@@ -5,6 +5,10 @@ import java.util.List;
 import jbox.JboxException;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
+import jbox.security.SeccompAction;
+import jbox.security.SeccompCompiler;
+import jbox.security.SeccompProfile;
+import jbox.security.SeccompProgram;
 import jbox.spec.ContainerSpec;
 
 /**
@@ -17,7 +21,10 @@ final class ProcessSecurity {
     private ProcessSecurity() {
     }
 
-    static void addSteps(Plan plan, ContainerSpec.Process p) throws JboxException {
+    /** seccomp(2)'s SECCOMP_FILTER_FLAG_NEW_LISTENER: the filter's notifications go to the shim. */
+    static final long NEW_LISTENER = 1L << 3;
+
+    static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp) throws JboxException {
         for (ContainerSpec.Rlimit r : p.rlimits() == null ? List.<ContainerSpec.Rlimit>of() : p.rlimits()) {
             plan.add(Protocol.OP_SETRLIMIT, "setrlimit " + r.type() + " soft " + shown(r.soft()) + " hard " + shown(r.hard()),
                     (long) Rlimits.number(r.type()), r.soft(), r.hard());
@@ -41,6 +48,27 @@ final class ProcessSecurity {
         if (p.noNewPrivileges()) {
             plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");
         }
+        if (seccomp != null) {
+            SeccompProgram program = SeccompCompiler.compile(countingDenials(seccomp));
+            plan.add(Protocol.OP_SECCOMP, "install the seccomp filter from " + seccomp.source()
+                    + " (" + program.instructionCount() + " instructions)", program.bpf(), NEW_LISTENER);
+        }
+    }
+
+    /**
+     * Every "refuse with EPERM" of the profile becomes a notification to the shim, which answers
+     * EPERM itself and counts the syscall, so the run report can say what was denied. The
+     * container sees the same EPERM either way.
+     */
+    static SeccompProfile countingDenials(SeccompProfile profile) {
+        SeccompAction eperm = SeccompAction.errno(SeccompAction.EPERM);
+        SeccompAction notify = SeccompAction.of(SeccompAction.Kind.NOTIFY);
+        List<SeccompProfile.Rule> rules = new ArrayList<>();
+        for (SeccompProfile.Rule r : profile.rules()) {
+            rules.add(r.action().equals(eperm) ? new SeccompProfile.Rule(r.names(), notify, r.args()) : r);
+        }
+        return new SeccompProfile(profile.source(), profile.defaultAction().equals(eperm) ? notify : profile.defaultAction(),
+                profile.architectures(), rules);
     }
 
     private static String shown(long v) {

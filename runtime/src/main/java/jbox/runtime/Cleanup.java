@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import jbox.JboxException;
+import jbox.cgroup.CgroupHost;
+import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageException;
 import jbox.image.ImageStore;
@@ -41,6 +43,14 @@ public final class Cleanup {
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
+        }
+        CgroupHost host = CgroupHost.detect();
+        String parent = config.get("cgroup.parent");
+        for (String id : ContainerCgroup.list(host, parent)) {
+            if (!states.isOwned(id)) { // its jbox is gone: so are its guarantees about the processes inside
+                ContainerCgroup.open(host, parent, id).ifPresent(c -> removed.add("cgroup " + c.relativePath()));
+                ContainerCgroup.open(host, parent, id).orElseThrow().remove();
+            }
         }
         try {
             for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {

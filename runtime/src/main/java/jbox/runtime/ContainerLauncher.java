@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import jbox.JboxException;
+import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
@@ -53,6 +54,7 @@ public final class ContainerLauncher {
         FileChannel lock = NameRegistry.claim(states, o.name(), id);
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
+        ContainerCgroup cgroup = null;
         boolean keep = false;
         try {
             SpecBuilder.IdRange ids = idRange(o);
@@ -69,11 +71,17 @@ public final class ContainerLauncher {
             ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0,
                     Instant.now().toString(), null, null, o.remove(), files.layerDir().toString());
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
+            cgroup = spec.linux().cgroupsPath() == null ? null : CgroupLimits.create(config, id, spec.linux().resources());
+            timings.mark("cgroup");
+            ContainerCgroup joined = cgroup;
             ContainerRunner.Outcome outcome;
             try {
                 outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), (pid, shimPid) -> {
                     // Recorded before the plan runs, so clean-up can always find this container.
                     states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
+                    if (joined != null) {
+                        joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
+                    }
                 });
             } catch (JboxException e) {
                 if (report != null) {
@@ -83,7 +91,7 @@ public final class ContainerLauncher {
             }
             int code = outcome.exitCode();
             if (report != null) {
-                report.ended(outcome, spec);
+                report.ended(outcome, spec, cgroup == null ? null : cgroup.usage());
             }
             if (!o.remove()) {
                 states.write(state.withExited(code, Instant.now().toString()));
@@ -91,6 +99,9 @@ public final class ContainerLauncher {
             }
             return code;
         } finally {
+            if (cgroup != null) {
+                cgroup.remove();
+            }
             if (!keep) {
                 files.remove();
             }
@@ -129,7 +140,7 @@ public final class ContainerLauncher {
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
                 new StateStore(config.stateRoot()).dir(id).toString(), ids, config.get("net.default"),
-                securityDefaults());
+                securityDefaults(), config.get("cgroup.parent"));
     }
 
     private SecurityDefaults securityDefaults() throws JboxException {

@@ -1,7 +1,6 @@
 package jbox.runtime;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,7 +15,7 @@ public final class ProcessStart {
     public static long of(long pid) {
         String stat;
         try {
-            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
             return 0;
         }

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import jbox.JboxException;
+import jbox.cgroup.CgroupUsage;
+import jbox.security.SyscallTable;
 import jbox.spec.ContainerSpec;
 
 /**
@@ -35,16 +38,28 @@ final class RunReport {
     }
 
     /** The command ran and ended. */
-    void ended(ContainerRunner.Outcome o, ContainerSpec spec) throws JboxException {
+    void ended(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage) throws JboxException {
         write(g -> {
-            g.writeStringField("reason", reason(o, spec));
+            g.writeStringField("reason", reason(o, spec, usage));
             g.writeNumberField("exitCode", o.exitCode());
             if (o.signal() != 0) {
                 g.writeNumberField("signal", o.signal());
             }
-            g.writeNumberField("cpuUserMs", o.cpuUserMicros() / 1000.0);
-            g.writeNumberField("cpuSystemMs", o.cpuSystemMicros() / 1000.0);
+            // The cgroup counts every process of the container; wait4 only those the init reaped.
+            g.writeNumberField("cpuUserMs", (usage != null ? usage.cpuUserMicros() : o.cpuUserMicros()) / 1000.0);
+            g.writeNumberField("cpuSystemMs", (usage != null ? usage.cpuSystemMicros() : o.cpuSystemMicros()) / 1000.0);
             g.writeNumberField("peakRssBytes", o.maxRssKib() * 1024);
+            if (usage != null) {
+                g.writeNumberField("peakMemoryBytes", usage.peakMemoryBytes());
+                g.writeNumberField("oomKills", usage.oomKills());
+                g.writeNumberField("pidsLimitHits", usage.pidsLimitHits());
+            }
+            // Syscalls the seccomp filter refused (EPERM), counted by the shim as supervisor.
+            g.writeObjectFieldStart("deniedSyscalls");
+            for (Map.Entry<Integer, Long> d : o.deniedSyscalls().entrySet()) {
+                g.writeNumberField(SyscallTable.x86_64().name(d.getKey()), d.getValue());
+            }
+            g.writeEndObject();
         });
     }
 
@@ -63,13 +78,22 @@ final class RunReport {
         });
     }
 
-    /** The most specific cause first: a timeout, then a CPU limit, then the plain exit or signal. */
-    static String reason(ContainerRunner.Outcome o, ContainerSpec spec) {
+    /**
+     * The most specific cause first: a timeout, the OOM killer, a CPU limit, refused forks, then
+     * the plain exit or signal.
+     */
+    static String reason(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage) {
         if (o.timedOut()) {
             return "timeout";
         }
+        if (usage != null && usage.oomKills() > 0) {
+            return "oom_killed";
+        }
         if (o.signal() == SIGXCPU || (o.signal() == SIGKILL && cpuLimitReached(o, spec))) {
             return "cpu_limit";
+        }
+        if (usage != null && usage.pidsLimitHits() > 0) {
+            return "pids_limit_hit";
         }
         return o.signal() != 0 ? "signaled" : "exited";
     }

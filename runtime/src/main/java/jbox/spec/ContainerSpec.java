@@ -3,6 +3,7 @@ package jbox.spec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
+import jbox.security.SeccompProfile;
 
 /**
  * The one model of a container, shaped like the OCI runtime spec's config.json (a subset that
@@ -56,9 +57,10 @@ public record ContainerSpec(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
-            Resources resources, String cgroupsPath, List<String> maskedPaths, List<String> readonlyPaths) {
+            Resources resources, String cgroupsPath, SeccompProfile seccomp, List<String> maskedPaths,
+            List<String> readonlyPaths) {
         public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
-            this(namespaces, uidMappings, gidMappings, null, null, null, null);
+            this(namespaces, uidMappings, gidMappings, null, null, null, null, null);
         }
 
         public boolean has(String type) {

@@ -1,6 +1,7 @@
 package jbox.spec;
 
 import jbox.JboxException;
+import jbox.cgroup.CgroupResources;
 
 /** --memory, --memory-swap, --pids-limit, --cpus, --cpu-shares (and the sandbox preset) → OCI resources. */
 final class ResourceFlags {
@@ -18,8 +19,8 @@ final class ResourceFlags {
             if (memory == null) {
                 throw new JboxException("--memory-swap needs --memory too");
             }
-            long limit = ByteSize.parse("--memory", memory);
-            if (limit < 6 << 20) {
+            long limit = CgroupResources.parseBytes(memory);
+            if (limit < CgroupResources.MIN_MEMORY_BYTES) {
                 throw new JboxException("invalid --memory " + memory + ": the minimum is 6m");
             }
             Long swap;
@@ -28,7 +29,7 @@ final class ResourceFlags {
             } else if (sb.memorySwap().equals("-1")) {
                 swap = -1L;
             } else {
-                swap = ByteSize.parse("--memory-swap", sb.memorySwap());
+                swap = CgroupResources.parseBytes(sb.memorySwap());
                 if (swap < limit) {
                     throw new JboxException("invalid --memory-swap " + sb.memorySwap() + ": it is memory plus swap, so at least --memory " + memory);
                 }

@@ -8,6 +8,8 @@ import jbox.JboxException;
 import jbox.image.ImageMeta;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
+import jbox.security.SeccompProfile;
+import jbox.security.SeccompProfiles;
 
 /**
  * The one place where CLI options, the image's defaults and jbox's configuration become a
@@ -27,7 +29,8 @@ public final class SpecBuilder {
             String etcDir,
             IdRange ids,
             String defaultNet,
-            SecurityDefaults security) {
+            SecurityDefaults security,
+            String cgroupParent) {
     }
 
     /** The host id range container ids 0.. map to; null when the user namespace is off. */
@@ -93,6 +96,7 @@ public final class SpecBuilder {
         ContainerSpec.CapabilitySets capSets = user.uid() == 0
                 ? new ContainerSpec.CapabilitySets(caps, caps, List.of(), caps, List.of())
                 : new ContainerSpec.CapabilitySets(caps, List.of(), List.of(), List.of(), List.of());
+        ContainerSpec.Resources resources = ResourceFlags.resources(sb, preset);
         List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir());
         mounts.addAll(userMounts(sb, preset));
 
@@ -102,9 +106,29 @@ public final class SpecBuilder {
                 new ContainerSpec.Root(in.mergedDir(), sb.readOnly() || preset != null),
                 hostname,
                 mounts,
-                new ContainerSpec.Linux(ns, uidMap, gidMap, ResourceFlags.resources(sb, preset), null,
-                        in.security().maskedPaths(), in.security().readonlyPaths()),
+                new ContainerSpec.Linux(ns, uidMap, gidMap, resources,
+                        resources != null || o.report() != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
+                        seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths()),
                 ann);
+    }
+
+    /** --security-opt seccomp=FILE|unconfined; the default profile otherwise. */
+    static SeccompProfile seccomp(RunOptions.Sandboxing sb) throws JboxException {
+        String choice = null;
+        for (String opt : sb.securityOpts()) {
+            if (opt.startsWith("seccomp=") || opt.startsWith("seccomp:")) {
+                choice = opt.substring("seccomp=".length());
+            } else if (!opt.equals("no-new-privileges") && !opt.equals("no-new-privileges:true")) {
+                throw new JboxException("unsupported --security-opt " + opt + " (use seccomp=FILE, seccomp=unconfined or no-new-privileges)");
+            }
+        }
+        if (choice == null) {
+            return SeccompProfiles.readDefault();
+        }
+        if (choice.equals("unconfined")) {
+            return null;
+        }
+        return SeccompProfiles.read(java.nio.file.Path.of(choice));
     }
 
     /** --tmpfs and -v, and the sandbox's /tmp; targets are container paths, sources host paths. */
@@ -148,7 +172,7 @@ public final class SpecBuilder {
     static List<ContainerSpec.Rlimit> rlimits(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset) throws JboxException {
         Map<String, ContainerSpec.Rlimit> out = new LinkedHashMap<>();
         if (preset != null) {
-            long fsize = ByteSize.parse("file size limit", preset.fileSize());
+            long fsize = jbox.cgroup.CgroupResources.parseBytes(preset.fileSize());
             out.put("RLIMIT_FSIZE", new ContainerSpec.Rlimit("RLIMIT_FSIZE", fsize, fsize));
             long nofile = Long.parseLong(preset.openFiles());
             out.put("RLIMIT_NOFILE", new ContainerSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));

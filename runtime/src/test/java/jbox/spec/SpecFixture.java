@@ -35,7 +35,7 @@ final class SpecFixture {
 
     SpecBuilder.Inputs inputs() {
         return new SpecBuilder.Inputs(ID, image(), "/images/busybox/rootfs", "/c/upper", "/c/work", "/c/merged",
-                "/run/jbox/" + ID, ids, "none", SECURITY);
+                "/run/jbox/" + ID, ids, "none", SECURITY, "jbox");
     }
 
     static final SecurityDefaults SECURITY = new SecurityDefaults(

@@ -1,0 +1,181 @@
+package jbox.cgroup;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import jbox.JboxException;
+
+/**
+ * Reads and writes cgroup interface files and directories, turning failures into jbox's one-line
+ * errors. Plain java.nio calls only: this runs on `jbox run`'s start path.
+ */
+final class CgroupFiles {
+    private CgroupFiles() {
+    }
+
+    /**
+     * Writes a value in one write(2): the kernel parses each write of a cgroup file on its own, so
+     * a value split over two writes would be two values.
+     */
+    static void write(Path file, String value) throws JboxException {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            // O_CREAT on a file cgroupfs does not have fails with EACCES, which would mislead.
+            String why = Files.exists(file) ? reason(e) : "no such file (this kernel does not provide it)";
+            throw new JboxException("cannot write " + value + " to " + file + ": " + why, e);
+        }
+    }
+
+    /** The file's content without the trailing newline. */
+    static String read(Path file) throws JboxException {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + reason(e), e);
+        }
+    }
+
+    /** The file's content, or "" when the file does not exist (a controller that is not there). */
+    static String readOrEmpty(Path file) throws JboxException {
+        try {
+            return Files.readString(file).strip();
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + reason(e), e);
+        }
+    }
+
+    /** A single-number file such as memory.max_usage_in_bytes; 0 when the file does not exist. */
+    static long number(Path file) throws JboxException {
+        String text = readOrEmpty(file);
+        return text.isEmpty() ? 0 : parse(file, text);
+    }
+
+    /**
+     * The value of `key` in a flat-keyed file ("key value" per line: memory.events, cpu.stat,
+     * cpuacct.stat, pids.events, memory.oom_control); 0 when the file or the key is absent.
+     */
+    static long keyed(Path file, String key) throws JboxException {
+        for (String line : readOrEmpty(file).split("\n")) {
+            int space = line.indexOf(' ');
+            if (space == key.length() && line.startsWith(key)) {
+                return parse(file, line.substring(space + 1).strip());
+            }
+        }
+        return 0;
+    }
+
+    private static long parse(Path file, String text) throws JboxException {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new JboxException("cannot read " + file + ": expected a number, found \"" + text + "\"", e);
+        }
+    }
+
+    /**
+     * mkdir unless the directory is there; true when this call created it. A stat first, as the
+     * parent is there on all but the first run, and an exception costs more than a stat.
+     */
+    static boolean createDirectory(Path dir) throws JboxException {
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new JboxException("cannot create " + dir + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * mkdir of a container's own directory, whose parent exists; false when the parent went away
+     * meanwhile (another jbox removed it as its last container went). A directory that is already
+     * there is an error: it belongs to another container.
+     */
+    static boolean createInExistingParent(Path dir) throws JboxException {
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new JboxException("cannot create " + dir + ": " + reason(e), e);
+        }
+    }
+
+    /** Child cgroups of a directory (its subdirectories); none when it does not exist. */
+    static List<Path> children(Path dir) throws JboxException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    children.add(p);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return children;
+        } catch (IOException e) {
+            throw new JboxException("cannot list " + dir + ": " + reason(e), e);
+        }
+        return children;
+    }
+
+    /**
+     * rmdir of a cgroup and of the cgroups below it, deepest first (cgroupfs removes a directory
+     * together with its interface files, but never one that has child cgroups). Gone is fine.
+     */
+    static void removeTree(Path dir) throws JboxException {
+        for (Path child : children(dir)) {
+            removeTree(child);
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new JboxException("cannot remove " + dir + ": " + reason(e), e);
+        }
+    }
+
+    /** rmdir when nothing uses the directory any more; false when it is busy, not empty or gone. */
+    static boolean removeIfUnused(Path dir) {
+        try {
+            Files.delete(dir);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** "device or resource busy": the errno text, lowercase, without the path Java puts in front. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "file exists";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        String text = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return text == null ? e.getClass().getSimpleName() : text.toLowerCase(Locale.ROOT);
+    }
+}

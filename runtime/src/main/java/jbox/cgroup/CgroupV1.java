@@ -1,0 +1,233 @@
+package jbox.cgroup;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import jbox.JboxException;
+
+/**
+ * A container's cgroup on cgroup v1 (Documentation/admin-guide/cgroup-v1/): the directory
+ * `<parent>/<id>` in each joined hierarchy. Limits go to memory, pids and cpu; usage comes from
+ * memory, pids and cpuacct; the freezer holds the processes still while they are killed.
+ */
+final class CgroupV1 implements ContainerCgroup {
+    private static final List<String> CPUSET_FILES = List.of("cpuset.cpus", "cpuset.mems");
+    /** cpuacct.stat counts in USER_HZ ticks, 100 a second on every architecture jbox runs on. */
+    private static final long MICROS_PER_TICK = 10_000;
+    /** A parent vanishing under us (another jbox removing it as its last container went) is retried this often. */
+    private static final int ATTEMPTS = 3;
+
+    private final String parent;
+    private final String id;
+    /** Hierarchy root → the container's directory in it, one per distinct hierarchy. */
+    private final Map<Path, Path> dirs = new LinkedHashMap<>();
+    /** Controller → the container's directory in that controller's hierarchy. */
+    private final Map<String, Path> byController = new HashMap<>();
+
+    CgroupV1(CgroupHost host, String parent, String id) {
+        this.parent = parent;
+        this.id = id;
+        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies().entrySet()) {
+            Path dir = joined.getKey().resolve(parent).resolve(id);
+            dirs.put(joined.getKey(), dir);
+            for (String controller : joined.getValue()) {
+                byController.put(controller, dir);
+            }
+        }
+    }
+
+    static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits) throws JboxException {
+        CgroupV1 cgroup = new CgroupV1(host, parent, id);
+        List<Path> created = new ArrayList<>();
+        try {
+            for (Path dir : cgroup.dirs.values()) {
+                createDirectory(dir);
+                created.add(dir);
+            }
+            Path cpuset = cgroup.byController.get("cpuset");
+            if (cpuset != null) {
+                inheritCpuset(cpuset, host.hierarchy("cpuset"));
+            }
+            cgroup.writeLimits(limits);
+            return cgroup;
+        } catch (JboxException e) {
+            // Nothing has joined yet: rmdir what this call made, never a directory that was there.
+            for (Path dir : created) {
+                CgroupFiles.removeIfUnused(dir);
+            }
+            cgroup.removeUnusedParents();
+            throw e;
+        }
+    }
+
+    private static void createDirectory(Path dir) throws JboxException {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            CgroupFiles.createDirectory(dir.getParent());
+            if (CgroupFiles.createInExistingParent(dir)) {
+                return;
+            }
+        }
+        throw new JboxException("cannot create " + dir + ": " + dir.getParent() + " keeps being removed");
+    }
+
+    /**
+     * A new cpuset cgroup has no cpus and no memory nodes and refuses every task until it gets
+     * some: copy the parent's, first filling the parent from its own parent when it is new too.
+     */
+    private static void inheritCpuset(Path dir, Path hierarchy) throws JboxException {
+        Path parentDir = dir.getParent();
+        for (String file : CPUSET_FILES) {
+            if (!CgroupFiles.readOrEmpty(dir.resolve(file)).isEmpty()) {
+                continue;
+            }
+            String value = CgroupFiles.readOrEmpty(parentDir.resolve(file));
+            if (value.isEmpty() && !parentDir.equals(hierarchy)) {
+                inheritCpuset(parentDir, hierarchy);
+                value = CgroupFiles.readOrEmpty(parentDir.resolve(file));
+            }
+            CgroupFiles.write(dir.resolve(file), value);
+        }
+    }
+
+    private void writeLimits(CgroupResources r) throws JboxException {
+        Path memory = byController.get("memory");
+        if (r.memoryBytes() != null) {
+            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()));
+        }
+        if (r.memorySwapBytes() != null) {
+            // Written after memory.limit_in_bytes: the kernel keeps memsw >= memory at every step.
+            CgroupFiles.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(r.memorySwapBytes()));
+        }
+        if (r.pidsLimit() != null) {
+            CgroupFiles.write(byController.get("pids").resolve("pids.max"), r.pidsLimit() > 0 ? r.pidsLimit().toString() : "max");
+        }
+        Path cpu = byController.get("cpu");
+        if (r.cpuPeriodMicros() != null) {
+            CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), r.cpuPeriodMicros().toString());
+        }
+        if (r.cpuQuotaMicros() != null) {
+            CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), r.cpuQuotaMicros().toString());
+        }
+        if (r.cpuShares() != null) {
+            CgroupFiles.write(cpu.resolve("cpu.shares"), r.cpuShares().toString());
+        }
+    }
+
+    @Override
+    public void add(long pid) throws JboxException {
+        String text = Long.toString(pid);
+        for (Path dir : dirs.values()) {
+            CgroupFiles.write(dir.resolve("cgroup.procs"), text);
+        }
+    }
+
+    @Override
+    public CgroupUsage usage() throws JboxException {
+        Path memory = byController.get("memory");
+        Path pids = byController.get("pids");
+        Path cpuacct = byController.get("cpuacct");
+        return new CgroupUsage(
+                memory == null ? 0 : CgroupFiles.number(memory.resolve("memory.max_usage_in_bytes")),
+                // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels read 0.
+                memory == null ? 0 : CgroupFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill"),
+                pids == null ? 0 : CgroupFiles.keyed(pids.resolve("pids.events"), "max"),
+                cpuacct == null ? 0 : CgroupFiles.keyed(cpuacct.resolve("cpuacct.stat"), "user") * MICROS_PER_TICK,
+                cpuacct == null ? 0 : CgroupFiles.keyed(cpuacct.resolve("cpuacct.stat"), "system") * MICROS_PER_TICK);
+    }
+
+    @Override
+    public void remove() throws JboxException {
+        List<Path> present = new ArrayList<>();
+        for (Path dir : dirs.values()) {
+            if (Files.isDirectory(dir)) {
+                present.add(dir);
+            }
+        }
+        JboxException failure = null;
+        if (!present.isEmpty()) {
+            Set<Long> left = evict(present);
+            for (Path dir : present) {
+                try {
+                    CgroupFiles.removeTree(dir);
+                } catch (JboxException e) {
+                    if (failure == null) {
+                        failure = left.isEmpty() ? e : new JboxException(e.getMessage() + " (processes " + left
+                                + " still inside after " + ProcessEviction.DEADLINE_NANOS / 1_000_000_000 + " s)", e);
+                    }
+                }
+            }
+        }
+        removeUnusedParents();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Freezes the cgroup so nothing forks between reading cgroup.procs and the kill, kills,
+     * thaws (a frozen process only acts on its SIGKILL once thawed), then waits for them to go.
+     */
+    private Set<Long> evict(List<Path> present) throws JboxException {
+        Path freezer = byController.get("freezer");
+        Path state = freezer == null ? null : freezer.resolve("freezer.state");
+        boolean frozen = false;
+        if (state != null && Files.exists(state)) {
+            try {
+                CgroupFiles.write(state, "FROZEN");
+                frozen = true;
+            } catch (JboxException e) {
+                // Killing without freezing still works, only with a window for a fork.
+            }
+        }
+        try {
+            ProcessEviction.kill(ProcessEviction.pids(present));
+        } finally {
+            if (frozen) {
+                CgroupFiles.write(state, "THAWED");
+            }
+        }
+        return ProcessEviction.killUntilEmpty(present, System.nanoTime() + ProcessEviction.DEADLINE_NANOS);
+    }
+
+    private void removeUnusedParents() {
+        for (Path dir : dirs.values()) {
+            CgroupFiles.removeIfUnused(dir.getParent());
+        }
+    }
+
+    static List<String> list(CgroupHost host, String parent) throws JboxException {
+        Set<String> ids = new TreeSet<>();
+        for (Path hierarchy : host.joinedHierarchies().keySet()) {
+            for (Path child : CgroupFiles.children(hierarchy.resolve(parent))) {
+                ids.add(child.getFileName().toString());
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    @Override
+    public boolean exists() {
+        for (Path dir : dirs.values()) {
+            if (Files.isDirectory(dir)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String relativePath() {
+        return "/" + parent + "/" + id;
+    }
+
+    @Override
+    public String toString() {
+        return "cgroup v1 " + relativePath();
+    }
+}

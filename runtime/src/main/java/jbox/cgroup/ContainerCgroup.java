@@ -1,0 +1,62 @@
+package jbox.cgroup;
+
+import java.util.List;
+import java.util.Optional;
+import jbox.JboxException;
+
+/**
+ * One container's cgroup, `<parent>/<id>`: created with its limits before the container runs,
+ * joined by the container's first process (its children follow by themselves), read for usage,
+ * and removed with whatever still runs in it. Alike on v1 (a directory in each joined
+ * hierarchy) and v2 (one directory), see {@link CgroupV1} and {@link CgroupV2}.
+ *
+ * <p>The parent directory (e.g. "jbox") is created when missing and removed by {@link #remove}
+ * once no container uses it, whoever created it: so jbox leaves nothing behind, and a parent never
+ * holds settings of its own (use another parent name for a parent with limits of its own).
+ */
+public interface ContainerCgroup {
+    /** Creates `<parent>/<id>` and writes the limits; nothing is left behind when this fails. */
+    static ContainerCgroup create(CgroupHost host, String parent, String id, CgroupResources limits)
+            throws JboxException {
+        CgroupName.check("parent", parent);
+        CgroupName.check("id", id);
+        host.check(limits);
+        return host.version() == CgroupHost.Version.V1
+                ? CgroupV1.create(host, parent, id, limits)
+                : CgroupV2.create(host, parent, id, limits);
+    }
+
+    /** An existing container cgroup (to clean up after a jbox that was killed), if any part of it is there. */
+    static Optional<ContainerCgroup> open(CgroupHost host, String parent, String id) throws JboxException {
+        CgroupName.check("parent", parent);
+        CgroupName.check("id", id);
+        ContainerCgroup cgroup = host.version() == CgroupHost.Version.V1
+                ? new CgroupV1(host, parent, id)
+                : new CgroupV2(host, parent, id);
+        return cgroup.exists() ? Optional.of(cgroup) : Optional.empty();
+    }
+
+    /** The ids of the container cgroups under parent, sorted; none when parent does not exist. */
+    static List<String> list(CgroupHost host, String parent) throws JboxException {
+        CgroupName.check("parent", parent);
+        return host.version() == CgroupHost.Version.V1 ? CgroupV1.list(host, parent) : CgroupV2.list(host, parent);
+    }
+
+    /** Moves a process (all its threads) into the cgroup, in every hierarchy. */
+    void add(long pid) throws JboxException;
+
+    /** Peak memory, OOM kills, refused forks and cpu time so far; zeros for what is not there. */
+    CgroupUsage usage() throws JboxException;
+
+    /**
+     * SIGKILLs what still runs inside (waiting at most 5 s for it to go), removes the cgroup's
+     * directories and the parent when no other container uses it. Removing twice is fine.
+     */
+    void remove() throws JboxException;
+
+    /** "/jbox/ID": the cgroup as the host names it, which a cgroup namespace unshared inside it shows as "/". */
+    String relativePath();
+
+    /** True while any of the cgroup's directories exists. */
+    boolean exists();
+}
