@@ -16,6 +16,7 @@ import jbox.security.SeccompProfile.Rule;
  * <pre>
  *   A = arch;  if A != AUDIT_ARCH_X86_64: return KILL_PROCESS
  *   A = nr;    if A >= 0x40000000 (x32 ABI, or -1): return ERRNO(ENOSYS)
+ *              if A > the highest number in our table (a newer call): return ERRNO(ENOSYS)
  *   per action, system calls that always get it:  if A == nr1 or A == nr2 ...: return action
  *   per system call with argument rules:          if A == nr: { rule 1's tests: return action1
  *                                                               rule 2's tests: return action2
@@ -101,6 +102,12 @@ public final class SeccompCompiler {
         asm.branch(Bpf.JGE, SeccompData.X32_SYSCALL_BIT, null, x86_64Call);
         asm.emit(BpfInstruction.ret(X32_ACTION.returnValue()));
         asm.bind(x86_64Call);
+        // Calls newer than our table (it is generated from the build host's headers) get ENOSYS,
+        // as on an older kernel, so libc falls back to an older call instead of failing on EPERM.
+        BpfAssembler.Label knownCall = asm.label();
+        asm.branch(Bpf.JGT, SyscallTable.x86_64().highest(), null, knownCall);
+        asm.emit(BpfInstruction.ret(X32_ACTION.returnValue()));
+        asm.bind(knownCall);
 
         for (Map.Entry<Integer, List<Integer>> group : always.entrySet()) {
             List<Integer> numbers = group.getValue();

@@ -43,6 +43,15 @@ public final class SyscallTable {
         return "syscall_" + nr;
     }
 
+    /** The highest syscall number the table knows. */
+    public int highest() {
+        int max = -1;
+        for (int n : numbers.values()) {
+            max = Math.max(max, n);
+        }
+        return max;
+    }
+
     public int size() {
         return numbers.size();
     }

@@ -20,9 +20,16 @@ class BpfEncodingTest {
                 + "2000" + "00" + "00" + "00000000"   // ld [0]                      (nr)
                 + "3500" + "00" + "01" + "00000040"   // jge #0x40000000, +0, +1     (x32)
                 + "0600" + "00" + "00" + "26000500"   // ret #0x00050026             (errno ENOSYS)
+                + "2500" + "00" + "01" + highestLe()  // jgt #highest, +0, +1        (newer than the table)
+                + "0600" + "00" + "00" + "26000500"   // ret #0x00050026             (errno ENOSYS)
                 + "0600" + "00" + "00" + "0000ff7f";  // ret #0x7fff0000             (allow)
         assertArrayEquals(HexFormat.of().parseHex(expected), program.bpf());
-        assertEquals(7, program.instructionCount());
+        assertEquals(9, program.instructionCount());
+    }
+
+    private static String highestLe() {
+        int n = SyscallTable.x86_64().highest();
+        return String.format("%02x%02x%02x%02x", n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
     }
 
     @Test
@@ -30,10 +37,10 @@ class BpfEncodingTest {
         SeccompProgram program = SeccompCompiler.compile(TestProfiles.profile(SeccompAction.errno(1),
                 TestProfiles.rule("read", SeccompAction.ALLOW)));
         List<BpfInstruction> in = program.instructions();
-        assertEquals(new BpfInstruction(0x15, 0, 1, 0), in.get(6));
-        assertEquals(new BpfInstruction(0x06, 0, 0, 0x7fff0000), in.get(7));
-        assertEquals(new BpfInstruction(0x06, 0, 0, 0x00050001), in.get(8));
-        assertEquals(9, in.size());
+        assertEquals(new BpfInstruction(0x15, 0, 1, 0), in.get(8));
+        assertEquals(new BpfInstruction(0x06, 0, 0, 0x7fff0000), in.get(9));
+        assertEquals(new BpfInstruction(0x06, 0, 0, 0x00050001), in.get(10));
+        assertEquals(11, in.size());
         assertEquals(SeccompProgram.of(in, List.of()).bpf().length, program.bpf().length);
         assertArrayEquals(SeccompProgram.of(in, List.of()).bpf(), program.bpf());
     }

@@ -104,9 +104,11 @@ class DefaultProfileTest {
     }
 
     @Test
-    void unknownAndNewerSystemCallNumbersGetTheDefault() {
-        assertEquals(EPERM, filter.run(X86_64, 451));
-        assertEquals(EPERM, filter.run(X86_64, 1000));
+    void callsNewerThanTheTableGetEnosysSoLibcFallsBack() {
+        int highest = SyscallTable.x86_64().highest();
+        assertEquals(SeccompAction.errno(SeccompAction.ENOSYS).returnValue(), filter.run(X86_64, highest + 1));
+        assertEquals(SeccompAction.errno(SeccompAction.ENOSYS).returnValue(), filter.run(X86_64, 1000));
+        assertEquals(EPERM, filter.run(X86_64, SyscallTable.x86_64().number("kexec_load")));
     }
 
     @Test
