@@ -39,7 +39,9 @@ final class Jbox {
         }
         Files.createDirectories(DATA);
         Path c = Files.createTempFile("jbox-it", ".properties");
-        Files.writeString(c, "data.root=" + DATA + "\nstate.root=" + STATE + "\n");
+        // net.default=none: tests that are not networking tests must never create a bridge on the
+        // host; networking tests run jbox inside a network namespace of their own.
+        Files.writeString(c, "data.root=" + DATA + "\nstate.root=" + STATE + "\nnet.default=none\n");
         config = c;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
