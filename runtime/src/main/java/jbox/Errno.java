@@ -75,6 +75,9 @@ public final class Errno {
         if (errno == 16 && mount) {
             return "; something is still mounted there";
         }
+        if (errno == 13 && operation.startsWith("bind-mount")) {
+            return "; the container's root is an unprivileged host user: every directory above the source must be searchable by others";
+        }
         if (errno == 1 && mount) {
             return "; the kernel refuses this mount inside a user namespace (try --userns host)";
         }
