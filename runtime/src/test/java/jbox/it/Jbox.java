@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the built jbox launcher (target/jbox, beside jbox.jar and jbox-shim) the way a user does,
- * against a test data root (/var/lib/jbox-it, removed when the test JVM exits) and the real
+ * against a test data root (/var/lib/jbox-it-PID, removed when the test JVM exits) and the real
  * state root /run/jbox, so CI's leak check sees anything a test leaves behind.
  */
 final class Jbox {
     static final Path LAUNCHER = Path.of(System.getProperty("jbox.launcher", "target/jbox")).toAbsolutePath();
-    static final Path DATA = Path.of("/var/lib/jbox-it");
+    /** One data root per test JVM, so two test runs on one machine cannot remove each other's images. */
+    static final Path DATA = Path.of("/var/lib/jbox-it-" + ProcessHandle.current().pid());
     static final Path STATE = Path.of("/run/jbox");
     static final String IMAGE = "busybox";
     static final String PROBE_IMAGE = "probe";
