@@ -78,14 +78,22 @@ public final class StateStore {
         }
     }
 
-    /** The state of one container, or null when the directory has none (killed before writing). */
+    /**
+     * The state of one container, or null when it has none: killed before writing it, or removed
+     * by its own jbox while we looked (other commands list states concurrently with exits).
+     */
     public ContainerState read(String id) throws JboxException {
         Path file = dir(id).resolve(STATE_FILE);
-        if (!Files.exists(file)) {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException gone) {
             return null;
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
         }
         try {
-            return mapper().readValue(file.toFile(), ContainerState.class);
+            return mapper().readValue(json, ContainerState.class);
         } catch (IOException e) {
             throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
         }
