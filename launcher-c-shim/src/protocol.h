@@ -66,7 +66,10 @@ enum step_op {
 	                       SECCOMP_FILTER_FLAG_NEW_LISTENER the listener goes to the shim */
 	OP_SETRLIMIT = 17,  /* u resource, u soft, u hard (~0 = unlimited) */
 	OP_UNSHARE = 18,    /* u CLONE_NEW* flags */
-	OP_MAX = 19,
+	OP_INIT = 19,       /* (none): fork; the parent stays as a minimal init (PID 1) that forwards
+	                       signals to the child, reaps every zombie and exits with the child's
+	                       status; the child goes on with the next steps (the workload's EXEC) */
+	OP_MAX = 20,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

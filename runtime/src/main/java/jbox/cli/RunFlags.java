@@ -49,6 +49,7 @@ final class RunFlags {
             new Flag(List.of("--timeout"), Kind.VALUE, "DURATION", "Wall-clock limit: SIGTERM, then SIGKILL after a grace."),
             new Flag(List.of("--sandbox"), Kind.SWITCH, null, "For untrusted tools: no network, read-only root, no capabilities, tight limits."),
             new Flag(List.of("--report"), Kind.VALUE, "FILE", "Write a JSON report of how the run ended."),
+            new Flag(List.of("--init"), Kind.SWITCH, null, "Run a minimal init as PID 1: it forwards signals and reaps zombies."),
             new Flag(List.of("--timings"), Kind.SWITCH, null, "Print per-phase start times as JSON on stderr."),
             new Flag(List.of("--dry-run"), Kind.SWITCH, null, "Print the container's OCI-style config as JSON instead of running it."),
             new Flag(List.of("-h", "--help"), Kind.SWITCH, null, "Show this help message and exit."));

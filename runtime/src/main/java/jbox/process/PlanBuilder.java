@@ -113,6 +113,9 @@ public final class PlanBuilder {
         String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
         ProcessSecurity.addSteps(plan, spec.process(), linux.seccomp());
+        if ("true".equals(ann.get(ContainerSpec.ANNOTATION_INIT))) {
+            plan.add(Protocol.OP_INIT, "start the built-in init as PID 1");
+        }
         plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
         return plan;
     }

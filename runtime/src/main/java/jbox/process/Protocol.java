@@ -37,6 +37,7 @@ public final class Protocol {
     public static final int OP_SECCOMP = 16;
     public static final int OP_SETRLIMIT = 17;
     public static final int OP_UNSHARE = 18;
+    public static final int OP_INIT = 19;
 
     /** Or-ed into an op: ENOENT from the step counts as success. */
     public static final int OPTIONAL_STEP = 0x10000;

@@ -26,6 +26,8 @@ public record ContainerSpec(
     public static final String ANNOTATION_LOWER = "dev.jbox.rootfs.lowerdir";
     public static final String ANNOTATION_UPPER = "dev.jbox.rootfs.upperdir";
     public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
+    /** "true": PID 1 is jbox's built-in init, the command runs as its child (--init). */
+    public static final String ANNOTATION_INIT = "dev.jbox.init";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,

@@ -18,7 +18,8 @@ public record RunOptions(
         String userns,
         boolean remove,
         Sandboxing sandboxing,
-        String report) {
+        String report,
+        boolean init) {
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(
@@ -44,6 +45,6 @@ public record RunOptions(
     /** Options without any sandboxing flag (the defaults still apply). */
     public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
             String workdir, String user, String net, String userns, boolean remove) {
-        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null);
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false);
     }
 }

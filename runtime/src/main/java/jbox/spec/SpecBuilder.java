@@ -90,6 +90,9 @@ public final class SpecBuilder {
         ann.put(ContainerSpec.ANNOTATION_UPPER, in.upperDir());
         ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
         ann.put("dev.jbox.image", in.image().name());
+        if (o.init()) {
+            ann.put(ContainerSpec.ANNOTATION_INIT, "true");
+        }
 
         List<String> caps = Capabilities.resolve(preset != null ? List.of() : in.security().capabilities(),
                 sb.capAdd(), sb.capDrop());

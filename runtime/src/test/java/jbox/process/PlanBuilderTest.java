@@ -321,6 +321,16 @@ class PlanBuilderTest {
     }
 
     @Test
+    void theBuiltInInitComesRightBeforeExecWhenAsked() throws JboxException {
+        List<Plan.Step> without = PlanBuilder.build(s.build()).steps();
+        assertTrue(without.stream().noneMatch(st -> st.op() == Protocol.OP_INIT));
+        s.annotations.put(ContainerSpec.ANNOTATION_INIT, "true");
+        List<Plan.Step> steps = PlanBuilder.build(s.build()).steps();
+        assertEquals(Protocol.OP_INIT, steps.get(steps.size() - 2).op());
+        assertEquals(Protocol.OP_EXEC, steps.get(steps.size() - 1).op());
+    }
+
+    @Test
     void noWorkingDirectoryMeansRoot() throws JboxException {
         s.cwd = null;
         Plan p = PlanBuilder.build(s.build());

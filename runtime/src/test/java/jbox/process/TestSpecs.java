@@ -23,6 +23,7 @@ final class TestSpecs {
     String cwd = "/";
     String hostname = "abcdef012345";
     boolean overlay = true;
+    Map<String, String> annotations = new LinkedHashMap<>();
 
     TestSpecs(Path tmp) throws IOException {
         image = Files.createDirectories(tmp.resolve("image"));
@@ -38,7 +39,7 @@ final class TestSpecs {
     }
 
     ContainerSpec build() {
-        Map<String, String> ann = new LinkedHashMap<>();
+        Map<String, String> ann = new LinkedHashMap<>(annotations);
         if (overlay) {
             ann.put(ContainerSpec.ANNOTATION_LOWER, image.toString());
             ann.put(ContainerSpec.ANNOTATION_UPPER, upper.toString());
