@@ -1,0 +1,101 @@
+package jbox.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.ProcFile;
+import jbox.config.Config;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * `jbox ns ID`: the container's namespaces next to the host's, as /proc/PID/ns shows them (the
+ * `ls -l /proc/$$/ns` of the namespace tutorials, made live), its id maps and hostname, and the
+ * nsenter command that enters it.
+ */
+@Command(name = "ns", description = "Show a running container's namespaces next to the host's.", mixinStandardHelpOptions = true)
+public final class NsCommand implements Callable<Integer> {
+    static final List<String> TYPES = List.of("cgroup", "ipc", "mnt", "net", "pid", "user", "uts");
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
+    String format = "table";
+
+    @Parameters(index = "0", paramLabel = "CONTAINER")
+    String ref;
+
+    @Override
+    public Integer call() throws JboxException {
+        StateStore states = new StateStore(Config.load().stateRoot());
+        ContainerState s = states.find(ref);
+        if (!states.isOwned(s.id()) || s.pid() == 0 || !Files.exists(Path.of("/proc/" + s.pid()))) {
+            throw new JboxException("container " + ref + " is not running");
+        }
+        Path proc = Path.of("/proc/" + s.pid());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.id());
+        out.put("pid", s.pid());
+        Map<String, Map<String, Object>> ns = new LinkedHashMap<>();
+        for (String t : TYPES) {
+            String inside = link(proc.resolve("ns").resolve(t));
+            String host = link(Path.of("/proc/self/ns").resolve(t)); // where jbox runs: the host, usually
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("container", inside);
+            row.put("host", host);
+            row.put("shared", inside.equals(host));
+            ns.put(t, row);
+        }
+        out.put("namespaces", ns);
+        out.put("uidMap", read(proc.resolve("uid_map")));
+        out.put("gidMap", read(proc.resolve("gid_map")));
+        out.put("hostname", read(proc.resolve("root/etc/hostname")));
+        out.put("nsenter", "nsenter --target " + s.pid() + " --all");
+        if (format.equals("json")) {
+            try {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            } catch (IOException e) {
+                throw new JboxException("cannot print JSON: " + e.getMessage(), e);
+            }
+            return 0;
+        }
+        if (!format.equals("table")) {
+            throw new JboxException("unknown --format " + format + " (use table or json)");
+        }
+        System.out.printf("container %s, init pid %d (host view)%n", s.shortId(), s.pid());
+        System.out.printf("%-8s %-22s %-22s %s%n", "TYPE", "CONTAINER", "HOST", "SHARED");
+        for (Map.Entry<String, Map<String, Object>> e : ns.entrySet()) {
+            System.out.printf("%-8s %-22s %-22s %s%n", e.getKey(), e.getValue().get("container"), e.getValue().get("host"),
+                    (Boolean) e.getValue().get("shared") ? "yes" : "no");
+        }
+        System.out.println("uid_map  " + out.get("uidMap"));
+        System.out.println("gid_map  " + out.get("gidMap"));
+        System.out.println("hostname " + out.get("hostname"));
+        System.out.println("enter it " + out.get("nsenter"));
+        return 0;
+    }
+
+    private static String link(Path p) throws JboxException {
+        try {
+            return Files.readSymbolicLink(p).toString();
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return ProcFile.read(p).trim().replaceAll("\\s+", " ");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
