@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Import benchmark: `jbox image import` of a tarball next to `tar -x` of the same file, plain and
+# gzip, into the same filesystem (the image store's). Prints a table with jbox's ratio to tar.
+# Run as root with jbox installed:  bench/import.sh [SOURCE_DIR]   (default /usr/lib/python3*)
+set -euo pipefail
+command -v jbox >/dev/null || { echo "bench: install jbox first (./install.sh)" >&2; exit 1; }
+src=${1:-$(ls -d /usr/lib/python3* | head -1)}
+store=${JBOX_DATA_ROOT:-/var/lib/jbox}
+work=$(mktemp -d "$store/bench-import.XXXXXX")
+trap 'rm -rf "$work"; jbox image rm bench-import-plain bench-import-gz >/dev/null 2>&1 || true' EXIT
+tar -C "$(dirname "$src")" -cf "$work/src.tar" "$(basename "$src")"
+gzip -1 -k "$work/src.tar"
+entries=$(tar -tf "$work/src.tar" | wc -l)
+size=$(du -m "$work/src.tar" | cut -f1)
+
+ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+
+run_tar() { rm -rf "$work/x"; mkdir "$work/x"; sync; ms tar -C "$work/x" -xf "$1"; }
+run_jbox() { jbox image rm "$2" >/dev/null 2>&1 || true; sync; ms jbox image import "$2" "$1"; }
+
+t_plain=$(median3 "$(run_tar "$work/src.tar")" "$(run_tar "$work/src.tar")" "$(run_tar "$work/src.tar")")
+j_plain=$(median3 "$(run_jbox "$work/src.tar" bench-import-plain)" "$(run_jbox "$work/src.tar" bench-import-plain)" "$(run_jbox "$work/src.tar" bench-import-plain)")
+t_gz=$(median3 "$(run_tar "$work/src.tar.gz")" "$(run_tar "$work/src.tar.gz")" "$(run_tar "$work/src.tar.gz")")
+j_gz=$(median3 "$(run_jbox "$work/src.tar.gz" bench-import-gz)" "$(run_jbox "$work/src.tar.gz" bench-import-gz)" "$(run_jbox "$work/src.tar.gz" bench-import-gz)")
+
+echo "import of $src: $entries entries, $size MiB tar (median of 3, ms; jbox includes its JVM start)"
+printf '%-10s %10s %12s %8s\n' format "tar -x" "jbox import" ratio
+awk -v a="$t_plain" -v b="$j_plain" 'BEGIN { printf "%-10s %10d %12d %7.2fx\n", "tar", a, b, b / a }'
+awk -v a="$t_gz" -v b="$j_gz" 'BEGIN { printf "%-10s %10d %12d %7.2fx\n", "tar.gz", a, b, b / a }'
