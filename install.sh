@@ -20,11 +20,13 @@ ln -sf "$lib/jbox" "$prefix/bin/jbox"
 
 # Class-data sharing: record the classes one run loads, so later starts map them instead of
 # loading them (see bench/). Rebuilt on every install: an archive only matches its own jar.
+# --net none here and below: installing must not create the jbox0 bridge and NAT rules; the
+# first container that asks for bridge networking does.
 rm -f "$lib/jbox.jsa"
 java -Xlog:disable -XX:ArchiveClassesAtExit="$lib/jbox.jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -Djbox.home="$lib" -cp "$lib/jbox.jar" jbox.cli.Main run --rm busybox /bin/true
+  -Djbox.home="$lib" -cp "$lib/jbox.jar" jbox.cli.Main run --rm --net none busybox /bin/true
 chmod 0444 "$lib/jbox.jsa"
 
 echo "jbox installed: $(command -v jbox). A first container:"
-jbox run --rm --hostname demo busybox sh -c \
+jbox run --rm --net none --hostname demo busybox sh -c \
   'echo "hostname: $(hostname)"; echo "whoami: $(id)"; echo "my pid: $$"; ps -o pid,user,comm; true'

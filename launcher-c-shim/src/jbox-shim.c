@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "wire.h"
 
 #define STEP_CLONE 0xffffffffu /* step index reported when clone() itself fails */
+#define STEP_JOIN_NETNS 0xfffffffeu /* ... and when setns() into the requested network namespace fails */
 
 int run_plan(const uint8_t *plan, uint32_t len, uint32_t *failed_step); /* steps.c */
 extern int report_fd;                                                   /* steps.c */
@@ -166,11 +168,21 @@ int main(int argc, char **argv)
 
 	uint32_t type, len;
 	uint8_t *msg = NULL;
-	if (read_frame(ctl, &type, &msg, &len, 64) < 0 || type != MSG_CLONE || len != 8) {
+	if (read_frame(ctl, &type, &msg, &len, CLONE_MSG_MAX) < 0 || type != MSG_CLONE || len < 8
+	    || ((get_u32(msg + 4) & SHIM_OPT_JOIN_NETNS) ? len < 10 || msg[len - 1] != 0 : len != 8)) {
 		fprintf(stderr, "jbox-shim: expected a clone request first\n");
 		return 125;
 	}
 	uint32_t flags = get_u32(msg);
+	if (get_u32(msg + 4) & SHIM_OPT_JOIN_NETNS) {
+		/* The monitor joins too: it has no use for a network, and clone() then places the child there. */
+		int ns = open((const char *)msg + 8, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
+			report_failure(ctl, STEP_JOIN_NETNS, errno);
+			return 125;
+		}
+		close(ns);
+	}
 	free(msg);
 
 	sigset_t mask, orig_mask;

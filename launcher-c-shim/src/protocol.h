@@ -5,13 +5,19 @@
  * Every message on either channel (JVM <-> shim over a unix stream socket, shim <-> child over a
  * socketpair) is a frame: u32 type, u32 payload length, payload. Integers are little endian.
  *
- *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*)
+ *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*), then with
+ *                             SHIM_OPT_JOIN_NETNS a NUL-terminated path (/proc/PID/ns/net,
+ *                             /var/run/netns/NAME): the shim setns()es into that network namespace
+ *                             before clone (as the host's root: the child, in a new user namespace,
+ *                             could not), and the flags carry no CLONE_NEWNET
  *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it
  *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
  *                             Receiving it is the child's signal that the id maps are written.
  *   shim -> JVM   MSG_STARTED the workload was execve()d (the child's end of the socketpair is
  *                             close-on-exec, so EOF without MSG_FAILED means success)
  *   shim -> JVM   MSG_FAILED  u32 step index, i32 errno: the step failed, the child has exited
+ *                             (step 0xffffffff: clone failed; 0xfffffffe: joining the network
+ *                             namespace failed; no child exists then)
  *   JVM -> shim   MSG_SIGNAL  u32 signal number: deliver it to the container init
  *   shim -> JVM   MSG_DENIED  (u32 nr, u32 count)...: syscalls the seccomp filter sent to the
  *                             shim (SECCOMP_RET_USER_NOTIF), each answered with EPERM and counted
@@ -43,6 +49,8 @@ enum msg_type {
 
 /* Options of MSG_CLONE. */
 #define SHIM_OPT_NONE 0u
+#define SHIM_OPT_JOIN_NETNS 1u /* a network namespace path follows the two u32s */
+#define CLONE_MSG_MAX (8u + 4096u)
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */
 enum step_op {

@@ -31,7 +31,7 @@ final class RunFlags {
             new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),
             new Flag(List.of("-w", "--workdir"), Kind.VALUE, "DIR", "Working directory inside the container."),
             new Flag(List.of("-u", "--user"), Kind.VALUE, "UID[:GID]", "User and group ids for the command."),
-            new Flag(List.of("--net", "--network"), Kind.VALUE, "MODE", "Network: none (default) or host."),
+            new Flag(List.of("--net", "--network"), Kind.VALUE, "MODE", "Network: bridge (default), none, host, container:NAME|ID or ns:NAME (ip netns)."),
             new Flag(List.of("--userns"), Kind.VALUE, "MODE", "User namespace: private (default) or host."),
             new Flag(List.of("--cap-add"), Kind.REPEATED, "CAP", "Add a capability (or ALL)."),
             new Flag(List.of("--cap-drop"), Kind.REPEATED, "CAP", "Drop a capability (or ALL)."),

@@ -44,6 +44,13 @@ public final class Protocol {
 
     /** Step index the shim reports when clone() itself failed. */
     public static final long STEP_CLONE = 0xffffffffL;
+    /** Step index the shim reports when it could not join the requested network namespace. */
+    public static final long STEP_JOIN_NETNS = 0xfffffffeL;
+
+    /** MSG_CLONE option: a network namespace path to setns() into before clone follows. */
+    public static final int SHIM_OPT_JOIN_NETNS = 1;
+    /** Largest MSG_CLONE payload the shim reads (two u32s and a path). */
+    public static final int CLONE_MSG_MAX = 8 + 4096;
 
     public static final int PLAN_MAX_BYTES = 4 << 20;
 

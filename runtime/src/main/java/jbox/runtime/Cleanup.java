@@ -12,6 +12,7 @@ import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageException;
 import jbox.image.ImageStore;
+import jbox.network.NetworkCleanup;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
 
@@ -19,8 +20,9 @@ import jbox.state.StateStore;
  * Finds what dead containers left and removes it: state directories no jbox holds the lock of
  * (a killed jbox, a stopped container), and writable layers with no state directory at all (a
  * jbox killed between creating the layer and writing its state). Live containers are never
- * touched: their owner holds the lock. Also half-built images of killed imports. Returns one line
- * per removed thing.
+ * touched: their owner holds the lock. Also half-built images of killed imports, and the network
+ * pieces of dead containers (address leases, veths, namespace names). Returns one line per
+ * removed thing.
  */
 public final class Cleanup {
     private final Config config;
@@ -33,17 +35,15 @@ public final class Cleanup {
         StateStore states = new StateStore(config.stateRoot());
         List<String> removed = new ArrayList<>();
         for (String id : states.ids()) {
-            if (states.isOwned(id)) {
+            if (live(states, id)) {
                 continue;
             }
             ContainerState s = states.read(id);
-            if (s != null && ContainerState.RUNNING.equals(s.status()) && ProcessStart.alive(s.shimPid(), s.shimStartTime())) {
-                continue; // its monitor still runs the container
-            }
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
         }
+        removed.addAll(NetworkCleanup.prune(config.stateRoot(), prefix -> anyLive(states, prefix)));
         CgroupHost host = CgroupHost.detect();
         String parent = config.get("cgroup.parent");
         for (String id : ContainerCgroup.list(host, parent)) {
@@ -74,5 +74,32 @@ public final class Cleanup {
             }
         }
         return removed;
+    }
+
+    /** A container is live while its jbox holds its lock, or while its monitor still runs it. */
+    static boolean live(StateStore states, String id) {
+        if (states.isOwned(id)) {
+            return true;
+        }
+        try {
+            ContainerState s = states.read(id);
+            return s != null && ContainerState.RUNNING.equals(s.status()) && ProcessStart.alive(s.shimPid(), s.shimStartTime());
+        } catch (JboxException e) {
+            return false; // unreadable state: the lock is what counts, and nobody holds it
+        }
+    }
+
+    /** Whether a live container has an id starting with {@code prefix} (names carry 8 or 12 hex digits). */
+    private static boolean anyLive(StateStore states, String prefix) {
+        try {
+            for (String id : states.ids()) {
+                if (id.startsWith(prefix) && live(states, id)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (JboxException e) {
+            return true; // cannot tell: leave it
+        }
     }
 }

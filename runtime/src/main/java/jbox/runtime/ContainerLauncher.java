@@ -11,10 +11,13 @@ import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
+import jbox.network.BridgeSettings;
+import jbox.network.ContainerNetwork;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.spec.ContainerSpec;
 import jbox.spec.Durations;
+import jbox.spec.NetworkMode;
 import jbox.spec.RunOptions;
 import jbox.spec.SecurityDefaults;
 import jbox.spec.SpecBuilder;
@@ -55,6 +58,7 @@ public final class ContainerLauncher {
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
+        ContainerNetwork network = null;
         boolean keep = false;
         try {
             SpecBuilder.IdRange ids = idRange(o);
@@ -62,8 +66,14 @@ public final class ContainerLauncher {
             timings.mark("writable_layer");
             ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image));
             timings.mark("spec_build");
-            EtcFiles.write(states.dir(id), spec.hostname(), spec.linux().has("network") ? "none" : "host",
-                    list(config.get("dns.servers")), list(config.get("dns.fallback")));
+            NetworkMode mode = NetworkMode.of(spec);
+            boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
+            network = ContainerNetwork.of(spec, id, bridged ? BridgeSettings.from(config) : null,
+                    bridged ? other -> other.equals(id) || Cleanup.live(states, other) : null);
+            network.prepare(); // the bridge and an address: /etc/hosts needs it
+            timings.mark("network_prepare");
+            EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
+                    Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
@@ -74,6 +84,7 @@ public final class ContainerLauncher {
             cgroup = spec.linux().cgroupsPath() == null ? null : CgroupLimits.create(config, id, spec.linux().resources());
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
+            ContainerNetwork net = network;
             ContainerRunner.Outcome outcome;
             try {
                 outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), (pid, shimPid) -> {
@@ -82,6 +93,9 @@ public final class ContainerLauncher {
                     if (joined != null) {
                         joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
                     }
+                    timings.mark("state_and_cgroup");
+                    net.attach(pid); // eth0 is configured before the workload starts
+                    timings.mark("network_attach");
                 });
             } catch (JboxException e) {
                 if (report != null) {
@@ -99,14 +113,25 @@ public final class ContainerLauncher {
             }
             return code;
         } finally {
-            if (cgroup != null) {
-                cgroup.remove();
+            // The veth's removal runs while the files go; its lease is released once it is gone.
+            ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
+            try {
+                if (cgroup != null) {
+                    cgroup.remove();
+                }
+                if (!keep) {
+                    files.remove();
+                }
+            } finally {
+                try {
+                    if (teardown != null) {
+                        teardown.await();
+                    }
+                } finally {
+                    NameRegistry.release(lock);
+                    timings.mark("exit_and_cleanup");
+                }
             }
-            if (!keep) {
-                files.remove();
-            }
-            NameRegistry.release(lock);
-            timings.mark("exit_and_cleanup");
         }
     }
 
@@ -139,8 +164,24 @@ public final class ContainerLauncher {
         }
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
-                new StateStore(config.stateRoot()).dir(id).toString(), ids, config.get("net.default"),
+                new StateStore(config.stateRoot()).dir(id).toString(), ids,
+                new SpecBuilder.NetworkInputs(config.get("net.default"), config.get("net.bridge.name"),
+                        config.get("net.bridge.subnet"), ref -> containerNetns(ref)),
                 securityDefaults(), config.get("cgroup.parent"));
+    }
+
+    /**
+     * For --net container:REF: the network namespace of a running container. Its init is the
+     * child of its live shim; a pid reused after the init died would have another parent.
+     */
+    private String containerNetns(String ref) throws JboxException {
+        StateStore states = new StateStore(config.stateRoot());
+        ContainerState s = states.find(ref);
+        if (!ContainerState.RUNNING.equals(s.status()) || s.pid() <= 0 || !states.isOwned(s.id())
+                || !ProcessStart.alive(s.shimPid(), s.shimStartTime()) || ProcessStart.parent(s.pid()) != s.shimPid()) {
+            throw new JboxException("cannot join the network of container " + ref + ": it is not running");
+        }
+        return "/proc/" + s.pid() + "/ns/net";
     }
 
     private SecurityDefaults securityDefaults() throws JboxException {

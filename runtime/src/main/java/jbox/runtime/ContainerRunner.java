@@ -74,10 +74,16 @@ public final class ContainerRunner {
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             StartListener onStarted) throws JboxException {
         long flags = Namespaces.cloneFlags(spec.linux());
+        String joinNet = Namespaces.joinedNetwork(spec.linux());
         try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"))) {
             timings.mark("spawn_shim");
-            shimConn.sendU32Pair(Protocol.MSG_CLONE, flags, 0);
+            shimConn.send(Protocol.MSG_CLONE, cloneRequest(flags, joinNet));
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
+            if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_JOIN_NETNS) {
+                int errno = m.i32(4);
+                setupFailure = new SetupFailure("join network namespace", Errno.name(errno));
+                throw new JboxException("joining the network namespace " + joinNet + " failed: " + Errno.describe(errno));
+            }
             if (m.type() == Protocol.MSG_FAILED) {
                 int errno = m.i32(4);
                 setupFailure = new SetupFailure("clone", Errno.name(errno));
@@ -124,6 +130,17 @@ public final class ContainerRunner {
             shimConn.waitForShim();
             return new Outcome(m.i32(0), m.u64(8), m.u64(16), m.u64(24), timedOut, denied);
         }
+    }
+
+    /** MSG_CLONE's payload: flags, options, and the network namespace to join if any. */
+    static byte[] cloneRequest(long flags, String joinNet) throws JboxException {
+        byte[] path = joinNet == null ? new byte[0] : (joinNet + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (8 + path.length > Protocol.CLONE_MSG_MAX) {
+            throw new JboxException("network namespace path " + joinNet + " is too long");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + path.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt((int) flags).putInt(joinNet == null ? 0 : Protocol.SHIM_OPT_JOIN_NETNS).put(path);
+        return b.array();
     }
 
     /** --timeout: SIGTERM when the time is up, SIGKILL after the grace (PID 1 may ignore SIGTERM). */

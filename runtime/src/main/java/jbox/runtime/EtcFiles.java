@@ -15,18 +15,37 @@ final class EtcFiles {
     private EtcFiles() {
     }
 
-    static void write(Path dir, String hostname, String net, List<String> dnsServers, List<String> dnsFallback)
-            throws JboxException {
+    /**
+     * {@code net} is the network mode's name ("host" keeps the host's files); {@code address}, when
+     * the container has one of its own (bridge), goes into /etc/hosts with its hostname and aliases
+     * (name, short id).
+     */
+    static void write(Path dir, String hostname, String net, String address, List<String> aliases, List<String> dnsServers,
+            List<String> dnsFallback) throws JboxException {
         try {
             Files.writeString(dir.resolve("hostname"), hostname + "\n");
-            String hosts = net.equals("host") ? readOr(Path.of("/etc/hosts"), "")
-                    : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n";
-            Files.writeString(dir.resolve("hosts"), hosts);
+            Files.writeString(dir.resolve("hosts"), net.equals("host") ? readOr(Path.of("/etc/hosts"), "") : hosts(hostname, address, aliases));
             Files.writeString(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
                     dnsServers, dnsFallback));
         } catch (IOException e) {
             throw new JboxException("cannot write /etc files into " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Loopback names, then the container's own: its address when it has one, else 127.0.1.1 as Debian does. */
+    static String hosts(String hostname, String address, List<String> aliases) {
+        StringBuilder sb = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        if (address == null) {
+            return sb.append("127.0.1.1\t").append(hostname).append('\n').toString();
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        names.add(hostname);
+        for (String a : aliases) {
+            if (a != null) {
+                names.add(a);
+            }
+        }
+        return sb.append(address).append('\t').append(String.join(" ", names)).append('\n').toString();
     }
 
     /**

@@ -25,6 +25,9 @@ final class Namespaces {
             if (f == null) {
                 throw new JboxException("unknown namespace type " + n.type());
             }
+            if (n.path() != null && n.type().equals("network")) {
+                continue; // joined by the shim before clone (joinedNetwork)
+            }
             if (n.path() != null) {
                 throw new JboxException("joining the " + n.type() + " namespace at " + n.path() + " is not supported yet");
             }
@@ -33,5 +36,15 @@ final class Namespaces {
             }
         }
         return flags;
+    }
+
+    /** The network namespace to join (a path), or null when the container makes its own or keeps jbox's. */
+    static String joinedNetwork(ContainerSpec.Linux linux) {
+        for (ContainerSpec.Namespace n : linux.namespaces()) {
+            if (n.type().equals("network") && n.path() != null) {
+                return n.path();
+            }
+        }
+        return null;
     }
 }

@@ -24,7 +24,29 @@ public final class ProcessStart {
         return Long.parseLong(f[19]);
     }
 
+    /** The parent's pid (field 4 of /proc/PID/stat), or 0 when the process does not exist. */
+    public static long parent(long pid) {
+        String stat;
+        try {
+            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return 0;
+        }
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+    }
+
+    /** Running, and not a zombie: a monitor whose jbox died is reaped by init, which may take a while. */
     public static boolean alive(long pid, long startTime) {
-        return pid > 0 && startTime != 0 && of(pid) == startTime;
+        if (pid <= 0 || startTime == 0) {
+            return false;
+        }
+        String stat;
+        try {
+            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return false;
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return !f[0].equals("Z") && !f[0].equals("X") && Long.parseLong(f[19]) == startTime;
     }
 }

@@ -28,10 +28,25 @@ public final class SpecBuilder {
             String mergedDir,
             String etcDir,
             IdRange ids,
-            String defaultNet,
+            NetworkInputs network,
             SecurityDefaults security,
             String cgroupParent) {
     }
+
+    /**
+     * What the network modes need: the mode when --net is not given, the bridge (recorded in the
+     * spec's annotations), and where a running container's network namespace is (container:).
+     */
+    public record NetworkInputs(String defaultMode, String bridge, String subnet, ContainerNetns containers) {
+    }
+
+    /** Finds a running container by name or id and returns its network namespace's path. */
+    public interface ContainerNetns {
+        String path(String ref) throws JboxException;
+    }
+
+    /** Where `ip netns add NAME` puts a named namespace (compiled into iproute2). */
+    static final String NETNS_DIR = "/var/run/netns";
 
     /** The host id range container ids 0.. map to; null when the user namespace is off. */
     public record IdRange(long uidBase, long gidBase, long size) {
@@ -56,10 +71,7 @@ public final class SpecBuilder {
         }
         RunOptions.Sandboxing sb = o.sandboxing() == null ? RunOptions.Sandboxing.NONE : o.sandboxing();
         SecurityDefaults.Sandbox preset = sb.sandbox() ? in.security().sandbox() : null;
-        String net = o.net() != null ? o.net() : preset != null ? "none" : in.defaultNet();
-        if (!net.equals("none") && !net.equals("host")) {
-            throw new JboxException("unsupported network mode " + net + " (use none or host)");
-        }
+        NetworkMode net = NetworkMode.parse(o.net() != null ? o.net() : preset != null ? "none" : in.network().defaultMode());
         ContainerSpec.User user = parseUser(o.user() != null ? o.user() : emptyToNull(in.image().user()));
         String cwd = o.workdir() != null ? o.workdir()
                 : in.image().workingDir() == null || in.image().workingDir().isEmpty() ? "/" : in.image().workingDir();
@@ -71,8 +83,9 @@ public final class SpecBuilder {
         for (String t : List.of("pid", "uts", "ipc", "mount", "cgroup")) {
             ns.add(new ContainerSpec.Namespace(t, null));
         }
-        if (net.equals("none")) {
-            ns.add(new ContainerSpec.Namespace("network", null));
+        String netPath = networkNamespace(net, in.network());
+        if (net.kind() != NetworkMode.Kind.HOST) {
+            ns.add(new ContainerSpec.Namespace("network", netPath));
         }
         List<ContainerSpec.IdMapping> uidMap = null;
         List<ContainerSpec.IdMapping> gidMap = null;
@@ -90,6 +103,13 @@ public final class SpecBuilder {
         ann.put(ContainerSpec.ANNOTATION_UPPER, in.upperDir());
         ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
         ann.put("dev.jbox.image", in.image().name());
+        ann.put(NetworkMode.ANNOTATION_MODE, net.annotation());
+        if (net.kind() == NetworkMode.Kind.BRIDGE) {
+            ann.put(NetworkMode.ANNOTATION_BRIDGE, in.network().bridge());
+            ann.put(NetworkMode.ANNOTATION_SUBNET, in.network().subnet());
+        } else if (net.kind() == NetworkMode.Kind.CONTAINER) {
+            ann.put(NetworkMode.ANNOTATION_CONTAINER, net.target());
+        }
         if (o.init()) {
             ann.put(ContainerSpec.ANNOTATION_INIT, "true");
         }
@@ -113,6 +133,21 @@ public final class SpecBuilder {
                         resources != null || o.report() != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
                         seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths()),
                 ann);
+    }
+
+    /** The namespace to join for container: and ns:, null for a new one (or none at all, host). */
+    static String networkNamespace(NetworkMode net, NetworkInputs in) throws JboxException {
+        if (net.kind() == NetworkMode.Kind.CONTAINER) {
+            return in.containers().path(net.target());
+        }
+        if (net.kind() == NetworkMode.Kind.NS) {
+            java.nio.file.Path p = java.nio.file.Path.of(NETNS_DIR, net.target());
+            if (!java.nio.file.Files.exists(p)) {
+                throw new JboxException("network namespace " + net.target() + " does not exist (no " + p + "; see: ip netns list)");
+            }
+            return p.toString();
+        }
+        return null;
     }
 
     /** --security-opt seccomp=FILE|unconfined; the default profile otherwise. */
@@ -193,7 +228,7 @@ public final class SpecBuilder {
     }
 
     /** runc's default mounts, plus the /etc files jbox writes for the container. */
-    static List<ContainerSpec.Mount> mounts(String net, String etcDir) {
+    static List<ContainerSpec.Mount> mounts(NetworkMode net, String etcDir) {
         List<ContainerSpec.Mount> m = new ArrayList<>();
         m.add(new ContainerSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         m.add(new ContainerSpec.Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
@@ -201,8 +236,9 @@ public final class SpecBuilder {
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
         m.add(new ContainerSpec.Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         m.add(new ContainerSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-        if (net.equals("host")) {
-            // sysfs may only be mounted by the owner of the network namespace: borrow the host's, read-only.
+        if (!net.ownNamespace()) {
+            // sysfs may only be mounted by the owner of the network namespace: borrow the host's,
+            // read-only (for a joined namespace its /sys/class/net then shows the host's links).
             m.add(new ContainerSpec.Mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
         } else {
             m.add(new ContainerSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));

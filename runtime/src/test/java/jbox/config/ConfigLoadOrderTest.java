@@ -52,7 +52,7 @@ class ConfigLoadOrderTest {
     @Test
     void withoutOverridesTheShippedDefaultsApply() throws IOException, InterruptedException {
         assumeFalse(Files.exists(Config.SYSTEM_FILE), Config.SYSTEM_FILE + " exists on this machine");
-        assertEquals(List.of("state.root=/run/jbox", "net.default=none"), probe(null, "state.root", "net.default"));
+        assertEquals(List.of("state.root=/run/jbox", "net.default=bridge"), probe(null, "state.root", "net.default"));
     }
 
     @Test

@@ -112,6 +112,24 @@ class ProtocolMatchesHeaderTest {
     }
 
     @Test
+    void joinNetnsFailureStepIndexMatchesTheShim() throws IOException {
+        String shim = Files.readString(SHIM_SRC.resolve("jbox-shim.c"));
+        Matcher m = Pattern.compile("#define\\s+STEP_JOIN_NETNS\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
+        assertTrue(m.find(), "STEP_JOIN_NETNS not found in jbox-shim.c");
+        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_JOIN_NETNS);
+    }
+
+    @Test
+    void cloneOptionsAndSizeMatch() {
+        Matcher m = Pattern.compile("#define\\s+SHIM_OPT_JOIN_NETNS\\s+(\\d+)u?").matcher(header);
+        assertTrue(m.find(), "SHIM_OPT_JOIN_NETNS not found in protocol.h");
+        assertEquals(Long.parseLong(m.group(1)), Protocol.SHIM_OPT_JOIN_NETNS);
+        m = Pattern.compile("#define\\s+CLONE_MSG_MAX\\s+\\((\\d+)u?\\s*\\+\\s*(\\d+)u?\\)").matcher(header);
+        assertTrue(m.find(), "CLONE_MSG_MAX not found in protocol.h");
+        assertEquals(Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)), Protocol.CLONE_MSG_MAX);
+    }
+
+    @Test
     void everyMessageTypeHasItsOwnName() throws IllegalAccessException {
         for (Map.Entry<String, Long> e : javaConstants("MSG_").entrySet()) {
             assertEquals(e.getKey().substring("MSG_".length()), Protocol.messageName(e.getValue().intValue()));

@@ -1,6 +1,7 @@
 package jbox.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -44,9 +45,17 @@ class NamespacesTest {
     }
 
     @Test
-    void joiningAnExistingNamespaceIsRefusedRatherThanIgnored() {
+    void joiningAnExistingNamespaceOtherThanTheNetworkIsRefusedRatherThanIgnored() {
         assertThrows(JboxException.class,
-                () -> Namespaces.cloneFlags(linux(new ContainerSpec.Namespace("network", "/proc/1/ns/net"))));
+                () -> Namespaces.cloneFlags(linux(new ContainerSpec.Namespace("ipc", "/proc/1/ns/ipc"))));
+    }
+
+    @Test
+    void aJoinedNetworkNamespaceIsNotClonedButHandedToTheShim() throws JboxException {
+        ContainerSpec.Linux l = linux(ns("mount"), new ContainerSpec.Namespace("network", "/proc/7/ns/net"));
+        assertEquals(0x00020000L, Namespaces.cloneFlags(l));
+        assertEquals("/proc/7/ns/net", Namespaces.joinedNetwork(l));
+        assertNull(Namespaces.joinedNetwork(linux(ns("network"))));
     }
 
     @Test

@@ -78,10 +78,57 @@ class SpecBuilderIsolationTest {
     }
 
     @Test
-    void unsupportedNetworkModesAreRejected() {
+    void unsupportedNetworkModesAreRejectedWithTheModesThereAre() {
+        for (String bad : List.of("bogus", "container:", "ns:../etc", "ns:", "Bridge")) {
+            f.net = bad;
+            JboxException e = assertThrows(JboxException.class, f::build, bad);
+            assertTrue(e.getMessage().contains(bad), e.getMessage());
+        }
+        f.net = "bogus";
+        assertEquals("unsupported network mode bogus (use bridge, none, host, container:NAME, ns:NAME)",
+                assertThrows(JboxException.class, f::build).getMessage());
+    }
+
+    @Test
+    void bridgeGetsANewNetworkNamespaceSysfsAndTheBridgeInItsAnnotations() throws JboxException {
         f.net = "bridge";
+        ContainerSpec spec = f.build();
+        assertTrue(spec.linux().namespaces().contains(new ContainerSpec.Namespace("network", null)));
+        assertEquals("sysfs", mount(spec, "/sys").type());
+        assertEquals("bridge", spec.annotations().get(NetworkMode.ANNOTATION_MODE));
+        assertEquals("jbox0", spec.annotations().get(NetworkMode.ANNOTATION_BRIDGE));
+        assertEquals("10.88.0.0/16", spec.annotations().get(NetworkMode.ANNOTATION_SUBNET));
+        assertEquals(NetworkMode.Kind.BRIDGE, NetworkMode.of(spec).kind());
+    }
+
+    @Test
+    void containerModeJoinsThatContainersNamespaceByPathAndBorrowsSys() throws JboxException {
+        f.net = "container:web";
+        ContainerSpec spec = f.build();
+        assertTrue(spec.linux().namespaces().contains(new ContainerSpec.Namespace("network", "/proc/4242/ns/net")));
+        assertFalse(spec.linux().has("network"), "a joined namespace is not a new one");
+        assertEquals("/sys", mount(spec, "/sys").source());
+        assertEquals("web", spec.annotations().get(NetworkMode.ANNOTATION_CONTAINER));
+        assertEquals(new NetworkMode(NetworkMode.Kind.CONTAINER, "web"), NetworkMode.of(spec));
+    }
+
+    @Test
+    void containerModeNamesTheContainerItCannotFind() {
+        f.net = "container:db";
+        assertEquals("no such container: db", assertThrows(JboxException.class, f::build).getMessage());
+    }
+
+    @Test
+    void nsModeNeedsANamespaceThatExists() {
+        f.net = "ns:jbox-no-such-namespace";
         JboxException e = assertThrows(JboxException.class, f::build);
-        assertTrue(e.getMessage().contains("bridge"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("network namespace jbox-no-such-namespace does not exist"), e.getMessage());
+    }
+
+    @Test
+    void withoutNetTheConfiguredDefaultIsRecorded() throws JboxException {
+        f.net = null;
+        assertEquals("none", f.build().annotations().get(NetworkMode.ANNOTATION_MODE));
     }
 
     @Test

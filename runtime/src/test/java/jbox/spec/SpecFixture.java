@@ -35,7 +35,13 @@ final class SpecFixture {
 
     SpecBuilder.Inputs inputs() {
         return new SpecBuilder.Inputs(ID, image(), "/images/busybox/rootfs", "/c/upper", "/c/work", "/c/merged",
-                "/run/jbox/" + ID, ids, "none", SECURITY, "jbox");
+                "/run/jbox/" + ID, ids,
+                new SpecBuilder.NetworkInputs("none", "jbox0", "10.88.0.0/16", ref -> {
+                    if (!ref.equals("web")) {
+                        throw new JboxException("no such container: " + ref);
+                    }
+                    return "/proc/4242/ns/net";
+                }), SECURITY, "jbox");
     }
 
     static final SecurityDefaults SECURITY = new SecurityDefaults(

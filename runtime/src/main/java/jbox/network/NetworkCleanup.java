@@ -1,0 +1,79 @@
+package jbox.network;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import jbox.JboxException;
+
+/**
+ * The network part of `jbox system prune`: leases, veths (vjb + 8 hex) and namespace names
+ * (jbox- + 12 hex) of containers that have no live owner. Veths are looked for in the network
+ * namespace prune runs in; names under /var/run/netns are shared by every namespace of the host.
+ */
+public final class NetworkCleanup {
+    private NetworkCleanup() {
+    }
+
+    /**
+     * {@code live} tells whether a container whose id starts with the given prefix still has an
+     * owner. It is asked only after the thing was seen: a container creates its network pieces
+     * after it has an owner, so one that starts while prune runs is never mistaken for dead.
+     * Returns one line per removed thing.
+     */
+    public static List<String> prune(Path stateRoot, Predicate<String> live) throws JboxException {
+        List<String> removed = new ArrayList<>();
+        for (Ipam ipam : Ipam.all(stateRoot)) {
+            for (Ipam.Lease l : ipam.reclaim(live, ContainerNetwork::removeLeftovers)) {
+                removed.add("address lease " + l.address() + " of container " + l.id().substring(0, 12) + " (" + ipam.file()
+                        + ") with its veth " + VethNames.hostEnd(l.id()) + " and namespace name " + VethNames.netns(l.id()));
+            }
+        }
+        List<String> links = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        StringBuilder batch = new StringBuilder();
+        for (String link : Links.names()) {
+            String prefix = VethNames.idPrefixOfHostEnd(link);
+            if (prefix != null && !live.test(prefix)) {
+                batch.append("link del ").append(link).append('\n');
+                links.add(link);
+            }
+        }
+        for (String name : netnsNames()) {
+            String prefix = VethNames.idPrefixOfNetns(name);
+            if (prefix != null && !live.test(prefix)) {
+                batch.append("netns del ").append(name).append('\n');
+                names.add(name);
+            }
+        }
+        if (batch.length() > 0) {
+            String error = ContainerNetwork.unexpectedError(Command.run(List.of("ip", "-force", "-batch", "-"), batch.toString()));
+            if (error != null) {
+                throw new JboxException("cannot remove " + String.join(", ", links) + (links.isEmpty() || names.isEmpty() ? "" : ", ")
+                        + String.join(", ", names) + ": " + error);
+            }
+            links.forEach(l -> removed.add("veth " + l));
+            names.forEach(n -> removed.add("network namespace name " + n + " (" + VethNames.NETNS_DIR.resolve(n) + ")"));
+        }
+        return removed;
+    }
+
+    static List<String> netnsNames() throws JboxException {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(VethNames.NETNS_DIR)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(VethNames.NETNS_DIR, VethNames.NETNS_PREFIX + "*")) {
+            for (Path p : ds) {
+                out.add(p.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot list " + VethNames.NETNS_DIR + ": " + e.getMessage(), e);
+        }
+        out.sort(null);
+        return out;
+    }
+}

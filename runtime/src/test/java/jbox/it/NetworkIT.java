@@ -1,0 +1,335 @@
+package jbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bridge networking, run only inside a network namespace each test makes (jbox-test-RANDOM): the
+ * "host" bridge, its NAT rules, ip_forward and the veths live there and go with it. jbox is started
+ * with nsenter --net rather than `ip netns exec`, which would also remount /sys and hide the cgroup
+ * hierarchies prune looks at. The names under /var/run/netns are shared with the host: every test
+ * checks its containers' names are gone. Nothing here sends a packet beyond these namespaces.
+ */
+class NetworkIT {
+    static final String BRIDGE = "jbt0";
+    static final Pattern INET = Pattern.compile("inet (10\\.88\\.\\d+\\.\\d+)/16");
+    static String hostForwarding;
+
+    @TempDir
+    Path tmp;
+    String ns;
+    Path config;
+    Set<String> namesBefore;
+    final List<Process> started = new ArrayList<>();
+
+    @BeforeAll
+    static void setUpAll() throws Exception {
+        Jbox.setUp();
+        hostForwarding = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward"));
+    }
+
+    @BeforeEach
+    void makeNamespace() throws Exception {
+        namesBefore = containerNetnsNames();
+        ns = "jbox-test-" + Long.toHexString(System.nanoTime());
+        assertEquals("", Jbox.host("ip", "netns", "add", ns));
+        Jbox.host("ip", "-n", ns, "link", "set", "lo", "up");
+        config = Jbox.configWith(tmp, "net.default=bridge\nnet.bridge.name=" + BRIDGE + "\nnet.bridge.subnet=10.88.0.0/16");
+    }
+
+    @AfterEach
+    void removeNamespace() throws Exception {
+        try {
+            for (Process p : started) {
+                if (p.isAlive()) {
+                    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            Jbox.cleanUp();
+            // A killed jbox's shim kills its container and exits; until then prune leaves it be.
+            for (int i = 0; i < 50; i++) {
+                Jbox.finish(inNamespace("system", "prune").start());
+                if (namesBefore.containsAll(containerNetnsNames())) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+        } finally {
+            Jbox.host("ip", "netns", "del", ns);
+        }
+    }
+
+    @AfterAll
+    static void theHostWasNotTouched() throws Exception {
+        assertFalse(Jbox.host("ip", "-o", "link", "show").contains(BRIDGE), "bridge on the host");
+        assertFalse(Jbox.host("iptables-save").contains("jbox:" + BRIDGE), "NAT rule on the host");
+        assertEquals(hostForwarding, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")), "host ip_forward");
+        Files.deleteIfExists(Jbox.STATE.resolve("ipam-" + BRIDGE + ".leases"));
+        Files.deleteIfExists(Jbox.STATE.resolve("ipam-" + BRIDGE + ".lock"));
+        Files.deleteIfExists(Jbox.STATE.resolve("bridge-" + BRIDGE + ".lock"));
+        Files.deleteIfExists(Jbox.STATE.resolve("ipam-jbt29.leases"));
+        Files.deleteIfExists(Jbox.STATE.resolve("ipam-jbt29.lock"));
+        Files.deleteIfExists(Jbox.STATE.resolve("bridge-jbt29.lock"));
+    }
+
+    /** jbox inside the test's network namespace, with the test config plus the bridge settings. */
+    ProcessBuilder inNamespace(String... args) {
+        ProcessBuilder pb = Jbox.builder(args);
+        pb.command().addAll(0, List.of("nsenter", "--net=/var/run/netns/" + ns));
+        pb.environment().put("JBOX_CONFIG", config.toString());
+        return pb;
+    }
+
+    Process start(String... args) throws Exception {
+        Process p = inNamespace(args).start();
+        p.getOutputStream().close();
+        started.add(p);
+        return p;
+    }
+
+    Jbox.Result run(String... args) throws Exception {
+        return Jbox.finish(start(args));
+    }
+
+    /** A command run in the test's namespace (as the host side of the bridge sees it). */
+    String inNs(String... cmd) throws Exception {
+        List<String> c = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + ns));
+        c.addAll(List.of(cmd));
+        return Jbox.host(c.toArray(new String[0]));
+    }
+
+    static Set<String> containerNetnsNames() throws Exception {
+        Set<String> out = new HashSet<>();
+        for (String line : Jbox.host("ip", "netns", "list").split("\n")) {
+            String name = line.split(" ")[0];
+            if (name.matches("jbox-[0-9a-f]{12}")) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    Set<String> veths() throws Exception {
+        return inNs("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].replaceAll("@.*", ""))
+                .filter(n -> n.startsWith("vjb")).collect(Collectors.toSet());
+    }
+
+    List<String> leases(String bridge) throws Exception {
+        Path f = Jbox.STATE.resolve("ipam-" + bridge + ".leases");
+        return Files.exists(f) ? Files.readAllLines(f).stream().filter(l -> l.matches("\\d.*")).toList() : List.of();
+    }
+
+    /** The kernel deletes a dead container's veth with its namespace, a moment after jbox exits. */
+    void awaitNoVeths() throws Exception {
+        for (int i = 0; i < 100 && !veths().isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(Set.of(), veths());
+    }
+
+    static String address(String out) {
+        Matcher m = INET.matcher(out);
+        assertTrue(m.find(), "no 10.88.x.x address in: " + out);
+        return m.group(1);
+    }
+
+    @Test
+    void aBridgedContainerHasEth0AnAddressARouteAndReachesTheBridge() throws Exception {
+        Jbox.Result r = run("run", "--rm", "--name", "net-a", Jbox.IMAGE, "sh", "-c",
+                "ip -4 -o addr show eth0; ip route; cat /sys/class/net/eth0/mtu; cat /etc/hosts; ping -c1 -W2 10.88.0.1 >/dev/null && echo reached");
+        assertEquals(0, r.code(), r.all());
+        String addr = address(r.out());
+        assertTrue(r.out().contains("default via 10.88.0.1 dev eth0"), r.all());
+        assertTrue(r.out().contains("\n1500\n"), "MTU of the bridge: " + r.all());
+        assertTrue(Pattern.compile("(?m)^" + Pattern.quote(addr) + "\t[0-9a-f]{12} net-a$").matcher(r.out()).find(), r.all());
+        assertTrue(r.out().contains("reached"), r.all());
+        // The host side, in the test's namespace: the bridge, one NAT rule, forwarding on.
+        assertTrue(inNs("ip", "-4", "-o", "addr", "show", BRIDGE).contains("inet 10.88.0.1/16"));
+        String rules = inNs("iptables-save");
+        assertTrue(rules.contains("-A POSTROUTING -s 10.88.0.0/16 ! -o " + BRIDGE + " -m comment --comment jbox:" + BRIDGE
+                + " -j MASQUERADE") || rules.contains("--comment \"jbox:" + BRIDGE + "\" -j MASQUERADE"), rules);
+        assertEquals("1", inNs("cat", "/proc/sys/net/ipv4/ip_forward").trim());
+        awaitNoVeths();
+        assertEquals(List.of(), leases(BRIDGE));
+        assertEquals(namesBefore, containerNetnsNames());
+    }
+
+    @Test
+    void containersOnTheBridgeReachEachOtherAndAJoinedContainerSharesTheNetwork() throws Exception {
+        Process server = start("run", "--rm", "--name", "net-web", Jbox.IMAGE, "sh", "-c",
+                "trap 'exit 0' TERM; mkdir /srv && echo hello-from-web > /srv/index.html && httpd -p 8080 -h /srv"
+                        + " && while true; do sleep 0.1; done");
+        String id = Containers.awaitRunning("net-web").path("id").asText();
+        String name = "jbox-" + id.substring(0, 12);
+        // ip-netns(8) sees the container's namespace while it runs.
+        String addrs = "";
+        for (int i = 0; i < 100 && !INET.matcher(addrs).find(); i++) {
+            Thread.sleep(20);
+            addrs = Jbox.host("ip", "netns", "exec", name, "ip", "-4", "-o", "addr", "show", "eth0");
+        }
+        String addr = address(addrs);
+        Jbox.Result client = run("run", "--rm", Jbox.IMAGE, "sh", "-c",
+                "for i in $(seq 50); do wget -q -O - http://" + addr + ":8080/ && exit 0; sleep 0.1; done; exit 1");
+        assertEquals(0, client.code(), client.all());
+        assertEquals("hello-from-web\n", client.out(), client.all());
+        Jbox.Result joined = run("run", "--rm", "--net", "container:net-web", Jbox.IMAGE, "sh", "-c",
+                "ip -4 -o addr show eth0; wget -q -O - http://127.0.0.1:8080/");
+        assertEquals(0, joined.code(), joined.all());
+        assertEquals(addr, address(joined.out()));
+        assertTrue(joined.out().endsWith("hello-from-web\n"), joined.all());
+        Jbox.host("kill", "-TERM", Long.toString(server.pid())); // jbox forwards it; the trap ends the server
+        Jbox.Result done = Jbox.finish(server);
+        assertEquals(0, done.code(), done.all());
+        assertFalse(Files.exists(Path.of("/var/run/netns", name)), name + " outlived its container");
+        assertEquals(namesBefore, containerNetnsNames());
+        awaitNoVeths();
+        assertEquals(List.of(), leases(BRIDGE));
+    }
+
+    @Test
+    void fiftyConcurrentRunsGetDistinctAddressesAndLeaveNothing() throws Exception {
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ps.add(start("run", "--rm", Jbox.IMAGE, "ip", "-4", "-o", "addr", "show", "eth0"));
+        }
+        Set<String> addresses = new HashSet<>();
+        for (Process p : ps) {
+            Jbox.Result r = Jbox.finish(p);
+            assertEquals(0, r.code(), r.all());
+            assertTrue(addresses.add(address(r.out())), "address given twice: " + r.out());
+        }
+        assertEquals(50, addresses.size());
+        awaitNoVeths();
+        assertEquals(List.of(), leases(BRIDGE));
+        assertEquals(namesBefore, containerNetnsNames());
+        assertEquals(1, inNs("iptables-save").lines().filter(l -> l.contains("MASQUERADE")).count(), "one rule per bridge");
+    }
+
+    @Test
+    void sigtermAFailedStartAndAStoppedContainerAllGiveTheirNetworkBack() throws Exception {
+        Process p = start("run", "--rm", "--name", "net-term", Jbox.IMAGE, "sh", "-c",
+                "trap 'exit 3' TERM; while true; do sleep 0.1; done");
+        String id = Containers.awaitRunning("net-term").path("id").asText();
+        for (int i = 0; i < 100 && !veths().contains("vjb" + id.substring(0, 8)); i++) {
+            Thread.sleep(20);
+        }
+        Jbox.host("kill", "-TERM", Long.toString(p.pid())); // to jbox, which forwards it (Process.destroy closes the pipes)
+        Jbox.Result term = Jbox.finish(p);
+        assertEquals(3, term.code(), term.all());
+        Jbox.Result failed = run("run", "--rm", Jbox.IMAGE, "no-such-command");
+        assertEquals(127, failed.code(), failed.all());
+        Jbox.Result kept = run("run", "--name", "net-kept", Jbox.IMAGE, "true");
+        assertEquals(0, kept.code(), kept.all());
+        awaitNoVeths();
+        assertEquals(List.of(), leases(BRIDGE));
+        assertEquals(namesBefore, containerNetnsNames());
+        assertEquals(0, Jbox.finish(inNamespace("rm", "net-kept").start()).code());
+    }
+
+    @Test
+    void afterSigkillOfJboxPruneRemovesTheLeaseTheVethAndTheName() throws Exception {
+        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "30");
+        String id = Containers.awaitRunning("net-killed").path("id").asText();
+        String veth = "vjb" + id.substring(0, 8);
+        String name = "jbox-" + id.substring(0, 12);
+        for (int i = 0; i < 100 && !veths().contains(veth); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(veths().contains(veth), veths().toString());
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertEquals(1, leases(BRIDGE).size(), "a killed jbox cannot release its lease");
+        assertTrue(Files.exists(Path.of("/var/run/netns", name)));
+        // Until the shim has killed the container and exited, prune leaves the container alone.
+        StringBuilder pruned = new StringBuilder();
+        for (int i = 0; i < 100 && !leases(BRIDGE).isEmpty(); i++) {
+            Jbox.Result prune = Jbox.finish(inNamespace("system", "prune").start());
+            assertEquals(0, prune.code(), prune.all());
+            pruned.append(prune.out());
+            Thread.sleep(50);
+        }
+        assertTrue(pruned.toString().contains("removed address lease ") && pruned.toString().contains(veth)
+                && pruned.toString().contains(name), pruned.toString());
+        assertEquals(List.of(), leases(BRIDGE));
+        assertFalse(Files.exists(Path.of("/var/run/netns", name)));
+        awaitNoVeths();
+    }
+
+    @Test
+    void anExhaustedSubnetIs125WithTheReasonAndLeavesNothing() throws Exception {
+        config = Jbox.configWith(Files.createDirectory(tmp.resolve("slash29")),
+                "net.default=bridge\nnet.bridge.name=jbt29\nnet.bridge.subnet=10.99.0.0/29");
+        List<Process> holders = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "30"));
+        }
+        for (int i = 0; i < 5; i++) {
+            Containers.awaitRunning("net-hold-" + i);
+        }
+        for (int i = 0; i < 100 && leases("jbt29").size() < 5; i++) {
+            Thread.sleep(20);
+        }
+        long dirs;
+        try (var s = Files.list(Jbox.STATE)) {
+            dirs = s.filter(Files::isDirectory).count();
+        }
+        Jbox.Result r = run("run", "--rm", Jbox.IMAGE, "true");
+        assertEquals(125, r.code(), r.all());
+        assertEquals("jbox: no free address in 10.99.0.0/29 (5 leases)\n", r.err());
+        try (var s = Files.list(Jbox.STATE)) {
+            assertEquals(dirs, s.filter(Files::isDirectory).count(), "state directory left behind");
+        }
+        assertEquals(5, leases("jbt29").size());
+        for (Process h : holders) {
+            h.destroyForcibly();
+        }
+    }
+
+    @Test
+    void noneHasOnlyLoopbackHostSeesTheNamespacesLinksAndNsJoinsANamedOne() throws Exception {
+        inNs("ip", "link", "add", "jbt-dummy0", "type", "veth", "peer", "name", "jbt-dummy0p");
+        Jbox.Result none = run("run", "--rm", "--net", "none", Jbox.IMAGE, "ip", "-o", "link");
+        assertEquals(0, none.code(), none.all());
+        assertEquals(List.of("lo"), none.out().lines().map(l -> l.split(": ")[1]).toList(), none.all());
+        Jbox.Result host = run("run", "--rm", "--net", "host", Jbox.IMAGE, "ip", "-o", "link");
+        assertEquals(0, host.code(), host.all());
+        assertTrue(host.out().contains("jbt-dummy0"), host.all());
+        String other = ns + "-b";
+        Jbox.host("ip", "netns", "add", other);
+        try {
+            Jbox.host("ip", "-n", other, "link", "add", "jbt-dummy1", "type", "veth", "peer", "name", "jbt-dummy1p");
+            Jbox.Result joined = run("run", "--rm", "--net", "ns:" + other, Jbox.IMAGE, "ip", "-o", "link");
+            assertEquals(0, joined.code(), joined.all());
+            assertTrue(joined.out().contains("jbt-dummy1") && !joined.out().contains("jbt-dummy0"), joined.all());
+        } finally {
+            Jbox.host("ip", "netns", "del", other);
+        }
+        assertEquals(List.of(), leases(BRIDGE), "no lease for none, host or ns:");
+    }
+
+    @Test
+    void dryRunCreatesNoBridgeAndNoLease() throws Exception {
+        Jbox.Result r = run("run", "--dry-run", Jbox.IMAGE, "true");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("\"dev.jbox.network.mode\" : \"bridge\""), r.all());
+        assertFalse(inNs("ip", "-o", "link", "show").contains(BRIDGE), "dry run made the bridge");
+        assertEquals(List.of(), leases(BRIDGE));
+    }
+}
