@@ -139,6 +139,74 @@ static void report_denied(int ctl)
 		write_frame(ctl, MSG_DENIED, buf, n);
 }
 
+/* What MSG_CLONE asked for; strings point into the message, which stays allocated. */
+struct clone_request {
+	uint32_t flags, options;
+	const char *netns, *lock_path, *exit_path;
+	char *on_exit[64];
+};
+
+static const char *next_string(const uint8_t *msg, uint32_t len, uint32_t *pos)
+{
+	const char *s = (const char *)msg + *pos;
+	const uint8_t *nul = *pos < len ? memchr(msg + *pos, 0, len - *pos) : NULL;
+	if (!nul)
+		return NULL;
+	*pos = (uint32_t)(nul - msg) + 1;
+	return s;
+}
+
+static int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_request *r)
+{
+	uint32_t pos = 8, n = 0;
+	memset(r, 0, sizeof(*r));
+	if (len < 8)
+		return -1;
+	r->flags = get_u32(msg);
+	r->options = get_u32(msg + 4);
+	if ((r->options & SHIM_OPT_JOIN_NETNS) && !(r->netns = next_string(msg, len, &pos)))
+		return -1;
+	if ((r->options & SHIM_OPT_RECORD) && (!(r->lock_path = next_string(msg, len, &pos)) ||
+					       !(r->exit_path = next_string(msg, len, &pos))))
+		return -1;
+	if (r->options & SHIM_OPT_ON_EXIT) {
+		while (pos < len && n < 63)
+			if (!(r->on_exit[n++] = (char *)next_string(msg, len, &pos)))
+				return -1;
+		if (n == 0)
+			return -1;
+	}
+	return pos == len ? 0 : -1;
+}
+
+/* The monitor's lock: held while it lives, so jbox can tell a live container from a dead one. */
+static int hold_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fd < 0 || fcntl(fd, F_SETLK, &fl) < 0)
+		return -1;
+	return 0; /* fd stays open: closing it would drop the lock */
+}
+
+static void write_exit_record(const char *path, int status, const struct rusage *u)
+{
+	char tmp[4096], line[128];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return;
+	int n = snprintf(line, sizeof(line), "%d %llu %llu %ld\n", status,
+			 (unsigned long long)u->ru_utime.tv_sec * 1000000ull + (unsigned long long)u->ru_utime.tv_usec,
+			 (unsigned long long)u->ru_stime.tv_sec * 1000000ull + (unsigned long long)u->ru_stime.tv_usec,
+			 u->ru_maxrss);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	int ok = write(fd, line, (size_t)n) == n; /* a short line: one write suffices */
+	close(fd);
+	if (ok)
+		rename(tmp, path);
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -168,22 +236,26 @@ int main(int argc, char **argv)
 
 	uint32_t type, len;
 	uint8_t *msg = NULL;
-	if (read_frame(ctl, &type, &msg, &len, CLONE_MSG_MAX) < 0 || type != MSG_CLONE || len < 8
-	    || ((get_u32(msg + 4) & SHIM_OPT_JOIN_NETNS) ? len < 10 || msg[len - 1] != 0 : len != 8)) {
-		fprintf(stderr, "jbox-shim: expected a clone request first\n");
+	struct clone_request req;
+	if (read_frame(ctl, &type, &msg, &len, CLONE_MSG_MAX) < 0 || type != MSG_CLONE
+	    || parse_clone_request(msg, len, &req) < 0) {
+		fprintf(stderr, "jbox-shim: expected a well-formed clone request first\n");
 		return 125;
 	}
-	uint32_t flags = get_u32(msg);
-	if (get_u32(msg + 4) & SHIM_OPT_JOIN_NETNS) {
+	uint32_t flags = req.flags;
+	if (req.netns) {
 		/* The monitor joins too: it has no use for a network, and clone() then places the child there. */
-		int ns = open((const char *)msg + 8, O_RDONLY | O_CLOEXEC);
+		int ns = open(req.netns, O_RDONLY | O_CLOEXEC);
 		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
 			report_failure(ctl, STEP_JOIN_NETNS, errno);
 			return 125;
 		}
 		close(ns);
 	}
-	free(msg);
+	if (req.options & SHIM_OPT_DETACH)
+		setsid(); /* no controlling terminal: a closed terminal must not hang up the monitor */
+	if (req.lock_path && hold_lock(req.lock_path) < 0)
+		die("lock the monitor lock file");
 
 	sigset_t mask, orig_mask;
 	sigemptyset(&mask);
@@ -239,8 +311,11 @@ int main(int argc, char **argv)
 		}
 		if (fds[0].revents) {
 			if (read_frame(ctl, &type, &msg, &len, PLAN_MAX_BYTES) < 0) {
-				jvm_gone = 1; /* jbox died: a container nobody watches must not live on */
-				kill(pid, SIGKILL);
+				jvm_gone = 1;
+				/* Attached, jbox died: a container nobody watches must not live on. Detached,
+				 * jbox left as planned once the container started. */
+				if (!(req.options & SHIM_OPT_DETACH) || child >= 0)
+					kill(pid, SIGKILL);
 			} else if (type == MSG_PLAN && child >= 0) {
 				if (write_frame(child, MSG_PLAN, msg, len) < 0)
 					kill(pid, SIGKILL);
@@ -306,6 +381,10 @@ int main(int argc, char **argv)
 				report_denied(ctl);
 				write_frame(ctl, MSG_EXITED, st, sizeof(st));
 			}
+			if (req.exit_path)
+				write_exit_record(req.exit_path, status, &usage);
+			if (req.on_exit[0])
+				execv(req.on_exit[0], req.on_exit); /* the lock fd is close-on-exec: released here */
 			return failed ? 125 : exit_code(status);
 		}
 	}

@@ -5,8 +5,9 @@
  * Every message on either channel (JVM <-> shim over a unix stream socket, shim <-> child over a
  * socketpair) is a frame: u32 type, u32 payload length, payload. Integers are little endian.
  *
- *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*), then with
- *                             SHIM_OPT_JOIN_NETNS a NUL-terminated path (/proc/PID/ns/net,
+ *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*), then the
+ *                             NUL-terminated strings the options ask for, in the options' order;
+ *                             with SHIM_OPT_JOIN_NETNS a path (/proc/PID/ns/net,
  *                             /var/run/netns/NAME): the shim setns()es into that network namespace
  *                             before clone (as the host's root: the child, in a new user namespace,
  *                             could not), and the flags carry no CLONE_NEWNET
@@ -50,6 +51,11 @@ enum msg_type {
 /* Options of MSG_CLONE. */
 #define SHIM_OPT_NONE 0u
 #define SHIM_OPT_JOIN_NETNS 1u /* a network namespace path follows the two u32s */
+#define SHIM_OPT_DETACH 2u     /* the JVM will leave after STARTED: do not kill the container then */
+#define SHIM_OPT_RECORD 4u     /* two paths follow: a lock file the shim holds (fcntl) while it
+                                  lives, and a file it writes "status user_us sys_us maxrss_kb" to
+                                  (temp + rename) when the container has exited */
+#define SHIM_OPT_ON_EXIT 8u    /* the remaining strings are a command the shim execs at the end */
 #define CLONE_MSG_MAX (8u + 4096u)
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */

@@ -180,6 +180,10 @@ static int step_exec(void)
 	argv[argc] = NULL;
 	envp[nenv] = NULL;
 	environ = envp; /* execvp searches the PATH of the container's environment */
+	/* Changing credentials (SETID) cleared the parent-death signal: set it again, so the
+	 * container cannot outlive a monitor that was killed. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return errno;
 	execvp(argv[0], argv);
 	return errno;
 }
@@ -319,6 +323,7 @@ static int step_init(void)
 	/* Our copy of the report socket would hide the workload's exec (EOF) from the monitor. */
 	close(report_fd);
 	prctl(PR_SET_NAME, "init", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* cleared by SETID; the monitor's death ends us */
 	init_loop(pid, &all);
 	return 0;
 }

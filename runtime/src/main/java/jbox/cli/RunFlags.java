@@ -26,6 +26,7 @@ final class RunFlags {
 
     static final List<Flag> ALL = List.of(
             new Flag(List.of("--rm"), Kind.SWITCH, null, "Remove the container's files when it exits."),
+            new Flag(List.of("-d", "--detach"), Kind.SWITCH, null, "Run in the background: print the id and return; output goes to jbox logs."),
             new Flag(List.of("--name"), Kind.VALUE, "NAME", "Name the container."),
             new Flag(List.of("--hostname"), Kind.VALUE, "HOST", "Hostname inside the container (default: short id)."),
             new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),

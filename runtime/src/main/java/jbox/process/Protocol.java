@@ -49,6 +49,12 @@ public final class Protocol {
 
     /** MSG_CLONE option: a network namespace path to setns() into before clone follows. */
     public static final int SHIM_OPT_JOIN_NETNS = 1;
+    /** MSG_CLONE option: jbox leaves after STARTED; the shim must not kill the container then. */
+    public static final int SHIM_OPT_DETACH = 2;
+    /** MSG_CLONE option: a monitor lock path and an exit record path follow. */
+    public static final int SHIM_OPT_RECORD = 4;
+    /** MSG_CLONE option: the remaining strings are a command the shim execs when all is over. */
+    public static final int SHIM_OPT_ON_EXIT = 8;
     /** Largest MSG_CLONE payload the shim reads (two u32s and a path). */
     public static final int CLONE_MSG_MAX = 8 + 4096;
 

@@ -42,8 +42,11 @@ public final class ShimConnection implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Starts the shim with our stdio and waits for it to connect on {@code socketPath}. */
-    public static ShimConnection spawn(Path shim, Path socketPath) throws JboxException {
+    /**
+     * Starts the shim with our stdio (or, for a detached container, no stdin and stdout/stderr
+     * appended to {@code log}) and waits for it to connect on {@code socketPath}.
+     */
+    public static ShimConnection spawn(Path shim, Path socketPath, Path log) throws JboxException {
         ServerSocketChannel server;
         try {
             Files.deleteIfExists(socketPath);
@@ -54,7 +57,12 @@ public final class ShimConnection implements AutoCloseable {
         }
         Process p;
         try {
-            p = new ProcessBuilder(shim.toString(), socketPath.toString()).inheritIO().start();
+            ProcessBuilder pb = new ProcessBuilder(shim.toString(), socketPath.toString()).inheritIO();
+            if (log != null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);
+            }
+            p = pb.start();
         } catch (IOException e) {
             closeQuietly(server);
             throw new JboxException("cannot start shim " + shim + ": " + e.getMessage(), e);

@@ -44,9 +44,9 @@ public final class Cleanup {
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
         }
         removed.addAll(NetworkCleanup.prune(config.stateRoot(), prefix -> anyLive(states, prefix)));
-        CgroupHost host = CgroupHost.detect();
+        CgroupHost host = cgroupHost();
         String parent = config.get("cgroup.parent");
-        for (String id : ContainerCgroup.list(host, parent)) {
+        for (String id : host == null ? List.<String>of() : ContainerCgroup.list(host, parent)) {
             if (!states.isOwned(id)) { // its jbox is gone: so are its guarantees about the processes inside
                 ContainerCgroup.open(host, parent, id).ifPresent(c -> removed.add("cgroup " + c.relativePath()));
                 ContainerCgroup.open(host, parent, id).orElseThrow().remove();
@@ -74,6 +74,47 @@ public final class Cleanup {
             }
         }
         return removed;
+    }
+
+    /**
+     * What a jbox in the foreground does when its container exits, done for a detached one: the
+     * shim runs `jbox internal-finish ID` after writing the exit record. Releases the network and
+     * the cgroup, then records the exit (or, with --rm, removes the container).
+     */
+    public void finish(String id) throws JboxException {
+        StateStore states = new StateStore(config.stateRoot());
+        ContainerState s = states.read(id);
+        if (s == null) {
+            return;
+        }
+        try {
+            NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix)); // only this one's pieces
+        } finally {
+            CgroupHost host = cgroupHost();
+            java.util.Optional<ContainerCgroup> cgroup = host == null ? java.util.Optional.empty()
+                    : ContainerCgroup.open(host, config.get("cgroup.parent"), id);
+            if (cgroup.isPresent()) {
+                cgroup.get().remove();
+            }
+        }
+        if (s.autoRemove()) {
+            new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
+            return;
+        }
+        int status = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
+        states.write(s.withExited(ContainerRunner.exitCode(status), java.time.Instant.now().toString()));
+    }
+
+    /**
+     * The host's cgroups, or null where none are visible: `ip netns exec` mounts a fresh /sys
+     * without them. Then there is nothing of ours to see, and jbox could not have made any there.
+     */
+    private static CgroupHost cgroupHost() {
+        try {
+            return CgroupHost.detect();
+        } catch (JboxException e) {
+            return null;
+        }
     }
 
     /** A container is live while its jbox holds its lock, or while its monitor still runs it. */

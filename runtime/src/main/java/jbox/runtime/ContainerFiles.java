@@ -33,6 +33,11 @@ public final class ContainerFiles {
         return layerDir.resolve("work");
     }
 
+    /** A detached container's stdout and stderr. */
+    public Path log() {
+        return layerDir.resolve("container.log");
+    }
+
     public Path merged() {
         return layerDir.resolve("merged");
     }

@@ -60,6 +60,7 @@ public final class ContainerLauncher {
         ContainerCgroup cgroup = null;
         ContainerNetwork network = null;
         boolean keep = false;
+        boolean detached = false;
         try {
             SpecBuilder.IdRange ids = idRange(o);
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
@@ -86,8 +87,13 @@ public final class ContainerLauncher {
             ContainerCgroup joined = cgroup;
             ContainerNetwork net = network;
             ContainerRunner.Outcome outcome;
+            ContainerRunner.Detach detach = o.detach() ? new ContainerRunner.Detach(files.log(),
+                    List.of(launcher(), "internal-finish", id)) : null;
+            if (detach != null && (o.report() != null || timeoutMillis(o) > 0)) {
+                throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
+            }
             try {
-                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), (pid, shimPid) -> {
+                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), detach, (pid, shimPid) -> {
                     // Recorded before the plan runs, so clean-up can always find this container.
                     states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
                     if (joined != null) {
@@ -103,6 +109,12 @@ public final class ContainerLauncher {
                 }
                 throw e;
             }
+            if (outcome == null) { // detached: the shim runs `jbox internal-finish` when it is over
+                keep = true;
+                detached = true;
+                System.out.println(id);
+                return 0;
+            }
             int code = outcome.exitCode();
             if (report != null) {
                 report.ended(outcome, spec, cgroup == null ? null : cgroup.usage());
@@ -113,6 +125,10 @@ public final class ContainerLauncher {
             }
             return code;
         } finally {
+            if (detached) {
+                network = null; // the container lives on: `internal-finish` releases all this later
+                cgroup = null;
+            }
             // The veth's removal runs while the files go; its lease is released once it is gone.
             ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
             try {
@@ -133,6 +149,15 @@ public final class ContainerLauncher {
                 }
             }
         }
+    }
+
+    /** The jbox launcher beside the jar, for the shim to run when a detached container ends. */
+    private static String launcher() throws JboxException {
+        String home = System.getProperty("jbox.home");
+        if (home == null) {
+            throw new JboxException("--detach needs jbox started by its launcher (jbox.home is not set)");
+        }
+        return Path.of(home, "jbox").toString();
     }
 
     private long timeoutMillis(RunOptions o) throws JboxException {

@@ -70,14 +70,30 @@ public final class ContainerRunner {
         return setupFailure;
     }
 
-    /** Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. */
+    /**
+     * A detached run: the container's output goes to {@code log}, and when it exits the shim runs
+     * {@code onExit} (jbox's own finishing command), since no jbox waits for it.
+     */
+    public record Detach(Path log, List<String> onExit) {
+    }
+
+    /** The monitor's lock file in a state directory: held by the shim while it lives. */
+    public static final String MONITOR_LOCK = "monitor.lock";
+    /** The shim's exit record in a state directory: "status user_us sys_us maxrss_kb". */
+    public static final String EXIT_RECORD = "exit";
+
+    /**
+     * Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. Returns
+     * how it ended, or null for a detached run, as soon as the command started.
+     */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
-            StartListener onStarted) throws JboxException {
+            Detach detach, StartListener onStarted) throws JboxException {
         long flags = Namespaces.cloneFlags(spec.linux());
         String joinNet = Namespaces.joinedNetwork(spec.linux());
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"))) {
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"),
+                detach == null ? null : detach.log())) {
             timings.mark("spawn_shim");
-            shimConn.send(Protocol.MSG_CLONE, cloneRequest(flags, joinNet));
+            shimConn.send(Protocol.MSG_CLONE, cloneRequest(flags, joinNet, stateDir, detach));
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
             if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_JOIN_NETNS) {
                 int errno = m.i32(4);
@@ -104,6 +120,9 @@ public final class ContainerRunner {
                 throw stepFailure(plan, m.u32(0), m.i32(4));
             }
             timings.mark("plan_executed_and_execve");
+            if (detach != null) {
+                return null; // the shim stays as the container's monitor; closing the socket is our goodbye
+            }
             synchronized (pendingSignals) {
                 connection = shimConn;
                 for (int s : pendingSignals) {
@@ -132,14 +151,39 @@ public final class ContainerRunner {
         }
     }
 
-    /** MSG_CLONE's payload: flags, options, and the network namespace to join if any. */
+    /** MSG_CLONE's payload without the monitor's files (tests, and the join path alone). */
     static byte[] cloneRequest(long flags, String joinNet) throws JboxException {
-        byte[] path = joinNet == null ? new byte[0] : (joinNet + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (8 + path.length > Protocol.CLONE_MSG_MAX) {
-            throw new JboxException("network namespace path " + joinNet + " is too long");
+        return cloneRequest(flags, joinNet, null, null);
+    }
+
+    /**
+     * MSG_CLONE's payload: flags, options, then the strings the options ask for, in order: the
+     * network namespace to join; the monitor lock and exit record (always, when a state
+     * directory is given); the command to exec at the end (detached runs).
+     */
+    static byte[] cloneRequest(long flags, String joinNet, Path stateDir, Detach detach) throws JboxException {
+        int options = 0;
+        StringBuilder strings = new StringBuilder();
+        if (joinNet != null) {
+            options |= Protocol.SHIM_OPT_JOIN_NETNS;
+            strings.append(joinNet).append('\0');
         }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + path.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putInt((int) flags).putInt(joinNet == null ? 0 : Protocol.SHIM_OPT_JOIN_NETNS).put(path);
+        if (stateDir != null) {
+            options |= Protocol.SHIM_OPT_RECORD;
+            strings.append(stateDir.resolve(MONITOR_LOCK)).append('\0').append(stateDir.resolve(EXIT_RECORD)).append('\0');
+        }
+        if (detach != null) {
+            options |= Protocol.SHIM_OPT_DETACH | Protocol.SHIM_OPT_ON_EXIT;
+            for (String a : detach.onExit()) {
+                strings.append(a).append('\0');
+            }
+        }
+        byte[] tail = strings.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (8 + tail.length > Protocol.CLONE_MSG_MAX) {
+            throw new JboxException("the clone request is too long (" + (8 + tail.length) + " bytes): shorten the paths");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + tail.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt((int) flags).putInt(options).put(tail);
         return b.array();
     }
 

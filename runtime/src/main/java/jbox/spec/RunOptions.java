@@ -19,7 +19,8 @@ public record RunOptions(
         boolean remove,
         Sandboxing sandboxing,
         String report,
-        boolean init) {
+        boolean init,
+        boolean detach) {
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(
@@ -45,6 +46,6 @@ public record RunOptions(
     /** Options without any sandboxing flag (the defaults still apply). */
     public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
             String workdir, String user, String net, String userns, boolean remove) {
-        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false);
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false, false);
     }
 }

@@ -24,6 +24,7 @@ import jbox.JboxException;
 public final class StateStore {
     static final String STATE_FILE = "state.json";
     static final String LOCK_FILE = "lock";
+    static final String MONITOR_LOCK_FILE = "monitor.lock"; // ContainerRunner.MONITOR_LOCK, taken by the shim
     private static ObjectMapper mapper;
 
     private final Path root;
@@ -131,9 +132,15 @@ public final class StateStore {
         return out;
     }
 
-    /** True when a jbox process holds the container's lock (it is starting or running). */
+    /**
+     * True when a jbox process holds the container's lock (it is starting or running in the
+     * foreground) or its shim holds the monitor lock (it runs, also detached).
+     */
     public boolean isOwned(String id) {
-        Path lock = dir(id).resolve(LOCK_FILE);
+        return locked(dir(id).resolve(LOCK_FILE)) || locked(dir(id).resolve(MONITOR_LOCK_FILE));
+    }
+
+    private static boolean locked(Path lock) {
         if (!Files.exists(lock)) {
             return false;
         }

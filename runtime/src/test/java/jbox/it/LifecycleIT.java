@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,5 +93,101 @@ class LifecycleIT {
         Jbox.Result unknown = Jbox.run("inspect", "no-such-container-x");
         assertEquals(125, unknown.code());
         assertEquals("jbox: no such container: no-such-container-x\n", unknown.err());
+    }
+
+    @Test
+    void aDetachedContainerReturnsItsIdAndItsMonitorRecordsTheExit() throws Exception {
+        String name = Containers.uniqueName("det");
+        long t0 = System.nanoTime();
+        Jbox.Result r = Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sh", "-c", "echo out; echo err >&2; sleep 1; echo done; exit 3");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().trim().matches("[0-9a-f]{64}"), r.all());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 5000, "run -d returns at once");
+        JsonNode running = Containers.awaitRunning(name);
+        long shim = running.path("shimPid").asLong();
+        // the monitor is the shim, not a JVM: small
+        long rssKb = Long.parseLong(Containers.procStatus(shim, "VmRSS").replaceAll("\\D", ""));
+        assertTrue(rssKb <= 2048, "monitor RSS " + rssKb + " KiB");
+        assertTrue(Jbox.run("ps").out().contains(name));
+        Jbox.Result follow = Jbox.run("logs", "-f", name);
+        assertEquals("out\nerr\ndone\n", follow.out(), follow.all());
+        JsonNode exited = awaitExited(name);
+        assertEquals(3, exited.path("exitCode").asInt(), exited.toString());
+        assertTrue(Jbox.run("ps", "-a").out().contains("exited(3)"));
+        assertEquals("out\nerr\ndone\n", Jbox.run("logs", name).out());
+        assertEquals(0, Jbox.run("rm", name).code());
+        assertEquals(null, Containers.find(name));
+    }
+
+    @Test
+    void aDetachedContainerWithRmLeavesNothingAndStopWorksOnIt() throws Exception {
+        String name = Containers.uniqueName("detrm");
+        Jbox.Result r = Jbox.run("run", "-d", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        String id = r.out().trim();
+        Containers.awaitRunning(name);
+        assertEquals(0, Jbox.run("stop", "-t", "1", name).code());
+        for (int i = 0; i < 100 && java.nio.file.Files.exists(Jbox.STATE.resolve(id)); i++) {
+            Thread.sleep(50);
+        }
+        assertFalse(java.nio.file.Files.exists(Jbox.STATE.resolve(id)), "state left");
+        assertFalse(java.nio.file.Files.exists(Jbox.DATA.resolve("containers").resolve(id)), "layer left");
+    }
+
+    @Test
+    void twentyParallelDetachedRunsAllComeUp() throws Exception {
+        List<Process> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            runs.add(Jbox.start("run", "-d", "--rm", Jbox.IMAGE, "sleep", "2"));
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Process p : runs) {
+            Jbox.Result r = Jbox.finish(p);
+            assertEquals(0, r.code(), r.all());
+            ids.add(r.out().trim());
+        }
+        assertEquals(20, ids.size());
+        for (String id : ids) {
+            for (int i = 0; i < 200 && java.nio.file.Files.exists(Jbox.STATE.resolve(id)); i++) {
+                Thread.sleep(50);
+            }
+            assertFalse(java.nio.file.Files.exists(Jbox.STATE.resolve(id)), "state of " + id + " left");
+        }
+    }
+
+    @Test
+    void aLogOfTenMegabytesIsNotTruncated() throws Exception {
+        String name = Containers.uniqueName("biglog");
+        Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sh", "-c", "head -c 10485760 /dev/zero | tr '\\0' x");
+        awaitExited(name);
+        Process p = Jbox.builder("logs", name).start();
+        long n = p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        p.waitFor();
+        assertEquals(10485760L, n);
+        Jbox.run("rm", name);
+    }
+
+    @Test
+    void aKilledMonitorIsReportedDeadAndPruneRemovesIt() throws Exception {
+        String name = Containers.uniqueName("deadmon");
+        String id = Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sleep", "60").out().trim();
+        JsonNode s = Containers.awaitRunning(name);
+        Jbox.host("kill", "-KILL", s.path("shimPid").asText());
+        Containers.awaitGone(s.path("pid").asLong()); // PDEATHSIG takes the container with it
+        assertFalse(Containers.alive(s.path("pid").asLong()));
+        assertTrue(Jbox.run("ps", "-a").out().contains("dead"), Jbox.run("ps", "-a").all());
+        Jbox.Result prune = Jbox.run("system", "prune");
+        assertTrue(prune.out().contains(id.substring(0, 12)), prune.all());
+        assertEquals(null, Containers.find(name));
+    }
+
+    private static JsonNode awaitExited(String name) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            JsonNode s = Containers.find(name);
+            if (s != null && "exited".equals(s.path("status").asText())) {
+                return s;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " did not exit");
     }
 }
