@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -31,7 +32,8 @@
 #include "wire.h"
 
 #define STEP_CLONE 0xffffffffu /* step index reported when clone() itself fails */
-#define STEP_JOIN_NETNS 0xfffffffeu /* ... and when setns() into the requested network namespace fails */
+#define STEP_JOIN_NETNS 0xfffffffeu
+#define STEP_ENTER 0xfffffffdu /* ... and when entering a running container's namespaces fails */ /* ... and when setns() into the requested network namespace fails */
 
 int run_plan(const uint8_t *plan, uint32_t len, uint32_t *failed_step); /* steps.c */
 extern int report_fd;                                                   /* steps.c */
@@ -142,7 +144,7 @@ static void report_denied(int ctl)
 /* What MSG_CLONE asked for; strings point into the message, which stays allocated. */
 struct clone_request {
 	uint32_t flags, options;
-	const char *netns, *lock_path, *exit_path;
+	const char *netns, *lock_path, *exit_path, *enter_pid;
 	char *on_exit[64];
 };
 
@@ -166,6 +168,8 @@ static int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_re
 	r->options = get_u32(msg + 4);
 	if ((r->options & SHIM_OPT_JOIN_NETNS) && !(r->netns = next_string(msg, len, &pos)))
 		return -1;
+	if ((r->options & SHIM_OPT_ENTER) && !(r->enter_pid = next_string(msg, len, &pos)))
+		return -1;
 	if ((r->options & SHIM_OPT_RECORD) && (!(r->lock_path = next_string(msg, len, &pos)) ||
 					       !(r->exit_path = next_string(msg, len, &pos))))
 		return -1;
@@ -177,6 +181,37 @@ static int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_re
 			return -1;
 	}
 	return pos == len ? 0 : -1;
+}
+
+/*
+ * jbox exec: join every namespace of the target, the user namespace first (it grants the
+ * capabilities the other joins need), the mount namespace last (its root becomes ours). Namespaces
+ * we already share are skipped: setns() into one's own user namespace fails.
+ */
+static int enter_namespaces(const char *pid)
+{
+	static const char *types[] = { "user", "cgroup", "ipc", "uts", "net", "pid", "mnt" };
+	int fds[7];
+	char path[64];
+	for (int i = 0; i < 7; i++) {
+		struct stat mine, theirs;
+		snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, types[i]);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", types[i]);
+		if (fstat(fds[i], &theirs) == 0 && stat(path, &mine) == 0 && mine.st_ino == theirs.st_ino) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	for (int i = 0; i < 7; i++) {
+		if (fds[i] >= 0 && setns(fds[i], 0) < 0)
+			return -1;
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return 0;
 }
 
 /* The monitor's lock: held while it lives, so jbox can tell a live container from a dead one. */
@@ -251,6 +286,10 @@ int main(int argc, char **argv)
 			return 125;
 		}
 		close(ns);
+	}
+	if (req.enter_pid && enter_namespaces(req.enter_pid) < 0) {
+		report_failure(ctl, STEP_ENTER, errno);
+		return 125;
 	}
 	if (req.options & SHIM_OPT_DETACH)
 		setsid(); /* no controlling terminal: a closed terminal must not hang up the monitor */

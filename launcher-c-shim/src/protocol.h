@@ -56,6 +56,9 @@ enum msg_type {
                                   lives, and a file it writes "status user_us sys_us maxrss_kb" to
                                   (temp + rename) when the container has exited */
 #define SHIM_OPT_ON_EXIT 8u    /* the remaining strings are a command the shim execs at the end */
+#define SHIM_OPT_ENTER 16u     /* a pid follows (decimal string): the shim setns()es into all of that
+                                  process's namespaces, user first, before it clones (jbox exec); the
+                                  clone flags are then 0 */
 #define CLONE_MSG_MAX (8u + 4096u)
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */

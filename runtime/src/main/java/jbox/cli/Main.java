@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jbox", mixinStandardHelpOptions = true, version = "jbox 0.1.0",
         description = "A minimal Linux container runtime.",
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
-            SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, SystemCommand.class, DoctorCommand.class,
+            SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, SystemCommand.class, DoctorCommand.class,
             FinishCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
@@ -35,6 +35,8 @@ public final class Main implements Runnable {
         }
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand("run", new CommandLine(RunFlags.helpSpec()));
+        // As for run: everything after the container belongs to the command.
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof JboxException) {
                 System.err.println("jbox: " + e.getMessage());

@@ -30,11 +30,19 @@ public final class RmCommand implements Callable<Integer> {
                 if (!force) {
                     throw new JboxException("container " + ref + " is running: stop it first or use rm -f");
                 }
-                // Its jbox removes the files when the container dies (it holds the lock until then).
                 ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            } else {
-                new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
+                // Its jbox (or, detached, its monitor and internal-finish) releases network and
+                // cgroup; wait for that, then remove what a container without --rm keeps.
+                for (int i = 0; i < 200 && states.isOwned(s.id()); i++) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
+            new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             System.out.println(ref);
         }
         return 0;

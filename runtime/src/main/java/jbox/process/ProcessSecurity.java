@@ -17,14 +17,14 @@ import jbox.spec.ContainerSpec;
  * the final capability sets, no_new_privs, and the seccomp filter last, so that none of the
  * earlier syscalls has to be allowed by it.
  */
-final class ProcessSecurity {
+public final class ProcessSecurity {
     private ProcessSecurity() {
     }
 
     /** seccomp(2)'s SECCOMP_FILTER_FLAG_NEW_LISTENER: the filter's notifications go to the shim. */
     static final long NEW_LISTENER = 1L << 3;
 
-    static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp) throws JboxException {
+    public static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp) throws JboxException {
         for (ContainerSpec.Rlimit r : p.rlimits() == null ? List.<ContainerSpec.Rlimit>of() : p.rlimits()) {
             plan.add(Protocol.OP_SETRLIMIT, "setrlimit " + r.type() + " soft " + shown(r.soft()) + " hard " + shown(r.hard()),
                     (long) Rlimits.number(r.type()), r.soft(), r.hard());

@@ -46,6 +46,8 @@ public final class Protocol {
     public static final long STEP_CLONE = 0xffffffffL;
     /** Step index the shim reports when it could not join the requested network namespace. */
     public static final long STEP_JOIN_NETNS = 0xfffffffeL;
+    /** Step index the shim reports when entering a running container's namespaces failed. */
+    public static final long STEP_ENTER = 0xfffffffdL;
 
     /** MSG_CLONE option: a network namespace path to setns() into before clone follows. */
     public static final int SHIM_OPT_JOIN_NETNS = 1;
@@ -55,6 +57,8 @@ public final class Protocol {
     public static final int SHIM_OPT_RECORD = 4;
     /** MSG_CLONE option: the remaining strings are a command the shim execs when all is over. */
     public static final int SHIM_OPT_ON_EXIT = 8;
+    /** MSG_CLONE option: a pid follows; the shim enters all its namespaces before cloning (exec). */
+    public static final int SHIM_OPT_ENTER = 16;
     /** Largest MSG_CLONE payload the shim reads (two u32s and a path). */
     public static final int CLONE_MSG_MAX = 8 + 4096;
 

@@ -90,11 +90,33 @@ public final class ContainerRunner {
             Detach detach, StartListener onStarted) throws JboxException {
         long flags = Namespaces.cloneFlags(spec.linux());
         String joinNet = Namespaces.joinedNetwork(spec.linux());
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, stateDir.resolve("ctl.sock"),
-                detach == null ? null : detach.log())) {
+        return drive(cloneRequest(flags, joinNet, stateDir, detach), describeFlags(spec), joinNet, plan,
+                stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis, graceMillis, detach, onStarted);
+    }
+
+    /**
+     * jbox exec: a new process in all namespaces of the running container whose init is
+     * {@code targetPid}, running {@code plan} (its identity, capabilities, filter and command).
+     */
+    public Outcome enter(long targetPid, Plan plan, Path socket, StartListener onStarted) throws JboxException {
+        byte[] pid = (targetPid + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + pid.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0).putInt(Protocol.SHIM_OPT_ENTER).put(pid);
+        return drive(b.array(), "fork", null, plan, socket, null, 0, 0, null, onStarted);
+    }
+
+    private Outcome drive(byte[] cloneRequest, String what, String joinNet, Plan plan, Path socket,
+            ContainerSpec.Linux idMaps, long timeoutMillis, long graceMillis, Detach detach, StartListener onStarted)
+            throws JboxException {
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, detach == null ? null : detach.log())) {
             timings.mark("spawn_shim");
-            shimConn.send(Protocol.MSG_CLONE, cloneRequest(flags, joinNet, stateDir, detach));
+            shimConn.send(Protocol.MSG_CLONE, cloneRequest);
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
+            if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_ENTER) {
+                int errno = m.i32(4);
+                setupFailure = new SetupFailure("enter the container's namespaces", Errno.name(errno));
+                throw new JboxException("entering the container's namespaces failed: " + Errno.describe(errno));
+            }
             if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_JOIN_NETNS) {
                 int errno = m.i32(4);
                 setupFailure = new SetupFailure("join network namespace", Errno.name(errno));
@@ -103,12 +125,14 @@ public final class ContainerRunner {
             if (m.type() == Protocol.MSG_FAILED) {
                 int errno = m.i32(4);
                 setupFailure = new SetupFailure("clone", Errno.name(errno));
-                throw new JboxException("clone(" + describeFlags(spec) + ") failed: " + Errno.describe(errno)
+                throw new JboxException("clone(" + what + ") failed: " + Errno.describe(errno)
                         + Errno.hint(errno, "clone"));
             }
             long pid = m.u32(0);
             timings.mark("clone");
-            writeIdMaps(pid, spec.linux());
+            if (idMaps != null) {
+                writeIdMaps(pid, idMaps);
+            }
             timings.mark("id_maps");
             onStarted.started(pid, shimConn.shimPid());
             shimConn.send(Protocol.MSG_PLAN, plan.encode());

@@ -75,6 +75,16 @@ public final class Capabilities {
         return out;
     }
 
+    /** How many capabilities jbox knows by name. */
+    public static int count() {
+        return NAMES.size();
+    }
+
+    /** The name of capability number {@code n} ("CAP_CHOWN" for 0). */
+    public static String name(int n) {
+        return NAMES.get(n);
+    }
+
     /** Bit N set for capability number N. */
     public static long mask(List<String> names) throws JboxException {
         long m = 0;

@@ -1,0 +1,135 @@
+package jbox.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jbox.JboxException;
+import jbox.ProcFile;
+import jbox.cgroup.CgroupHost;
+import jbox.cgroup.ContainerCgroup;
+import jbox.config.Config;
+import jbox.process.Plan;
+import jbox.process.ProcessSecurity;
+import jbox.process.Protocol;
+import jbox.security.SeccompProfiles;
+import jbox.spec.ContainerSpec;
+import jbox.state.ContainerState;
+
+/**
+ * `jbox exec`: a command inside a running container, as confined as its init: the same
+ * namespaces (the shim enters them), cgroup, bounding set, no_new_privs, and the default seccomp
+ * filter when the init has one. The init's own settings are read from /proc/PID/status, so
+ * nothing beyond state.json has to be kept for this.
+ */
+public final class ContainerExec {
+    private final Config config;
+
+    public ContainerExec(Config config) {
+        this.config = config;
+    }
+
+    public int exec(ContainerState s, List<String> command, List<String> env, String workdir, String user,
+            ContainerRunner runner) throws JboxException {
+        Map<String, String> status = status(s.pid());
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (String kv : environ(s.pid())) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                environment.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        for (String kv : env) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new JboxException("invalid environment variable \"" + kv + "\": expected KEY=VALUE");
+            }
+            environment.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        List<String> envList = new ArrayList<>();
+        environment.forEach((k, v) -> envList.add(k + "=" + v));
+
+        ContainerSpec.User u = parseUser(user);
+        List<String> bounding = capNames(Long.parseUnsignedLong(status.get("CapBnd"), 16));
+        ContainerSpec.CapabilitySets caps = u.uid() == 0
+                ? new ContainerSpec.CapabilitySets(bounding, bounding, List.of(), bounding, List.of())
+                : new ContainerSpec.CapabilitySets(bounding, List.of(), List.of(), List.of(), List.of());
+        ContainerSpec.Process process = new ContainerSpec.Process(false, u, command, envList,
+                workdir == null ? "/" : workdir, caps, "1".equals(status.get("NoNewPrivs")), null);
+        Plan plan = new Plan();
+        plan.add(Protocol.OP_SETSID, "start a new session");
+        plan.add(Protocol.OP_CHDIR, "chdir to working directory " + process.cwd(), process.cwd());
+        ProcessSecurity.addSteps(plan, process, "2".equals(status.get("Seccomp")) ? SeccompProfiles.readDefault() : null);
+        plan.exec(command, envList, "exec " + command.get(0));
+
+        Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        ContainerCgroup cgroup = openCgroup(s.id());
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, (pid, shimPid) -> {
+            if (cgroup != null) {
+                cgroup.add(pid);
+            }
+        });
+        return o.exitCode();
+    }
+
+    private ContainerCgroup openCgroup(String id) throws JboxException {
+        try {
+            return ContainerCgroup.open(CgroupHost.detect(), config.get("cgroup.parent"), id).orElse(null);
+        } catch (JboxException noCgroups) {
+            return null;
+        }
+    }
+
+    static ContainerSpec.User parseUser(String user) throws JboxException {
+        if (user == null || user.equals("root")) {
+            return new ContainerSpec.User(0, 0, null);
+        }
+        String[] p = user.split(":", -1);
+        if (p.length > 2 || !p[0].matches("\\d{1,9}") || (p.length == 2 && !p[1].matches("\\d{1,9}"))) {
+            throw new JboxException("invalid user " + user + ": expected UID[:GID] with numeric ids");
+        }
+        long uid = Long.parseLong(p[0]);
+        return new ContainerSpec.User(uid, p.length == 2 ? Long.parseLong(p[1]) : uid, null);
+    }
+
+    private static List<String> capNames(long mask) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            if ((mask & (1L << i)) != 0 && i < jbox.security.Capabilities.count()) {
+                names.add(jbox.security.Capabilities.name(i));
+            }
+        }
+        return names;
+    }
+
+    private static Map<String, String> status(long pid) throws JboxException {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            for (String line : ProcFile.read(Path.of("/proc/" + pid + "/status")).split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    m.put(line.substring(0, colon), line.substring(colon + 1).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new JboxException("the container's init (pid " + pid + ") is gone: " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    private static List<String> environ(long pid) throws JboxException {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String kv : ProcFile.read(Path.of("/proc/" + pid + "/environ")).split("\0")) {
+                if (!kv.isEmpty()) {
+                    out.add(kv);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new JboxException("cannot read the environment of pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+}
