@@ -214,14 +214,21 @@ static int enter_namespaces(const char *pid)
 	return 0;
 }
 
-/* The monitor's lock: held while it lives, so jbox can tell a live container from a dead one. */
+/*
+ * The monitor's lock: held while it lives, so jbox can tell a live container from a dead one. Not
+ * close-on-exec: an fcntl lock belongs to the process, so the ON_EXIT command (same pid) keeps
+ * holding it until it has finished; the container child closes its copy at once.
+ */
+static int monitor_lock_fd = -1;
+
 static int hold_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	if (fd < 0 || fcntl(fd, F_SETLK, &fl) < 0)
 		return -1;
-	return 0; /* fd stays open: closing it would drop the lock */
+	monitor_lock_fd = fd; /* stays open: closing it would drop the lock */
+	return 0;
 }
 
 static void write_exit_record(const char *path, int status, const struct rusage *u)
@@ -322,6 +329,8 @@ int main(int argc, char **argv)
 		close(ctl);
 		close(pair[0]);
 		close(sigfd);
+		if (monitor_lock_fd >= 0)
+			close(monitor_lock_fd); /* a host file: never into the container */
 		child_main(pair[1], &orig_mask);
 	}
 	close(pair[1]);
@@ -423,7 +432,7 @@ int main(int argc, char **argv)
 			if (req.exit_path)
 				write_exit_record(req.exit_path, status, &usage);
 			if (req.on_exit[0])
-				execv(req.on_exit[0], req.on_exit); /* the lock fd is close-on-exec: released here */
+				execv(req.on_exit[0], req.on_exit); /* keeps the monitor lock until it is done */
 			return failed ? 125 : exit_code(status);
 		}
 	}

@@ -30,6 +30,39 @@ public final class InspectCommand implements Callable<Integer> {
             node.put("status", "dead"); // its jbox was killed: jbox system prune removes it
         }
         node.put("stateDir", states.dir(s.id()).toString());
+        if (live && s.pid() > 0) {
+            // What the kernel says about it now: namespaces and mounts, as /proc shows them.
+            ObjectNode ns = node.putObject("namespaces");
+            for (String t : NsCommand.TYPES) {
+                try {
+                    ns.put(t, java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + s.pid() + "/ns/" + t)).toString());
+                } catch (IOException e) {
+                    ns.put(t, "?");
+                }
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode mounts = node.putArray("mounts");
+            try {
+                for (String line : jbox.ProcFile.read(java.nio.file.Path.of("/proc/" + s.pid() + "/mountinfo")).split("\n")) {
+                    String[] f = line.split(" ");
+                    int dash = java.util.Arrays.asList(f).indexOf("-");
+                    if (f.length > 4 && dash > 0 && dash + 1 < f.length) {
+                        mounts.addObject().put("destination", f[4]).put("type", f[dash + 1]).put("options", f[5]);
+                    }
+                }
+            } catch (IOException e) {
+                node.put("mountsError", e.getMessage());
+            }
+            try {
+                String hosts = java.nio.file.Files.readString(states.dir(s.id()).resolve("hosts"));
+                for (String line : hosts.split("\n")) {
+                    if (line.contains(s.shortId()) && !line.startsWith("127.")) {
+                        node.put("ipAddress", line.split("\\s+")[0]);
+                    }
+                }
+            } catch (IOException ignored) {
+                // no generated hosts file: nothing to say about the address
+            }
+        }
         try {
             System.out.println(json.writeValueAsString(node));
         } catch (IOException e) {

@@ -14,10 +14,20 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Show stopped containers too.")
     boolean all;
 
+    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
+    String format = "table";
+
     @Override
     public Integer call() throws JboxException {
         StateStore states = new StateStore(Config.load().stateRoot());
-        System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new JboxException("unknown --format " + format + " (use table or json)");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode rows = json.createArrayNode();
+        if (format.equals("table")) {
+            System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
+        }
         for (ContainerState s : states.list()) {
             boolean live = states.isOwned(s.id());
             String status = live ? s.status() : ContainerState.RUNNING.equals(s.status()) || ContainerState.CREATED.equals(s.status())
@@ -25,8 +35,17 @@ public final class PsCommand implements Callable<Integer> {
             if (!all && !live) {
                 continue;
             }
+            if (format.equals("json")) {
+                com.fasterxml.jackson.databind.node.ObjectNode row = json.valueToTree(s);
+                row.put("status", live ? s.status() : status);
+                rows.add(row);
+                continue;
+            }
             System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", s.shortId(), s.image(), status,
                     s.pid() == 0 ? "-" : Long.toString(s.pid()), s.name() == null ? "" : s.name());
+        }
+        if (format.equals("json")) {
+            System.out.println(rows.toPrettyString());
         }
         return 0;
     }

@@ -180,6 +180,21 @@ class LifecycleIT {
         assertEquals(null, Containers.find(name));
     }
 
+    @Test
+    void waitPrintsTheExitCodeAndPsSpeaksJson() throws Exception {
+        String name = Containers.uniqueName("wait");
+        String id = Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sh", "-c", "sleep 1; exit 4").out().trim();
+        JsonNode ps = JSON.readTree(Jbox.run("ps", "--format", "json").out());
+        boolean listed = false;
+        for (JsonNode row : ps) {
+            listed |= row.path("id").asText().equals(id) && row.path("status").asText().equals("running");
+        }
+        assertTrue(listed, ps.toString());
+        Jbox.Result w = Jbox.run("wait", name);
+        assertEquals("4\n", w.out(), "wait returns once the exit is recorded: " + w.all());
+        Jbox.run("rm", name);
+    }
+
     private static JsonNode awaitExited(String name) throws Exception {
         for (int i = 0; i < 200; i++) {
             JsonNode s = Containers.find(name);

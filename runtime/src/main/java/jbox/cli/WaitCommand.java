@@ -1,0 +1,39 @@
+package jbox.cli;
+
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.state.ContainerState;
+import jbox.state.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** `jbox wait ID`: blocks until the container has exited, then prints its exit code. */
+@Command(name = "wait", description = "Wait for a container to exit and print its exit code.", mixinStandardHelpOptions = true)
+public final class WaitCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONTAINER")
+    String ref;
+
+    @Override
+    public Integer call() throws JboxException {
+        StateStore states = new StateStore(Config.load().stateRoot());
+        ContainerState s = states.find(ref);
+        while (states.isOwned(s.id())) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+        ContainerState last = states.read(s.id());
+        if (last == null) {
+            throw new JboxException("container " + ref + " was removed when it exited (--rm): its exit code is gone");
+        }
+        if (last.exitCode() == null) {
+            throw new JboxException("container " + ref + " died without an exit code (its jbox or monitor was killed)");
+        }
+        System.out.println(last.exitCode());
+        return 0;
+    }
+}
