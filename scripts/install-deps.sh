@@ -15,6 +15,7 @@ need make make
 need mvn maven
 need javac openjdk-17-jdk-headless
 need unshare util-linux
+need script bsdutils
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jbox: installing ${missing[*]}"

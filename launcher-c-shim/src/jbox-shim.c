@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -249,6 +250,53 @@ static void write_exit_record(const char *path, int status, const struct rusage 
 		rename(tmp, path);
 }
 
+/* The container's terminal: raw mode for the user's, window size from it, bytes both ways. */
+static struct termios saved_termios;
+static int termios_saved;
+
+static void raw_terminal(void)
+{
+	struct termios t;
+	if (!isatty(0) || tcgetattr(0, &saved_termios) < 0)
+		return;
+	termios_saved = 1;
+	t = saved_termios;
+	cfmakeraw(&t);
+	tcsetattr(0, TCSANOW, &t);
+}
+
+static void restore_terminal(void)
+{
+	if (termios_saved)
+		tcsetattr(0, TCSANOW, &saved_termios);
+	termios_saved = 0;
+}
+
+static void copy_window_size(int master)
+{
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* Copies what is there from one fd to another; <= 0 at end or error. Non-blocking reads only. */
+static ssize_t relay(int from, int to)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n > 0 && to >= 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(to, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			off += w;
+		}
+	}
+	return n;
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -268,13 +316,17 @@ static void report_failure(int ctl, uint32_t step, int err)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: jbox-shim CONTROL_SOCKET (started by jbox, not by hand)\n");
+	int tty_mode = argc == 3 && strcmp(argv[1], "--tty") == 0;
+	if (argc != 2 && !tty_mode) {
+		fprintf(stderr, "usage: jbox-shim [--tty] CONTROL_SOCKET (started by jbox, not by hand)\n");
 		return 125;
 	}
-	/* Own process group: the terminal's Ctrl-C goes to jbox, which forwards it exactly once. */
-	setpgid(0, 0);
-	int ctl = connect_control(argv[1]);
+	/* Own process group: the terminal's Ctrl-C goes to jbox, which forwards it exactly once.
+	 * With --tty we stay in the foreground group instead: we read the terminal and set it raw,
+	 * and in raw mode Ctrl-C is a byte for the container's terminal, not a signal. */
+	if (!tty_mode)
+		setpgid(0, 0);
+	int ctl = connect_control(argv[tty_mode ? 2 : 1]);
 
 	uint32_t type, len;
 	uint8_t *msg = NULL;
@@ -309,6 +361,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &mask, &orig_mask) < 0)
 		die("sigprocmask");
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -342,17 +395,19 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 
 	/* One loop for setup and run: the JVM may vanish, the child may fail or exit, at any time. */
-	int jvm_gone = 0, failed = 0, reaped = 0, status = 0, listener = -1;
+	int jvm_gone = 0, failed = 0, reaped = 0, status = 0, listener = -1, master = -1, stdin_open = 1;
 	struct rusage usage;
 	memset(&usage, 0, sizeof(usage));
 	for (;;) {
-		struct pollfd fds[4] = {
+		struct pollfd fds[6] = {
 			{ .fd = jvm_gone ? -1 : ctl, .events = POLLIN },
 			{ .fd = child, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = listener, .events = POLLIN },
+			{ .fd = master, .events = POLLIN },
+			{ .fd = master >= 0 && stdin_open ? 0 : -1, .events = POLLIN },
 		};
-		if (poll(fds, 4, -1) < 0) {
+		if (poll(fds, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll");
@@ -377,6 +432,12 @@ int main(int argc, char **argv)
 				kill(pid, SIGKILL);
 			}
 		}
+		if (master >= 0 && fds[4].revents && relay(master, 1) <= 0) {
+			close(master); /* EIO: every holder of the terminal's slave side is gone */
+			master = -1;
+		}
+		if (fds[5].revents && relay(0, master) <= 0)
+			stdin_open = 0; /* stdin ended (or is /dev/null: -t without -i): stop reading it */
 		if (listener >= 0 && fds[3].revents) {
 			if (fds[3].revents & POLLIN)
 				answer_notification(listener);
@@ -391,6 +452,15 @@ int main(int argc, char **argv)
 			int rc = read_child_frame(child, &type, &reply, &len, &passed);
 			if (rc == 0 && type == MSG_NOTIFY_FD && passed >= 0 && listener < 0) {
 				listener = passed; /* the child goes on towards execve */
+				free(reply);
+				continue;
+			}
+			if (rc == 0 && type == MSG_PTY_FD && passed >= 0 && master < 0) {
+				master = passed;
+				fcntl(master, F_SETFL, O_NONBLOCK); /* a last drain must not wait for orphans */
+				copy_window_size(master);
+				if (tty_mode)
+					raw_terminal();
 				free(reply);
 				continue;
 			}
@@ -410,6 +480,11 @@ int main(int argc, char **argv)
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
+			if (si.ssi_signo == SIGWINCH) { /* ours to handle: the container's terminal follows */
+				if (master >= 0)
+					copy_window_size(master);
+				continue;
+			}
 			if (si.ssi_signo != SIGCHLD) {
 				kill(pid, (int)si.ssi_signo); /* a monitor that is signalled passes it on */
 				continue;
@@ -419,7 +494,14 @@ int main(int argc, char **argv)
 		}
 		/* Report the exit only after the child's socket is drained: a failure report may be
 		 * queued behind it. */
+		if (reaped && child < 0 && master >= 0) {
+			while (relay(master, 1) > 0) /* what the container wrote last */
+				;
+			close(master);
+			master = -1;
+		}
 		if (reaped && child < 0) {
+			restore_terminal();
 			uint8_t st[32] = { 0 };
 			put_u32(st, (uint32_t)status);
 			put_u64(st + 8, (uint64_t)usage.ru_utime.tv_sec * 1000000u + (uint64_t)usage.ru_utime.tv_usec);

@@ -46,6 +46,7 @@ enum msg_type {
 	MSG_EXITED = 7,
 	MSG_NOTIFY_FD = 8,  /* child -> shim only: a seccomp listener fd, passed with SCM_RIGHTS */
 	MSG_DENIED = 9,     /* shim -> JVM, just before EXITED: (u32 syscall nr, u32 count) pairs */
+	MSG_PTY_FD = 10,    /* child -> shim only: the master of the container's terminal (SCM_RIGHTS) */
 };
 
 /* Options of MSG_CLONE. */
@@ -86,7 +87,10 @@ enum step_op {
 	OP_INIT = 19,       /* (none): fork; the parent stays as a minimal init (PID 1) that forwards
 	                       signals to the child, reaps every zombie and exits with the child's
 	                       status; the child goes on with the next steps (the workload's EXEC) */
-	OP_MAX = 20,
+	OP_PTY = 20,        /* (none): a terminal from the container's own /dev/ptmx becomes our
+	                       controlling terminal and stdio; its master goes to the shim, which
+	                       relays it to its own stdin/stdout (started with --tty: raw mode) */
+	OP_MAX = 21,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

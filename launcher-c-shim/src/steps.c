@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -243,23 +244,23 @@ static int step_caps(void)
 
 int report_fd = -1; /* the child's end of the socketpair to the shim (set by jbox-shim.c) */
 
-/* Hands the seccomp listener to the monitor, which answers and counts what the filter refers. */
-static int send_listener(int listener)
+/* Hands a descriptor to the monitor (MSG_NOTIFY_FD, MSG_PTY_FD) and closes ours. */
+static int send_fd(uint32_t type, int fd)
 {
 	uint8_t head[8];
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = head, .iov_len = sizeof(head) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	memset(cbuf, 0, sizeof(cbuf));
-	put_u32(head, MSG_NOTIFY_FD);
+	put_u32(head, type);
 	put_u32(head + 4, 0);
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	int rc = sendmsg(report_fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(head) ? 0 : (errno ? errno : EIO);
-	close(listener);
+	close(fd);
 	return rc;
 }
 
@@ -277,7 +278,7 @@ static int step_seccomp(void)
 	if (fd < 0)
 		return errno;
 	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-		return send_listener((int)fd);
+		return send_fd(MSG_NOTIFY_FD, (int)fd);
 	return 0;
 }
 
@@ -326,6 +327,25 @@ static int step_init(void)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* cleared by SETID; the monitor's death ends us */
 	init_loop(pid, &all);
 	return 0;
+}
+
+/* After pivot_root: /dev/ptmx is the container's own devpts instance, so the slave is its. */
+static int step_pty(void)
+{
+	char name[64];
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return errno;
+	if (unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0)
+		return errno;
+	int slave = open(name, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		return errno;
+	if (ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		return errno;
+	if (slave > 2)
+		close(slave);
+	return send_fd(MSG_PTY_FD, master);
 }
 
 static int step_setrlimit(void)
@@ -385,6 +405,8 @@ static int run_step(void)
 		return step_setrlimit();
 	case OP_INIT:
 		return step_init();
+	case OP_PTY:
+		return step_pty();
 	case OP_UNSHARE:
 		if (num(0, &u) < 0)
 			return EINVAL;

@@ -27,6 +27,12 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "User and group ids (default root).")
     String user;
 
+    @Option(names = {"-t", "--tty"}, description = "Give the command a terminal.")
+    boolean tty;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (it always is; accepted as docker's).")
+    boolean interactive;
+
     @Parameters(index = "0", paramLabel = "CONTAINER")
     String ref;
 
@@ -43,6 +49,6 @@ public final class ExecCommand implements Callable<Integer> {
         }
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         SignalForwarding.install(runner);
-        return new ContainerExec(config).exec(s, command, env, workdir, user, runner);
+        return new ContainerExec(config).exec(s, command, env, workdir, user, tty, runner);
     }
 }

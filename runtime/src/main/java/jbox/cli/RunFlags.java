@@ -27,6 +27,8 @@ final class RunFlags {
     static final List<Flag> ALL = List.of(
             new Flag(List.of("--rm"), Kind.SWITCH, null, "Remove the container's files when it exits."),
             new Flag(List.of("-d", "--detach"), Kind.SWITCH, null, "Run in the background: print the id and return; output goes to jbox logs."),
+            new Flag(List.of("-t", "--tty"), Kind.SWITCH, null, "Give the command a terminal (raw mode, window size, Ctrl-C to the container)."),
+            new Flag(List.of("-i", "--interactive"), Kind.SWITCH, null, "Keep stdin open (it always is; accepted as docker's)."),
             new Flag(List.of("--name"), Kind.VALUE, "NAME", "Name the container."),
             new Flag(List.of("--hostname"), Kind.VALUE, "HOST", "Hostname inside the container (default: short id)."),
             new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),
@@ -81,6 +83,17 @@ final class RunFlags {
             String arg = args.get(i++);
             if (arg.equals("--")) {
                 break;
+            }
+            if (arg.matches("-[a-z]{2,}") && find(arg) == null) {
+                // docker's bundled switches: -it, -dit
+                for (char c : arg.substring(1).toCharArray()) {
+                    Flag f = find("-" + c);
+                    if (f == null || f.kind() != Kind.SWITCH) {
+                        throw new JboxException("unknown option " + arg + " for run (see: jbox run --help)");
+                    }
+                    values.computeIfAbsent(f.key(), k -> new ArrayList<>()).add("true");
+                }
+                continue;
             }
             int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
             String name = eq > 0 ? arg.substring(0, eq) : arg;

@@ -106,6 +106,9 @@ public final class PlanBuilder {
 
         plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
         // From here on paths are the container's own.
+        if (spec.process().terminal()) {
+            plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
+        }
         maskAndProtect(plan, linux);
         if (spec.root().readonly()) {
             plan.mount("", "/", "", MS_REMOUNT | MS_BIND | MS_RDONLY, "", "remount the root read-only");

@@ -18,6 +18,8 @@ public final class Protocol {
     /** Shim-internal (child to shim): a seccomp listener fd; the JVM never sees it. */
     public static final int MSG_NOTIFY_FD = 8;
     public static final int MSG_DENIED = 9;
+    /** Shim-internal (child to shim): the master of the container's terminal. */
+    public static final int MSG_PTY_FD = 10;
 
     public static final int OP_SETID = 1;
     public static final int OP_SETSID = 2;
@@ -38,6 +40,7 @@ public final class Protocol {
     public static final int OP_SETRLIMIT = 17;
     public static final int OP_UNSHARE = 18;
     public static final int OP_INIT = 19;
+    public static final int OP_PTY = 20;
 
     /** Or-ed into an op: ENOENT from the step counts as success. */
     public static final int OPTIONAL_STEP = 0x10000;
@@ -75,6 +78,7 @@ public final class Protocol {
             case MSG_EXITED: return "EXITED";
             case MSG_NOTIFY_FD: return "NOTIFY_FD";
             case MSG_DENIED: return "DENIED";
+            case MSG_PTY_FD: return "PTY_FD";
             default: return "message " + type;
         }
     }

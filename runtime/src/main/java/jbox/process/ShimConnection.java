@@ -46,7 +46,7 @@ public final class ShimConnection implements AutoCloseable {
      * Starts the shim with our stdio (or, for a detached container, no stdin and stdout/stderr
      * appended to {@code log}) and waits for it to connect on {@code socketPath}.
      */
-    public static ShimConnection spawn(Path shim, Path socketPath, Path log) throws JboxException {
+    public static ShimConnection spawn(Path shim, Path socketPath, Path log, boolean tty) throws JboxException {
         ServerSocketChannel server;
         try {
             Files.deleteIfExists(socketPath);
@@ -57,7 +57,8 @@ public final class ShimConnection implements AutoCloseable {
         }
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(shim.toString(), socketPath.toString()).inheritIO();
+            ProcessBuilder pb = (tty ? new ProcessBuilder(shim.toString(), "--tty", socketPath.toString())
+                    : new ProcessBuilder(shim.toString(), socketPath.toString())).inheritIO();
             if (log != null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);

@@ -32,7 +32,7 @@ public final class ContainerExec {
     }
 
     public int exec(ContainerState s, List<String> command, List<String> env, String workdir, String user,
-            ContainerRunner runner) throws JboxException {
+            boolean tty, ContainerRunner runner) throws JboxException {
         Map<String, String> status = status(s.pid());
         Map<String, String> environment = new LinkedHashMap<>();
         for (String kv : environ(s.pid())) {
@@ -60,13 +60,16 @@ public final class ContainerExec {
                 workdir == null ? "/" : workdir, caps, "1".equals(status.get("NoNewPrivs")), null);
         Plan plan = new Plan();
         plan.add(Protocol.OP_SETSID, "start a new session");
+        if (tty) {
+            plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
+        }
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + process.cwd(), process.cwd());
         ProcessSecurity.addSteps(plan, process, "2".equals(status.get("Seccomp")) ? SeccompProfiles.readDefault() : null);
         plan.exec(command, envList, "exec " + command.get(0));
 
         Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
         ContainerCgroup cgroup = openCgroup(s.id());
-        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, (pid, shimPid) -> {
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, tty, (pid, shimPid) -> {
             if (cgroup != null) {
                 cgroup.add(pid);
             }

@@ -91,24 +91,25 @@ public final class ContainerRunner {
         long flags = Namespaces.cloneFlags(spec.linux());
         String joinNet = Namespaces.joinedNetwork(spec.linux());
         return drive(cloneRequest(flags, joinNet, stateDir, detach), describeFlags(spec), joinNet, plan,
-                stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis, graceMillis, detach, onStarted);
+                stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis, graceMillis, detach,
+                spec.process().terminal() && detach == null, onStarted);
     }
 
     /**
      * jbox exec: a new process in all namespaces of the running container whose init is
      * {@code targetPid}, running {@code plan} (its identity, capabilities, filter and command).
      */
-    public Outcome enter(long targetPid, Plan plan, Path socket, StartListener onStarted) throws JboxException {
+    public Outcome enter(long targetPid, Plan plan, Path socket, boolean tty, StartListener onStarted) throws JboxException {
         byte[] pid = (targetPid + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + pid.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.putInt(0).putInt(Protocol.SHIM_OPT_ENTER).put(pid);
-        return drive(b.array(), "fork", null, plan, socket, null, 0, 0, null, onStarted);
+        return drive(b.array(), "fork", null, plan, socket, null, 0, 0, null, tty, onStarted);
     }
 
     private Outcome drive(byte[] cloneRequest, String what, String joinNet, Plan plan, Path socket,
-            ContainerSpec.Linux idMaps, long timeoutMillis, long graceMillis, Detach detach, StartListener onStarted)
-            throws JboxException {
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, detach == null ? null : detach.log())) {
+            ContainerSpec.Linux idMaps, long timeoutMillis, long graceMillis, Detach detach, boolean tty,
+            StartListener onStarted) throws JboxException {
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, detach == null ? null : detach.log(), tty)) {
             timings.mark("spawn_shim");
             shimConn.send(Protocol.MSG_CLONE, cloneRequest);
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);

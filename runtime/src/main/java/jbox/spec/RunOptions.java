@@ -20,7 +20,8 @@ public record RunOptions(
         Sandboxing sandboxing,
         String report,
         boolean init,
-        boolean detach) {
+        boolean detach,
+        boolean tty) {
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(
@@ -46,6 +47,6 @@ public record RunOptions(
     /** Options without any sandboxing flag (the defaults still apply). */
     public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
             String workdir, String user, String net, String userns, boolean remove) {
-        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false, false);
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false, false, false);
     }
 }

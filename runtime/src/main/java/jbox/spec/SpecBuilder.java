@@ -124,7 +124,7 @@ public final class SpecBuilder {
         mounts.addAll(userMounts(sb, preset));
 
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
-                new ContainerSpec.Process(false, user, args, env(o, in.image(), hostname), cwd,
+                new ContainerSpec.Process(o.tty(), user, args, env(o, in.image(), hostname), cwd,
                         capSets, true, rlimits(sb, preset)),
                 new ContainerSpec.Root(in.mergedDir(), sb.readOnly() || preset != null),
                 hostname,
@@ -260,6 +260,9 @@ public final class SpecBuilder {
         }
         env.put("HOSTNAME", hostname);
         env.putIfAbsent("HOME", "/root");
+        if (o.tty()) {
+            env.putIfAbsent("TERM", "xterm"); // as docker: a terminal without TERM breaks most programs
+        }
         for (String e : o.env() == null ? List.<String>of() : o.env()) {
             if (e.isEmpty() || e.startsWith("=")) {
                 throw new JboxException("invalid environment variable \"" + e + "\": expected KEY=VALUE or KEY");
