@@ -58,6 +58,13 @@ public final class NsCommand implements Callable<Integer> {
         out.put("uidMap", read(proc.resolve("uid_map")));
         out.put("gidMap", read(proc.resolve("gid_map")));
         out.put("hostname", read(proc.resolve("root/etc/hostname")));
+        // Bridge mode: the host end of the veth pair lives in jbox's network namespace (read from
+        // /proc/net/dev: it shows the reader's namespace, where /sys/class/net shows sysfs's).
+        String hostEnd = jbox.network.VethNames.hostEnd(s.id());
+        if (read(Path.of("/proc/net/dev")).contains(" " + hostEnd + ":")) {
+            out.put("veth", hostEnd + " <-> " + jbox.network.VethNames.CONTAINER_IF);
+            out.put("netnsName", jbox.network.VethNames.netns(s.id()));
+        }
         out.put("nsenter", "nsenter --target " + s.pid() + " --all");
         if (format.equals("json")) {
             try {
@@ -79,6 +86,9 @@ public final class NsCommand implements Callable<Integer> {
         System.out.println("uid_map  " + out.get("uidMap"));
         System.out.println("gid_map  " + out.get("gidMap"));
         System.out.println("hostname " + out.get("hostname"));
+        if (out.containsKey("veth")) {
+            System.out.println("veth     " + out.get("veth") + " (ip netns exec " + out.get("netnsName") + " ip addr)");
+        }
         System.out.println("enter it " + out.get("nsenter"));
         return 0;
     }

@@ -53,6 +53,8 @@ class LifecycleIT {
         assertEquals(0, k.code(), k.all());
         assertEquals(42, Jbox.finish(p).code());
         Jbox.Result again = Jbox.run("kill", name);
+        Jbox.Result stopAgain = Jbox.run("stop", name);
+        assertEquals(125, stopAgain.code(), "stop of an exited container: " + stopAgain.all());
         assertEquals(125, again.code());
         assertTrue(again.err().contains("no such container") || again.err().contains("is not running"), again.all());
     }
@@ -109,6 +111,9 @@ class LifecycleIT {
         long rssKb = Long.parseLong(Containers.procStatus(shim, "VmRSS").replaceAll("\\D", ""));
         assertTrue(rssKb <= 2048, "monitor RSS " + rssKb + " KiB");
         assertTrue(Jbox.run("ps").out().contains(name));
+        Jbox.Result rmRunning = Jbox.run("rm", name);
+        assertEquals(125, rmRunning.code(), rmRunning.all());
+        assertTrue(rmRunning.err().contains("is running: stop it first or use rm -f"), rmRunning.all());
         Jbox.Result follow = Jbox.run("logs", "-f", name);
         assertEquals("out\nerr\ndone\n", follow.out(), follow.all());
         JsonNode exited = awaitExited(name);

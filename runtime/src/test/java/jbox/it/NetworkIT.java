@@ -186,6 +186,8 @@ class NetworkIT {
             addrs = Jbox.host("ip", "netns", "exec", name, "ip", "-4", "-o", "addr", "show", "eth0");
         }
         String addr = address(addrs);
+        Jbox.Result ns = run("ns", "net-web");
+        assertTrue(ns.out().contains("veth     vjb" + id.substring(0, 8) + " <-> eth0 (ip netns exec " + name + " ip addr)"), ns.all());
         Jbox.Result client = run("run", "--rm", Jbox.IMAGE, "sh", "-c",
                 "for i in $(seq 50); do wget -q -O - http://" + addr + ":8080/ && exit 0; sleep 0.1; done; exit 1");
         assertEquals(0, client.code(), client.all());
