@@ -1,6 +1,8 @@
 // Builds the default "busybox" image from the host's static busybox: one binary plus a symlink per applet.
 package jbox.image;
 
+import jbox.io.IoReason;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +57,7 @@ public final class DefaultImageBuilder {
                 populate(rootfs, busyboxBinary, applets, uid, gid);
             } catch (IOException e) {
                 throw new ImageException("cannot build image " + parsed.canonical() + " in " + rootfs + ": "
-                        + Reason.of(e), e);
+                        + IoReason.of(e), e);
             }
             ImageMeta meta = new ImageMeta(parsed.canonical(), List.of("/bin/sh"), List.of(),
                     List.of(TarImporter.DEFAULT_PATH), "", "", Instant.now().toString(),
@@ -116,7 +118,7 @@ public final class DefaultImageBuilder {
                         + " is dynamically linked and cannot run alone in an image (install busybox-static)");
             }
         } catch (IOException e) {
-            throw new ImageException("cannot inspect busybox binary " + busybox + ": " + Reason.of(e), e);
+            throw new ImageException("cannot inspect busybox binary " + busybox + ": " + IoReason.of(e), e);
         }
     }
 
@@ -138,7 +140,7 @@ public final class DefaultImageBuilder {
                 throw new ImageException("busybox binary " + busybox + " failed to list its applets (--list-full)");
             }
         } catch (IOException e) {
-            throw new ImageException("cannot run busybox binary " + busybox + ": " + Reason.of(e), e);
+            throw new ImageException("cannot run busybox binary " + busybox + ": " + IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageException("interrupted while running busybox binary " + busybox, e);

@@ -1,6 +1,8 @@
 // Reads and writes image.json; reading is on the `jbox run` start path, so nothing costly is set up for it.
 package jbox.image;
 
+import jbox.io.IoReason;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -34,9 +36,9 @@ final class ImageMetaFile {
         } catch (JsonProcessingException e) {
             // The original message leaves out Jackson's multi-line source excerpt.
             throw new ImageException("cannot parse image metadata " + file + ": "
-                    + Reason.lowercaseFirst(e.getOriginalMessage()), e);
+                    + IoReason.lowercaseFirst(e.getOriginalMessage()), e);
         } catch (IOException e) {
-            throw new ImageException("cannot read image metadata " + file + ": " + Reason.of(e), e);
+            throw new ImageException("cannot read image metadata " + file + ": " + IoReason.of(e), e);
         }
         if (meta.name() == null) {
             throw new ImageException("image metadata " + file + " has no image name");
@@ -48,7 +50,7 @@ final class ImageMetaFile {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             Json.WRITER.writeValue(out, meta);
         } catch (IOException e) {
-            throw new ImageException("cannot write image metadata " + file + ": " + Reason.of(e), e);
+            throw new ImageException("cannot write image metadata " + file + ": " + IoReason.of(e), e);
         }
     }
 }

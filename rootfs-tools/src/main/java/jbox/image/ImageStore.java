@@ -1,6 +1,8 @@
 // The on-disk image store: <root>/<dir>/{image.json,rootfs/}, with images published atomically from temp dirs.
 package jbox.image;
 
+import jbox.io.IoReason;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -89,7 +91,7 @@ public final class ImageStore {
                 }
             }
         } catch (IOException e) {
-            throw new ImageException("cannot list image store " + root + ": " + Reason.of(e), e);
+            throw new ImageException("cannot list image store " + root + ": " + IoReason.of(e), e);
         }
         images.sort(Comparator.comparing(ImageMeta::name));
         return images;
@@ -106,13 +108,13 @@ public final class ImageStore {
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new ImageException("cannot remove image " + name + " at " + dir + ": " + Reason.of(e), e);
+            throw new ImageException("cannot remove image " + name + " at " + dir + ": " + IoReason.of(e), e);
         }
         try {
             TreeDeletion.delete(doomed);
         } catch (IOException e) {
             throw new ImageException("image " + name + " was removed but " + doomed
-                    + " could not be deleted: " + Reason.of(e), e);
+                    + " could not be deleted: " + IoReason.of(e), e);
         }
     }
 
@@ -133,7 +135,7 @@ public final class ImageStore {
             stagingLocks.put(staging, lock);
             return staging;
         } catch (IOException e) {
-            throw new ImageException("cannot create a temp dir in image store " + root + ": " + Reason.of(e), e);
+            throw new ImageException("cannot create a temp dir in image store " + root + ": " + IoReason.of(e), e);
         }
     }
 
@@ -176,7 +178,7 @@ public final class ImageStore {
                 }
             }
         } catch (IOException e) {
-            throw new ImageException("cannot clean up temp dirs in image store " + root + ": " + Reason.of(e), e);
+            throw new ImageException("cannot clean up temp dirs in image store " + root + ": " + IoReason.of(e), e);
         }
         return removed;
     }
@@ -230,10 +232,10 @@ public final class ImageStore {
                 throw alreadyExists(parsed);
             }
             throw new ImageException("cannot publish image " + parsed.canonical() + " at " + target + ": "
-                    + Reason.of(e), e);
+                    + IoReason.of(e), e);
         } catch (IOException e) {
             throw new ImageException("cannot publish image " + parsed.canonical() + " at " + target + ": "
-                    + Reason.of(e), e);
+                    + IoReason.of(e), e);
         }
     }
 

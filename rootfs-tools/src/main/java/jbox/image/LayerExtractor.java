@@ -1,6 +1,8 @@
 // Applies one (already decompressed) tar stream onto a directory, refusing anything that could escape it.
 package jbox.image;
 
+import jbox.io.IoReason;
+
 import jbox.rootfs.TreeDeletion;
 
 import java.io.IOException;
@@ -74,7 +76,7 @@ public final class LayerExtractor {
                 entry = tar.getNextEntry();
             } catch (IOException | RuntimeException e) {
                 String where = previous == null ? "" : " after entry " + Quoted.of(previous);
-                throw new ImageException("cannot read tar " + sourceName + where + ": " + Reason.of(e), e);
+                throw new ImageException("cannot read tar " + sourceName + where + ": " + IoReason.of(e), e);
             }
             if (entry == null) {
                 break;
@@ -121,7 +123,7 @@ public final class LayerExtractor {
             }
         } catch (IOException | InvalidPathException e) {
             throw new ImageException("cannot extract tar entry " + Quoted.of(name) + " to " + target + ": "
-                    + Reason.of(e), e);
+                    + IoReason.of(e), e);
         }
     }
 
@@ -160,7 +162,7 @@ public final class LayerExtractor {
                 n = tar.read(buffer, 0, buffer.length);
             } catch (IOException | RuntimeException e) {
                 throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.getName())
-                        + ": " + Reason.of(e), e);
+                        + ": " + IoReason.of(e), e);
             }
             if (n < 0) {
                 return;
@@ -273,7 +275,7 @@ public final class LayerExtractor {
                 PosixAttributes.setModifiedTime(dir, entry.getLastModifiedTime());
             } catch (IOException e) {
                 throw new ImageException("cannot set attributes of tar entry " + Quoted.of(entry.getName())
-                        + " at " + dir + ": " + Reason.of(e), e);
+                        + " at " + dir + ": " + IoReason.of(e), e);
             }
         }
         pendingDirs.clear();

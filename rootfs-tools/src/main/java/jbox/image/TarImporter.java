@@ -1,6 +1,8 @@
 // Imports a rootfs tarball (plain, gzip, xz or bzip2) into the image store as a new image.
 package jbox.image;
 
+import jbox.io.IoReason;
+
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
 
@@ -52,7 +54,7 @@ public final class TarImporter {
         try {
             return Files.size(tarFile);
         } catch (IOException e) {
-            throw new ImageException("cannot read tar file " + tarFile + ": " + Reason.of(e), e);
+            throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         }
     }
 
@@ -63,7 +65,7 @@ public final class TarImporter {
             PosixAttributes.lchown(rootfs, shift.hostUid(0), shift.hostGid(0));
             PosixAttributes.chmod(rootfs, ROOTFS_MODE);
         } catch (IOException e) {
-            throw new ImageException("cannot create rootfs directory " + rootfs + ": " + Reason.of(e), e);
+            throw new ImageException("cannot create rootfs directory " + rootfs + ": " + IoReason.of(e), e);
         }
         try (InputStream file = Files.newInputStream(tarFile);
              BufferedInputStream raw = new BufferedInputStream(new ProgressInputStream(file, progress, size),
@@ -72,7 +74,7 @@ public final class TarImporter {
             new LayerExtractor(rootfs, shift, tarFile.toString()).apply(tar);
             drain(tar, tarFile);
         } catch (IOException e) {
-            throw new ImageException("cannot read tar file " + tarFile + ": " + Reason.of(e), e);
+            throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         } finally {
             progress.finish();
         }
@@ -89,7 +91,7 @@ public final class TarImporter {
                 // discard: only the decompressor's end-of-stream checks matter here
             }
         } catch (IOException e) {
-            throw new ImageException("cannot read tar file " + tarFile + " after its last entry: " + Reason.of(e), e);
+            throw new ImageException("cannot read tar file " + tarFile + " after its last entry: " + IoReason.of(e), e);
         }
     }
 

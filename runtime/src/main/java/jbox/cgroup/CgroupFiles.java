@@ -1,18 +1,14 @@
 package jbox.cgroup;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import jbox.JboxException;
 
 /**
@@ -163,19 +159,6 @@ final class CgroupFiles {
 
     /** "device or resource busy": the errno text, lowercase, without the path Java puts in front. */
     static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof FileAlreadyExistsException) {
-            return "file exists";
-        }
-        if (e instanceof DirectoryNotEmptyException) {
-            return "directory not empty";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String text = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-        return text == null ? e.getClass().getSimpleName() : text.toLowerCase(Locale.ROOT);
+        return jbox.io.IoReason.of(e);
     }
 }

@@ -66,7 +66,7 @@ public final class InspectCommand implements Callable<Integer> {
         try {
             System.out.println(json.writeValueAsString(node));
         } catch (IOException e) {
-            throw new JboxException("cannot print JSON: " + e.getMessage(), e);
+            throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
         }
         return 0;
     }

@@ -53,7 +53,7 @@ public final class LogsCommand implements Callable<Integer> {
                 Thread.sleep(100);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot read " + log + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + log + ": " + jbox.io.IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;

@@ -70,7 +70,7 @@ public final class NsCommand implements Callable<Integer> {
             try {
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } catch (IOException e) {
-                throw new JboxException("cannot print JSON: " + e.getMessage(), e);
+                throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
             }
             return 0;
         }
@@ -97,7 +97,7 @@ public final class NsCommand implements Callable<Integer> {
         try {
             return Files.readSymbolicLink(p).toString();
         } catch (IOException e) {
-            throw new JboxException("cannot read " + p + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + p + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 

@@ -39,7 +39,7 @@ final class RunCommand {
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsString(launcher.specOnly(o)));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new JboxException("cannot print the config: " + e.getMessage(), e);
+                throw new JboxException("cannot print the config: " + jbox.io.IoReason.of(e), e);
             }
             return 0;
         }

@@ -41,7 +41,7 @@ final class SignalCommands {
                 throw new JboxException("cannot send " + signal + " to pid " + pid + ": " + out);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot run kill: " + e.getMessage(), e);
+            throw new JboxException("cannot run kill: " + jbox.io.IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JboxException("interrupted while signalling " + pid, e);

@@ -30,7 +30,7 @@ public final class Config {
             }
             p.load(in);
         } catch (IOException e) {
-            throw new JboxException("cannot read built-in defaults: " + e.getMessage(), e);
+            throw new JboxException("cannot read built-in defaults: " + jbox.io.IoReason.of(e), e);
         }
         overlay(p, SYSTEM_FILE);
         String env = System.getenv("JBOX_CONFIG");
@@ -51,7 +51,7 @@ public final class Config {
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         } catch (IOException e) {
-            throw new JboxException("cannot read config file " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read config file " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 

@@ -50,7 +50,7 @@ final class Bridge {
                 return mtu;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -75,7 +75,7 @@ final class Bridge {
             }
             return null;
         } catch (SocketException e) {
-            throw new JboxException("cannot inspect interface " + b.name() + ": " + e.getMessage(), e);
+            throw new JboxException("cannot inspect interface " + b.name() + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -140,7 +140,7 @@ final class Bridge {
                 Files.writeString(f, "1\n");
             }
         } catch (IOException e) {
-            throw new JboxException("cannot enable IPv4 forwarding (" + f + "): " + e.getMessage(), e);
+            throw new JboxException("cannot enable IPv4 forwarding (" + f + "): " + jbox.io.IoReason.of(e), e);
         }
     }
 }

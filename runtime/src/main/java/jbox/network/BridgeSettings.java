@@ -33,7 +33,7 @@ public record BridgeSettings(String name, Ipv4Subnet subnet, int mtu, Path state
         try {
             return new BridgeSettings(name, Ipv4Subnet.parse(subnet), m, stateRoot);
         } catch (JboxException e) {
-            throw new JboxException("net.bridge.subnet: " + e.getMessage(), e);
+            throw new JboxException("net.bridge.subnet: " + jbox.io.IoReason.of(e), e);
         }
     }
 

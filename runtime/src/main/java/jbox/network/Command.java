@@ -44,7 +44,7 @@ final class Command {
                 String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 return new Result(process.waitFor(), err);
             } catch (IOException e) {
-                throw new JboxException("cannot read the output of " + what + ": " + e.getMessage(), e);
+                throw new JboxException("cannot read the output of " + what + ": " + jbox.io.IoReason.of(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new JboxException("interrupted while waiting for " + what, e);
@@ -70,14 +70,14 @@ final class Command {
             p = pb.start();
         } catch (IOException e) {
             throw new JboxException("cannot run " + argv.get(0) + " (needed for bridge networking; install iproute2 and iptables): "
-                    + e.getMessage(), e);
+                    + jbox.io.IoReason.of(e), e);
         }
         if (stdin != null) {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 p.destroyForcibly();
-                throw new JboxException("cannot send input to " + what + ": " + e.getMessage(), e);
+                throw new JboxException("cannot send input to " + what + ": " + jbox.io.IoReason.of(e), e);
             }
         }
         return new Running(p, what);

@@ -202,7 +202,7 @@ public final class ContainerNetwork {
         try {
             return List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
         } catch (IOException e) {
-            throw new JboxException("cannot open network namespace " + p + ": " + e.getMessage(), e);
+            throw new JboxException("cannot open network namespace " + p + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class Ipam {
                 out.add(new Ipam(p, stateRoot.resolve(name.substring(0, name.length() - SUFFIX.length()) + ".lock")));
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list " + stateRoot + ": " + e.getMessage(), e);
+            throw new JboxException("cannot list " + stateRoot + ": " + jbox.io.IoReason.of(e), e);
         }
         return out;
     }
@@ -194,7 +194,7 @@ public final class Ipam {
         } catch (java.nio.file.NoSuchFileException e) {
             return s;
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
         }
         int lineNo = 0;
         for (int start = 0; start < text.length(); ) {
@@ -249,7 +249,7 @@ public final class Ipam {
             Files.writeString(tmp, sb);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -266,7 +266,7 @@ public final class Ipam {
             try {
                 channel.close(); // releases the lock
             } catch (IOException e) {
-                throw new JboxException("cannot unlock: " + e.getMessage(), e);
+                throw new JboxException("cannot unlock: " + jbox.io.IoReason.of(e), e);
             }
         }
     }
@@ -287,7 +287,7 @@ public final class Ipam {
                     // the lock was not taken
                 }
             }
-            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -18,7 +18,7 @@ final class Links {
         try {
             text = ProcFile.read(dev);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + dev + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + dev + ": " + jbox.io.IoReason.of(e), e);
         }
         return parse(text);
     }

@@ -71,7 +71,7 @@ public final class NetworkCleanup {
                 out.add(p.getFileName().toString());
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list " + VethNames.NETNS_DIR + ": " + e.getMessage(), e);
+            throw new JboxException("cannot list " + VethNames.NETNS_DIR + ": " + jbox.io.IoReason.of(e), e);
         }
         out.sort(null);
         return out;

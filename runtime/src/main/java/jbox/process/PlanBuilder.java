@@ -185,7 +185,7 @@ public final class PlanBuilder {
             try {
                 return resolver.resolve(dest);
             } catch (java.io.IOException e) {
-                throw new JboxException("mount destination " + dest + ": " + e.getMessage(), e);
+                throw new JboxException("mount destination " + dest + ": " + jbox.io.IoReason.of(e), e);
             }
         }
         ContainerPath p = mounted.get(parent);

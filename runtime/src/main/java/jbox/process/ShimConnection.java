@@ -53,7 +53,7 @@ public final class ShimConnection implements AutoCloseable {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socketPath));
         } catch (IOException e) {
-            throw new JboxException("cannot listen on control socket " + socketPath + ": " + e.getMessage(), e);
+            throw new JboxException("cannot listen on control socket " + socketPath + ": " + jbox.io.IoReason.of(e), e);
         }
         Process p;
         try {
@@ -66,7 +66,7 @@ public final class ShimConnection implements AutoCloseable {
             p = pb.start();
         } catch (IOException e) {
             closeQuietly(server);
-            throw new JboxException("cannot start shim " + shim + ": " + e.getMessage(), e);
+            throw new JboxException("cannot start shim " + shim + ": " + jbox.io.IoReason.of(e), e);
         }
         // If the shim dies before connecting, closing the server wakes the accept() below.
         p.onExit().thenRun(() -> closeQuietly(server));
@@ -105,7 +105,7 @@ public final class ShimConnection implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new JboxException("cannot send " + Protocol.messageName(type) + " to the shim: " + e.getMessage(), e);
+            throw new JboxException("cannot send " + Protocol.messageName(type) + " to the shim: " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -134,7 +134,7 @@ public final class ShimConnection implements AutoCloseable {
         } catch (EOFException e) {
             throw new JboxException("the shim exited unexpectedly (status " + waitQuietly(process) + ")", e);
         } catch (IOException e) {
-            throw new JboxException("cannot read from the shim: " + e.getMessage(), e);
+            throw new JboxException("cannot read from the shim: " + jbox.io.IoReason.of(e), e);
         }
     }
 

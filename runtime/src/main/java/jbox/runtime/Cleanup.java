@@ -70,7 +70,7 @@ public final class Cleanup {
                     }
                 }
             } catch (IOException e) {
-                throw new JboxException("cannot list " + layers + ": " + e.getMessage(), e);
+                throw new JboxException("cannot list " + layers + ": " + jbox.io.IoReason.of(e), e);
             }
         }
         return removed;

@@ -117,7 +117,7 @@ public final class ContainerExec {
                 }
             }
         } catch (IOException e) {
-            throw new JboxException("the container's init (pid " + pid + ") is gone: " + e.getMessage(), e);
+            throw new JboxException("the container's init (pid " + pid + ") is gone: " + jbox.io.IoReason.of(e), e);
         }
         return m;
     }
@@ -132,7 +132,7 @@ public final class ContainerExec {
             }
             return out;
         } catch (IOException e) {
-            throw new JboxException("cannot read the environment of pid " + pid + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read the environment of pid " + pid + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

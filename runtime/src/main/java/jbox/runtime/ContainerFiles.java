@@ -55,7 +55,7 @@ public final class ContainerFiles {
                 Files.setAttribute(p, "unix:gid", (int) ownerGid);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot create container layer " + layerDir + ": " + e.getMessage(), e);
+            throw new JboxException("cannot create container layer " + layerDir + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -70,7 +70,7 @@ public final class ContainerFiles {
         try {
             TreeDeletion.delete(dir);
         } catch (IOException e) {
-            throw new JboxException("cannot remove " + dir + ": " + e.getMessage(), e);
+            throw new JboxException("cannot remove " + dir + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -253,7 +253,7 @@ public final class ContainerLauncher {
                 throw new JboxException("short read from /dev/urandom");
             }
         } catch (java.io.IOException e) {
-            throw new JboxException("cannot read /dev/urandom for a container id: " + e.getMessage(), e);
+            throw new JboxException("cannot read /dev/urandom for a container id: " + jbox.io.IoReason.of(e), e);
         }
         return HexFormat.of().formatHex(b);
     }

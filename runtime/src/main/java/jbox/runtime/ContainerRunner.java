@@ -284,7 +284,7 @@ public final class ContainerRunner {
         try {
             Files.writeString(file, sb);
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + " (" + sb.toString().trim() + "): " + e.getMessage(), e);
+            throw new JboxException("cannot write " + file + " (" + sb.toString().trim() + "): " + jbox.io.IoReason.of(e), e);
         }
     }
 

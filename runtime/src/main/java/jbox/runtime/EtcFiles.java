@@ -28,7 +28,7 @@ final class EtcFiles {
             Files.writeString(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
                     dnsServers, dnsFallback));
         } catch (IOException e) {
-            throw new JboxException("cannot write /etc files into " + dir + ": " + e.getMessage(), e);
+            throw new JboxException("cannot write /etc files into " + dir + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 

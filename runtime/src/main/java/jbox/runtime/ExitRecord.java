@@ -21,7 +21,7 @@ final class ExitRecord {
         } catch (NoSuchFileException e) {
             return UNKNOWN;
         } catch (IOException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            throw new JboxException("cannot read the exit record " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read the exit record " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

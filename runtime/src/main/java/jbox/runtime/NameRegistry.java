@@ -46,7 +46,7 @@ final class NameRegistry {
                 return lock;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 

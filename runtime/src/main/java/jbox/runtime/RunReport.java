@@ -129,12 +129,12 @@ final class RunReport {
             g.writeNumberField("wallTimeMs", (System.nanoTime() - startNanos) / 1_000_000.0);
             g.writeEndObject();
         } catch (IOException e) {
-            throw new JboxException("cannot write the run report " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot write the run report " + file + ": " + jbox.io.IoReason.of(e), e);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new JboxException("cannot write the run report " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot write the run report " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

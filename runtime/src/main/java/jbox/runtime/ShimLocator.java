@@ -47,7 +47,7 @@ public final class ShimLocator {
                 throw new JboxException("shim " + shim + " must not be writable by group or others");
             }
         } catch (IOException e) {
-            throw new JboxException("cannot find shim " + shim + ": " + e.getMessage(), e);
+            throw new JboxException("cannot find shim " + shim + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -55,7 +55,7 @@ public final class SeccompProfileReader {
             throw new JboxException("seccomp profile " + source + ": invalid json: " + lowerFirst(why)
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + source + ": cannot read: " + e.getMessage(), e);
+            throw new JboxException("seccomp profile " + source + ": cannot read: " + jbox.io.IoReason.of(e), e);
         }
     }
 

@@ -38,7 +38,7 @@ public final class SeccompProfiles {
         } catch (NoSuchFileException e) {
             throw new JboxException("seccomp profile " + file + ": no such file", e);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + file + ": cannot read: " + e.getMessage(), e);
+            throw new JboxException("seccomp profile " + file + ": cannot read: " + jbox.io.IoReason.of(e), e);
         }
         return SeccompProfileReader.read(json, file.toString());
     }
@@ -50,7 +50,7 @@ public final class SeccompProfiles {
             }
             return SeccompProfileReader.read(in.readAllBytes(), DEFAULT_NAME);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + DEFAULT_RESOURCE + ": cannot read: " + e.getMessage(), e);
+            throw new JboxException("seccomp profile " + DEFAULT_RESOURCE + ": cannot read: " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class StateStore {
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("state directory " + dir + " already exists");
         } catch (IOException e) {
-            throw new JboxException("cannot create state directory " + dir + ": " + e.getMessage(), e);
+            throw new JboxException("cannot create state directory " + dir + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -75,7 +75,7 @@ public final class StateStore {
                 throw new JboxException("cannot replace " + file + " atomically", e);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -91,12 +91,12 @@ public final class StateStore {
         } catch (java.nio.file.NoSuchFileException gone) {
             return null;
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
         }
         try {
             return mapper().readValue(json, ContainerState.class);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 
@@ -113,7 +113,7 @@ public final class StateStore {
                 }
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new JboxException("cannot list " + root + ": " + jbox.io.IoReason.of(e), e);
         }
         ids.sort(null);
         return ids;

@@ -1,5 +1,5 @@
-// Turns a low-level exception into the short lowercase "why" part of an ImageException message.
-package jbox.image;
+// Turns a low-level exception into the short lowercase "why" part of a one-line error message.
+package jbox.io;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -9,12 +9,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /** NIO exceptions often carry only a path as their message; this recovers a readable reason. */
-final class Reason {
+public final class IoReason {
 
-    private Reason() {
+    private IoReason() {
     }
 
-    static String of(Throwable error) {
+    public static String of(Throwable error) {
         String text = knownKind(error);
         if (text == null && error instanceof FileSystemException fse && fse.getReason() != null) {
             text = fse.getReason();
@@ -29,7 +29,7 @@ final class Reason {
     }
 
     /** Library messages are capitalised sentences; ours are lowercase lines. */
-    static String lowercaseFirst(String text) {
+    public static String lowercaseFirst(String text) {
         if (text == null || text.isEmpty()) {
             return "unknown error";
         }
