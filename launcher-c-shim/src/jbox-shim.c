@@ -232,19 +232,25 @@ static int hold_lock(const char *path)
 	return 0;
 }
 
+/* "status user_us sys_us maxrss_kb nr:count,...": what a detached container's report needs. */
 static void write_exit_record(const char *path, int status, const struct rusage *u)
 {
-	char tmp[4096], line[128];
+	static char line[64 + MAX_SYSCALL_NR * 24];
+	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return;
-	int n = snprintf(line, sizeof(line), "%d %llu %llu %ld\n", status,
+	int n = snprintf(line, sizeof(line), "%d %llu %llu %ld ", status,
 			 (unsigned long long)u->ru_utime.tv_sec * 1000000ull + (unsigned long long)u->ru_utime.tv_usec,
 			 (unsigned long long)u->ru_stime.tv_sec * 1000000ull + (unsigned long long)u->ru_stime.tv_usec,
 			 u->ru_maxrss);
+	for (uint32_t nr = 0; nr < MAX_SYSCALL_NR; nr++)
+		if (denied[nr])
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "%u:%u,", nr, denied[nr]);
+	line[n++] = '\n';
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	int ok = write(fd, line, (size_t)n) == n; /* a short line: one write suffices */
+	int ok = write(fd, line, (size_t)n) == n; /* a regular file takes it in one write */
 	close(fd);
 	if (ok)
 		rename(tmp, path);

@@ -54,8 +54,8 @@ enum msg_type {
 #define SHIM_OPT_JOIN_NETNS 1u /* a network namespace path follows the two u32s */
 #define SHIM_OPT_DETACH 2u     /* the JVM will leave after STARTED: do not kill the container then */
 #define SHIM_OPT_RECORD 4u     /* two paths follow: a lock file the shim holds (fcntl) while it
-                                  lives, and a file it writes "status user_us sys_us maxrss_kb" to
-                                  (temp + rename) when the container has exited */
+                                  lives, and a file it writes "status user_us sys_us maxrss_kb
+                                  nr:count,..." to (temp + rename) when the container has exited */
 #define SHIM_OPT_ON_EXIT 8u    /* the remaining strings are a command the shim execs at the end */
 #define SHIM_OPT_ENTER 16u     /* a pid follows (decimal string): the shim setns()es into all of that
                                   process's namespaces, user first, before it clones (jbox exec); the

@@ -30,6 +30,14 @@ public final class InspectCommand implements Callable<Integer> {
             node.put("status", "dead"); // its jbox was killed: jbox system prune removes it
         }
         node.put("stateDir", states.dir(s.id()).toString());
+        java.nio.file.Path report = states.dir(s.id()).resolve("report.json"); // a detached run's (RunReport.FILE)
+        if (java.nio.file.Files.exists(report)) {
+            try {
+                node.set("report", json.readTree(report.toFile()));
+            } catch (IOException e) {
+                node.put("report", "unreadable: " + jbox.io.IoReason.of(e));
+            }
+        }
         if (live && s.pid() > 0) {
             // What the kernel says about it now: namespaces and mounts, as /proc shows them.
             ObjectNode ns = node.putObject("namespaces");

@@ -87,6 +87,8 @@ public final class Cleanup {
         if (s == null) {
             return;
         }
+        ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
+        jbox.cgroup.CgroupUsage usage = null;
         try {
             NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix)); // only this one's pieces
         } finally {
@@ -94,6 +96,7 @@ public final class Cleanup {
             java.util.Optional<ContainerCgroup> cgroup = host == null ? java.util.Optional.empty()
                     : ContainerCgroup.open(host, config.get("cgroup.parent"), id);
             if (cgroup.isPresent()) {
+                usage = cgroup.get().usage();
                 cgroup.get().remove();
             }
         }
@@ -101,8 +104,10 @@ public final class Cleanup {
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             return;
         }
-        int status = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
-        states.write(s.withExited(ContainerRunner.exitCode(status), java.time.Instant.now().toString()));
+        // What --report gives a foreground run, kept beside the state for `jbox inspect`.
+        new RunReport(states.dir(id).resolve(RunReport.FILE), id, s.name(), s.image())
+                .startedAt(java.time.Instant.parse(s.createdAt())).ended(outcome, null, usage);
+        states.write(s.withExited(outcome.exitCode(), java.time.Instant.now().toString()));
     }
 
     /**

@@ -20,6 +20,8 @@ import jbox.spec.ContainerSpec;
  * failed to start.
  */
 final class RunReport {
+    /** A detached container's report, in its state directory. */
+    static final String FILE = "report.json";
     private static final JsonFactory JSON = new JsonFactory();
     private static final int SIGKILL = 9;
     private static final int SIGXCPU = 24;
@@ -29,12 +31,19 @@ final class RunReport {
     private final String name;
     private final String image;
     private final long startNanos = System.nanoTime();
+    private java.time.Instant startedAt; // set for a detached container: its run began in another process
 
     RunReport(Path file, String id, String name, String image) {
         this.file = file;
         this.id = id;
         this.name = name;
         this.image = image;
+    }
+
+    /** Wall time counts from {@code at} (a detached container's creation) instead of now. */
+    RunReport startedAt(java.time.Instant at) {
+        this.startedAt = at;
+        return this;
     }
 
     /** The command ran and ended. */
@@ -99,7 +108,7 @@ final class RunReport {
     }
 
     private static boolean cpuLimitReached(ContainerRunner.Outcome o, ContainerSpec spec) {
-        List<ContainerSpec.Rlimit> limits = spec.process().rlimits();
+        List<ContainerSpec.Rlimit> limits = spec == null ? null : spec.process().rlimits();
         if (limits == null) {
             return false;
         }
@@ -126,7 +135,9 @@ final class RunReport {
             }
             g.writeStringField("image", image);
             fields.write(g);
-            g.writeNumberField("wallTimeMs", (System.nanoTime() - startNanos) / 1_000_000.0);
+            g.writeNumberField("wallTimeMs", startedAt != null
+                    ? java.time.Duration.between(startedAt, java.time.Instant.now()).toNanos() / 1_000_000.0
+                    : (System.nanoTime() - startNanos) / 1_000_000.0);
             g.writeEndObject();
         } catch (IOException e) {
             throw new JboxException("cannot write the run report " + file + ": " + jbox.io.IoReason.of(e), e);

@@ -135,6 +135,19 @@ class LimitsIT {
         assertEquals(String.valueOf((64L << 20) / 512), lines.get(5), "ulimit -f counts 512-byte blocks");
     }
 
+    @Test
+    void aDetachedContainersReportIsInInspect() throws Exception {
+        String name = Containers.uniqueName("detoom");
+        Jbox.run("run", "-d", "--name", name, "--memory", "32m", "--memory-swap", "32m", Jbox.PROBE_IMAGE, "sh", "-c",
+                "/bin/jbox-probe try keyctl >/dev/null; x=$(head -c 200000000 /dev/zero | tr '\\0' a)");
+        assertEquals("137\n", Jbox.run("wait", name).out());
+        JsonNode report = JSON.readTree(Jbox.run("inspect", name).out()).path("report");
+        assertEquals("oom_killed", report.path("reason").asText(), report.toString());
+        assertEquals(1, report.path("deniedSyscalls").path("keyctl").asInt(), report.toString());
+        assertTrue(report.path("wallTimeMs").asDouble() > 0, report.toString());
+        Jbox.run("rm", name);
+    }
+
     static void assertNoJboxCgroups() throws Exception {
         try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path h : s.toList()) {
