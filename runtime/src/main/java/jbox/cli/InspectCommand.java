@@ -30,6 +30,14 @@ public final class InspectCommand implements Callable<Integer> {
             node.put("status", "dead"); // its jbox was killed: jbox system prune removes it
         }
         node.put("stateDir", states.dir(s.id()).toString());
+        java.nio.file.Path config = states.dir(s.id()).resolve(jbox.runtime.SpecFile.NAME);
+        if (java.nio.file.Files.exists(config)) {
+            try {
+                node.set("config", json.readTree(config.toFile()));
+            } catch (IOException e) {
+                node.put("config", "unreadable: " + jbox.io.IoReason.of(e));
+            }
+        }
         java.nio.file.Path report = states.dir(s.id()).resolve("report.json"); // a detached run's (RunReport.FILE)
         if (java.nio.file.Files.exists(report)) {
             try {

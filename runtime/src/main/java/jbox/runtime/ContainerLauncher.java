@@ -93,15 +93,30 @@ public final class ContainerLauncher {
                 throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
             }
             try {
-                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), detach, (pid, shimPid) -> {
-                    // Recorded before the plan runs, so clean-up can always find this container.
-                    states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
-                    if (joined != null) {
-                        joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
+                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), detach,
+                        new ContainerRunner.StartListener() {
+                    @Override
+                    public void started(long pid, long shimPid) throws JboxException {
+                        // Recorded before the plan runs, so clean-up can always find this container.
+                        states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
+                        if (joined != null) {
+                            joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
+                        }
+                        timings.mark("state_and_cgroup");
+                        net.attach(pid); // eth0 is configured before the workload starts
+                        timings.mark("network_attach");
                     }
-                    timings.mark("state_and_cgroup");
-                    net.attach(pid); // eth0 is configured before the workload starts
-                    timings.mark("network_attach");
+
+                    @Override
+                    public void running() throws JboxException {
+                        // config.json for `jbox inspect`: off the start path (an ObjectMapper costs
+                        // ~25 ms); a foreground jbox writes it while the command runs.
+                        if (detach != null) {
+                            SpecFile.write(states.dir(id), spec);
+                        } else {
+                            SpecFile.writeInBackground(states.dir(id), spec);
+                        }
+                    }
                 });
             } catch (JboxException e) {
                 if (report != null) {

@@ -145,6 +145,7 @@ public final class ContainerRunner {
                 throw stepFailure(plan, m.u32(0), m.i32(4));
             }
             timings.mark("plan_executed_and_execve");
+            onStarted.running();
             if (detach != null) {
                 return null; // the shim stays as the container's monitor; closing the socket is our goodbye
             }
@@ -233,6 +234,10 @@ public final class ContainerRunner {
     /** Receives (container pid, shim pid) as soon as the container process exists. */
     public interface StartListener {
         void started(long pid, long shimPid) throws JboxException;
+
+        /** The command was exec'd: the start is over, slower bookkeeping may run now. */
+        default void running() throws JboxException {
+        }
     }
 
     /** Docker's convention: exit status as is, 128+N when killed by signal N. */

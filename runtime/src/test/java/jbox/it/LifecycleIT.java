@@ -88,7 +88,15 @@ class LifecycleIT {
         Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "30");
         JsonNode state = Containers.awaitRunning(name);
         JsonNode j = JSON.readTree(Jbox.run("inspect", name).out());
+        for (int i = 0; i < 50 && j.path("config").isMissingNode(); i++) { // written once the command runs
+            Thread.sleep(100);
+            j = JSON.readTree(Jbox.run("inspect", name).out());
+        }
         assertTrue(j.path("running").asBoolean());
+        assertEquals("1.0.2", j.path("config").path("ociVersion").asText(), j.toString());
+        assertEquals("sleep", j.path("config").path("process").path("args").get(0).asText());
+        assertTrue(j.path("mounts").size() > 5, j.toString());
+        assertEquals(7, j.path("namespaces").size());
         assertEquals(state.path("pid").asLong(), j.path("pid").asLong());
         Jbox.run("kill", name);
         Jbox.finish(p);
