@@ -92,6 +92,9 @@ final class Bridge {
         rule(b, "filter", "FORWARD", List.of("-i", b.name(), "-j", "ACCEPT"), true);
         rule(b, "filter", "FORWARD", List.of("-o", b.name(), "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
                 "-j", "ACCEPT"), true);
+        if (b.isolateFrom() != null) {
+            isolate(b);
+        }
         enableForwarding();
         StringBuilder batch = new StringBuilder();
         if (!Links.names().contains(b.name())) {
@@ -103,6 +106,22 @@ final class Bridge {
         if (!r.ok()) {
             throw new JboxException("cannot create bridge " + b.name() + " (" + subnet + "): " + r.firstError());
         }
+    }
+
+    /**
+     * A user network's bridge: nothing is forwarded between it and any other jbox bridge (every
+     * network's is jbn-*, the default one is named). Rules at the top of FORWARD, tagged with this
+     * bridge, so `network rm` takes them along; the ACCEPT within the bridge goes on top of them,
+     * for hosts where br_netfilter passes bridged frames through FORWARD too. A network's rules
+     * cover both directions, so the default bridge (made earlier, maybe long ago) needs none.
+     */
+    private static void isolate(BridgeSettings b) throws JboxException {
+        String self = b.name();
+        for (String[] io : new String[][] {{self, UserNetworks.BRIDGE_PREFIX + "+"}, {UserNetworks.BRIDGE_PREFIX + "+", self},
+                {self, b.isolateFrom()}, {b.isolateFrom(), self}}) {
+            rule(b, "filter", "FORWARD", List.of("-i", io[0], "-o", io[1], "-j", "DROP"), true);
+        }
+        rule(b, "filter", "FORWARD", List.of("-i", self, "-o", self, "-j", "ACCEPT"), true);
     }
 
     /** Adds an iptables rule tagged with the bridge's comment unless it is there (iptables -C). */
