@@ -92,9 +92,7 @@ final class Bridge {
         rule(b, "filter", "FORWARD", List.of("-i", b.name(), "-j", "ACCEPT"), true);
         rule(b, "filter", "FORWARD", List.of("-o", b.name(), "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
                 "-j", "ACCEPT"), true);
-        if (b.isolateFrom() != null) {
-            isolate(b);
-        }
+        isolate(b);
         enableForwarding();
         StringBuilder batch = new StringBuilder();
         if (!Links.names().contains(b.name())) {
@@ -109,19 +107,30 @@ final class Bridge {
     }
 
     /**
-     * A user network's bridge: nothing is forwarded between it and any other jbox bridge (every
-     * network's is jbn-*, the default one is named). Rules at the top of FORWARD, tagged with this
-     * bridge, so `network rm` takes them along; the ACCEPT within the bridge goes on top of them,
-     * for hosts where br_netfilter passes bridged frames through FORWARD too. A network's rules
-     * cover both directions, so the default bridge (made earlier, maybe long ago) needs none.
+     * Nothing is forwarded between this bridge and a user network's (jbn-*); a user network's
+     * bridge also drops traffic to and from the default one it names. Every bridge adds these
+     * for itself at the top of FORWARD when it is made, above its own ACCEPTs, so the order in
+     * which bridges appear does not matter (a default bridge made before this existed is covered
+     * by the networks' rules, which name it). The ACCEPT within a network's bridge goes on top,
+     * for hosts where br_netfilter passes bridged frames through FORWARD too. Tagged with the
+     * bridge, so `network rm` takes them along.
      */
     private static void isolate(BridgeSettings b) throws JboxException {
         String self = b.name();
-        for (String[] io : new String[][] {{self, UserNetworks.BRIDGE_PREFIX + "+"}, {UserNetworks.BRIDGE_PREFIX + "+", self},
-                {self, b.isolateFrom()}, {b.isolateFrom(), self}}) {
+        String networks = UserNetworks.BRIDGE_PREFIX + "+";
+        List<String[]> drops = new ArrayList<>();
+        drops.add(new String[] {self, networks});
+        drops.add(new String[] {networks, self});
+        if (b.isolateFrom() != null) {
+            drops.add(new String[] {self, b.isolateFrom()});
+            drops.add(new String[] {b.isolateFrom(), self});
+        }
+        for (String[] io : drops) {
             rule(b, "filter", "FORWARD", List.of("-i", io[0], "-o", io[1], "-j", "DROP"), true);
         }
-        rule(b, "filter", "FORWARD", List.of("-i", self, "-o", self, "-j", "ACCEPT"), true);
+        if (b.isolateFrom() != null) {
+            rule(b, "filter", "FORWARD", List.of("-i", self, "-o", self, "-j", "ACCEPT"), true);
+        }
     }
 
     /** Adds an iptables rule tagged with the bridge's comment unless it is there (iptables -C). */
