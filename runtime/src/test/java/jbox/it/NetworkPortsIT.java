@@ -175,6 +175,29 @@ class NetworkPortsIT {
     }
 
     @Test
+    void aFailedStartAndASigkilledJboxFollowedByPruneLeaveNoPortRule() throws Exception {
+        Jbox.Result failed = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
+        assertEquals(127, failed.code(), failed.all());
+        assertEquals(0, inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(), inNs("iptables-save"));
+        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "30");
+        String id = Containers.awaitRunning("pkill").path("id").asText();
+        for (int i = 0; i < 100 && rulesTagged(id) < 4; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(4, rulesTagged(id));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        StringBuilder pruned = new StringBuilder();
+        for (int i = 0; i < 100 && rulesTagged(id) > 0; i++) {
+            pruned.append(Jbox.finish(inNamespace("system", "prune").start()).out());
+            Thread.sleep(50);
+        }
+        assertEquals(0, rulesTagged(id), inNs("iptables-save"));
+        assertTrue(pruned.toString().contains("published port " + PORT + ":80/tcp of container " + id.substring(0, 12)), pruned.toString());
+        Jbox.Result again = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
+        assertEquals(0, again.code(), again.all());
+    }
+
+    @Test
     void containersOnOneNetworkReachEachOtherNotAcrossNetworksAndRmWaitsForThem() throws Exception {
         String suffix = Long.toHexString(System.nanoTime() & 0xffffff);
         String red = "r" + suffix;
