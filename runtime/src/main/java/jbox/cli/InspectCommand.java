@@ -78,6 +78,10 @@ public final class InspectCommand implements Callable<Integer> {
             } catch (IOException ignored) {
                 // no generated hosts file: nothing to say about the address
             }
+            com.fasterxml.jackson.databind.node.ArrayNode ports = node.putArray("ports");
+            for (jbox.spec.PortMapping p : jbox.network.PortLeases.of(states.root()).of(s.id())) {
+                ports.add(p.toString());
+            }
         }
         try {
             System.out.println(json.writeValueAsString(node));

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jbox", mixinStandardHelpOptions = true, version = "jbox 0.1.0",
         description = "A minimal Linux container runtime.",
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
-            SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class,
+            SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class,
             FinishCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {

@@ -32,7 +32,8 @@ final class RunCommand {
                 p.value("--cpu-shares"), p.value("--cpu-time"), p.value("--timeout"), p.has("--sandbox"));
         RunOptions o = new RunOptions(p.image(), p.command(), p.value("--name"), p.value("--hostname"),
                 p.all("--env"), p.value("--workdir"), p.value("--user"), p.value("--network"),
-                p.value("--userns"), p.has("--rm"), sandboxing, p.value("--report"), p.has("--init"), p.has("--detach"), p.has("--tty"));
+                p.value("--userns"), p.has("--rm"), sandboxing, p.value("--report"), p.has("--init"), p.has("--detach"), p.has("--tty"),
+                p.all("--publish"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         if (p.has("--dry-run")) {
             try {

@@ -92,6 +92,7 @@ final class Bridge {
         rule(b, "filter", "FORWARD", List.of("-i", b.name(), "-j", "ACCEPT"), true);
         rule(b, "filter", "FORWARD", List.of("-o", b.name(), "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
                 "-j", "ACCEPT"), true);
+        isolate(b);
         enableForwarding();
         StringBuilder batch = new StringBuilder();
         if (!Links.names().contains(b.name())) {
@@ -102,6 +103,33 @@ final class Bridge {
         Command.Result r = Command.run(List.of("ip", "-batch", "-"), batch.toString());
         if (!r.ok()) {
             throw new JboxException("cannot create bridge " + b.name() + " (" + subnet + "): " + r.firstError());
+        }
+    }
+
+    /**
+     * Nothing is forwarded between this bridge and a user network's (jbn-*); a user network's
+     * bridge also drops traffic to and from the default one it names. Every bridge adds these
+     * for itself at the top of FORWARD when it is made, above its own ACCEPTs, so the order in
+     * which bridges appear does not matter (a default bridge made before this existed is covered
+     * by the networks' rules, which name it). The ACCEPT within a network's bridge goes on top,
+     * for hosts where br_netfilter passes bridged frames through FORWARD too. Tagged with the
+     * bridge, so `network rm` takes them along.
+     */
+    private static void isolate(BridgeSettings b) throws JboxException {
+        String self = b.name();
+        String networks = UserNetworks.BRIDGE_PREFIX + "+";
+        List<String[]> drops = new ArrayList<>();
+        drops.add(new String[] {self, networks});
+        drops.add(new String[] {networks, self});
+        if (b.isolateFrom() != null) {
+            drops.add(new String[] {self, b.isolateFrom()});
+            drops.add(new String[] {b.isolateFrom(), self});
+        }
+        for (String[] io : drops) {
+            rule(b, "filter", "FORWARD", List.of("-i", io[0], "-o", io[1], "-j", "DROP"), true);
+        }
+        if (b.isolateFrom() != null) {
+            rule(b, "filter", "FORWARD", List.of("-i", self, "-o", self, "-j", "ACCEPT"), true);
         }
     }
 

@@ -7,9 +7,14 @@ import jbox.config.Config;
 /**
  * The bridge containers attach to, as configured (net.bridge.*): its name, its subnet (the
  * bridge has the first address, containers the rest) and the MTU it is created with. Leases and
- * locks live under state.root.
+ * locks live under state.root. A user-defined network's bridge also names the default bridge
+ * ({@code isolateFrom}), which it is kept apart from along with every other network's.
  */
-public record BridgeSettings(String name, Ipv4Subnet subnet, int mtu, Path stateRoot) {
+public record BridgeSettings(String name, Ipv4Subnet subnet, int mtu, Path stateRoot, String isolateFrom) {
+    public BridgeSettings(String name, Ipv4Subnet subnet, int mtu, Path stateRoot) {
+        this(name, subnet, mtu, stateRoot, null);
+    }
+
     public static BridgeSettings from(Config config) throws JboxException {
         return of(config.get("net.bridge.name"), config.get("net.bridge.subnet"), config.get("net.bridge.mtu"),
                 config.stateRoot());

@@ -59,6 +59,27 @@ final class Command {
         return start(argv, stdin).await();
     }
 
+    /** Runs a tool that reads nothing and returns what it printed on stdout (iptables-save); null when it failed. */
+    static String output(List<String> argv) throws JboxException {
+        Process p;
+        try {
+            p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new JboxException("cannot run " + argv.get(0) + " (needed for published ports and networks; install iptables): "
+                    + e.getMessage(), e);
+        }
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            throw new JboxException("cannot read the output of " + String.join(" ", argv) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JboxException("interrupted while waiting for " + String.join(" ", argv), e);
+        }
+    }
+
     static Running start(List<String> argv, String stdin) throws JboxException {
         String what = String.join(" ", argv);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD);

@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import jbox.JboxException;
 import jbox.spec.ContainerSpec;
 import jbox.spec.NetworkMode;
+import jbox.spec.PortMapping;
 
 /**
  * One container's network, over its life. Bridge mode: {@link #prepare()} before the container
@@ -22,12 +23,16 @@ public final class ContainerNetwork {
     private final BridgeSettings bridge;
     private final Predicate<String> live;
     private final String joinPath;
+    private final List<PortMapping> ports;
+    private boolean portsClaimed;
     private int mtu;
     private String address;
     private boolean attaching;
     private Object joinedNamespace;
 
-    private ContainerNetwork(NetworkMode mode, String id, BridgeSettings bridge, Predicate<String> live, String joinPath) {
+    private ContainerNetwork(NetworkMode mode, String id, BridgeSettings bridge, Predicate<String> live, String joinPath,
+            List<PortMapping> ports) {
+        this.ports = ports;
         this.mode = mode;
         this.id = id;
         this.bridge = bridge;
@@ -47,7 +52,8 @@ public final class ContainerNetwork {
                 path = n.path();
             }
         }
-        return new ContainerNetwork(NetworkMode.of(spec), id, bridge, live, path);
+        String published = spec.annotations() == null ? null : spec.annotations().get(NetworkMode.ANNOTATION_PORTS);
+        return new ContainerNetwork(NetworkMode.of(spec), id, bridge, live, path, PortMapping.parseAnnotation(published));
     }
 
     public NetworkMode mode() {
@@ -59,11 +65,23 @@ public final class ContainerNetwork {
         return address;
     }
 
+    /** The published ports (-p), possibly none. */
+    public List<PortMapping> ports() {
+        return ports;
+    }
+
     /** Bridge: the bridge exists and an address is leased. Joins: which namespace to expect. */
     public void prepare() throws JboxException {
         if (mode.kind() == NetworkMode.Kind.BRIDGE) {
             mtu = Bridge.ensure(bridge);
             address = bridge.ipam().allocate(id, bridge.subnet(), live, ContainerNetwork::removeLeftovers);
+            if (!ports.isEmpty()) {
+                // Claimed before any rule exists, so a refused port leaves nothing; the rules go in
+                // now (before the veth: a DNAT to an address not yet there is harmless).
+                PortLeases.of(bridge.stateRoot()).claim(id, ports, live);
+                portsClaimed = true;
+                PortRules.add(id, bridge.name(), address, ports);
+            }
         } else if (joinPath != null) {
             joinedNamespace = namespaceId(Path.of(joinPath));
         }
@@ -153,6 +171,11 @@ public final class ContainerNetwork {
         public void await() throws JboxException {
             if (net == null) {
                 return;
+            }
+            if (net.portsClaimed) {
+                // Rules first, then the claim: the port is free only once nothing forwards it.
+                PortRules.removeContainers(prefix -> net.id.startsWith(prefix));
+                PortLeases.of(net.bridge.stateRoot()).release(net.id);
             }
             String error = removal == null ? null : unexpectedError(removal.await());
             if (error != null) {

@@ -95,6 +95,12 @@ public record Ipv4Subnet(int network, int prefix) {
         return (address & mask(prefix)) == network;
     }
 
+    /** Whether the two share any address: the shorter prefix's network contains the other's. */
+    public boolean overlaps(Ipv4Subnet o) {
+        int m = mask(Math.min(prefix, o.prefix));
+        return (network & m) == (o.network & m);
+    }
+
     /** A host address with this subnet's prefix, as ip(8) takes it: 10.88.0.5/16. */
     public String withPrefix(int address) {
         return new StringBuilder(format(address)).append('/').append(prefix).toString();

@@ -10,8 +10,9 @@ import java.util.function.Predicate;
 import jbox.JboxException;
 
 /**
- * The network part of `jbox system prune`: leases, veths (vjb + 8 hex) and namespace names
- * (jbox- + 12 hex) of containers that have no live owner. Veths are looked for in the network
+ * The network part of `jbox system prune`: leases, veths (vjb + 8 hex), namespace names
+ * (jbox- + 12 hex), published-port leases and iptables rules (tagged jbox: + 12 hex) of
+ * containers that have no live owner. Veths are looked for in the network
  * namespace prune runs in; names under /var/run/netns are shared by every namespace of the host.
  */
 public final class NetworkCleanup {
@@ -31,6 +32,15 @@ public final class NetworkCleanup {
                 removed.add("address lease " + l.address() + " of container " + l.id().substring(0, 12) + " (" + ipam.file()
                         + ") with its veth " + VethNames.hostEnd(l.id()) + " and namespace name " + VethNames.netns(l.id()));
             }
+        }
+        for (PortLeases.Lease l : PortLeases.of(stateRoot).reclaim(live)) {
+            removed.add("published port " + l.port() + " of container " + l.id().substring(0, 12));
+        }
+        // Only where ports were ever published (the lease file stays once made): no iptables-save
+        // for everyone else, and no dependence on iptables where it is not used.
+        int rules = PortLeases.of(stateRoot).everUsed() ? PortRules.removeContainers(prefix -> !live.test(prefix)) : 0;
+        if (rules > 0) {
+            removed.add(rules + " iptables rules of published ports of dead containers");
         }
         List<String> links = new ArrayList<>();
         List<String> names = new ArrayList<>();

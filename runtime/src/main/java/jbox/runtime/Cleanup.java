@@ -123,7 +123,7 @@ public final class Cleanup {
     }
 
     /** A container is live while its jbox holds its lock, or while its monitor still runs it. */
-    static boolean live(StateStore states, String id) {
+    public static boolean live(StateStore states, String id) {
         if (states.isOwned(id)) {
             return true;
         }

@@ -13,6 +13,7 @@ import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
 import jbox.network.BridgeSettings;
 import jbox.network.ContainerNetwork;
+import jbox.network.UserNetworks;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.spec.ContainerSpec;
@@ -69,7 +70,7 @@ public final class ContainerLauncher {
             timings.mark("spec_build");
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
-            network = ContainerNetwork.of(spec, id, bridged ? BridgeSettings.from(config) : null,
+            network = ContainerNetwork.of(spec, id, bridged ? bridge(mode) : null,
                     bridged ? other -> other.equals(id) || Cleanup.live(states, other) : null);
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
@@ -206,8 +207,21 @@ public final class ContainerLauncher {
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
                 new StateStore(config.stateRoot()).dir(id).toString(), ids,
                 new SpecBuilder.NetworkInputs(config.get("net.default"), config.get("net.bridge.name"),
-                        config.get("net.bridge.subnet"), ref -> containerNetns(ref)),
+                        config.get("net.bridge.subnet"), ref -> containerNetns(ref), name -> {
+                            BridgeSettings b = bridge(NetworkMode.parse(name));
+                            return List.of(b.name(), b.subnet().toString());
+                        }),
                 securityDefaults(), config.get("cgroup.parent"));
+    }
+
+    /** The bridge of bridge mode: the default one, or a user network's (read only when one is asked for). */
+    private BridgeSettings bridge(NetworkMode mode) throws JboxException {
+        BridgeSettings defaults = BridgeSettings.from(config);
+        if (!mode.userNetwork()) {
+            return defaults;
+        }
+        UserNetworks networks = new UserNetworks(config.dataRoot(), defaults);
+        return networks.settings(networks.get(mode.target()));
     }
 
     /**

@@ -6,7 +6,9 @@ import jbox.JboxException;
 /**
  * `--net`: bridge (a veth to the host bridge, an address from IPAM), none (loopback only), host
  * (the host's namespace), container:NAME|ID (another container's namespace), ns:NAME (a namespace
- * made with `ip netns add NAME`). The chosen mode travels in the spec as annotations.
+ * made with `ip netns add NAME`), or NAME of a network made with `jbox network create` (bridge
+ * mode on that network's own bridge: kind BRIDGE with the network's name as target). The chosen
+ * mode travels in the spec as annotations.
  */
 public record NetworkMode(Kind kind, String target) {
     public enum Kind { BRIDGE, NONE, HOST, CONTAINER, NS }
@@ -15,6 +17,10 @@ public record NetworkMode(Kind kind, String target) {
     public static final String ANNOTATION_BRIDGE = "dev.jbox.network.bridge";
     public static final String ANNOTATION_SUBNET = "dev.jbox.network.subnet";
     public static final String ANNOTATION_CONTAINER = "dev.jbox.network.container";
+    /** A user-defined network's name (bridge mode on it). */
+    public static final String ANNOTATION_NETWORK = "dev.jbox.network.name";
+    /** Published ports, {@link PortMapping#format}. */
+    public static final String ANNOTATION_PORTS = "dev.jbox.network.ports";
 
     public static final NetworkMode NONE = new NetworkMode(Kind.NONE, null);
 
@@ -37,7 +43,18 @@ public record NetworkMode(Kind kind, String target) {
             }
             return new NetworkMode(Kind.NS, name);
         }
-        throw new JboxException("unsupported network mode " + s + " (use bridge, none, host, container:NAME, ns:NAME)");
+        if (isNetworkName(s)) {
+            return new NetworkMode(Kind.BRIDGE, s); // whether it exists is checked when it is looked up
+        }
+        throw new JboxException("unsupported network mode " + s + " (use bridge, none, host, container:NAME, ns:NAME, or a network from jbox network ls)");
+    }
+
+    /**
+     * A user network's name: lowercase letters, digits, '_' and '-', at most 11 so that its
+     * bridge jbn-NAME fits an interface name (15); never one of the modes.
+     */
+    public static boolean isNetworkName(String s) {
+        return s.matches("[a-z0-9][a-z0-9_-]{0,10}") && !s.equals("bridge") && !s.equals("none") && !s.equals("host");
     }
 
     /** The mode a spec was built with (a spec without the annotation: none or host, by its namespaces). */
@@ -51,6 +68,7 @@ public record NetworkMode(Kind kind, String target) {
         return switch (m) {
             case "container" -> new NetworkMode(Kind.CONTAINER, ann.get(ANNOTATION_CONTAINER));
             case "ns" -> new NetworkMode(Kind.NS, null);
+            case "bridge" -> new NetworkMode(Kind.BRIDGE, ann.get(ANNOTATION_NETWORK));
             default -> parse(m);
         };
     }
@@ -60,12 +78,17 @@ public record NetworkMode(Kind kind, String target) {
         return kind == Kind.BRIDGE || kind == Kind.NONE;
     }
 
+    /** A user-defined network (bridge mode on its own bridge). */
+    public boolean userNetwork() {
+        return kind == Kind.BRIDGE && target != null;
+    }
+
     public String annotation() {
         return kind.name().toLowerCase();
     }
 
     @Override
     public String toString() {
-        return target == null ? annotation() : annotation() + ":" + target;
+        return userNetwork() ? target : target == null ? annotation() : annotation() + ":" + target;
     }
 }

@@ -21,7 +21,8 @@ public record RunOptions(
         String report,
         boolean init,
         boolean detach,
-        boolean tty) {
+        boolean tty,
+        List<String> publish) {
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(
@@ -47,6 +48,6 @@ public record RunOptions(
     /** Options without any sandboxing flag (the defaults still apply). */
     public RunOptions(String image, List<String> command, String name, String hostname, List<String> env,
             String workdir, String user, String net, String userns, boolean remove) {
-        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false, false, false);
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, Sandboxing.NONE, null, false, false, false, List.of());
     }
 }

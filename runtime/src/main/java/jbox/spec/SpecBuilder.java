@@ -37,7 +37,18 @@ public final class SpecBuilder {
      * What the network modes need: the mode when --net is not given, the bridge (recorded in the
      * spec's annotations), and where a running container's network namespace is (container:).
      */
-    public record NetworkInputs(String defaultMode, String bridge, String subnet, ContainerNetns containers) {
+    public record NetworkInputs(String defaultMode, String bridge, String subnet, ContainerNetns containers,
+            UserNetworks networks) {
+        public NetworkInputs(String defaultMode, String bridge, String subnet, ContainerNetns containers) {
+            this(defaultMode, bridge, subnet, containers, name -> {
+                throw new JboxException("network " + name + " does not exist (see: jbox network ls)");
+            });
+        }
+    }
+
+    /** Finds a user-defined network by name: its bridge and subnet. */
+    public interface UserNetworks {
+        List<String> bridgeAndSubnet(String name) throws JboxException;
     }
 
     /** Finds a running container by name or id and returns its network namespace's path. */
@@ -104,9 +115,22 @@ public final class SpecBuilder {
         ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
         ann.put("dev.jbox.image", in.image().name());
         ann.put(NetworkMode.ANNOTATION_MODE, net.annotation());
-        if (net.kind() == NetworkMode.Kind.BRIDGE) {
+        if (net.userNetwork()) {
+            List<String> bs = in.network().networks().bridgeAndSubnet(net.target());
+            ann.put(NetworkMode.ANNOTATION_NETWORK, net.target());
+            ann.put(NetworkMode.ANNOTATION_BRIDGE, bs.get(0));
+            ann.put(NetworkMode.ANNOTATION_SUBNET, bs.get(1));
+        } else if (net.kind() == NetworkMode.Kind.BRIDGE) {
             ann.put(NetworkMode.ANNOTATION_BRIDGE, in.network().bridge());
             ann.put(NetworkMode.ANNOTATION_SUBNET, in.network().subnet());
+        }
+        List<PortMapping> ports = PortMapping.parseAll(o.publish() == null ? List.of() : o.publish());
+        if (!ports.isEmpty()) {
+            // Ports are DNAT to the container's bridge address: other modes have none.
+            if (net.kind() != NetworkMode.Kind.BRIDGE) {
+                throw new JboxException("cannot publish ports with --net " + net + ": -p needs bridge or a jbox network");
+            }
+            ann.put(NetworkMode.ANNOTATION_PORTS, PortMapping.format(ports));
         } else if (net.kind() == NetworkMode.Kind.CONTAINER) {
             ann.put(NetworkMode.ANNOTATION_CONTAINER, net.target());
         }

@@ -68,7 +68,8 @@ class RunIT {
 
         Jbox.Result net = Jbox.run("run", "--rm", "--net", "bogus", Jbox.IMAGE, "true");
         assertEquals(125, net.code(), net.all());
-        assertTrue(net.err().contains("network mode bogus"), net.all());
+        // A lowercase name is taken for a user network (jbox network create), which does not exist.
+        assertEquals("jbox: network bogus does not exist (see: jbox network ls)\n", net.err(), net.all());
 
         Jbox.Result option = Jbox.run("run", "--no-such-option", Jbox.IMAGE);
         assertEquals(125, option.code(), option.all());

@@ -40,6 +40,7 @@ class NetworkModeTest {
     @Test
     void anythingElseNamesTheModesThereAre() {
         JboxException e = assertThrows(JboxException.class, () -> NetworkMode.parse("container:"));
-        assertEquals("unsupported network mode container: (use bridge, none, host, container:NAME, ns:NAME)", e.getMessage());
+        assertEquals("unsupported network mode container: (use bridge, none, host, container:NAME, ns:NAME, or a network from jbox network ls)",
+                e.getMessage());
     }
 }

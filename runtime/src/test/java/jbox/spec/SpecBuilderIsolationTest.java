@@ -79,14 +79,16 @@ class SpecBuilderIsolationTest {
 
     @Test
     void unsupportedNetworkModesAreRejectedWithTheModesThereAre() {
-        for (String bad : List.of("bogus", "container:", "ns:../etc", "ns:", "Bridge")) {
+        for (String bad : List.of("Bogus", "container:", "ns:../etc", "ns:", "Bridge", "twelve-chars")) {
             f.net = bad;
             JboxException e = assertThrows(JboxException.class, f::build, bad);
             assertTrue(e.getMessage().contains(bad), e.getMessage());
         }
-        f.net = "bogus";
-        assertEquals("unsupported network mode bogus (use bridge, none, host, container:NAME, ns:NAME)",
+        f.net = "Bogus";
+        assertEquals("unsupported network mode Bogus (use bridge, none, host, container:NAME, ns:NAME, or a network from jbox network ls)",
                 assertThrows(JboxException.class, f::build).getMessage());
+        f.net = "bogus"; // a user network's name, but there is no such network
+        assertEquals("network bogus does not exist (see: jbox network ls)", assertThrows(JboxException.class, f::build).getMessage());
     }
 
     @Test

@@ -1,0 +1,74 @@
+package jbox.cli;
+
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.network.BridgeSettings;
+import jbox.network.UserNetworks;
+import jbox.runtime.Cleanup;
+import jbox.state.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `jbox network create|ls|rm`: user-defined networks, each a bridge of its own (see UserNetworks). */
+@Command(name = "network", description = "Manage user-defined networks (run --net NAME).", mixinStandardHelpOptions = true,
+        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Rm.class})
+public final class NetworkCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    static UserNetworks networks(Config config) throws JboxException {
+        return new UserNetworks(config.dataRoot(), BridgeSettings.from(config));
+    }
+
+    @Command(name = "create", description = "Create a network with its own subnet.", mixinStandardHelpOptions = true)
+    static final class Create implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "e.g. 10.89.0.0/24; must not overlap another jbox network.")
+        String subnet;
+
+        @Override
+        public Integer call() throws JboxException {
+            UserNetworks.Definition d = networks(Config.load()).create(name, subnet);
+            System.out.println(d.name());
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", description = "List networks: the default bridge and user-defined ones.", mixinStandardHelpOptions = true)
+    static final class Ls implements Callable<Integer> {
+        @Override
+        public Integer call() throws JboxException {
+            Config config = Config.load();
+            BridgeSettings b = BridgeSettings.from(config);
+            String format = "%-12s %-16s %-18s%n";
+            System.out.printf(format, "NAME", "BRIDGE", "SUBNET");
+            System.out.printf(format, "bridge", b.name(), b.subnet());
+            for (UserNetworks.Definition d : networks(config).list()) {
+                System.out.printf(format, d.name(), d.bridge(), d.subnet());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove a network no running container uses.", mixinStandardHelpOptions = true)
+    static final class Rm implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws JboxException {
+            Config config = Config.load();
+            StateStore states = new StateStore(config.stateRoot());
+            for (String r : networks(config).remove(name, id -> Cleanup.live(states, id))) {
+                System.out.println("removed " + r);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package jbox.network;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import jbox.JboxException;
+import jbox.spec.PortMapping;
+
+/**
+ * Which container publishes which host port: state.root/ports.leases, one "CONTAINER-ID MAPPING"
+ * line each, replaced by temp + rename under state.root/ports.lock. Host ports are shared by every
+ * bridge and network of the namespace, so there is one file, not one per bridge; checking and
+ * claiming under the lock is what keeps two concurrent runs from publishing the same port.
+ */
+public final class PortLeases {
+    public record Lease(String id, PortMapping port) {
+    }
+
+    private final Path file;
+    private final Path lockFile;
+
+    PortLeases(Path stateRoot) {
+        this.file = stateRoot.resolve("ports.leases");
+        this.lockFile = stateRoot.resolve("ports.lock");
+    }
+
+    public static PortLeases of(Path stateRoot) {
+        return new PortLeases(stateRoot);
+    }
+
+    /**
+     * Records {@code ports} for container {@code id}, or refuses when a live container has one of
+     * them. Leases of containers {@code live} says are gone are dropped first, with their rules.
+     */
+    void claim(String id, List<PortMapping> ports, Predicate<String> live) throws JboxException {
+        synchronized (PortLeases.class) {
+            try (Held ignored = lock()) {
+                List<Lease> all = read();
+                List<Lease> stale = new ArrayList<>();
+                for (Lease l : all) {
+                    if (l.id().equals(id)) {
+                        continue;
+                    }
+                    for (PortMapping p : ports) {
+                        if (l.port().conflicts(p)) {
+                            if (live.test(l.id())) {
+                                throw new JboxException("port " + p.key() + " is already published by container "
+                                        + l.id().substring(0, 12));
+                            }
+                            stale.add(l);
+                        }
+                    }
+                }
+                if (!stale.isEmpty()) {
+                    List<String> dead = stale.stream().map(Lease::id).distinct().toList();
+                    PortRules.removeContainers(prefix -> dead.stream().anyMatch(d -> d.startsWith(prefix)));
+                    all.removeIf(l -> dead.contains(l.id()));
+                }
+                for (PortMapping p : ports) {
+                    all.add(new Lease(id, p));
+                }
+                write(all);
+            }
+        }
+    }
+
+    /** Whether ports were ever published here (the file, once made, stays). */
+    boolean everUsed() {
+        return Files.exists(file);
+    }
+
+    /** Forgets the container's ports (its rules are already gone). */
+    public void release(String id) throws JboxException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        synchronized (PortLeases.class) {
+            try (Held ignored = lock()) {
+                List<Lease> all = read();
+                if (all.removeIf(l -> l.id().equals(id))) {
+                    write(all);
+                }
+            }
+        }
+    }
+
+    /** Drops the leases of containers that are not {@code live}; returns them. */
+    List<Lease> reclaim(Predicate<String> live) throws JboxException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        synchronized (PortLeases.class) {
+            try (Held ignored = lock()) {
+                List<Lease> all = read();
+                List<Lease> stale = all.stream().filter(l -> !live.test(l.id())).toList();
+                if (!stale.isEmpty()) {
+                    all.removeAll(stale);
+                    write(all);
+                }
+                return stale;
+            }
+        }
+    }
+
+    /** The ports a container publishes (for inspect), without taking the lock: the file is replaced atomically. */
+    public List<PortMapping> of(String id) throws JboxException {
+        List<PortMapping> out = new ArrayList<>();
+        for (Lease l : read()) {
+            if (l.id().equals(id)) {
+                out.add(l.port());
+            }
+        }
+        return out;
+    }
+
+    private List<Lease> read() throws JboxException {
+        List<Lease> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (String line : lines) {
+            String[] f = line.trim().split(" ");
+            if (f.length != 2 || !f[0].matches("[0-9a-f]{64}")) {
+                if (!line.isBlank()) {
+                    throw new JboxException("cannot read " + file + ": bad line " + line);
+                }
+                continue;
+            }
+            out.add(new Lease(f[0], PortMapping.parse(f[1])));
+        }
+        return out;
+    }
+
+    private void write(List<Lease> all) throws JboxException {
+        StringBuilder sb = new StringBuilder();
+        for (Lease l : all) {
+            sb.append(l.id()).append(' ').append(l.port()).append('\n');
+        }
+        Path tmp = file.resolveSibling("ports.leases.tmp");
+        try {
+            Files.writeString(tmp, sb);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The lock file's lock; closing releases it. */
+    private record Held(FileChannel channel, Path file) implements AutoCloseable {
+        @Override
+        public void close() throws JboxException {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new JboxException("cannot unlock " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Callers also hold PortLeases.class: FileLock is per process, and tests run threads in one JVM. */
+    private Held lock() throws JboxException {
+        FileChannel ch = null;
+        try {
+            Files.createDirectories(lockFile.getParent());
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch.lock();
+            return new Held(ch, lockFile);
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the lock was not taken
+                }
+            }
+            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+    }
+}
