@@ -26,12 +26,16 @@ public final class SpecFile {
         }
     }
 
-    /** A daemon thread: a command that ends first simply leaves no config.json behind to show. */
+    /**
+     * A daemon thread that waits a moment first: short commands (the common `run --rm ... true`)
+     * end before it starts and never pay for it; long ones get their config.json 200 ms in.
+     */
     static void writeInBackground(Path stateDir, ContainerSpec spec) {
         Thread t = new Thread(() -> {
             try {
+                Thread.sleep(200);
                 write(stateDir, spec);
-            } catch (JboxException e) {
+            } catch (JboxException | InterruptedException e) {
                 // inspect shows no config then; the container itself is unaffected
             }
         }, "jbox-config-json");
