@@ -5,8 +5,7 @@ import java.util.List;
 import jbox.JboxException;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
-import jbox.security.SeccompAction;
-import jbox.security.SeccompCompiler;
+import jbox.security.SeccompFilters;
 import jbox.security.SeccompProfile;
 import jbox.security.SeccompProgram;
 import jbox.spec.ContainerSpec;
@@ -49,26 +48,10 @@ public final class ProcessSecurity {
             plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");
         }
         if (seccomp != null) {
-            SeccompProgram program = SeccompCompiler.compile(countingDenials(seccomp));
+            SeccompProgram program = SeccompFilters.compiled(seccomp);
             plan.add(Protocol.OP_SECCOMP, "install the seccomp filter from " + seccomp.source()
                     + " (" + program.instructionCount() + " instructions)", program.bpf(), NEW_LISTENER);
         }
-    }
-
-    /**
-     * Every "refuse with EPERM" of the profile becomes a notification to the shim, which answers
-     * EPERM itself and counts the syscall, so the run report can say what was denied. The
-     * container sees the same EPERM either way.
-     */
-    static SeccompProfile countingDenials(SeccompProfile profile) {
-        SeccompAction eperm = SeccompAction.errno(SeccompAction.EPERM);
-        SeccompAction notify = SeccompAction.of(SeccompAction.Kind.NOTIFY);
-        List<SeccompProfile.Rule> rules = new ArrayList<>();
-        for (SeccompProfile.Rule r : profile.rules()) {
-            rules.add(r.action().equals(eperm) ? new SeccompProfile.Rule(r.names(), notify, r.args()) : r);
-        }
-        return new SeccompProfile(profile.source(), profile.defaultAction().equals(eperm) ? notify : profile.defaultAction(),
-                profile.architectures(), rules);
     }
 
     private static String shown(long v) {

@@ -8,6 +8,7 @@ import jbox.JboxException;
 import jbox.image.ImageMeta;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
+import jbox.security.SeccompFilters;
 import jbox.security.SeccompProfile;
 import jbox.security.SeccompProfiles;
 
@@ -185,7 +186,7 @@ public final class SpecBuilder {
             }
         }
         if (choice == null) {
-            return SeccompProfiles.readDefault();
+            return SeccompFilters.defaultProfile();
         }
         if (choice.equals("unconfined")) {
             return null;
