@@ -71,8 +71,12 @@ public final class ImageStore {
     }
 
     public Path rootfs(String name) throws ImageException {
-        get(name);
-        return imageDir(ImageName.parse(name)).resolve(ROOTFS);
+        return rootfs(get(name));
+    }
+
+    /** The rootfs of an image already read (no second read of image.json: it is on the start path). */
+    public Path rootfs(ImageMeta image) throws ImageException {
+        return imageDir(ImageName.parse(image.name())).resolve(ROOTFS);
     }
 
     /** All complete images, sorted by name; temp dirs and dirs without image.json are not images. */

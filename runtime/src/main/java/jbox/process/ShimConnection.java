@@ -115,12 +115,6 @@ public final class ShimConnection implements AutoCloseable {
         send(type, b);
     }
 
-    public void sendU32Pair(int type, long a, long b) throws JboxException {
-        byte[] buf = new byte[8];
-        ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN).putInt((int) a).putInt((int) b);
-        send(type, buf);
-    }
-
     /** Reads the next message; EOF means the shim died, which is a failure, never success. */
     public Message receive() throws JboxException {
         try {
@@ -161,10 +155,6 @@ public final class ShimConnection implements AutoCloseable {
     /** Waits for the shim process itself to exit (it does right after MSG_EXITED). */
     public int waitForShim() {
         return waitQuietly(process);
-    }
-
-    public void kill() {
-        process.destroyForcibly();
     }
 
     @Override

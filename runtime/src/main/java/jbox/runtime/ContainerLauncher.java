@@ -45,7 +45,7 @@ public final class ContainerLauncher {
         String id = newId();
         ContainerFiles files = files(id);
         ImageStore images = new ImageStore(config.imagesDir());
-        return SpecBuilder.build(o, inputs(o, id, files, images, get(images, imageName(o))));
+        return SpecBuilder.build(o, inputs(o, id, files, images, get(images, imageName(o)), idRange(o)));
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
@@ -66,7 +66,7 @@ public final class ContainerLauncher {
             SpecBuilder.IdRange ids = idRange(o);
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
             timings.mark("writable_layer");
-            ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image));
+            ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image, ids));
             timings.mark("spec_build");
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
@@ -190,16 +190,15 @@ public final class ContainerLauncher {
         return o.image() != null ? o.image() : config.get("image.default");
     }
 
-    private SpecBuilder.Inputs inputs(RunOptions o, String id, ContainerFiles files, ImageStore images, ImageMeta image)
-            throws JboxException {
-        SpecBuilder.IdRange ids = idRange(o);
+    private SpecBuilder.Inputs inputs(RunOptions o, String id, ContainerFiles files, ImageStore images, ImageMeta image,
+            SpecBuilder.IdRange ids) throws JboxException {
         if (ids != null && (image.uidBase() != ids.uidBase() || image.gidBase() != ids.gidBase())) {
             throw new JboxException("image " + image.name() + " is owned by host ids " + image.uidBase() + ":" + image.gidBase()
                     + " but the user namespace maps root to " + ids.uidBase() + ":" + ids.gidBase() + "; re-import the image");
         }
         Path rootfs;
         try {
-            rootfs = images.rootfs(image.name());
+            rootfs = images.rootfs(image);
         } catch (jbox.image.ImageException e) {
             throw new JboxException(e.getMessage(), e);
         }
