@@ -4,16 +4,12 @@ package jbox.image;
 import jbox.io.IoReason;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import jbox.io.LockFile;
 import jbox.rootfs.TreeDeletion;
 
 /**
@@ -33,7 +30,7 @@ public final class ImageStore {
     private static final String TEMP_PREFIX = ".tmp-";
     private static final String LOCK_SUFFIX = ".lock";
 
-    private final Map<Path, FileChannel> stagingLocks = new ConcurrentHashMap<>();
+    private final Map<Path, LockFile> stagingLocks = new ConcurrentHashMap<>();
     private static final String ROOTFS = "rootfs";
     /** rwxr-xr-x: the runtime may traverse into the rootfs as a shifted (non-root) uid. */
     private static final int IMAGE_DIR_MODE = 0755;
@@ -131,8 +128,7 @@ public final class ImageStore {
         try {
             Files.createDirectories(root);
             Path lockFile = Files.createTempFile(root, TEMP_PREFIX, LOCK_SUFFIX);
-            FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-            lock.lock();
+            LockFile lock = LockFile.acquire(lockFile);
             String name = lockFile.getFileName().toString();
             Path staging = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
             Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -145,7 +141,7 @@ public final class ImageStore {
 
     /** Drops the lock of a staging dir that was published or discarded. */
     private void unlock(Path staging) {
-        FileChannel lock = stagingLocks.remove(staging);
+        LockFile lock = stagingLocks.remove(staging);
         try {
             Files.deleteIfExists(root.resolve(staging.getFileName() + LOCK_SUFFIX));
             if (lock != null) {
@@ -169,7 +165,7 @@ public final class ImageStore {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(LOCK_SUFFIX)) {
-                    if (!heldByAnotherProcess(p)) {
+                    if (!LockFile.isHeld(p)) {
                         Path dir = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
                         TreeDeletion.delete(dir);
                         Files.deleteIfExists(p);
@@ -185,21 +181,6 @@ public final class ImageStore {
             throw new ImageException("cannot clean up temp dirs in image store " + root + ": " + IoReason.of(e), e);
         }
         return removed;
-    }
-
-    private static boolean heldByAnotherProcess(Path lockFile) {
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return true;
-            }
-            l.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true; // held by this very process
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** The rootfs directory builders fill inside a staging dir. */

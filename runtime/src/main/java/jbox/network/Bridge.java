@@ -5,13 +5,11 @@ import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.ProcFile;
 
@@ -34,9 +32,7 @@ final class Bridge {
         }
         Path lockFile = b.stateRoot().resolve("bridge-" + b.name() + ".lock");
         try {
-            Files.createDirectories(b.stateRoot());
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            try (LockFile ignored = LockFile.acquire(lockFile)) {
                 mtu = readyMtu(b);
                 if (mtu != null) {
                     return mtu;

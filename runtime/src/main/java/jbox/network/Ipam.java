@@ -1,17 +1,16 @@
 package jbox.network;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import jbox.io.LockFile;
 import jbox.JboxException;
 
 /**
@@ -76,7 +75,7 @@ public final class Ipam {
      */
     public String allocate(String id, Ipv4Subnet subnet, Predicate<String> live, Reclaimer reclaimer) throws JboxException {
         synchronized (Ipam.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 Leases s = read();
                 for (Lease l : s.leases) {
                     if (l.id().equals(id)) {
@@ -110,7 +109,7 @@ public final class Ipam {
             return;
         }
         synchronized (Ipam.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 Leases s = read();
                 for (int i = 0; i < s.leases.size(); i++) {
                     if (s.leases.get(i).id().equals(id)) {
@@ -126,7 +125,7 @@ public final class Ipam {
     /** Drops every lease whose container is not {@code live}, after {@code reclaimer} saw them. */
     public List<Lease> reclaim(Predicate<String> live, Reclaimer reclaimer) throws JboxException {
         synchronized (Ipam.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 Leases s = read();
                 List<Lease> stale = stale(s, live);
                 if (!stale.isEmpty()) {
@@ -141,7 +140,7 @@ public final class Ipam {
 
     public List<Lease> leases() throws JboxException {
         synchronized (Ipam.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 return List.copyOf(read().leases);
             }
         }
@@ -253,40 +252,11 @@ public final class Ipam {
         }
     }
 
-    /** The lock file's lock, held for one read-modify-write of the leases. */
-    private static final class Held implements AutoCloseable {
-        private final FileChannel channel;
-
-        Held(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void close() throws JboxException {
-            try {
-                channel.close(); // releases the lock
-            } catch (IOException e) {
-                throw new JboxException("cannot unlock: " + jbox.io.IoReason.of(e), e);
-            }
-        }
-    }
-
     /** Callers hold Ipam.class too: FileLock is per process, and tests run threads in one JVM. */
-    private Held lock() throws JboxException {
-        FileChannel ch = null;
+    private LockFile lock() throws JboxException {
         try {
-            Files.createDirectories(lockFile.getParent());
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            ch.lock();
-            return new Held(ch);
+            return LockFile.acquire(lockFile);
         } catch (IOException e) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // the lock was not taken
-                }
-            }
             throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }

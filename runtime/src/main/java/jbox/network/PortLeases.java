@@ -1,14 +1,13 @@
 package jbox.network;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.spec.PortMapping;
 
@@ -40,7 +39,7 @@ public final class PortLeases {
      */
     void claim(String id, List<PortMapping> ports, Predicate<String> live) throws JboxException {
         synchronized (PortLeases.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 List<Lease> all = read();
                 List<Lease> stale = new ArrayList<>();
                 for (Lease l : all) {
@@ -81,7 +80,7 @@ public final class PortLeases {
             return;
         }
         synchronized (PortLeases.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 List<Lease> all = read();
                 if (all.removeIf(l -> l.id().equals(id))) {
                     write(all);
@@ -96,7 +95,7 @@ public final class PortLeases {
             return List.of();
         }
         synchronized (PortLeases.class) {
-            try (Held ignored = lock()) {
+            try (LockFile ignored = lock()) {
                 List<Lease> all = read();
                 List<Lease> stale = all.stream().filter(l -> !live.test(l.id())).toList();
                 if (!stale.isEmpty()) {
@@ -157,34 +156,12 @@ public final class PortLeases {
     }
 
     /** The lock file's lock; closing releases it. */
-    private record Held(FileChannel channel, Path file) implements AutoCloseable {
-        @Override
-        public void close() throws JboxException {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                throw new JboxException("cannot unlock " + file + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
     /** Callers also hold PortLeases.class: FileLock is per process, and tests run threads in one JVM. */
-    private Held lock() throws JboxException {
-        FileChannel ch = null;
+    private LockFile lock() throws JboxException {
         try {
-            Files.createDirectories(lockFile.getParent());
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            ch.lock();
-            return new Held(ch, lockFile);
+            return LockFile.acquire(lockFile);
         } catch (IOException e) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // the lock was not taken
-                }
-            }
-            throw new JboxException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -2,16 +2,15 @@ package jbox.network;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Predicate;
+import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.spec.NetworkMode;
 
@@ -45,7 +44,7 @@ public final class UserNetworks {
             throw new JboxException("invalid network name " + name + ": use 1-11 lowercase letters, digits, '_', '-' (not bridge, none or host)");
         }
         Ipv4Subnet subnet = Ipv4Subnet.parse(cidr);
-        try (FileChannel ch = lock()) {
+        try (LockFile ch = lock()) {
             Path file = file(name);
             if (Files.exists(file)) {
                 throw new JboxException("network " + name + " already exists");
@@ -114,7 +113,7 @@ public final class UserNetworks {
         Definition d = get(name);
         BridgeSettings b = settings(d);
         List<String> removed = new ArrayList<>();
-        try (FileChannel ch = lock()) {
+        try (LockFile ch = lock()) {
             Ipam ipam = b.ipam();
             for (Ipam.Lease l : ipam.leases()) {
                 if (live.test(l.id())) {
@@ -152,15 +151,7 @@ public final class UserNetworks {
     }
 
     /** The directory's lock: creations check overlaps against a list nobody changes meanwhile. */
-    private FileChannel lock() throws IOException {
-        Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            ch.lock();
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        return ch;
+    private LockFile lock() throws IOException {
+        return LockFile.acquire(dir.resolve(".lock"));
     }
 }

@@ -1,11 +1,11 @@
 package jbox.runtime;
 
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
@@ -55,7 +55,7 @@ public final class ContainerLauncher {
 
         StateStore states = new StateStore(config.stateRoot());
         String id = newId();
-        FileChannel lock = NameRegistry.claim(states, o.name(), id);
+        LockFile lock = NameRegistry.claim(states, o.name(), id);
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
@@ -160,7 +160,7 @@ public final class ContainerLauncher {
                         teardown.await();
                     }
                 } finally {
-                    NameRegistry.release(lock);
+                    lock.close();
                     timings.mark("exit_and_cleanup");
                 }
             }

@@ -1,11 +1,8 @@
 package jbox.runtime;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
@@ -20,7 +17,7 @@ final class NameRegistry {
     }
 
     /** Creates the container's state directory and returns its (held) lock. */
-    static FileChannel claim(StateStore states, String name, String id) throws JboxException {
+    static LockFile claim(StateStore states, String name, String id) throws JboxException {
         if (name == null) {
             return states.create(id);
         }
@@ -29,9 +26,7 @@ final class NameRegistry {
         }
         Path lockFile = states.root().resolve("names.lock");
         try {
-            Files.createDirectories(states.root());
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            try (LockFile ignored = LockFile.acquire(lockFile)) {
                 for (String other : states.ids()) {
                     ContainerState s = states.read(other);
                     if (s != null && name.equals(s.name())) {
@@ -39,7 +34,7 @@ final class NameRegistry {
                                 + " (remove it with: jbox rm " + name + ")");
                     }
                 }
-                FileChannel lock = states.create(id);
+                LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
                 states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0,
                         java.time.Instant.now().toString(), null, null, false, null));
@@ -47,14 +42,6 @@ final class NameRegistry {
             }
         } catch (IOException e) {
             throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
-        }
-    }
-
-    static void release(FileChannel lock) {
-        try {
-            lock.close();
-        } catch (IOException ignored) {
-            // closing releases the lock; the process exiting would too
         }
     }
 }

@@ -2,17 +2,15 @@ package jbox.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import jbox.io.LockFile;
 import jbox.JboxException;
 
 /**
@@ -49,14 +47,12 @@ public final class StateStore {
     }
 
     /** Creates the container's state directory and takes its lock; the caller keeps the lock open. */
-    public FileChannel create(String id) throws JboxException {
+    public LockFile create(String id) throws JboxException {
         Path dir = dir(id);
         try {
             Files.createDirectories(root);
             Files.createDirectory(dir);
-            FileChannel lock = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock.lock();
-            return lock;
+            return LockFile.acquire(dir.resolve(LOCK_FILE));
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("state directory " + dir + " already exists");
         } catch (IOException e) {
@@ -141,19 +137,7 @@ public final class StateStore {
     }
 
     private static boolean locked(Path lock) {
-        if (!Files.exists(lock)) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return true;
-            }
-            l.release();
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
+        return LockFile.isHeld(lock);
     }
 
     /** Finds a container by full id, unique id prefix or name. */

@@ -151,16 +151,7 @@ final class Jbox {
     }
 
     private static boolean locked(Path lock) {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock l = ch.tryLock();
-            if (l == null) {
-                return true;
-            }
-            l.release();
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
+        return jbox.io.LockFile.isHeld(lock);
     }
 
     /** Host command, e.g. ipcmk; returns stdout. */

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jbox.io.LockFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +19,7 @@ class StateStoreTest {
     void aContainerRemovedWhileListingIsSkippedNotAnError() throws Exception {
         StateStore store = new StateStore(root);
         String id = "d".repeat(64);
-        try (FileChannel lock = store.create(id)) {
+        try (LockFile lock = store.create(id)) {
             // the directory exists but its state is gone (its jbox removed it, or never wrote it)
             assertNull(store.read(id));
             assertTrue(store.list().isEmpty());
@@ -30,7 +30,7 @@ class StateStoreTest {
     void writtenStateIsReadBackAndFoundByNameOrPrefix() throws Exception {
         StateStore store = new StateStore(root);
         String id = "e".repeat(64);
-        try (FileChannel lock = store.create(id)) {
+        try (LockFile lock = store.create(id)) {
             ContainerState s = new ContainerState(id, "web", "busybox", ContainerState.RUNNING, 5, 4, 3, "t", null, null, false, null);
             store.write(s);
             assertEquals(s, store.read(id));
