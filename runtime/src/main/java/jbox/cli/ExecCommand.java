@@ -42,11 +42,7 @@ public final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JboxException {
         Config config = Config.load();
-        StateStore states = new StateStore(config.stateRoot());
-        ContainerState s = states.find(ref);
-        if (!states.isOwned(s.id()) || s.pid() == 0) {
-            throw new JboxException("container " + ref + " is not running");
-        }
+        ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         SignalForwarding.install(runner);
         return new ContainerExec(config).exec(s, command, env, workdir, user, tty, runner);

@@ -35,11 +35,7 @@ public final class NsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        StateStore states = new StateStore(Config.load().stateRoot());
-        ContainerState s = states.find(ref);
-        if (!states.isOwned(s.id()) || s.pid() == 0 || !Files.exists(Path.of("/proc/" + s.pid()))) {
-            throw new JboxException("container " + ref + " is not running");
-        }
+        ContainerState s = new StateStore(Config.load().stateRoot()).findRunning(ref);
         Path proc = Path.of("/proc/" + s.pid());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.id());

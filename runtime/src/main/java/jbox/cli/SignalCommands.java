@@ -20,14 +20,6 @@ final class SignalCommands {
     private SignalCommands() {
     }
 
-    static ContainerState running(StateStore states, String ref) throws JboxException {
-        ContainerState s = states.find(ref);
-        if (!states.isOwned(s.id()) || s.pid() == 0) {
-            throw new JboxException("container " + ref + " is not running");
-        }
-        return s;
-    }
-
     /** kill(1) takes names and numbers; the JVM itself can only send TERM and KILL. */
     static void signal(long pid, String signal) throws JboxException {
         String sig = signal.toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
@@ -58,7 +50,7 @@ final class SignalCommands {
 
         @Override
         public Integer call() throws JboxException {
-            ContainerState s = running(new StateStore(Config.load().stateRoot()), ref);
+            ContainerState s = new StateStore(Config.load().stateRoot()).findRunning(ref);
             signal(s.pid(), signal);
             System.out.println(ref);
             return 0;
@@ -76,7 +68,7 @@ final class SignalCommands {
         @Override
         public Integer call() throws JboxException {
             StateStore states = new StateStore(Config.load().stateRoot());
-            ContainerState s = running(states, ref);
+            ContainerState s = states.findRunning(ref);
             long start = ProcessStart.of(s.pid());
             signal(s.pid(), "TERM");
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;

@@ -51,7 +51,7 @@ public final class ContainerExec {
         List<String> envList = new ArrayList<>();
         environment.forEach((k, v) -> envList.add(k + "=" + v));
 
-        ContainerSpec.User u = parseUser(user);
+        ContainerSpec.User u = jbox.spec.SpecBuilder.parseUser(user);
         List<String> bounding = capNames(Long.parseUnsignedLong(status.get("CapBnd"), 16));
         ContainerSpec.CapabilitySets caps = u.uid() == 0
                 ? new ContainerSpec.CapabilitySets(bounding, bounding, List.of(), bounding, List.of())
@@ -83,18 +83,6 @@ public final class ContainerExec {
         } catch (JboxException noCgroups) {
             return null;
         }
-    }
-
-    static ContainerSpec.User parseUser(String user) throws JboxException {
-        if (user == null || user.equals("root")) {
-            return new ContainerSpec.User(0, 0, null);
-        }
-        String[] p = user.split(":", -1);
-        if (p.length > 2 || !p[0].matches("\\d{1,9}") || (p.length == 2 && !p[1].matches("\\d{1,9}"))) {
-            throw new JboxException("invalid user " + user + ": expected UID[:GID] with numeric ids");
-        }
-        long uid = Long.parseLong(p[0]);
-        return new ContainerSpec.User(uid, p.length == 2 ? Long.parseLong(p[1]) : uid, null);
     }
 
     private static List<String> capNames(long mask) {

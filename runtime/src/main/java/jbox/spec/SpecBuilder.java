@@ -312,7 +312,7 @@ public final class SpecBuilder {
     }
 
     /** UID[:GID] (numeric); "root" or empty means 0:0. Names need the image's passwd: not yet. */
-    static ContainerSpec.User parseUser(String spec) throws JboxException {
+    public static ContainerSpec.User parseUser(String spec) throws JboxException {
         if (spec == null || spec.isEmpty() || spec.equals("root")) {
             return new ContainerSpec.User(0, 0, null);
         }

@@ -140,6 +140,15 @@ public final class StateStore {
         return LockFile.isHeld(lock);
     }
 
+    /** Finds a container that is running now (its owner lives and its init exists), or fails saying so. */
+    public ContainerState findRunning(String ref) throws JboxException {
+        ContainerState s = find(ref);
+        if (!isOwned(s.id()) || s.pid() == 0 || !Files.exists(Path.of("/proc/" + s.pid()))) {
+            throw new JboxException("container " + ref + " is not running");
+        }
+        return s;
+    }
+
     /** Finds a container by full id, unique id prefix or name. */
     public ContainerState find(String ref) throws JboxException {
         ContainerState match = null;
