@@ -3,6 +3,7 @@
 #   busybox-static  the default image      iproute2, iptables  networking tools (and jbox doctor)
 #   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
 #   util-linux       unshare/nsenter for the namespace tests and demos
+#   podman, conmon, skopeo  the OCI runtime CLI's interop tests (podman drives jbox and runc; skopeo writes images)
 set -euo pipefail
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -16,6 +17,10 @@ need mvn maven
 need javac openjdk-17-jdk-headless
 need unshare util-linux
 need script bsdutils
+need podman podman
+need conmon conmon
+need skopeo skopeo
+need runc runc
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jbox: installing ${missing[*]}"
