@@ -33,11 +33,12 @@
 #include "wire.h"
 
 #define STEP_CLONE 0xffffffffu /* step index reported when clone() itself fails */
-#define STEP_JOIN_NETNS 0xfffffffeu
-#define STEP_ENTER 0xfffffffdu /* ... and when entering a running container's namespaces fails */ /* ... and when setns() into the requested network namespace fails */
+#define STEP_ENTER 0xfffffffdu /* ... when entering a running container's namespaces fails */
+#define STEP_JOIN 0xffffff00u  /* ... + i when setns() into the i-th namespace to join fails */
+#define MAX_JOINS 16
 
 int run_plan(const uint8_t *plan, uint32_t len, uint32_t *failed_step); /* steps.c */
-extern int report_fd;                                                   /* steps.c */
+extern int report_fd, handed_over, start_fifo_fd;                       /* steps.c */
 
 #define MAX_SYSCALL_NR 1024
 static uint32_t denied[MAX_SYSCALL_NR]; /* seccomp notifications per syscall number */
@@ -69,7 +70,10 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP and glibc's reserved ones */
 	sigprocmask(SIG_SETMASK, orig_mask, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the monitor gone means nobody reports on us */
+	/* The monitor gone means nobody reports on us; handed over, the caller is the monitor and
+	 * the shim leaves early on purpose. */
+	if (!handed_over)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	uint32_t type, len, failed = 0;
 	uint8_t *plan = NULL;
@@ -80,7 +84,9 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	uint8_t payload[8];
 	put_u32(payload, failed);
 	put_u32(payload + 4, (uint32_t)err);
-	write_frame(sock, MSG_FAILED, payload, sizeof(payload));
+	if (write_frame(sock, MSG_FAILED, payload, sizeof(payload)) < 0) /* after a handover: no one to tell */
+		fprintf(stderr, "jbox: container init: plan step %u failed: %s\n", failed,
+			err & 0x10000 ? "hook exited non-zero" : strerror(err));
 	_exit(125);
 }
 
@@ -144,8 +150,8 @@ static void report_denied(int ctl)
 
 /* What MSG_CLONE asked for; strings point into the message, which stays allocated. */
 struct clone_request {
-	uint32_t flags, options;
-	const char *netns, *lock_path, *exit_path, *enter_pid;
+	uint32_t flags, options, njoins;
+	const char *joins[MAX_JOINS], *lock_path, *exit_path, *enter_pid, *fifo_path, *console_path;
 	char *on_exit[64];
 };
 
@@ -167,12 +173,22 @@ static int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_re
 		return -1;
 	r->flags = get_u32(msg);
 	r->options = get_u32(msg + 4);
-	if ((r->options & SHIM_OPT_JOIN_NETNS) && !(r->netns = next_string(msg, len, &pos)))
-		return -1;
+	if (r->options & SHIM_OPT_JOIN) {
+		const char *count = next_string(msg, len, &pos);
+		if (!count || (r->njoins = (uint32_t)strtoul(count, NULL, 10)) == 0 || r->njoins > MAX_JOINS)
+			return -1;
+		for (uint32_t i = 0; i < r->njoins; i++)
+			if (!(r->joins[i] = next_string(msg, len, &pos)))
+				return -1;
+	}
 	if ((r->options & SHIM_OPT_ENTER) && !(r->enter_pid = next_string(msg, len, &pos)))
 		return -1;
 	if ((r->options & SHIM_OPT_RECORD) && (!(r->lock_path = next_string(msg, len, &pos)) ||
 					       !(r->exit_path = next_string(msg, len, &pos))))
+		return -1;
+	if ((r->options & SHIM_OPT_START_FIFO) && !(r->fifo_path = next_string(msg, len, &pos)))
+		return -1;
+	if ((r->options & SHIM_OPT_CONSOLE) && !(r->console_path = next_string(msg, len, &pos)))
 		return -1;
 	if (r->options & SHIM_OPT_ON_EXIT) {
 		while (pos < len && n < 63)
@@ -312,6 +328,31 @@ static int exit_code(int status)
 	return 125;
 }
 
+/* --console-socket: the terminal's master goes to whoever listens there (conmon, containerd). */
+static int send_console(const char *path, int master)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char name[] = "jbox-console";
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -1;
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(cbuf, 0, sizeof(cbuf));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 && sendmsg(fd, &msg, MSG_NOSIGNAL) > 0 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
 static void report_failure(int ctl, uint32_t step, int err)
 {
 	uint8_t payload[8];
@@ -343,14 +384,23 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	uint32_t flags = req.flags;
-	if (req.netns) {
-		/* The monitor joins too: it has no use for a network, and clone() then places the child there. */
-		int ns = open(req.netns, O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
-			report_failure(ctl, STEP_JOIN_NETNS, errno);
+	handed_over = (req.options & SHIM_OPT_HANDOVER) != 0;
+	for (uint32_t i = 0; i < req.njoins; i++) {
+		/* The monitor joins too (it has no use for them), and clone() then places the child there;
+		 * a pid namespace applies to the child only. The JVM orders them: user first. */
+		int ns = open(req.joins[i], O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, 0) < 0) {
+			report_failure(ctl, STEP_JOIN + i, errno);
 			return 125;
 		}
 		close(ns);
+	}
+	if (req.fifo_path) {
+		/* Writable by the container's root, which may be an unprivileged host id; the state
+		 * directory around it is root's alone. */
+		if ((mkfifo(req.fifo_path, 0600) < 0 && errno != EEXIST) || chmod(req.fifo_path, 0622) < 0 ||
+		    (start_fifo_fd = open(req.fifo_path, O_PATH | O_CLOEXEC)) < 0)
+			die("create the start FIFO");
 	}
 	if (req.enter_pid && enter_namespaces(req.enter_pid) < 0) {
 		report_failure(ctl, STEP_ENTER, errno);
@@ -393,6 +443,8 @@ int main(int argc, char **argv)
 		child_main(pair[1], &orig_mask);
 	}
 	close(pair[1]);
+	if (start_fifo_fd >= 0)
+		close(start_fifo_fd); /* the child's copy is the one that matters */
 	int child = pair[0];
 
 	uint8_t pidmsg[4];
@@ -461,6 +513,20 @@ int main(int argc, char **argv)
 				free(reply);
 				continue;
 			}
+			if (rc == 0 && type == MSG_PTY_FD && passed >= 0 && req.console_path) {
+				if (send_console(req.console_path, passed) < 0)
+					kill(pid, SIGKILL); /* a terminal nobody can reach: the init's next report fails */
+				close(passed);
+				free(reply);
+				continue;
+			}
+			if (rc == 0 && type == MSG_CREATED) {
+				write_frame(ctl, MSG_CREATED, NULL, 0);
+				free(reply);
+				if (handed_over)
+					return 0; /* the caller (conmon, containerd's shim) reaps the init from here */
+				continue;
+			}
 			if (rc == 0 && type == MSG_PTY_FD && passed >= 0 && master < 0) {
 				master = passed;
 				fcntl(master, F_SETFL, O_NONBLOCK); /* a last drain must not wait for orphans */
@@ -477,6 +543,8 @@ int main(int argc, char **argv)
 				failed = 1;
 			} else if (!failed) {
 				write_frame(ctl, MSG_STARTED, NULL, 0); /* EOF: execve closed the socket */
+				if (handed_over)
+					return 0;
 			}
 			free(reply);
 			close(child);

@@ -7,18 +7,21 @@
  *
  *   JVM -> shim   MSG_CLONE   u32 clone flags (CLONE_NEW*), u32 options (SHIM_OPT_*), then the
  *                             NUL-terminated strings the options ask for, in the options' order;
- *                             with SHIM_OPT_JOIN_NETNS a path (/proc/PID/ns/net,
- *                             /var/run/netns/NAME): the shim setns()es into that network namespace
- *                             before clone (as the host's root: the child, in a new user namespace,
- *                             could not), and the flags carry no CLONE_NEWNET
+ *                             with SHIM_OPT_JOIN a count and that many namespace paths
+ *                             (/proc/PID/ns/net, /var/run/netns/NAME): the shim setns()es into each,
+ *                             in order, before clone (as the host's root: the child, in a new user
+ *                             namespace, could not), and the flags do not create those types
  *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it
  *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
  *                             Receiving it is the child's signal that the id maps are written.
  *   shim -> JVM   MSG_STARTED the workload was execve()d (the child's end of the socketpair is
  *                             close-on-exec, so EOF without MSG_FAILED means success)
+ *   shim -> JVM   MSG_CREATED the init reached OP_WAIT_START: the container is created and waits
+ *                             for `jbox start` (with SHIM_OPT_HANDOVER the shim exits right after)
  *   shim -> JVM   MSG_FAILED  u32 step index, i32 errno: the step failed, the child has exited
- *                             (step 0xffffffff: clone failed; 0xfffffffe: joining the network
- *                             namespace failed; no child exists then)
+ *                             (step 0xffffffff: clone failed; 0xffffff00+i: joining the i-th
+ *                             namespace failed; 0xfffffffd: entering a container failed; no child
+ *                             exists then)
  *   JVM -> shim   MSG_SIGNAL  u32 signal number: deliver it to the container init
  *   shim -> JVM   MSG_DENIED  (u32 nr, u32 count)...: syscalls the seccomp filter sent to the
  *                             shim (SECCOMP_RET_USER_NOTIF), each answered with EPERM and counted
@@ -47,11 +50,12 @@ enum msg_type {
 	MSG_NOTIFY_FD = 8,  /* child -> shim only: a seccomp listener fd, passed with SCM_RIGHTS */
 	MSG_DENIED = 9,     /* shim -> JVM, just before EXITED: (u32 syscall nr, u32 count) pairs */
 	MSG_PTY_FD = 10,    /* child -> shim only: the master of the container's terminal (SCM_RIGHTS) */
+	MSG_CREATED = 11,   /* child -> shim -> JVM: OP_WAIT_START reached, the command not yet run */
 };
 
 /* Options of MSG_CLONE. */
 #define SHIM_OPT_NONE 0u
-#define SHIM_OPT_JOIN_NETNS 1u /* a network namespace path follows the two u32s */
+#define SHIM_OPT_JOIN 1u       /* a decimal count n and n namespace paths follow the two u32s */
 #define SHIM_OPT_DETACH 2u     /* the JVM will leave after STARTED: do not kill the container then */
 #define SHIM_OPT_RECORD 4u     /* two paths follow: a lock file the shim holds (fcntl) while it
                                   lives, and a file it writes "status user_us sys_us maxrss_kb
@@ -60,7 +64,14 @@ enum msg_type {
 #define SHIM_OPT_ENTER 16u     /* a pid follows (decimal string): the shim setns()es into all of that
                                   process's namespaces, user first, before it clones (jbox exec); the
                                   clone flags are then 0 */
-#define CLONE_MSG_MAX (8u + 4096u)
+#define SHIM_OPT_HANDOVER 32u  /* no monitor (the OCI CLI: the caller, e.g. conmon, is the subreaper
+                                  that waits): no parent-death signal in the container; the shim
+                                  exits once the init reports CREATED, or once the command started */
+#define SHIM_OPT_START_FIFO 64u /* a path follows: the shim creates a FIFO there (mode 0622) and
+                                  the child keeps an O_PATH fd of it for OP_WAIT_START */
+#define SHIM_OPT_CONSOLE 128u  /* a unix socket path follows: the terminal's master (MSG_PTY_FD) is
+                                  sent there with SCM_RIGHTS (runc's --console-socket), not relayed */
+#define CLONE_MSG_MAX (8u + 8192u)
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */
 enum step_op {
@@ -90,7 +101,14 @@ enum step_op {
 	OP_PTY = 20,        /* (none): a terminal from the container's own /dev/ptmx becomes our
 	                       controlling terminal and stdio; its master goes to the shim, which
 	                       relays it to its own stdin/stdout (started with --tty: raw mode) */
-	OP_MAX = 21,
+	OP_WAIT_START = 21, /* s command, s PATH: look the command up as EXEC will (a missing one fails
+	                       here, at create time), report MSG_CREATED, then block opening the start
+	                       FIFO for writing until `jbox start` opens it for reading */
+	OP_WRITE = 22,      /* s path, s data: write data to an existing file (sysctls in /proc/sys) */
+	OP_UMASK = 23,      /* u mask */
+	OP_HOOK = 24,       /* u timeout seconds (0 = none), u argc, s path, s argv..., s env..., s stdin:
+	                       run a hook, its stdin fed with the state JSON; fails unless it exits 0 */
+	OP_MAX = 25,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,12 +25,16 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "protocol.h"
 #include "wire.h"
 
 extern char **environ;
+
+int handed_over;        /* SHIM_OPT_HANDOVER: no monitor, so no parent-death signal (jbox-shim.c) */
+int start_fifo_fd = -1; /* SHIM_OPT_START_FIFO: an O_PATH fd of the start FIFO (jbox-shim.c) */
 
 struct step {
 	uint32_t op;
@@ -182,8 +187,8 @@ static int step_exec(void)
 	envp[nenv] = NULL;
 	environ = envp; /* execvp searches the PATH of the container's environment */
 	/* Changing credentials (SETID) cleared the parent-death signal: set it again, so the
-	 * container cannot outlive a monitor that was killed. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+	 * container cannot outlive a monitor that was killed (unless there is no monitor). */
+	if (!handed_over && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return errno;
 	execvp(argv[0], argv);
 	return errno;
@@ -324,7 +329,8 @@ static int step_init(void)
 	/* Our copy of the report socket would hide the workload's exec (EOF) from the monitor. */
 	close(report_fd);
 	prctl(PR_SET_NAME, "init", 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* cleared by SETID; the monitor's death ends us */
+	if (!handed_over)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* cleared by SETID; the monitor's death ends us */
 	init_loop(pid, &all);
 	return 0;
 }
@@ -355,6 +361,135 @@ static int step_setrlimit(void)
 		return EINVAL;
 	struct rlimit rl = { .rlim_cur = (rlim_t)soft, .rlim_max = (rlim_t)hard };
 	return setrlimit((int)res, &rl) < 0 ? errno : 0;
+}
+
+/* Where execvp would find cmd in path: 0, ENOENT, or EACCES (found, not executable). */
+static int look_up(const char *cmd, const char *path)
+{
+	char buf[4096];
+	int err = ENOENT;
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0 ? 0 : errno;
+	for (const char *p = path; p && *p;) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > 0 && n + strlen(cmd) + 2 <= sizeof(buf)) {
+			memcpy(buf, p, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, cmd);
+			if (access(buf, X_OK) == 0)
+				return 0;
+			if (errno == EACCES)
+				err = EACCES;
+		}
+		p = end ? end + 1 : p + n;
+	}
+	return err;
+}
+
+/* create/start: the command must exist now; then tell the monitor, and wait until `jbox start`
+ * opens the FIFO for reading. The FIFO is reopened through our O_PATH fd: its host path is
+ * outside the container's root. */
+static int step_wait_start(void)
+{
+	char fdpath[64];
+	const char *cmd = str(0), *path = str(1);
+	if (!cmd || !path || start_fifo_fd < 0)
+		return EINVAL;
+	int err = look_up(cmd, *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (err)
+		return err;
+	if (write_frame(report_fd, MSG_CREATED, NULL, 0) < 0)
+		return errno ? errno : EPIPE;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", start_fifo_fd);
+	int fd;
+	while ((fd = open(fdpath, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return errno;
+	int rc = write(fd, "0", 1) == 1 ? 0 : errno;
+	close(fd);
+	close(start_fifo_fd);
+	start_fifo_fd = -1;
+	return rc;
+}
+
+static int step_write(void)
+{
+	const char *path = str(0), *data = str(1);
+	if (!path || !data)
+		return EINVAL;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t n = write(fd, data, strlen(data));
+	int err = n == (ssize_t)strlen(data) ? 0 : n < 0 ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/* A hook: path argv... env... with the state on stdin. A non-zero exit comes back as
+ * HOOK_FAILED | wait status (not an errno), a timeout as ETIMEDOUT. */
+#define HOOK_FAILED 0x10000
+static int step_hook(void)
+{
+	static char *argv[STEP_MAX_ARGS + 1], *envp[STEP_MAX_ARGS + 1];
+	uint64_t timeout, argc;
+	if (num(0, &timeout) < 0 || num(1, &argc) < 0 || cur.argc < 4 || argc > cur.argc - 4)
+		return EINVAL;
+	uint32_t nenv = cur.argc - 4 - (uint32_t)argc;
+	const char *path = str(2), *input = str(cur.argc - 1);
+	if (!path || !input)
+		return EINVAL;
+	for (uint32_t i = 0; i < argc + nenv; i++) {
+		char *s = (char *)str(3 + i);
+		if (!s)
+			return EINVAL;
+		if (i < argc)
+			argv[i] = s;
+		else
+			envp[i - argc] = s;
+	}
+	argv[argc] = NULL;
+	envp[nenv] = NULL;
+	int in[2];
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return errno;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		dup2(in[0], 0);
+		execve(path, argc ? argv : (char *[]){ (char *)path, NULL }, envp);
+		_exit(127);
+	}
+	close(in[0]);
+	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its stdin is fine */
+	for (size_t off = 0, n = strlen(input); off < n;) {
+		ssize_t w = write(in[1], input + off, n - off);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(in[1]);
+	signal(SIGPIPE, SIG_DFL);
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int status;
+	for (uint64_t waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, &status, timeout ? WNOHANG : 0);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return errno;
+		if (timeout && waited >= timeout * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return ETIMEDOUT;
+		}
+		if (r == 0)
+			nanosleep(&tick, NULL);
+	}
+	return status == 0 ? 0 : HOOK_FAILED | (status & 0xffff);
 }
 
 static int run_step(void)
@@ -411,6 +546,17 @@ static int run_step(void)
 		if (num(0, &u) < 0)
 			return EINVAL;
 		return unshare((int)u) < 0 ? errno : 0;
+	case OP_WAIT_START:
+		return step_wait_start();
+	case OP_WRITE:
+		return step_write();
+	case OP_UMASK:
+		if (num(0, &u) < 0)
+			return EINVAL;
+		umask((mode_t)u);
+		return 0;
+	case OP_HOOK:
+		return step_hook();
 	}
 	return EINVAL;
 }

@@ -14,7 +14,24 @@ import java.util.List;
  * so a failure reported as (step index, errno) becomes one precise line.
  */
 public final class Plan {
-    /** One step: op from Protocol, args are String, Long or byte[], {@code what} names it for errors. */
+    /**
+     * A string argument known only after clone (the state JSON a hook reads, with the init's pid):
+     * set before the plan is encoded and sent.
+     */
+    public static final class Later {
+        private volatile String value = "";
+
+        public void set(String v) {
+            value = v;
+        }
+
+        @Override
+        public String toString() {
+            return value;
+        }
+    }
+
+    /** One step: op from Protocol, args are String, Long, byte[] or Later, {@code what} names it for errors. */
     public record Step(int op, List<Object> args, String what) {
     }
 
@@ -30,7 +47,7 @@ public final class Plan {
 
     public Plan add(int op, String what, Object... args) {
         for (Object a : args) {
-            if (!(a instanceof String) && !(a instanceof Long) && !(a instanceof byte[])) {
+            if (!(a instanceof String) && !(a instanceof Long) && !(a instanceof byte[]) && !(a instanceof Later)) {
                 throw new IllegalArgumentException("plan arguments are strings, longs or bytes, not " + a);
             }
         }
@@ -86,7 +103,7 @@ public final class Plan {
                     b.putLong((Long) a);
                     out.write(b.array(), 0, 8);
                 } else {
-                    byte[] bytes = ((String) a).getBytes(StandardCharsets.UTF_8);
+                    byte[] bytes = a.toString().getBytes(StandardCharsets.UTF_8);
                     writeU32(out, b, bytes.length + 1);
                     out.write(bytes, 0, bytes.length);
                     out.write(0);

@@ -36,7 +36,21 @@ public final class PlanBuilder {
     private PlanBuilder() {
     }
 
+    /**
+     * How the plan is run. {@code monitored}: a jbox shim stays as the monitor (jbox run/exec);
+     * false for the OCI CLI, whose caller monitors. {@code waitForStart}: create — the init stops
+     * before the command until `jbox start`. {@code hookState}: the state JSON the in-container
+     * hooks read (set once the pid is known).
+     */
+    public record Options(boolean monitored, boolean waitForStart, Plan.Later hookState) {
+        public static final Options RUN = new Options(true, false, null);
+    }
+
     public static Plan build(ContainerSpec spec) throws JboxException {
+        return build(spec, Options.RUN);
+    }
+
+    public static Plan build(ContainerSpec spec, Options options) throws JboxException {
         Plan plan = new Plan();
         ContainerSpec.Linux linux = spec.linux();
         boolean userns = linux.has("user");
@@ -104,6 +118,7 @@ public final class PlanBuilder {
             addDevices(plan, devDir.on(root));
         }
 
+        addHooks(plan, "createContainer", spec.hooks() == null ? null : spec.hooks().createContainer(), options.hookState());
         plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
         // From here on paths are the container's own.
         if (spec.process().terminal()) {
@@ -115,12 +130,46 @@ public final class PlanBuilder {
         }
         String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
-        ProcessSecurity.addSteps(plan, spec.process(), linux.seccomp());
+        ProcessSecurity.addSteps(plan, spec.process(), linux.seccomp(), options.monitored(), () -> {
+            if (options.waitForStart()) {
+                plan.add(Protocol.OP_WAIT_START, "wait for jbox start (after finding " + spec.process().args().get(0) + ")",
+                        spec.process().args().get(0), pathOf(spec.process().env()));
+            }
+            addHooks(plan, "startContainer", spec.hooks() == null ? null : spec.hooks().startContainer(), options.hookState());
+        });
         if ("true".equals(ann.get(ContainerSpec.ANNOTATION_INIT))) {
             plan.add(Protocol.OP_INIT, "start the built-in init as PID 1");
         }
         plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
         return plan;
+    }
+
+    /** The hooks that run inside the container's namespaces, as plan steps (the others run in jbox). */
+    private static void addHooks(Plan plan, String kind, List<ContainerSpec.Hook> hooks, Plan.Later state) {
+        if (hooks == null) {
+            return;
+        }
+        for (ContainerSpec.Hook h : hooks) {
+            List<String> argv = h.args() == null || h.args().isEmpty() ? List.of(h.path()) : h.args();
+            List<String> env = h.env() == null ? List.of() : h.env();
+            List<Object> args = new ArrayList<>();
+            args.add(h.timeout() == null ? 0L : (long) h.timeout());
+            args.add((long) argv.size());
+            args.add(h.path());
+            args.addAll(argv);
+            args.addAll(env);
+            args.add(state == null ? new Plan.Later() : state);
+            plan.add(Protocol.OP_HOOK, "run " + kind + " hook " + h.path(), args.toArray());
+        }
+    }
+
+    private static String pathOf(List<String> env) {
+        for (String e : env) {
+            if (e.startsWith("PATH=")) {
+                return e.substring(5);
+            }
+        }
+        return "";
     }
 
     /**

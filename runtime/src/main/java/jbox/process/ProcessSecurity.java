@@ -24,6 +24,22 @@ public final class ProcessSecurity {
     static final long NEW_LISTENER = 1L << 3;
 
     public static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp) throws JboxException {
+        addSteps(plan, p, seccomp, true, null);
+    }
+
+    /**
+     * {@code monitored}: a shim stays to answer the filter's notifications (EPERMs are counted);
+     * otherwise the filter answers by itself. {@code beforeIdentity} runs right before the rlimits
+     * and the user switch (create's wait for start, startContainer hooks).
+     */
+    public static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp, boolean monitored,
+            Runnable beforeIdentity) throws JboxException {
+        if (beforeIdentity != null) {
+            beforeIdentity.run();
+        }
+        if (p.user().umask() != null) {
+            plan.add(Protocol.OP_UMASK, "set umask " + Integer.toOctalString(p.user().umask()), (long) p.user().umask());
+        }
         for (ContainerSpec.Rlimit r : p.rlimits() == null ? List.<ContainerSpec.Rlimit>of() : p.rlimits()) {
             plan.add(Protocol.OP_SETRLIMIT, "setrlimit " + r.type() + " soft " + shown(r.soft()) + " hard " + shown(r.hard()),
                     (long) Rlimits.number(r.type()), r.soft(), r.hard());
@@ -48,9 +64,9 @@ public final class ProcessSecurity {
             plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");
         }
         if (seccomp != null) {
-            SeccompProgram program = SeccompFilters.compiled(seccomp);
+            SeccompProgram program = monitored ? SeccompFilters.compiled(seccomp) : SeccompFilters.compiledAsIs(seccomp);
             plan.add(Protocol.OP_SECCOMP, "install the seccomp filter from " + seccomp.source()
-                    + " (" + program.instructionCount() + " instructions)", program.bpf(), NEW_LISTENER);
+                    + " (" + program.instructionCount() + " instructions)", program.bpf(), monitored ? NEW_LISTENER : 0L);
         }
     }
 

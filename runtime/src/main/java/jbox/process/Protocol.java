@@ -20,6 +20,8 @@ public final class Protocol {
     public static final int MSG_DENIED = 9;
     /** Shim-internal (child to shim): the master of the container's terminal. */
     public static final int MSG_PTY_FD = 10;
+    /** The init reached OP_WAIT_START: created, waiting for `jbox start`. */
+    public static final int MSG_CREATED = 11;
 
     public static final int OP_SETID = 1;
     public static final int OP_SETSID = 2;
@@ -41,19 +43,26 @@ public final class Protocol {
     public static final int OP_UNSHARE = 18;
     public static final int OP_INIT = 19;
     public static final int OP_PTY = 20;
+    public static final int OP_WAIT_START = 21;
+    public static final int OP_WRITE = 22;
+    public static final int OP_UMASK = 23;
+    public static final int OP_HOOK = 24;
+    /** OP_HOOK's errno when the hook ran and failed: or-ed with its wait status. */
+    public static final int HOOK_FAILED = 0x10000;
 
     /** Or-ed into an op: ENOENT from the step counts as success. */
     public static final int OPTIONAL_STEP = 0x10000;
 
     /** Step index the shim reports when clone() itself failed. */
     public static final long STEP_CLONE = 0xffffffffL;
-    /** Step index the shim reports when it could not join the requested network namespace. */
-    public static final long STEP_JOIN_NETNS = 0xfffffffeL;
+    /** Step index the shim reports, plus i, when it could not join the i-th namespace of SHIM_OPT_JOIN. */
+    public static final long STEP_JOIN = 0xffffff00L;
+    public static final int MAX_JOINS = 16;
     /** Step index the shim reports when entering a running container's namespaces failed. */
     public static final long STEP_ENTER = 0xfffffffdL;
 
-    /** MSG_CLONE option: a network namespace path to setns() into before clone follows. */
-    public static final int SHIM_OPT_JOIN_NETNS = 1;
+    /** MSG_CLONE option: a count and that many namespace paths to setns() into before clone follow. */
+    public static final int SHIM_OPT_JOIN = 1;
     /** MSG_CLONE option: jbox leaves after STARTED; the shim must not kill the container then. */
     public static final int SHIM_OPT_DETACH = 2;
     /** MSG_CLONE option: a monitor lock path and an exit record path follow. */
@@ -62,8 +71,14 @@ public final class Protocol {
     public static final int SHIM_OPT_ON_EXIT = 8;
     /** MSG_CLONE option: a pid follows; the shim enters all its namespaces before cloning (exec). */
     public static final int SHIM_OPT_ENTER = 16;
-    /** Largest MSG_CLONE payload the shim reads (two u32s and a path). */
-    public static final int CLONE_MSG_MAX = 8 + 4096;
+    /** MSG_CLONE option: no monitor; the shim leaves after CREATED or STARTED (the OCI CLI). */
+    public static final int SHIM_OPT_HANDOVER = 32;
+    /** MSG_CLONE option: a path follows where the shim makes the start FIFO for OP_WAIT_START. */
+    public static final int SHIM_OPT_START_FIFO = 64;
+    /** MSG_CLONE option: a unix socket path follows; the terminal's master is sent there. */
+    public static final int SHIM_OPT_CONSOLE = 128;
+    /** Largest MSG_CLONE payload the shim reads (two u32s and the strings). */
+    public static final int CLONE_MSG_MAX = 8 + 8192;
 
     public static final int PLAN_MAX_BYTES = 4 << 20;
 
@@ -79,6 +94,7 @@ public final class Protocol {
             case MSG_NOTIFY_FD: return "NOTIFY_FD";
             case MSG_DENIED: return "DENIED";
             case MSG_PTY_FD: return "PTY_FD";
+            case MSG_CREATED: return "CREATED";
             default: return "message " + type;
         }
     }

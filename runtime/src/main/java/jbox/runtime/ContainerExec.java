@@ -69,7 +69,7 @@ public final class ContainerExec {
 
         Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
         ContainerCgroup cgroup = openCgroup(s.id());
-        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, tty, (pid, shimPid) -> {
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, tty, false, null, (pid, shimPid) -> {
             if (cgroup != null) {
                 cgroup.add(pid);
             }

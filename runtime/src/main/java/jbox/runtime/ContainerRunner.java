@@ -88,65 +88,73 @@ public final class ContainerRunner {
      */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
-        long flags = Namespaces.cloneFlags(spec.linux());
-        String joinNet = Namespaces.joinedNetwork(spec.linux());
-        return drive(cloneRequest(flags, joinNet, stateDir, detach), describeFlags(spec), joinNet, plan,
-                stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis, graceMillis, detach,
-                spec.process().terminal() && detach == null, onStarted);
+        CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
+                .withRecord(stateDir);
+        if (detach != null) {
+            req = req.withOnExit(detach.onExit());
+        }
+        return drive(req, describeFlags(spec), plan, stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis,
+                graceMillis, detach == null ? null : detach.log(), spec.process().terminal() && detach == null, onStarted);
+    }
+
+    /**
+     * The OCI runtime CLI: no monitor. The shim leaves, and the init is reaped by whoever is the
+     * caller's subreaper (conmon, containerd's shim), as with runc. With a start FIFO this returns
+     * once the init waits for `jbox start` (created); without, once the command runs.
+     */
+    public void handOver(ContainerSpec spec, Plan plan, Path socket, Path startFifo, String consoleSocket,
+            StartListener onStarted) throws JboxException {
+        CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
+                .handedOver(startFifo == null ? null : startFifo.toString(), consoleSocket);
+        drive(req, describeFlags(spec), plan, socket, spec.linux(), 0, 0, null, false, onStarted);
     }
 
     /**
      * jbox exec: a new process in all namespaces of the running container whose init is
      * {@code targetPid}, running {@code plan} (its identity, capabilities, filter and command).
+     * Handed over (`exec --detach` of the OCI CLI), this returns null once the command runs.
      */
-    public Outcome enter(long targetPid, Plan plan, Path socket, boolean tty, StartListener onStarted) throws JboxException {
-        byte[] pid = (targetPid + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + pid.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0).putInt(Protocol.SHIM_OPT_ENTER).put(pid);
-        return drive(b.array(), "fork", null, plan, socket, null, 0, 0, null, tty, onStarted);
+    public Outcome enter(long targetPid, Plan plan, Path socket, boolean tty, boolean handover, String consoleSocket,
+            StartListener onStarted) throws JboxException {
+        CloneRequest req = new CloneRequest(0, List.of(), Long.toString(targetPid), null, null, consoleSocket, handover, null);
+        return drive(req, "fork", plan, socket, null, 0, 0, null, tty, onStarted);
     }
 
-    private Outcome drive(byte[] cloneRequest, String what, String joinNet, Plan plan, Path socket,
-            ContainerSpec.Linux idMaps, long timeoutMillis, long graceMillis, Detach detach, boolean tty,
-            StartListener onStarted) throws JboxException {
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, detach == null ? null : detach.log(), tty)) {
+    private Outcome drive(CloneRequest req, String what, Plan plan, Path socket, ContainerSpec.Linux linux,
+            long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted) throws JboxException {
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty)) {
             timings.mark("spawn_shim");
-            shimConn.send(Protocol.MSG_CLONE, cloneRequest);
+            shimConn.send(Protocol.MSG_CLONE, req.encode());
             ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
-            if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_ENTER) {
-                int errno = m.i32(4);
-                setupFailure = new SetupFailure("enter the container's namespaces", Errno.name(errno));
-                throw new JboxException("entering the container's namespaces failed: " + Errno.describe(errno));
-            }
-            if (m.type() == Protocol.MSG_FAILED && m.u32(0) == Protocol.STEP_JOIN_NETNS) {
-                int errno = m.i32(4);
-                setupFailure = new SetupFailure("join network namespace", Errno.name(errno));
-                throw new JboxException("joining the network namespace " + joinNet + " failed: " + Errno.describe(errno));
-            }
             if (m.type() == Protocol.MSG_FAILED) {
-                int errno = m.i32(4);
-                setupFailure = new SetupFailure("clone", Errno.name(errno));
-                throw new JboxException("clone(" + what + ") failed: " + Errno.describe(errno)
-                        + Errno.hint(errno, "clone"));
+                throw setupFailed(m.u32(0), m.i32(4), what, linux);
             }
             long pid = m.u32(0);
             timings.mark("clone");
-            if (idMaps != null) {
-                writeIdMaps(pid, idMaps);
+            if (linux != null) {
+                writeIdMaps(pid, linux);
             }
             timings.mark("id_maps");
             onStarted.started(pid, shimConn.shimPid());
             shimConn.send(Protocol.MSG_PLAN, plan.encode());
-            m = shimConn.expect(Protocol.MSG_STARTED);
+            m = shimConn.receive();
             if (m.type() == Protocol.MSG_FAILED) {
                 shimConn.waitForShim();
                 Plan.Step failed = plan.step(m.u32(0));
                 setupFailure = new SetupFailure(failed == null ? "step " + m.u32(0) : failed.what(), Errno.name(m.i32(4)));
                 throw stepFailure(plan, m.u32(0), m.i32(4));
             }
+            if (m.type() != Protocol.MSG_STARTED && !(m.type() == Protocol.MSG_CREATED && req.startFifo() != null)) {
+                throw new JboxException("shim protocol error: expected " + (req.startFifo() != null ? "CREATED" : "STARTED")
+                        + ", got " + Protocol.messageName(m.type()));
+            }
             timings.mark("plan_executed_and_execve");
             onStarted.running();
-            if (detach != null) {
+            if (req.handover()) {
+                shimConn.waitForShim(); // it leaves right after this message: no zombie left behind
+                return null;
+            }
+            if (req.onExit() != null) {
                 return null; // the shim stays as the container's monitor; closing the socket is our goodbye
             }
             synchronized (pendingSignals) {
@@ -177,40 +185,21 @@ public final class ContainerRunner {
         }
     }
 
-    /** MSG_CLONE's payload without the monitor's files (tests, and the join path alone). */
-    static byte[] cloneRequest(long flags, String joinNet) throws JboxException {
-        return cloneRequest(flags, joinNet, null, null);
-    }
-
-    /**
-     * MSG_CLONE's payload: flags, options, then the strings the options ask for, in order: the
-     * network namespace to join; the monitor lock and exit record (always, when a state
-     * directory is given); the command to exec at the end (detached runs).
-     */
-    static byte[] cloneRequest(long flags, String joinNet, Path stateDir, Detach detach) throws JboxException {
-        int options = 0;
-        StringBuilder strings = new StringBuilder();
-        if (joinNet != null) {
-            options |= Protocol.SHIM_OPT_JOIN_NETNS;
-            strings.append(joinNet).append('\0');
+    /** A failure before the container init exists: clone, a namespace join, or entering a container. */
+    private JboxException setupFailed(long step, int errno, String what, ContainerSpec.Linux linux) {
+        if (step == Protocol.STEP_ENTER) {
+            setupFailure = new SetupFailure("enter the container's namespaces", Errno.name(errno));
+            return new JboxException("entering the container's namespaces failed: " + Errno.describe(errno));
         }
-        if (stateDir != null) {
-            options |= Protocol.SHIM_OPT_RECORD;
-            strings.append(stateDir.resolve(MONITOR_LOCK)).append('\0').append(stateDir.resolve(EXIT_RECORD)).append('\0');
+        if (step >= Protocol.STEP_JOIN && step < Protocol.STEP_JOIN + Protocol.MAX_JOINS && linux != null) {
+            int i = (int) (step - Protocol.STEP_JOIN);
+            String path = Namespaces.joins(linux).get(i);
+            setupFailure = new SetupFailure("join " + Namespaces.joinedType(linux, i) + " namespace", Errno.name(errno));
+            return new JboxException("joining the " + Namespaces.joinedType(linux, i) + " namespace " + path + " failed: "
+                    + Errno.describe(errno));
         }
-        if (detach != null) {
-            options |= Protocol.SHIM_OPT_DETACH | Protocol.SHIM_OPT_ON_EXIT;
-            for (String a : detach.onExit()) {
-                strings.append(a).append('\0');
-            }
-        }
-        byte[] tail = strings.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (8 + tail.length > Protocol.CLONE_MSG_MAX) {
-            throw new JboxException("the clone request is too long (" + (8 + tail.length) + " bytes): shorten the paths");
-        }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + tail.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putInt((int) flags).putInt(options).put(tail);
-        return b.array();
+        setupFailure = new SetupFailure("clone", Errno.name(errno));
+        return new JboxException("clone(" + what + ") failed: " + Errno.describe(errno) + Errno.hint(errno, "clone"));
     }
 
     /** --timeout: SIGTERM when the time is up, SIGKILL after the grace (PID 1 may ignore SIGTERM). */
@@ -255,8 +244,8 @@ public final class ContainerRunner {
             return new JboxException("the container init failed at step " + index + " of " + plan.steps().size()
                     + ": " + Errno.describe(errno));
         }
-        if (step.op() == Protocol.OP_EXEC) {
-            String cmd = (String) step.args().get(1);
+        if (step.op() == Protocol.OP_EXEC || step.op() == Protocol.OP_WAIT_START) {
+            String cmd = (String) step.args().get(step.op() == Protocol.OP_EXEC ? 1 : 0);
             if (errno == 2) {
                 String why = cmd.contains("/") ? "no such file or directory" : "executable file not found in $PATH";
                 return new JboxException("exec \"" + cmd + "\" failed: " + why, JboxException.NOT_FOUND, null);
@@ -265,6 +254,11 @@ public final class ContainerRunner {
                 return new JboxException("exec \"" + cmd + "\" failed: " + Errno.describe(errno),
                         JboxException.NOT_EXECUTABLE, null);
             }
+        }
+        if (step.op() == Protocol.OP_HOOK && (errno & Protocol.HOOK_FAILED) != 0) {
+            int status = errno & 0xffff;
+            return new JboxException(step.what() + " failed: "
+                    + ((status & 0x7f) == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + (status & 0x7f)));
         }
         return new JboxException(step.what() + " failed: " + Errno.describe(errno) + Errno.hint(errno, step.what()));
     }

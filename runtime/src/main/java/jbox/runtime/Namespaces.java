@@ -1,5 +1,7 @@
 package jbox.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
 import jbox.spec.ContainerSpec;
@@ -25,11 +27,8 @@ final class Namespaces {
             if (f == null) {
                 throw new JboxException("unknown namespace type " + n.type());
             }
-            if (n.path() != null && n.type().equals("network")) {
-                continue; // joined by the shim before clone (joinedNetwork)
-            }
             if (n.path() != null) {
-                throw new JboxException("joining the " + n.type() + " namespace at " + n.path() + " is not supported yet");
+                continue; // joined by the shim before clone (joins)
             }
             if (!n.type().equals("cgroup")) { // unshared by the plan, after the cgroup move (PlanBuilder)
                 flags |= f;
@@ -38,13 +37,30 @@ final class Namespaces {
         return flags;
     }
 
-    /** The network namespace to join (a path), or null when the container makes its own or keeps jbox's. */
-    static String joinedNetwork(ContainerSpec.Linux linux) {
-        for (ContainerSpec.Namespace n : linux.namespaces()) {
-            if (n.type().equals("network") && n.path() != null) {
-                return n.path();
+    /**
+     * The namespaces to join (paths), in the order setns() needs: the user namespace first (it
+     * grants the capabilities the other joins need), the mount namespace last.
+     */
+    static List<String> joins(ContainerSpec.Linux linux) {
+        List<String> order = List.of("user", "cgroup", "ipc", "uts", "network", "pid", "mount");
+        List<String> paths = new ArrayList<>();
+        for (String type : order) {
+            ContainerSpec.Namespace n = linux.joined(type);
+            if (n != null) {
+                paths.add(n.path());
             }
         }
-        return null;
+        return paths;
+    }
+
+    /** The type of the i-th joined namespace, for an error message. */
+    static String joinedType(ContainerSpec.Linux linux, int i) {
+        List<String> paths = joins(linux);
+        for (ContainerSpec.Namespace n : linux.namespaces()) {
+            if (i < paths.size() && paths.get(i).equals(n.path())) {
+                return n.type();
+            }
+        }
+        return "?";
     }
 }

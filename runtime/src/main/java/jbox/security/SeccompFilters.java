@@ -79,6 +79,11 @@ public final class SeccompFilters {
         return SeccompCompiler.compile(countingDenials(profile));
     }
 
+    /** The BPF as the profile says, without notifications: for containers no shim monitors (OCI CLI). */
+    public static SeccompProgram compiledAsIs(SeccompProfile profile) throws JboxException {
+        return SeccompCompiler.compile(profile);
+    }
+
     /** EPERM answers become notifications for the shim; other actions stay as they are. */
     public static SeccompProfile countingDenials(SeccompProfile profile) {
         SeccompAction eperm = SeccompAction.errno(SeccompAction.EPERM);

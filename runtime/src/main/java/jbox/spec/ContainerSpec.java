@@ -18,7 +18,14 @@ public record ContainerSpec(
         String hostname,
         List<Mount> mounts,
         Linux linux,
-        Map<String, String> annotations) {
+        Map<String, String> annotations,
+        Hooks hooks) {
+
+    /** A container without hooks (everything jbox run builds). */
+    public ContainerSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux,
+            Map<String, String> annotations) {
+        this(ociVersion, process, root, hostname, mounts, linux, annotations, null);
+    }
 
     public static final String OCI_VERSION = "1.0.2";
 
@@ -31,10 +38,15 @@ public record ContainerSpec(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
-            CapabilitySets capabilities, boolean noNewPrivileges, List<Rlimit> rlimits) {
+            CapabilitySets capabilities, boolean noNewPrivileges, List<Rlimit> rlimits, Integer oomScoreAdj) {
         /** A process with no capability, privilege or limit settings (tests, minimal configs). */
         public Process(boolean terminal, User user, List<String> args, List<String> env, String cwd) {
-            this(terminal, user, args, env, cwd, null, false, null);
+            this(terminal, user, args, env, cwd, null, false, null, null);
+        }
+
+        public Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+                CapabilitySets capabilities, boolean noNewPrivileges, List<Rlimit> rlimits) {
+            this(terminal, user, args, env, cwd, capabilities, noNewPrivileges, rlimits, null);
         }
     }
 
@@ -47,7 +59,12 @@ public record ContainerSpec(
     public record Rlimit(String type, long hard, long soft) {
     }
 
-    public record User(long uid, long gid, List<Long> additionalGids) {
+    /** umask null: the runtime's default (022). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record User(long uid, long gid, List<Long> additionalGids, Integer umask) {
+        public User(long uid, long gid, List<Long> additionalGids) {
+            this(uid, gid, additionalGids, null);
+        }
     }
 
     public record Root(String path, boolean readonly) {
@@ -60,9 +77,20 @@ public record ContainerSpec(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
             Resources resources, String cgroupsPath, SeccompProfile seccomp, List<String> maskedPaths,
-            List<String> readonlyPaths) {
+            List<String> readonlyPaths, String rootfsPropagation, Map<String, String> sysctl) {
         public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
-            this(namespaces, uidMappings, gidMappings, null, null, null, null, null);
+            this(namespaces, uidMappings, gidMappings, null, null, null, null, null, null, null);
+        }
+
+        public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+                Resources resources, String cgroupsPath, SeccompProfile seccomp, List<String> maskedPaths,
+                List<String> readonlyPaths) {
+            this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, seccomp, maskedPaths, readonlyPaths, null, null);
+        }
+
+        /** The namespace of this type that is joined (has a path), or null. */
+        public Namespace joined(String type) {
+            return namespaces.stream().filter(n -> n.type().equals(type) && n.path() != null).findFirst().orElse(null);
         }
 
         public boolean has(String type) {
@@ -72,7 +100,15 @@ public record ContainerSpec(
 
     /** Cgroup limits, OCI-shaped; null parts are not limited. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Resources(Memory memory, Pids pids, Cpu cpu) {
+    public record Resources(Memory memory, Pids pids, Cpu cpu, List<DeviceRule> devices) {
+        public Resources(Memory memory, Pids pids, Cpu cpu) {
+            this(memory, pids, cpu, null);
+        }
+    }
+
+    /** A device cgroup rule: type a|c|b (null = all), major/minor null = any, access of "rwm". */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
     }
 
     /** Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited). */
@@ -92,5 +128,21 @@ public record ContainerSpec(
     }
 
     public record IdMapping(long containerID, long hostID, long size) {
+    }
+
+    /**
+     * OCI lifecycle hooks. prestart and createRuntime run in the runtime's namespaces once the
+     * container's exist; createContainer in the container's mount namespace before pivot_root;
+     * startContainer inside the container just before the command; poststart after start;
+     * poststop on delete. Each gets the container's state JSON on stdin.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> createContainer,
+            List<Hook> startContainer, List<Hook> poststart, List<Hook> poststop) {
+    }
+
+    /** timeout in seconds; null = none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hook(String path, List<String> args, List<String> env, Integer timeout) {
     }
 }

@@ -112,18 +112,24 @@ class ProtocolMatchesHeaderTest {
     }
 
     @Test
-    void joinNetnsFailureStepIndexMatchesTheShim() throws IOException {
+    void joinFailureStepIndexMatchesTheShim() throws IOException {
         String shim = Files.readString(SHIM_SRC.resolve("jbox-shim.c"));
-        Matcher m = Pattern.compile("#define\\s+STEP_JOIN_NETNS\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
-        assertTrue(m.find(), "STEP_JOIN_NETNS not found in jbox-shim.c");
-        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_JOIN_NETNS);
+        Matcher m = Pattern.compile("#define\\s+STEP_JOIN\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
+        assertTrue(m.find(), "STEP_JOIN not found in jbox-shim.c");
+        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_JOIN);
+        m = Pattern.compile("#define\\s+MAX_JOINS\\s+(\\d+)").matcher(shim);
+        assertTrue(m.find(), "MAX_JOINS not found in jbox-shim.c");
+        assertEquals(Long.parseLong(m.group(1)), Protocol.MAX_JOINS);
     }
 
     @Test
-    void cloneOptionsAndSizeMatch() {
-        Matcher m = Pattern.compile("#define\\s+SHIM_OPT_JOIN_NETNS\\s+(\\d+)u?").matcher(header);
-        assertTrue(m.find(), "SHIM_OPT_JOIN_NETNS not found in protocol.h");
-        assertEquals(Long.parseLong(m.group(1)), Protocol.SHIM_OPT_JOIN_NETNS);
+    void cloneOptionsAndSizeMatch() throws IllegalAccessException {
+        for (Map.Entry<String, Long> e : javaConstants("SHIM_OPT_").entrySet()) {
+            Matcher o = Pattern.compile("#define\\s+" + e.getKey() + "\\s+(\\d+)u?").matcher(header);
+            assertTrue(o.find(), e.getKey() + " not found in protocol.h");
+            assertEquals(Long.parseLong(o.group(1)), e.getValue(), e.getKey());
+        }
+        Matcher m;
         m = Pattern.compile("#define\\s+CLONE_MSG_MAX\\s+\\((\\d+)u?\\s*\\+\\s*(\\d+)u?\\)").matcher(header);
         assertTrue(m.find(), "CLONE_MSG_MAX not found in protocol.h");
         assertEquals(Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)), Protocol.CLONE_MSG_MAX);

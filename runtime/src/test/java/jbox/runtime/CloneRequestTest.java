@@ -14,16 +14,26 @@ import org.junit.jupiter.api.Test;
 class CloneRequestTest {
     @Test
     void withoutAJoinItIsFlagsAndZeroOptions() throws JboxException {
-        byte[] b = ContainerRunner.cloneRequest(0x7c020000L, null);
+        byte[] b = CloneRequest.clone(0x7c020000L, java.util.List.of()).encode();
         assertArrayEquals(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0x7c020000).putInt(0).array(), b);
     }
 
     @Test
     void aJoinAddsTheOptionAndTheNulTerminatedPath() throws JboxException {
-        byte[] b = ContainerRunner.cloneRequest(0x3c020000L, "/proc/42/ns/net");
+        byte[] b = CloneRequest.clone(0x3c020000L, java.util.List.of("/proc/42/ns/net")).encode();
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0x3c020000, bb.getInt());
-        assertEquals(Protocol.SHIM_OPT_JOIN_NETNS, bb.getInt());
-        assertEquals("/proc/42/ns/net\0", new String(b, 8, b.length - 8, StandardCharsets.UTF_8));
+        assertEquals(Protocol.SHIM_OPT_JOIN, bb.getInt());
+        assertEquals("1\0/proc/42/ns/net\0", new String(b, 8, b.length - 8, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void optionsAppearInTheHeadersOrder() throws JboxException {
+        byte[] b = CloneRequest.clone(0, java.util.List.of("/a", "/b")).handedOver("/s/exec.fifo", "/c.sock").encode();
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        bb.getInt();
+        assertEquals(Protocol.SHIM_OPT_JOIN | Protocol.SHIM_OPT_START_FIFO | Protocol.SHIM_OPT_CONSOLE | Protocol.SHIM_OPT_HANDOVER,
+                bb.getInt());
+        assertEquals("2\0/a\0/b\0/s/exec.fifo\0/c.sock\0", new String(b, 8, b.length - 8, StandardCharsets.UTF_8));
     }
 }

@@ -45,17 +45,19 @@ class NamespacesTest {
     }
 
     @Test
-    void joiningAnExistingNamespaceOtherThanTheNetworkIsRefusedRatherThanIgnored() {
-        assertThrows(JboxException.class,
-                () -> Namespaces.cloneFlags(linux(new ContainerSpec.Namespace("ipc", "/proc/1/ns/ipc"))));
+    void aJoinedNamespaceIsNotClonedButHandedToTheShim() throws JboxException {
+        ContainerSpec.Linux l = linux(ns("mount"), new ContainerSpec.Namespace("network", "/proc/7/ns/net"));
+        assertEquals(0x00020000L, Namespaces.cloneFlags(l));
+        assertEquals(java.util.List.of("/proc/7/ns/net"), Namespaces.joins(l));
+        assertTrue(Namespaces.joins(linux(ns("network"))).isEmpty());
     }
 
     @Test
-    void aJoinedNetworkNamespaceIsNotClonedButHandedToTheShim() throws JboxException {
-        ContainerSpec.Linux l = linux(ns("mount"), new ContainerSpec.Namespace("network", "/proc/7/ns/net"));
-        assertEquals(0x00020000L, Namespaces.cloneFlags(l));
-        assertEquals("/proc/7/ns/net", Namespaces.joinedNetwork(l));
-        assertNull(Namespaces.joinedNetwork(linux(ns("network"))));
+    void joinsAreOrderedUserFirstMountLast() {
+        ContainerSpec.Linux l = linux(new ContainerSpec.Namespace("mount", "/m"), new ContainerSpec.Namespace("ipc", "/i"),
+                new ContainerSpec.Namespace("user", "/u"), ns("pid"));
+        assertEquals(java.util.List.of("/u", "/i", "/m"), Namespaces.joins(l));
+        assertEquals("ipc", Namespaces.joinedType(l, 1));
     }
 
     @Test
