@@ -1,7 +1,5 @@
 package jbox.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.List;
 import jbox.JboxException;
 import jbox.config.Config;
@@ -39,12 +37,7 @@ final class RunCommand {
                 p.all("--publish"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         if (p.has("--dry-run")) {
-            try {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(launcher.specOnly(o)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new JboxException("cannot print the config: " + jbox.io.IoReason.of(e), e);
-            }
+            System.out.println(jbox.spec.OciConfig.json(launcher.specOnly(o)));
             return 0;
         }
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), t);

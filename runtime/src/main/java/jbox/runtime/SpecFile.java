@@ -1,15 +1,11 @@
 package jbox.runtime;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import jbox.JboxException;
 import jbox.spec.ContainerSpec;
+import jbox.spec.OciConfig;
 
-/** The container's ContainerSpec as config.json in its state directory (temp + rename), for inspect. */
+/** The container's ContainerSpec as config.json in its state directory (OciConfig's shape, temp + rename), for inspect. */
 public final class SpecFile {
     public static final String NAME = "config.json";
 
@@ -17,13 +13,7 @@ public final class SpecFile {
     }
 
     static void write(Path stateDir, ContainerSpec spec) throws JboxException {
-        Path tmp = stateDir.resolve(NAME + ".tmp");
-        try {
-            Files.write(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(spec));
-            Files.move(tmp, stateDir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new JboxException("cannot write " + stateDir.resolve(NAME) + ": " + jbox.io.IoReason.of(e), e);
-        }
+        OciConfig.write(spec, stateDir.resolve(NAME));
     }
 
     /**

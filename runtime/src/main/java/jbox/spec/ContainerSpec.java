@@ -1,6 +1,7 @@
 package jbox.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 import java.util.Map;
 import jbox.security.SeccompProfile;
@@ -76,7 +77,8 @@ public record ContainerSpec(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
-            Resources resources, String cgroupsPath, SeccompProfile seccomp, List<String> maskedPaths,
+            Resources resources, String cgroupsPath,
+            @JsonSerialize(using = OciSeccompSerializer.class) SeccompProfile seccomp, List<String> maskedPaths,
             List<String> readonlyPaths, String rootfsPropagation, Map<String, String> sysctl) {
         public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
             this(namespaces, uidMappings, gidMappings, null, null, null, null, null, null, null);
@@ -111,9 +113,12 @@ public record ContainerSpec(
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
     }
 
-    /** Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited). */
+    /** Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited); reservation is a soft limit. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Memory(Long limit, Long swap) {
+    public record Memory(Long limit, Long swap, Long reservation) {
+        public Memory(Long limit, Long swap) {
+            this(limit, swap, null);
+        }
     }
 
     public record Pids(long limit) {

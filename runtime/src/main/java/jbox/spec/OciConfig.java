@@ -1,0 +1,241 @@
+package jbox.spec;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import jbox.JboxException;
+import jbox.security.SeccompProfile;
+import jbox.security.SeccompProfileReader;
+
+/**
+ * An OCI bundle's config.json as a ContainerSpec, and a ContainerSpec as config.json: one shape
+ * for `jbox create`, `jbox run --dry-run` and the config.json jbox keeps for inspect.
+ *
+ * Reading is strict: unknown fields, fields jbox does not implement (OciUnsupported) and values
+ * that break the spec's rules (OciValidation) are one-line errors naming the field's path.
+ * linux.seccomp is read by SeccompProfileReader from the file's own bytes, so its errors carry
+ * the file's line and column.
+ */
+public final class OciConfig {
+    public static final String FILE = "config.json";
+
+    private OciConfig() {
+    }
+
+    /** Built on first use: an ObjectMapper costs ~25 ms, which `jbox run` does not pay. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .build();
+    }
+
+    /** BUNDLE/config.json, validated, with root.path made absolute against the bundle. */
+    public static ContainerSpec read(Path bundle) throws JboxException {
+        Path file = bundle.resolve(FILE);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
+        }
+        return parse(bytes, bundle.toAbsolutePath());
+    }
+
+    /** The config's bytes as read from {@code bundle}/config.json. */
+    static ContainerSpec parse(byte[] bytes, Path bundle) throws JboxException {
+        JsonNode tree;
+        try {
+            tree = Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw syntaxError(e);
+        } catch (IOException e) {
+            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
+        }
+        if (!(tree instanceof ObjectNode root)) {
+            throw new JboxException(FILE + ": expected a json object at the top level");
+        }
+        JsonNode seccompAsWritten = root.path("linux").path("seccomp").deepCopy();
+        OciUnsupported.check(root);
+        SeccompProfile seccomp = null;
+        JsonNode linux = root.get("linux");
+        if (linux instanceof ObjectNode l && l.has("seccomp")) {
+            JsonNode node = l.remove("seccomp");
+            if (!node.isNull()) {
+                // The file's own bytes keep line numbers in errors; re-serialized if empty unsupported fields were dropped.
+                byte[] json = node.equals(seccompAsWritten) ? only(bytes, seccompRange(bytes)) : bytes(node);
+                seccomp = SeccompProfileReader.read(json, FILE + " linux.seccomp");
+            }
+        }
+        ContainerSpec spec;
+        try {
+            spec = Json.MAPPER.treeToValue(root, ContainerSpec.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new JboxException(FILE + ": unknown field " + path(e.getPath()), e);
+        } catch (JsonMappingException e) {
+            throw new JboxException(FILE + ": " + path(e.getPath()) + ": invalid value: " + reason(e), e);
+        } catch (JsonProcessingException e) {
+            throw syntaxError(e);
+        }
+        return OciValidation.validate(withSeccomp(spec, seccomp), bundle);
+    }
+
+    /** The spec as config.json's text, the same shape read() reads. */
+    public static String json(ContainerSpec spec) throws JboxException {
+        try {
+            return Json.MAPPER.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new JboxException("cannot write the config as json: " + reason(e), e);
+        }
+    }
+
+    /** Writes the spec to {@code file} (temp + rename: a reader never sees half a file). */
+    public static void write(ContainerSpec spec, Path file) throws JboxException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, json(spec) + "\n");
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
+        }
+    }
+
+    private static byte[] bytes(JsonNode node) throws JboxException {
+        try {
+            return Json.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new JboxException(FILE + ": linux.seccomp: " + reason(e), e);
+        }
+    }
+
+    private static ContainerSpec withSeccomp(ContainerSpec s, SeccompProfile seccomp) {
+        ContainerSpec.Linux l = s.linux();
+        if (seccomp == null || l == null) {
+            return s;
+        }
+        return new ContainerSpec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.mounts(),
+                new ContainerSpec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(),
+                        seccomp, l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl()),
+                s.annotations(), s.hooks());
+    }
+
+    /** Byte offsets [start, end) of the linux.seccomp object in the file. */
+    private static long[] seccompRange(byte[] bytes) throws JboxException {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(bytes)) {
+            p.nextToken();
+            if (field(p, "linux") && field(p, "seccomp")) {
+                long start = p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                return new long[] {start, p.currentLocation().getByteOffset()};
+            }
+        } catch (IOException e) {
+            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
+        }
+        throw new JboxException(FILE + ": linux.seccomp: must be an object");
+    }
+
+    /** Moves the parser, positioned on an object's start, to the value of its field {@code name}. */
+    private static boolean field(JsonParser p, String name) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return false;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean match = p.currentName().equals(name);
+            p.nextToken();
+            if (match) {
+                return true;
+            }
+            p.skipChildren();
+        }
+        return false;
+    }
+
+    /**
+     * The file with everything outside [start, end) blanked (newlines kept): parsed alone, the
+     * seccomp object keeps its line and column numbers in error messages.
+     */
+    private static byte[] only(byte[] bytes, long[] range) {
+        byte[] out = Arrays.copyOf(bytes, bytes.length);
+        for (int i = 0; i < out.length; i++) {
+            if ((i < range[0] || i >= range[1]) && out[i] != '\n') {
+                out[i] = ' ';
+            }
+        }
+        return out;
+    }
+
+    /** "process.capabilities.bounding[2]" from Jackson's reference chain. */
+    static String path(List<JsonMappingException.Reference> refs) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.length() == 0 ? "(top level)" : b.toString();
+    }
+
+    private static JboxException syntaxError(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return new JboxException(FILE + ": invalid json: " + reason(e)
+                + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
+    }
+
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("`([^`]+)`");
+
+    /** What a Java type is in json terms, for messages ("a number", not `long`). */
+    private static String kind(String javaType) {
+        String t = javaType.replaceAll("<.*", "");
+        return switch (t) {
+            case "long", "int", "java.lang.Long", "java.lang.Integer" -> "a number";
+            case "boolean", "java.lang.Boolean" -> "true or false";
+            case "java.lang.String" -> "a string";
+            case "java.util.List", "java.util.ArrayList" -> "an array";
+            default -> t.startsWith("java.util.") || t.startsWith("jbox.") ? "an object" : t;
+        };
+    }
+
+    /** Jackson's message: first line, without its source excerpt and class names, lowercase start. */
+    private static String reason(JsonProcessingException e) {
+        String why = e.getOriginalMessage().lines().findFirst().orElse("malformed");
+        int marker = why.indexOf(" (start marker at");
+        why = marker < 0 ? why : why.substring(0, marker);
+        int hint = why.indexOf(" (set DeserializationConfig");
+        why = hint < 0 ? why : why.substring(0, hint);
+        java.util.regex.Matcher type = TYPE.matcher(why);
+        StringBuilder b = new StringBuilder();
+        while (type.find()) {
+            type.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(kind(type.group(1))));
+        }
+        type.appendTail(b);
+        why = b.toString();
+        if (why.startsWith("Cannot deserialize value of type ")) {
+            // "Cannot deserialize value of type `long` from String "x": not a valid..." → "expected a number, got String "x""
+            why = why.substring("Cannot deserialize value of type ".length()).replaceFirst(" from ", ", got ")
+                    .replaceFirst("(: | \\(token ).*", "");
+            why = "expected " + why;
+        }
+        return why.isEmpty() ? why : Character.toLowerCase(why.charAt(0)) + why.substring(1);
+    }
+}
