@@ -114,6 +114,16 @@ public final class CgroupHost {
         return hierarchies.get(controller);
     }
 
+    /**
+     * v1: every mounted hierarchy by its directory name ("cpu,cpuacct") with the controllers it
+     * carries, for mounting the same layout in a container.
+     */
+    public Map<String, List<String>> v1Hierarchies() {
+        Map<String, List<String>> out = new TreeMap<>();
+        hierarchies.forEach((controller, dir) -> out.computeIfAbsent(dir.getFileName().toString(), d -> new ArrayList<>()).add(controller));
+        return out;
+    }
+
     /** v1: the distinct hierarchies a container joins, each with the joined controllers it carries. */
     Map<Path, List<String>> joinedHierarchies() {
         Map<Path, List<String>> joined = new LinkedHashMap<>();

@@ -2,12 +2,20 @@ package jbox.process;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import jbox.JboxException;
 
 /**
  * OCI mount options ("nosuid", "ro", "rbind", "mode=755") split into mount(2) flags and the
- * filesystem's data string, as the kernel wants them.
+ * filesystem's data string, as the kernel wants them. A bare word that is neither a flag, a
+ * propagation nor a known filesystem option is an error: a misspelt "nosiud" must not become data
+ * the kernel may ignore. "tmpcopyup" (podman, crun) asks for a tmpfs filled with the image's files.
  */
-public record MountOptions(long flags, long propagation, String data) {
+public record MountOptions(long flags, long propagation, String data, boolean tmpcopyup) {
+    public MountOptions(long flags, long propagation, String data) {
+        this(flags, propagation, data, false);
+    }
+
     public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;
     public static final long MS_NODEV = 4;
@@ -16,6 +24,7 @@ public record MountOptions(long flags, long propagation, String data) {
     public static final long MS_REMOUNT = 32;
     public static final long MS_DIRSYNC = 128;
     public static final long MS_NOATIME = 1024;
+    public static final long MS_NOSYMFOLLOW = 256;
     public static final long MS_NODIRATIME = 2048;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -49,6 +58,8 @@ public record MountOptions(long flags, long propagation, String data) {
             Map.entry("relatime", new long[] {MS_RELATIME, 0}),
             Map.entry("norelatime", new long[] {0, MS_RELATIME}),
             Map.entry("strictatime", new long[] {MS_STRICTATIME, 0}),
+            Map.entry("nosymfollow", new long[] {MS_NOSYMFOLLOW, 0}),
+            Map.entry("symfollow", new long[] {0, MS_NOSYMFOLLOW}),
             Map.entry("nostrictatime", new long[] {0, MS_STRICTATIME}));
 
     private static final Map<String, Long> PROPAGATION = Map.of(
@@ -57,9 +68,19 @@ public record MountOptions(long flags, long propagation, String data) {
             "shared", MS_SHARED, "rshared", MS_SHARED | MS_REC,
             "unbindable", MS_UNBINDABLE, "runbindable", MS_UNBINDABLE | MS_REC);
 
-    public static MountOptions parse(List<String> options) {
+    /** Filesystem options without a value that go to the data string as they are. */
+    private static final Set<String> DATA_WORDS = Set.of("newinstance", "userxattr", "acl", "noacl",
+            "user_xattr", "nouser_xattr", "xino=off", "index=off");
+
+    /** runc's recursive mount_setattr options and id-mapped mounts: not implemented. */
+    private static final Set<String> UNSUPPORTED = Set.of("rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
+            "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
+            "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap");
+
+    public static MountOptions parse(List<String> options) throws JboxException {
         long flags = 0;
         long propagation = 0;
+        boolean tmpcopyup = false;
         StringBuilder data = new StringBuilder();
         for (String o : options == null ? List.<String>of() : options) {
             long[] f = FLAGS.get(o);
@@ -68,11 +89,28 @@ public record MountOptions(long flags, long propagation, String data) {
                 flags = (flags | f[0]) & ~f[1];
             } else if (p != null) {
                 propagation |= p;
-            } else {
+            } else if (o.equals("tmpcopyup")) {
+                tmpcopyup = true;
+            } else if (o.equals("notmpcopyup")) {
+                tmpcopyup = false;
+            } else if (UNSUPPORTED.contains(o)) {
+                throw new JboxException("mount option " + o + " is not supported by jbox");
+            } else if (o.indexOf('=') > 0 || DATA_WORDS.contains(o)) {
                 data.append(data.length() == 0 ? "" : ",").append(o);
+            } else {
+                throw new JboxException("unknown mount option " + o + " (not a mount flag, a propagation or key=value)");
             }
         }
-        return new MountOptions(flags, propagation, data.toString());
+        return new MountOptions(flags, propagation, data.toString(), tmpcopyup);
+    }
+
+    /** The propagation flags an OCI name stands for ("rslave" → MS_SLAVE|MS_REC). */
+    public static long propagation(String name) throws JboxException {
+        Long p = PROPAGATION.get(name);
+        if (p == null) {
+            throw new JboxException("unknown mount propagation " + name);
+        }
+        return p;
     }
 
     public boolean isBind() {

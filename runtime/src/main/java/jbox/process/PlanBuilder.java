@@ -8,6 +8,7 @@ import static jbox.process.MountOptions.MS_RDONLY;
 import static jbox.process.MountOptions.MS_PRIVATE;
 import static jbox.process.MountOptions.MS_REC;
 import static jbox.process.MountOptions.MS_REMOUNT;
+import static jbox.process.MountOptions.MS_SHARED;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.cgroup.CgroupHost;
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
 import jbox.spec.ContainerSpec;
@@ -42,8 +44,13 @@ public final class PlanBuilder {
      * before the command until `jbox start`. {@code hookState}: the state JSON the in-container
      * hooks read (set once the pid is known).
      */
-    public record Options(boolean monitored, boolean waitForStart, Plan.Later hookState) {
+    public record Options(boolean monitored, boolean waitForStart, Plan.Later hookState, CgroupHost cgroups) {
         public static final Options RUN = new Options(true, false, null);
+
+        /** cgroups: the host's layout for mounts of type "cgroup"; null = detected when one is asked for. */
+        public Options(boolean monitored, boolean waitForStart, Plan.Later hookState) {
+            this(monitored, waitForStart, hookState, null);
+        }
     }
 
     public static Plan build(ContainerSpec spec) throws JboxException {
@@ -71,7 +78,11 @@ public final class PlanBuilder {
         if (linux.has("uts") && spec.hostname() != null) {
             plan.add(Protocol.OP_SETHOSTNAME, "set hostname " + spec.hostname(), spec.hostname());
         }
-        plan.mount("", "/", "", MS_REC | MS_PRIVATE, "", "make mount propagation private on /");
+        // jbox's default is rprivate (runc's is rslave): nothing of the container leaks to the host or back.
+        String propagation = linux.rootfsPropagation() == null ? "rprivate" : linux.rootfsPropagation();
+        long rootPropagation = MountOptions.propagation(propagation);
+        plan.mount("", "/", "", rootPropagation, "", "make mount propagation "
+                + (linux.rootfsPropagation() == null ? "private" : propagation) + " on /");
 
         Path root = Path.of(spec.root().path());
         Map<String, String> ann = spec.annotations() == null ? Map.of() : spec.annotations();
@@ -83,6 +94,15 @@ public final class PlanBuilder {
         } else {
             plan.mount(root.toString(), root.toString(), "", MS_BIND | MS_REC, "", "bind-mount rootfs " + root + " on itself");
         }
+        if ((rootPropagation & MS_SHARED) != 0) {
+            // pivot_root refuses a shared new root, or a shared parent of it or of the old root.
+            plan.mount("", "/", "", MS_PRIVATE, "", "make / private for pivot_root");
+            String parent = MountTable.mountPointOf(root.getParent());
+            if (!parent.equals("/")) {
+                plan.mount("", parent, "", MS_PRIVATE, "", "make " + parent + " private for pivot_root");
+            }
+            plan.mount("", root.toString(), "", MS_PRIVATE, "", "make the rootfs private for pivot_root");
+        }
 
         // Symlinks in mount destinations are resolved in the image, never on the host.
         InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
@@ -90,14 +110,20 @@ public final class PlanBuilder {
         ContainerPath devDir = null;
         for (ContainerSpec.Mount m : spec.mounts()) {
             ContainerPath dest = ContainerPath.of(m.destination());
+            boolean hidden = mounted.keySet().stream().anyMatch(dest::startsWith);
             ContainerPath resolved = resolveDestination(dest, mounted, resolver);
-            MountOptions o = MountOptions.parse(m.options());
+            MountOptions o = mountOptions(m);
             boolean dir = !o.isBind() || Files.isDirectory(Path.of(m.source()));
             if (o.isBind() && !Files.exists(Path.of(m.source()))) {
                 throw new JboxException("bind mount source " + m.source() + " does not exist");
             }
             makeMountpoint(plan, root, resolved, dir);
             String target = resolved.on(root).toString();
+            if ("cgroup".equals(m.type())) {
+                CgroupMountPlan.add(plan, target, dest.toString(), o, cgroups(options), userns);
+                mounted.put(dest, resolved);
+                continue;
+            }
             String what = (o.isBind() ? "bind-mount " + m.source() : "mount " + m.type()) + " on " + dest;
             long flags = o.isBind() ? o.flags() & (MS_BIND | MS_REC) : o.flags();
             plan.mount(o.isBind() ? m.source() : nullToEmpty(m.source()), target, o.isBind() ? "" : m.type(),
@@ -108,6 +134,12 @@ public final class PlanBuilder {
             }
             if (o.propagation() != 0) {
                 plan.mount("", target, "", o.propagation(), "", "set propagation of " + dest);
+            }
+            if (o.tmpcopyup() && "tmpfs".equals(m.type()) && !hidden) {
+                // Below an earlier mount the image's directory is hidden: there is nothing of it to copy.
+                long[] rootIds = rootIds(linux);
+                TmpCopyUp.add(plan, resolved.on(lower != null ? Path.of(lower) : root), target, dest.toString(),
+                        rootIds[0], rootIds[1]);
             }
             mounted.put(dest, resolved);
             if (dest.toString().equals("/dev") && "tmpfs".equals(m.type())) {
@@ -123,6 +155,15 @@ public final class PlanBuilder {
         // From here on paths are the container's own.
         if (spec.process().terminal()) {
             plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
+        }
+        if (linux.rootfsPropagation() != null) {
+            // As runc: the new root gets the asked-for propagation too (the bind above made it private).
+            plan.mount("", "/", "", rootPropagation, "", "make mount propagation " + propagation + " on the new /");
+        }
+        // Before maskAndProtect, which makes /proc/sys read-only.
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(linux.sysctl() == null ? Map.<String, String>of() : linux.sysctl()).entrySet()) {
+            plan.add(Protocol.OP_WRITE, "set sysctl " + e.getKey() + "=" + e.getValue(),
+                    "/proc/sys/" + e.getKey().replace('.', '/'), e.getValue());
         }
         maskAndProtect(plan, linux);
         if (spec.root().readonly()) {
@@ -142,6 +183,41 @@ public final class PlanBuilder {
         }
         plan.exec(spec.process().args(), spec.process().env(), "exec " + spec.process().args().get(0));
         return plan;
+    }
+
+    /** Options, with type "bind" meaning a bind mount even without a bind option (podman writes both). */
+    private static MountOptions mountOptions(ContainerSpec.Mount m) throws JboxException {
+        MountOptions o;
+        try {
+            o = MountOptions.parse(m.options());
+        } catch (JboxException e) {
+            throw new JboxException("mount on " + m.destination() + ": " + e.getMessage(), e);
+        }
+        if ("bind".equals(m.type()) && !o.isBind()) {
+            o = new MountOptions(o.flags() | MS_BIND, o.propagation(), o.data(), o.tmpcopyup());
+        }
+        if (o.tmpcopyup() && !"tmpfs".equals(m.type())) {
+            throw new JboxException("mount on " + m.destination() + ": tmpcopyup needs type tmpfs, not " + m.type());
+        }
+        return o;
+    }
+
+    private static CgroupHost cgroups(Options options) throws JboxException {
+        return options.cgroups() != null ? options.cgroups() : CgroupHost.detect();
+    }
+
+    /** The host uid and gid that are root in the container: mapped in a user namespace, else 0. */
+    private static long[] rootIds(ContainerSpec.Linux linux) {
+        return new long[] {hostId(linux.has("user") ? linux.uidMappings() : null), hostId(linux.has("user") ? linux.gidMappings() : null)};
+    }
+
+    private static long hostId(List<ContainerSpec.IdMapping> maps) {
+        for (ContainerSpec.IdMapping m : maps == null ? List.<ContainerSpec.IdMapping>of() : maps) {
+            if (m.containerID() == 0) {
+                return m.hostID();
+            }
+        }
+        return 0;
     }
 
     /** The hooks that run inside the container's namespaces, as plan steps (the others run in jbox). */

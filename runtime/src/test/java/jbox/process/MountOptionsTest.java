@@ -20,6 +20,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import jbox.JboxException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class MountOptionsTest {
 
     @Test
-    void runcProcOptionsBecomeFlags() {
+    void runcProcOptionsBecomeFlags() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("nosuid", "noexec", "nodev", "ro"));
         assertEquals(MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, o.flags());
         assertEquals(0, o.propagation());
@@ -37,7 +38,7 @@ class MountOptionsTest {
     }
 
     @Test
-    void rbindIsARecursiveBind() {
+    void rbindIsARecursiveBind() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("rbind", "ro"));
         assertEquals(MS_BIND | MS_REC | MS_RDONLY, o.flags());
         assertTrue(o.isBind());
@@ -45,40 +46,40 @@ class MountOptionsTest {
     }
 
     @Test
-    void plainBindIsNotRecursive() {
+    void plainBindIsNotRecursive() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("bind"));
         assertEquals(MS_BIND, o.flags());
         assertTrue(o.isBind());
     }
 
     @Test
-    void unknownOptionsGoToTheDataStringInOrder() {
+    void unknownOptionsGoToTheDataStringInOrder() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("mode=755", "size=65536k", "strictatime"));
         assertEquals(MS_STRICTATIME, o.flags());
         assertEquals("mode=755,size=65536k", o.data());
     }
 
     @Test
-    void devptsDriverOptionsAreKeptVerbatim() {
+    void devptsDriverOptionsAreKeptVerbatim() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
         assertEquals(MS_NOSUID | MS_NOEXEC, o.flags());
         assertEquals("newinstance,ptmxmode=0666,mode=0620,gid=5", o.data());
     }
 
     @Test
-    void laterRwClearsAnEarlierRo() {
+    void laterRwClearsAnEarlierRo() throws JboxException {
         assertEquals(0, MountOptions.parse(List.of("ro", "rw")).flags());
         assertEquals(MS_RDONLY, MountOptions.parse(List.of("rw", "ro")).flags());
     }
 
     @Test
-    void negativeOptionsClearOnlyTheirOwnFlag() {
+    void negativeOptionsClearOnlyTheirOwnFlag() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("nosuid", "nodev", "noexec", "suid", "exec"));
         assertEquals(MS_NODEV, o.flags());
     }
 
     @Test
-    void propagationIsSeparateFromFlags() {
+    void propagationIsSeparateFromFlags() throws JboxException {
         MountOptions o = MountOptions.parse(List.of("rbind", "rprivate"));
         assertEquals(MS_BIND | MS_REC, o.flags());
         assertEquals(MS_PRIVATE | MS_REC, o.propagation());
@@ -88,7 +89,7 @@ class MountOptionsTest {
     }
 
     @Test
-    void nullOrEmptyOptionsMeanNothing() {
+    void nullOrEmptyOptionsMeanNothing() throws JboxException {
         assertEquals(new MountOptions(0, 0, ""), MountOptions.parse(null));
         assertEquals(new MountOptions(0, 0, ""), MountOptions.parse(List.of()));
     }
