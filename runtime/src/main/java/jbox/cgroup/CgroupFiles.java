@@ -115,6 +115,15 @@ final class CgroupFiles {
         }
     }
 
+    /** The directories from just below {@code top} down to {@code dir}, top first; none when dir is top. */
+    static List<Path> levels(Path top, Path dir) {
+        List<Path> out = new ArrayList<>();
+        for (Path p = dir; p != null && !p.equals(top) && p.startsWith(top); p = p.getParent()) {
+            out.add(0, p);
+        }
+        return out;
+    }
+
     /** Child cgroups of a directory (its subdirectories); none when it does not exist. */
     static List<Path> children(Path dir) throws JboxException {
         List<Path> children = new ArrayList<>();

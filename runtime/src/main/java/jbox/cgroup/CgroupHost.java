@@ -126,8 +126,17 @@ public final class CgroupHost {
 
     /** v1: the distinct hierarchies a container joins, each with the joined controllers it carries. */
     Map<Path, List<String>> joinedHierarchies() {
+        return joinedHierarchies(false);
+    }
+
+    /** withDevices: devices joined too (OCI configs carry device rules; jbox run's containers do not). */
+    Map<Path, List<String>> joinedHierarchies(boolean withDevices) {
         Map<Path, List<String>> joined = new LinkedHashMap<>();
-        for (String controller : V1_JOINED) {
+        List<String> controllers = new ArrayList<>(V1_JOINED);
+        if (withDevices) {
+            controllers.add("devices");
+        }
+        for (String controller : controllers) {
             Path h = hierarchies.get(controller);
             if (h != null) {
                 joined.putIfAbsent(h, new ArrayList<>());

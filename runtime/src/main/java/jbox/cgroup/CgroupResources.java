@@ -13,7 +13,17 @@ import jbox.JboxException;
  * --pids-limit; cpuShares is docker's --cpu-shares (2..262144, 1024 being one cpu's share).
  */
 public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
-        Long cpuPeriodMicros, Long cpuShares) {
+        Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices) {
+
+    /** Without device rules (everything but OCI configs). */
+    public CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
+            Long cpuPeriodMicros, Long cpuShares) {
+        this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, java.util.List.of());
+    }
+
+    public CgroupResources {
+        devices = devices == null ? java.util.List.of() : java.util.List.copyOf(devices);
+    }
 
     public static final long UNLIMITED = -1;
     /** The kernel's CFS period, which docker also uses for --cpus. */
@@ -43,13 +53,13 @@ public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsL
             // The kernel refuses a quota under 1 ms.
             throw new JboxException("--cpus " + plain(cpus) + " is below the minimum of 0.01");
         }
-        return new CgroupResources(memoryBytes, memorySwapBytes, pidsLimit, quota, DEFAULT_CPU_PERIOD_MICROS, cpuShares);
+        return new CgroupResources(memoryBytes, memorySwapBytes, pidsLimit, quota, DEFAULT_CPU_PERIOD_MICROS, cpuShares, devices);
     }
 
     /** True when no limit is set: the container still gets a cgroup, for accounting and clean-up. */
     public boolean isEmpty() {
         return memoryBytes == null && memorySwapBytes == null && pidsLimit == null && cpuQuotaMicros == null
-                && cpuPeriodMicros == null && cpuShares == null;
+                && cpuPeriodMicros == null && cpuShares == null && devices.isEmpty();
     }
 
     /** Refuses values no kernel accepts, before anything is created. */

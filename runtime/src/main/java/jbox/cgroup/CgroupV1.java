@@ -25,15 +25,22 @@ final class CgroupV1 implements ContainerCgroup {
 
     private final String parent;
     private final String id;
+    /** How many levels above the container's directory remove() may rmdir once unused (jbox run: its one parent). */
+    private int removableParents = 1;
     /** Hierarchy root → the container's directory in it, one per distinct hierarchy. */
     private final Map<Path, Path> dirs = new LinkedHashMap<>();
     /** Controller → the container's directory in that controller's hierarchy. */
     private final Map<String, Path> byController = new HashMap<>();
 
     CgroupV1(CgroupHost host, String parent, String id) {
+        this(host, parent, id, false);
+    }
+
+    /** withDevices: the devices hierarchy too (OCI cgroups, whose configs carry device rules). */
+    CgroupV1(CgroupHost host, String parent, String id, boolean withDevices) {
         this.parent = parent;
         this.id = id;
-        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies().entrySet()) {
+        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies(withDevices).entrySet()) {
             Path dir = joined.getKey().resolve(parent).resolve(id);
             dirs.put(joined.getKey(), dir);
             for (String controller : joined.getValue()) {
@@ -43,12 +50,27 @@ final class CgroupV1 implements ContainerCgroup {
     }
 
     static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits) throws JboxException {
-        CgroupV1 cgroup = new CgroupV1(host, parent, id);
+        return create(host, parent, id, limits, false);
+    }
+
+    /**
+     * countCreated (OCI paths): only the parent levels this call makes may be removed later, and the
+     * devices hierarchy is joined; else the one parent may go, and devices is left alone.
+     */
+    static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
+            throws JboxException {
+        CgroupV1 cgroup = new CgroupV1(host, parent, id, countCreated);
+        if (countCreated) {
+            cgroup.removableParents = 0;
+        }
         List<Path> created = new ArrayList<>();
         try {
-            for (Path dir : cgroup.dirs.values()) {
-                createDirectory(dir);
-                created.add(dir);
+            for (Map.Entry<Path, Path> e : cgroup.dirs.entrySet()) {
+                int newParents = createDirectory(e.getValue(), e.getKey());
+                if (countCreated) {
+                    cgroup.removableParents = Math.max(cgroup.removableParents, newParents);
+                }
+                created.add(e.getValue());
             }
             Path cpuset = cgroup.byController.get("cpuset");
             if (cpuset != null) {
@@ -66,11 +88,15 @@ final class CgroupV1 implements ContainerCgroup {
         }
     }
 
-    private static void createDirectory(Path dir) throws JboxException {
+    /** Creates dir and every missing level between it and the hierarchy; returns how many parent levels were new. */
+    private static int createDirectory(Path dir, Path hierarchy) throws JboxException {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            CgroupFiles.createDirectory(dir.getParent());
+            int newParents = 0;
+            for (Path level : CgroupFiles.levels(hierarchy, dir.getParent())) {
+                newParents += CgroupFiles.createDirectory(level) ? 1 : 0;
+            }
             if (CgroupFiles.createInExistingParent(dir)) {
-                return;
+                return newParents;
             }
         }
         throw new JboxException("cannot create " + dir + ": " + dir.getParent() + " keeps being removed");
@@ -116,6 +142,14 @@ final class CgroupV1 implements ContainerCgroup {
         }
         if (r.cpuShares() != null) {
             CgroupFiles.write(cpu.resolve("cpu.shares"), r.cpuShares().toString());
+        }
+        Path devices = byController.get("devices");
+        if (!r.devices().isEmpty() && devices == null) {
+            throw new JboxException("device rules need the v1 devices controller, which this host has not mounted");
+        }
+        // In order, as the OCI spec says: usually "a *:* rwm" denied, then the allowed devices.
+        for (DeviceRule d : r.devices()) {
+            CgroupFiles.write(devices.resolve(d.allow() ? "devices.allow" : "devices.deny"), d.entry());
         }
     }
 
@@ -197,8 +231,26 @@ final class CgroupV1 implements ContainerCgroup {
 
     private void removeUnusedParents() {
         for (Path dir : dirs.values()) {
-            CgroupFiles.removeIfUnused(dir.getParent());
+            Path p = dir.getParent();
+            for (int i = 0; i < removableParents && CgroupFiles.removeIfUnused(p); i++) {
+                p = p.getParent();
+            }
         }
+    }
+
+    @Override
+    public java.util.Set<Long> pids() throws JboxException {
+        return ProcessEviction.pids(dirs.values().stream().filter(Files::isDirectory).toList());
+    }
+
+    @Override
+    public int removableParents() {
+        return removableParents;
+    }
+
+    CgroupV1 withRemovableParents(int n) {
+        removableParents = n;
+        return this;
     }
 
     static List<String> list(CgroupHost host, String parent) throws JboxException {
@@ -223,7 +275,7 @@ final class CgroupV1 implements ContainerCgroup {
 
     @Override
     public String relativePath() {
-        return "/" + parent + "/" + id;
+        return (parent.isEmpty() ? "" : "/" + parent) + "/" + id;
     }
 
     @Override

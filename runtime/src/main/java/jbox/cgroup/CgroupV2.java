@@ -21,6 +21,9 @@ final class CgroupV2 implements ContainerCgroup {
     private final String id;
     private final Path root;
     private final Path dir;
+    /** How many levels above dir remove() may rmdir once unused (jbox run: its one parent). */
+    private int removableParents = 1;
+    private boolean countCreated;
     /** The controllers the container gets: those of memory, pids, cpu that the host has. */
     private final List<String> delegated = new ArrayList<>();
 
@@ -37,7 +40,14 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     static CgroupV2 create(CgroupHost host, String parent, String id, CgroupResources limits) throws JboxException {
+        return create(host, parent, id, limits, false);
+    }
+
+    /** countCreated: only the parent levels this call makes may be removed later (OCI paths); else the one parent. */
+    static CgroupV2 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
+            throws JboxException {
         CgroupV2 cgroup = new CgroupV2(host, parent, id);
+        cgroup.countCreated = countCreated;
         boolean created = false;
         try {
             cgroup.createDirectory(limits.memorySwapBytes() != null);
@@ -49,7 +59,7 @@ final class CgroupV2 implements ContainerCgroup {
             if (created) {
                 CgroupFiles.removeIfUnused(cgroup.dir);
             }
-            CgroupFiles.removeIfUnused(cgroup.dir.getParent());
+            cgroup.removeUnusedParents();
             throw e;
         }
     }
@@ -58,8 +68,14 @@ final class CgroupV2 implements ContainerCgroup {
         Path parentDir = dir.getParent();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             delegate(root);
-            CgroupFiles.createDirectory(parentDir);
-            delegate(parentDir);
+            int made = 0;
+            for (Path level : CgroupFiles.levels(root, parentDir)) {
+                made += CgroupFiles.createDirectory(level) ? 1 : 0;
+                if (countCreated) {
+                    removableParents = made;
+                }
+                delegate(level);
+            }
             // Only non-root cgroups show memory.swap.max, so the parent is where to look for it.
             if (needsSwap && !Files.exists(parentDir.resolve("memory.swap.max"))) {
                 throw new JboxException("--memory-swap needs " + parentDir.resolve("memory.swap.max")
@@ -160,12 +176,34 @@ final class CgroupV2 implements ContainerCgroup {
             try {
                 CgroupFiles.removeTree(dir);
             } catch (JboxException e) {
-                CgroupFiles.removeIfUnused(dir.getParent());
+                removeUnusedParents();
                 throw left.isEmpty() ? e : new JboxException(e.getMessage() + " (processes " + left
                         + " still inside after " + ProcessEviction.DEADLINE_NANOS / 1_000_000_000 + " s)", e);
             }
         }
-        CgroupFiles.removeIfUnused(dir.getParent());
+        removeUnusedParents();
+    }
+
+    private void removeUnusedParents() {
+        Path p = dir.getParent();
+        for (int i = 0; i < removableParents && !p.equals(root) && CgroupFiles.removeIfUnused(p); i++) {
+            p = p.getParent();
+        }
+    }
+
+    @Override
+    public java.util.Set<Long> pids() throws JboxException {
+        return Files.isDirectory(dir) ? ProcessEviction.pids(List.of(dir)) : java.util.Set.of();
+    }
+
+    @Override
+    public int removableParents() {
+        return removableParents;
+    }
+
+    CgroupV2 withRemovableParents(int n) {
+        removableParents = n;
+        return this;
     }
 
     /**
@@ -209,7 +247,7 @@ final class CgroupV2 implements ContainerCgroup {
 
     @Override
     public String relativePath() {
-        return "/" + parent + "/" + id;
+        return (parent.isEmpty() ? "" : "/" + parent) + "/" + id;
     }
 
     @Override

@@ -42,6 +42,41 @@ public interface ContainerCgroup {
         return host.version() == CgroupHost.Version.V1 ? CgroupV1.list(host, parent) : CgroupV2.list(host, parent);
     }
 
+    /**
+     * The container cgroup at an OCI linux.cgroupsPath ("/libpod_parent/libpod-ID", see
+     * CgroupPath), with every missing level created; {@link #removableParents} tells how many
+     * of them this call made, for {@link #openAt}. Device rules are written on v1 (devices.deny /
+     * devices.allow in order); v2 has no device files (it needs a BPF program) and does not
+     * enforce them: there the bind-mounted device nodes and, in a user namespace, the kernel's
+     * refusal of mknod limit what a container reaches.
+     */
+    static ContainerCgroup createAt(CgroupHost host, String cgroupsPath, CgroupResources limits) throws JboxException {
+        CgroupPath p = CgroupPath.parse(cgroupsPath);
+        host.check(limits);
+        return host.version() == CgroupHost.Version.V1
+                ? CgroupV1.create(host, p.parent(), p.leaf(), limits, true)
+                : CgroupV2.create(host, p.parent(), p.leaf(), limits, true);
+    }
+
+    /**
+     * The cgroup at cgroupsPath, made earlier by {@link #createAt} (perhaps by another jbox
+     * process): remove() takes the leaf and then up to {@code removableParents} parent levels,
+     * each only when unused. As runc, a level jbox did not make is never removed.
+     */
+    static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents) throws JboxException {
+        CgroupPath p = CgroupPath.parse(cgroupsPath);
+        int n = Math.max(0, Math.min(removableParents, p.depth()));
+        return host.version() == CgroupHost.Version.V1
+                ? new CgroupV1(host, p.parent(), p.leaf(), true).withRemovableParents(n)
+                : new CgroupV2(host, p.parent(), p.leaf()).withRemovableParents(n);
+    }
+
+    /** Every process in the cgroup and below it (`kill --all`); empty when it is gone. */
+    java.util.Set<Long> pids() throws JboxException;
+
+    /** How many parent levels remove() may rmdir once unused: those createAt made (jbox run's cgroups: 1). */
+    int removableParents();
+
     /** Moves a process (all its threads) into the cgroup, in every hierarchy. */
     void add(long pid) throws JboxException;
 

@@ -1,13 +1,16 @@
 package jbox.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
 import jbox.cgroup.CgroupResources;
 import jbox.cgroup.ContainerCgroup;
+import jbox.cgroup.DeviceRule;
 import jbox.config.Config;
 import jbox.spec.ContainerSpec;
 
-/** The OCI resources of a spec turned into the container's cgroup under cgroup.parent. */
+/** The OCI resources of a spec turned into the container's cgroup: under cgroup.parent (jbox run) or at an OCI cgroupsPath. */
 final class CgroupLimits {
     private CgroupLimits() {
     }
@@ -16,14 +19,46 @@ final class CgroupLimits {
         return ContainerCgroup.create(CgroupHost.detect(), config.get("cgroup.parent"), id, toCgroup(r));
     }
 
+    /**
+     * The container's cgroup at an OCI config's linux.cgroupsPath, every missing level created.
+     * Keep its removableParents() (state) for {@link #openAt} at delete.
+     */
+    static ContainerCgroup createAt(String cgroupsPath, ContainerSpec.Resources r) throws JboxException {
+        return ContainerCgroup.createAt(CgroupHost.detect(), cgroupsPath, toCgroup(r));
+    }
+
+    static ContainerCgroup openAt(String cgroupsPath, int removableParents) throws JboxException {
+        return ContainerCgroup.openAt(CgroupHost.detect(), cgroupsPath, removableParents);
+    }
+
+    /**
+     * The devices every container needs, allowed after the config's own rules as runc does (podman
+     * sends only "deny a *:* rwm"): the nodes PlanBuilder binds, /dev/console, ptmx and the ptys,
+     * and mknod of any node (the nodes still cannot be opened unless allowed).
+     */
+    static final List<DeviceRule> DEFAULT_DEVICES = List.of(
+            new DeviceRule(true, 'c', null, null, "m"), new DeviceRule(true, 'b', null, null, "m"),
+            new DeviceRule(true, 'c', 1L, 3L, "rwm"), new DeviceRule(true, 'c', 1L, 5L, "rwm"),
+            new DeviceRule(true, 'c', 1L, 7L, "rwm"), new DeviceRule(true, 'c', 1L, 8L, "rwm"),
+            new DeviceRule(true, 'c', 1L, 9L, "rwm"), new DeviceRule(true, 'c', 5L, 0L, "rwm"),
+            new DeviceRule(true, 'c', 5L, 1L, "rwm"), new DeviceRule(true, 'c', 5L, 2L, "rwm"),
+            new DeviceRule(true, 'c', 136L, null, "rwm"));
+
     static CgroupResources toCgroup(ContainerSpec.Resources r) {
         if (r == null) {
             return CgroupResources.none();
         }
         ContainerSpec.Memory m = r.memory();
         ContainerSpec.Cpu c = r.cpu();
+        List<DeviceRule> devices = new ArrayList<>();
+        for (ContainerSpec.DeviceRule d : r.devices() == null ? List.<ContainerSpec.DeviceRule>of() : r.devices()) {
+            devices.add(new DeviceRule(d.allow(), d.type() == null ? 'a' : d.type().charAt(0), d.major(), d.minor(), d.access()));
+        }
+        if (!devices.isEmpty()) {
+            devices.addAll(DEFAULT_DEVICES);
+        }
         return new CgroupResources(m == null ? null : m.limit(), m == null ? null : m.swap(),
                 r.pids() == null ? null : r.pids().limit(),
-                c == null ? null : c.quota(), c == null ? null : c.period(), c == null ? null : c.shares());
+                c == null ? null : c.quota(), c == null ? null : c.period(), c == null ? null : c.shares(), devices);
     }
 }
