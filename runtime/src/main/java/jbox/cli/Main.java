@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "A minimal Linux container runtime.",
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class,
-            FinishCommand.class})
+            FinishCommand.class, SpecCommand.class, FeaturesCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -36,6 +36,11 @@ final class RunCommand {
                 p.value("--userns"), p.has("--rm"), sandboxing, p.value("--report"), p.has("--init"), p.has("--detach"), p.has("--tty"),
                 p.all("--publish"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
+        String format = p.value("--format");
+        if (format != null && (!format.equals("json") || !p.has("--dry-run"))) {
+            throw new JboxException(p.has("--dry-run") ? "unknown --format " + format + " (json is the only one)"
+                    : "--format goes with --dry-run");
+        }
         if (p.has("--dry-run")) {
             System.out.println(jbox.spec.OciConfig.json(launcher.specOnly(o)));
             return 0;

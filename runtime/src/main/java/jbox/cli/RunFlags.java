@@ -55,7 +55,8 @@ final class RunFlags {
             new Flag(List.of("--report"), Kind.VALUE, "FILE", "Write a JSON report of how the run ended."),
             new Flag(List.of("--init"), Kind.SWITCH, null, "Run a minimal init as PID 1: it forwards signals and reaps zombies."),
             new Flag(List.of("--timings"), Kind.SWITCH, null, "Print per-phase start times as JSON on stderr."),
-            new Flag(List.of("--dry-run"), Kind.SWITCH, null, "Print the container's OCI-style config as JSON instead of running it."),
+            new Flag(List.of("--dry-run"), Kind.SWITCH, null, "Print the container's OCI config.json instead of running it."),
+            new Flag(List.of("--format"), Kind.VALUE, "FORMAT", "With --dry-run: the output format; json (the default and only one)."),
             new Flag(List.of("-h", "--help"), Kind.SWITCH, null, "Show this help message and exit."));
 
     /** Parsed arguments: values by the flag's long name, then IMAGE and CMD. */

@@ -104,6 +104,16 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
         return new MountOptions(flags, propagation, data.toString(), tmpcopyup);
     }
 
+    /** Every option name parse() accepts without "=" (for `jbox features`), sorted. */
+    public static List<String> known() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(FLAGS.keySet());
+        names.addAll(PROPAGATION.keySet());
+        names.addAll(DATA_WORDS.stream().filter(w -> !w.contains("=")).toList());
+        names.add("tmpcopyup");
+        names.add("notmpcopyup");
+        return List.copyOf(names);
+    }
+
     /** The propagation flags an OCI name stands for ("rslave" → MS_SLAVE|MS_REC). */
     public static long propagation(String name) throws JboxException {
         Long p = PROPAGATION.get(name);
