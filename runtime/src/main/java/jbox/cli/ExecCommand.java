@@ -9,6 +9,8 @@ import jbox.runtime.ContainerExec;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
+import jbox.spec.ContainerSpec;
+import jbox.spec.OciConfig;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -21,8 +23,20 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (default /).")
+    @Option(names = {"-w", "--workdir", "--cwd"}, paramLabel = "DIR", description = "Working directory (default /).")
     String workdir;
+
+    @Option(names = {"-p", "--process"}, paramLabel = "FILE", description = "OCI CLI: the process as JSON (runtime-spec's process object).")
+    java.nio.file.Path processFile;
+
+    @Option(names = {"-d", "--detach"}, description = "OCI CLI: return once the command runs; the caller reaps it.")
+    boolean detach;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI CLI: write the command's pid there.")
+    java.nio.file.Path pidFile;
+
+    @Option(names = "--console-socket", paramLabel = "SOCKET", description = "OCI CLI: send the terminal's master there.")
+    String consoleSocket;
 
     @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "User and group ids (default root).")
     String user;
@@ -36,15 +50,51 @@ public final class ExecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTAINER")
     String ref;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD")
-    List<String> command;
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD")
+    List<String> command = new ArrayList<>();
 
     @Override
     public Integer call() throws JboxException {
         Config config = Config.load();
+        if (OciCommands.isOci(config, ref)) {
+            return ociExec(config);
+        }
+        if (processFile != null || detach || pidFile != null || consoleSocket != null) {
+            throw new JboxException("--process, --detach, --pid-file and --console-socket are for containers of the OCI CLI; "
+                    + ref + " is not one (under " + GlobalFlags.ociRoot(config) + ")");
+        }
+        if (command.isEmpty()) {
+            throw new JboxException("exec: no command given");
+        }
         ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         SignalForwarding.install(runner);
         return new ContainerExec(config).exec(s, command, env, workdir, user, tty, runner);
+    }
+
+    /** runc's exec: the process from --process, or the container's own with these args and flags. */
+    private int ociExec(Config config) throws JboxException {
+        jbox.oci.OciLifecycle l = OciCommands.lifecycle(config);
+        ContainerSpec container = OciConfig.read(l.store().dir(ref));
+        ContainerSpec.Process p;
+        if (processFile != null) {
+            p = OciConfig.readProcess(processFile);
+        } else {
+            if (command.isEmpty()) {
+                throw new JboxException("exec: give a command or --process FILE");
+            }
+            ContainerSpec.Process base = container.process();
+            List<String> envs = new ArrayList<>(base.env() == null ? List.of() : base.env());
+            envs.addAll(env);
+            ContainerSpec.User u = user == null ? base.user() : jbox.spec.SpecBuilder.parseUser(user);
+            p = new ContainerSpec.Process(tty, u, command, envs, workdir == null ? base.cwd() : workdir,
+                    base.capabilities(), base.noNewPrivileges(), base.rlimits(), null);
+        }
+        ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
+        if (!detach) {
+            SignalForwarding.install(runner);
+        }
+        return l.exec(ref, p, container.linux().seccomp(), detach, pidFile == null ? null : pidFile.toAbsolutePath(),
+                consoleSocket, runner);
     }
 }

@@ -11,24 +11,33 @@ import picocli.CommandLine.Command;
  * other command goes through picocli. Every failure ends here as one line on stderr with docker's
  * exit statuses (125 for jbox's own errors).
  */
-@Command(name = "jbox", mixinStandardHelpOptions = true, version = "jbox 0.1.0",
+@Command(name = "jbox", mixinStandardHelpOptions = true, version = {"jbox version 0.1.0", "spec: " + jbox.spec.ContainerSpec.OCI_VERSION},
         description = "A minimal Linux container runtime.",
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class,
-            FinishCommand.class, SpecCommand.class, FeaturesCommand.class})
+            FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
+            OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    public static int execute(String... args) {
+    public static int execute(String... argv) {
+        String[] args;
+        try {
+            args = GlobalFlags.strip(argv).toArray(new String[0]);
+        } catch (JboxException e) {
+            return fail(e.getMessage(), e.exitCode());
+        }
+        if (args.length > 0 && args[0].equals("run") && (GlobalFlags.given || hasBundle(args))) {
+            return picocli(new CommandLine(new OciCommands.Run()), Arrays.copyOfRange(args, 1, args.length));
+        }
         if (args.length > 0 && args[0].equals("run")) {
             Timings t = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
             try {
                 return RunCommand.execute(Arrays.asList(args).subList(1, args.length), t);
             } catch (JboxException e) {
-                System.err.println("jbox: " + e.getMessage());
-                return e.exitCode();
+                return fail(e.getMessage(), e.exitCode());
             } catch (RuntimeException e) {
                 return internalError(e);
             }
@@ -37,21 +46,39 @@ public final class Main implements Runnable {
         cli.addSubcommand("run", new CommandLine(RunFlags.helpSpec()));
         // As for run: everything after the container belongs to the command.
         cli.getSubcommands().get("exec").setStopAtPositional(true);
+        return picocli(cli, args);
+    }
+
+    private static int picocli(CommandLine cli, String[] args) {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof JboxException) {
-                System.err.println("jbox: " + e.getMessage());
-                return ((JboxException) e).exitCode();
+                return fail(e.getMessage(), ((JboxException) e).exitCode());
             }
             return internalError(e);
         });
-        cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("jbox: " + e.getMessage() + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
-            return JboxException.FAILED;
-        });
+        cli.setParameterExceptionHandler((e, a) -> fail(e.getMessage() + " (see: "
+                + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)", JboxException.FAILED));
         return cli.execute(args);
     }
 
+    /** runc's `run` takes a bundle; `jbox run IMAGE` never has -b/--bundle before the image. */
+    private static boolean hasBundle(String[] args) {
+        for (int i = 1; i < args.length && args[i].startsWith("-"); i++) {
+            if (args[i].equals("-b") || args[i].equals("--bundle") || args[i].startsWith("--bundle=")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int fail(String message, int code) {
+        System.err.println("jbox: " + message);
+        GlobalFlags.logError(message);
+        return code;
+    }
+
     private static int internalError(Exception e) {
+        GlobalFlags.logError("internal error: " + e);
         System.err.println("jbox: internal error: " + e);
         if (System.getenv("JBOX_DEBUG") != null) {
             e.printStackTrace();

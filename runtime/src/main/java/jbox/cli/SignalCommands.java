@@ -1,7 +1,5 @@
 package jbox.cli;
 
-import java.io.IOException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
@@ -22,36 +20,34 @@ final class SignalCommands {
 
     /** kill(1) takes names and numbers; the JVM itself can only send TERM and KILL. */
     static void signal(long pid, String signal) throws JboxException {
-        String sig = signal.toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
-        if (!sig.matches("[A-Z0-9+-]{1,12}")) {
-            throw new JboxException("invalid signal " + signal);
-        }
-        try {
-            Process p = new ProcessBuilder("kill", "-s", sig, Long.toString(pid)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0) {
-                throw new JboxException("cannot send " + signal + " to pid " + pid + ": " + out);
-            }
-        } catch (IOException e) {
-            throw new JboxException("cannot run kill: " + jbox.io.IoReason.of(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JboxException("interrupted while signalling " + pid, e);
-        }
+        jbox.oci.Signals.send(java.util.List.of(pid), signal);
     }
 
-    @Command(name = "kill", description = "Send a signal (default KILL) to a container's PID 1.", mixinStandardHelpOptions = true)
+    @Command(name = "kill", description = "Send a signal to a container's PID 1 (default KILL; TERM for the OCI CLI's, as runc).",
+            mixinStandardHelpOptions = true)
     static final class Kill implements Callable<Integer> {
-        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "Signal name or number (default KILL).")
-        String signal = "KILL";
+        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "Signal name or number.")
+        String signal;
+
+        @Option(names = {"-a", "--all"}, description = "OCI CLI: signal every process of the container's cgroup.")
+        boolean all;
 
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String ref;
 
+        @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "runc's form: the signal after the id.")
+        String positionalSignal;
+
         @Override
         public Integer call() throws JboxException {
-            ContainerState s = new StateStore(Config.load().stateRoot()).findRunning(ref);
-            signal(s.pid(), signal);
+            Config config = Config.load();
+            String sig = signal != null ? signal : positionalSignal;
+            if (OciCommands.isOci(config, ref)) {
+                OciCommands.lifecycle(config).kill(ref, sig == null ? "TERM" : sig, all);
+                return 0;
+            }
+            ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
+            signal(s.pid(), sig == null ? "KILL" : sig);
             System.out.println(ref);
             return 0;
         }

@@ -14,7 +14,8 @@ import jbox.spec.ContainerSpec;
  * The last steps before execve, in the only order that works: rlimits (raising needs privilege),
  * the bounding set (dropping needs CAP_SETPCAP), the user switch (SETID keeps the permitted set),
  * the final capability sets, no_new_privs, and the seccomp filter last, so that none of the
- * earlier syscalls has to be allowed by it.
+ * earlier syscalls has to be allowed by it. A process without no_new_privs (OCI configs may ask
+ * for that) gets its filter before the bounding set instead, while it still has CAP_SYS_ADMIN.
  */
 public final class ProcessSecurity {
     private ProcessSecurity() {
@@ -44,6 +45,11 @@ public final class ProcessSecurity {
             plan.add(Protocol.OP_SETRLIMIT, "setrlimit " + r.type() + " soft " + shown(r.soft()) + " hard " + shown(r.hard()),
                     (long) Rlimits.number(r.type()), r.soft(), r.hard());
         }
+        if (seccomp != null && !p.noNewPrivileges()) {
+            // Without no_new_privs the kernel installs a filter only for a process with CAP_SYS_ADMIN:
+            // so before the capabilities go (as runc), and the filter must allow what follows.
+            addSeccomp(plan, seccomp, monitored);
+        }
         ContainerSpec.CapabilitySets caps = p.capabilities();
         if (caps != null) {
             plan.add(Protocol.OP_CAP_BOUNDING, "drop capabilities from the bounding set",
@@ -63,11 +69,15 @@ public final class ProcessSecurity {
         if (p.noNewPrivileges()) {
             plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");
         }
-        if (seccomp != null) {
-            SeccompProgram program = monitored ? SeccompFilters.compiled(seccomp) : SeccompFilters.compiledAsIs(seccomp);
-            plan.add(Protocol.OP_SECCOMP, "install the seccomp filter from " + seccomp.source()
-                    + " (" + program.instructionCount() + " instructions)", program.bpf(), monitored ? NEW_LISTENER : 0L);
+        if (seccomp != null && p.noNewPrivileges()) {
+            addSeccomp(plan, seccomp, monitored);
         }
+    }
+
+    private static void addSeccomp(Plan plan, SeccompProfile seccomp, boolean monitored) throws JboxException {
+        SeccompProgram program = monitored ? SeccompFilters.compiled(seccomp) : SeccompFilters.compiledAsIs(seccomp);
+        plan.add(Protocol.OP_SECCOMP, "install the seccomp filter from " + seccomp.source()
+                + " (" + program.instructionCount() + " instructions)", program.bpf(), monitored ? NEW_LISTENER : 0L);
     }
 
     private static String shown(long v) {

@@ -11,11 +11,11 @@ import jbox.config.Config;
 import jbox.spec.ContainerSpec;
 
 /** The OCI resources of a spec turned into the container's cgroup: under cgroup.parent (jbox run) or at an OCI cgroupsPath. */
-final class CgroupLimits {
+public final class CgroupLimits {
     private CgroupLimits() {
     }
 
-    static ContainerCgroup create(Config config, String id, ContainerSpec.Resources r) throws JboxException {
+    public static ContainerCgroup create(Config config, String id, ContainerSpec.Resources r) throws JboxException {
         return ContainerCgroup.create(CgroupHost.detect(), config.get("cgroup.parent"), id, toCgroup(r));
     }
 
@@ -23,11 +23,11 @@ final class CgroupLimits {
      * The container's cgroup at an OCI config's linux.cgroupsPath, every missing level created.
      * Keep its removableParents() (state) for {@link #openAt} at delete.
      */
-    static ContainerCgroup createAt(String cgroupsPath, ContainerSpec.Resources r) throws JboxException {
+    public static ContainerCgroup createAt(String cgroupsPath, ContainerSpec.Resources r) throws JboxException {
         return ContainerCgroup.createAt(CgroupHost.detect(), cgroupsPath, toCgroup(r));
     }
 
-    static ContainerCgroup openAt(String cgroupsPath, int removableParents) throws JboxException {
+    public static ContainerCgroup openAt(String cgroupsPath, int removableParents) throws JboxException {
         return ContainerCgroup.openAt(CgroupHost.detect(), cgroupsPath, removableParents);
     }
 

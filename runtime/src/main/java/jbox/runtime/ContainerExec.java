@@ -56,16 +56,9 @@ public final class ContainerExec {
         ContainerSpec.CapabilitySets caps = u.uid() == 0
                 ? new ContainerSpec.CapabilitySets(bounding, bounding, List.of(), bounding, List.of())
                 : new ContainerSpec.CapabilitySets(bounding, List.of(), List.of(), List.of(), List.of());
-        ContainerSpec.Process process = new ContainerSpec.Process(false, u, command, envList,
+        ContainerSpec.Process process = new ContainerSpec.Process(tty, u, command, envList,
                 workdir == null ? "/" : workdir, caps, "1".equals(status.get("NoNewPrivs")), null);
-        Plan plan = new Plan();
-        plan.add(Protocol.OP_SETSID, "start a new session");
-        if (tty) {
-            plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
-        }
-        plan.add(Protocol.OP_CHDIR, "chdir to working directory " + process.cwd(), process.cwd());
-        ProcessSecurity.addSteps(plan, process, "2".equals(status.get("Seccomp")) ? SeccompProfiles.readDefault() : null);
-        plan.exec(command, envList, "exec " + command.get(0));
+        Plan plan = plan(process, "2".equals(status.get("Seccomp")) ? SeccompProfiles.readDefault() : null, true);
 
         Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
         ContainerCgroup cgroup = openCgroup(s.id());
@@ -75,6 +68,25 @@ public final class ContainerExec {
             }
         });
         return o.exitCode();
+    }
+
+    /**
+     * What an entered process runs after the shim joined the container's namespaces: a session,
+     * its terminal, its directory, its identity and confinement, its command. {@code monitored}:
+     * a jbox shim answers the filter's notifications (see ProcessSecurity).
+     */
+    public static Plan plan(ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean monitored)
+            throws JboxException {
+        Plan plan = new Plan();
+        plan.add(Protocol.OP_SETSID, "start a new session");
+        if (process.terminal()) {
+            plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
+        }
+        String cwd = process.cwd() == null ? "/" : process.cwd();
+        plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
+        ProcessSecurity.addSteps(plan, process, seccomp, monitored, null);
+        plan.exec(process.args(), process.env() == null ? List.of() : process.env(), "exec " + process.args().get(0));
+        return plan;
     }
 
     private ContainerCgroup openCgroup(String id) throws JboxException {

@@ -12,7 +12,7 @@ public final class SpecFile {
     private SpecFile() {
     }
 
-    static void write(Path stateDir, ContainerSpec spec) throws JboxException {
+    public static void write(Path stateDir, ContainerSpec spec) throws JboxException {
         OciConfig.write(spec, stateDir.resolve(NAME));
     }
 

@@ -99,6 +99,32 @@ public final class OciConfig {
         return OciValidation.validate(withSeccomp(spec, seccomp), bundle);
     }
 
+    /**
+     * runc exec's --process FILE: a runtime-spec process object, checked as config.json's process
+     * is (errors name the file).
+     */
+    public static ContainerSpec.Process readProcess(Path file) throws JboxException {
+        try {
+            JsonNode tree = Json.MAPPER.readTree(Files.readAllBytes(file));
+            if (!(tree instanceof ObjectNode process)) {
+                throw new JboxException(file + ": expected a json object (a runtime-spec process)");
+            }
+            ObjectNode wrapped = Json.MAPPER.createObjectNode();
+            wrapped.set("process", process);
+            OciUnsupported.check(wrapped);
+            return OciValidation.process(Json.MAPPER.treeToValue(wrapped.get("process"), ContainerSpec.Process.class));
+        } catch (UnrecognizedPropertyException e) {
+            throw new JboxException(file + ": unknown field " + path(e.getPath()), e);
+        } catch (JsonProcessingException e) {
+            throw new JboxException(file + ": " + reason(e), e);
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
+        } catch (JboxException e) {
+            throw e.getMessage().startsWith(FILE + ": ")
+                    ? new JboxException(file + ": " + e.getMessage().substring(FILE.length() + 2), e) : e;
+        }
+    }
+
     /** The spec as config.json's text, the same shape read() reads. */
     public static String json(ContainerSpec spec) throws JboxException {
         try {

@@ -43,7 +43,7 @@ final class OciValidation {
                 mounts(spec.mounts(), bundle), spec.linux(), spec.annotations(), spec.hooks());
     }
 
-    private static ContainerSpec.Process process(ContainerSpec.Process p) throws JboxException {
+    static ContainerSpec.Process process(ContainerSpec.Process p) throws JboxException {
         if (p == null) {
             throw error("process", "is required");
         }

@@ -1,0 +1,112 @@
+package jbox.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+import jbox.config.Config;
+
+/**
+ * runc's global flags, before the command: --root DIR (the OCI CLI's state root), --log FILE and
+ * --log-format text|json (errors also go there, as conmon and containerd read them), --debug,
+ * and --systemd-cgroup (refused: jbox has no systemd cgroup driver).
+ */
+final class GlobalFlags {
+    static Path root;
+    static Path log;
+    static String logFormat = "text";
+    static boolean debug;
+    /** True when any global flag came: `run` is then the OCI CLI's, not the docker-like one. */
+    static boolean given;
+
+    private GlobalFlags() {
+    }
+
+    /** Takes the leading global flags off args; returns the rest. */
+    static List<String> strip(String[] args) throws JboxException {
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty() && rest.get(0).startsWith("--")) {
+            String a = rest.get(0);
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
+            boolean takesValue = name.equals("--root") || name.equals("--log") || name.equals("--log-format")
+                    || name.equals("--criu") || name.equals("--rootless");
+            boolean isSwitch = name.equals("--debug") || name.equals("--systemd-cgroup");
+            if (!takesValue && !isSwitch) {
+                break; // --help, --version and the like belong to picocli
+            }
+            rest.remove(0);
+            if (takesValue && value == null) {
+                if (rest.isEmpty()) {
+                    throw new JboxException("global option " + name + " needs a value");
+                }
+                value = rest.remove(0);
+            }
+            given = true;
+            switch (name) {
+                case "--root" -> root = Path.of(value).toAbsolutePath();
+                case "--log" -> log = Path.of(value);
+                case "--log-format" -> {
+                    if (!value.equals("text") && !value.equals("json")) {
+                        throw new JboxException("invalid --log-format " + value + " (use text or json)");
+                    }
+                    logFormat = value;
+                }
+                case "--debug" -> debug = true;
+                case "--systemd-cgroup" -> throw new JboxException(
+                        "--systemd-cgroup is not supported: jbox manages cgroupfs directly (use cgroup_manager = \"cgroupfs\")");
+                case "--rootless" -> {
+                    if (!value.equals("false") && !value.equals("auto")) {
+                        throw new JboxException("--rootless " + value + " is not supported: jbox runs as root");
+                    }
+                }
+                default -> { } // --criu: checkpointing is not supported, the path is irrelevant
+            }
+        }
+        return rest;
+    }
+
+    /** The OCI CLI's state root: --root, else oci.root of the configuration. */
+    static Path ociRoot(Config config) throws JboxException {
+        return root != null ? root : Path.of(config.get("oci.root"));
+    }
+
+    /** Also records an error in --log, in its format (best effort: the error already went to stderr). */
+    static void logError(String message) {
+        if (log == null) {
+            return;
+        }
+        String line = logFormat.equals("json")
+                ? "{\"level\":\"error\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
+                : "time=\"" + Instant.now() + "\" level=error msg=" + quote(message) + "\n";
+        try {
+            Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // the message is on stderr anyway
+        }
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,198 @@
+package jbox.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.oci.OciCgroups;
+import jbox.oci.OciLifecycle;
+import jbox.oci.OciState;
+import jbox.oci.OciStore;
+import jbox.runtime.ContainerRunner;
+import jbox.runtime.ShimLocator;
+import jbox.runtime.Timings;
+import jbox.spec.OciConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The OCI runtime CLI, as runc spells it: create, start, state, delete, list, and run with a
+ * bundle (kill and exec are shared with the docker-like commands: see SignalCommands, ExecCommand).
+ * Containers live under --root (oci.root), apart from `jbox run IMAGE`'s.
+ */
+final class OciCommands {
+    private OciCommands() {
+    }
+
+    static OciLifecycle lifecycle(Config config) throws JboxException {
+        return new OciLifecycle(new OciStore(GlobalFlags.ociRoot(config)),
+                new ContainerRunner(ShimLocator.find(config), new Timings(false)), new OciCgroups(config));
+    }
+
+    /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
+    static boolean isOci(Config config, String id) throws JboxException {
+        return id != null && id.matches("[A-Za-z0-9][A-Za-z0-9_.+-]*")
+                && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
+    }
+
+    @Command(name = "create", description = "Create a container from an OCI bundle; its process waits for `start`.",
+            mixinStandardHelpOptions = true)
+    static final class Create implements Callable<Integer> {
+        @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle (config.json, rootfs); default: the current directory.")
+        Path bundle = Path.of(".");
+
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container's pid there.")
+        Path pidFile;
+
+        @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Send the terminal's master there (process.terminal).")
+        String consoleSocket;
+
+        @Option(names = "--no-pivot", description = "Accepted for runc compatibility; jbox always uses pivot_root.")
+        boolean noPivot;
+
+        @Option(names = "--no-new-keyring", description = "Accepted for runc compatibility (jbox makes no session keyring).")
+        boolean noNewKeyring;
+
+        @Option(names = "--preserve-fds", paramLabel = "N", description = "Not supported beyond 0.")
+        int preserveFds;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws JboxException {
+            if (preserveFds != 0) {
+                throw new JboxException("--preserve-fds " + preserveFds + " is not supported");
+            }
+            Config config = Config.load();
+            Path b = bundle.toAbsolutePath().normalize();
+            lifecycle(config).create(id, b, OciConfig.read(b), pidFile == null ? null : pidFile.toAbsolutePath(),
+                    consoleSocket);
+            return 0;
+        }
+    }
+
+    @Command(name = "start", description = "Start the process of a created container.", mixinStandardHelpOptions = true)
+    static final class Start implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws JboxException {
+            lifecycle(Config.load()).start(id);
+            return 0;
+        }
+    }
+
+    @Command(name = "state", description = "Print a container's state as the OCI runtime spec defines it.",
+            mixinStandardHelpOptions = true)
+    static final class State implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws JboxException {
+            System.out.println(lifecycle(Config.load()).state(id));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a stopped (or, with --force, any) container.", mixinStandardHelpOptions = true)
+    static final class Delete implements Callable<Integer> {
+        @Option(names = {"-f", "--force"}, description = "Kill the container first if it still runs.")
+        boolean force;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws JboxException {
+            lifecycle(Config.load()).delete(id, force);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List the containers of the OCI CLI (under --root).", mixinStandardHelpOptions = true)
+    static final class ListCommand implements Callable<Integer> {
+        @Option(names = {"-f", "--format"}, paramLabel = "table|json", description = "Output format (default table).")
+        String format = "table";
+
+        @Option(names = {"-q", "--quiet"}, description = "Print the ids only.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws JboxException {
+            if (!format.equals("table") && !format.equals("json")) {
+                throw new JboxException("invalid --format " + format + " (use table or json)");
+            }
+            OciLifecycle l = lifecycle(Config.load());
+            List<String> states = new ArrayList<>();
+            if (!quiet && format.equals("table")) {
+                System.out.printf("%-24s %-8s %-9s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+            }
+            for (String id : l.store().ids()) {
+                OciState s;
+                try {
+                    s = l.store().load(id);
+                } catch (JboxException gone) {
+                    continue; // deleted meanwhile
+                }
+                String status = l.store().status(s);
+                if (quiet) {
+                    System.out.println(id);
+                } else if (format.equals("json")) {
+                    states.add(OciLifecycle.stateJson(s, status).replaceAll("\\s*\\n\\s*", " "));
+                } else {
+                    System.out.printf("%-24s %-8d %-9s %-40s %s%n", id, OciState.STOPPED.equals(status) ? 0 : s.pid(),
+                            status, s.bundle(), s.created());
+                }
+            }
+            if (format.equals("json") && !quiet) {
+                System.out.println("[" + String.join(",", states) + "]");
+            }
+            return 0;
+        }
+    }
+
+    /** `jbox run --bundle DIR ID` (or any global flag first): runc's run, create + start + wait + delete. */
+    @Command(name = "run", description = "Create and start a container from an OCI bundle; wait for it unless --detach.",
+            mixinStandardHelpOptions = true)
+    static final class Run implements Callable<Integer> {
+        @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle; default: the current directory.")
+        Path bundle = Path.of(".");
+
+        @Option(names = {"-d", "--detach"}, description = "Return once the process runs.")
+        boolean detach;
+
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the container's pid there.")
+        Path pidFile;
+
+        @Option(names = "--console-socket", paramLabel = "SOCKET", description = "Send the terminal's master there.")
+        String consoleSocket;
+
+        @Option(names = {"--no-pivot", "--no-new-keyring"}, description = "Accepted for runc compatibility.")
+        boolean ignored;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws JboxException {
+            Config config = Config.load();
+            Path b = bundle.toAbsolutePath().normalize();
+            OciLifecycle l = lifecycle(config);
+            Path pf = pidFile == null ? null : pidFile.toAbsolutePath();
+            if (detach) {
+                l.create(id, b, OciConfig.read(b), pf, consoleSocket);
+                l.start(id);
+                return 0;
+            }
+            ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
+            SignalForwarding.install(runner);
+            return l.runAttached(id, b, OciConfig.read(b), pf, consoleSocket, runner);
+        }
+    }
+}

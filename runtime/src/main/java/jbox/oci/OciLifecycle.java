@@ -1,0 +1,344 @@
+package jbox.oci;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jbox.JboxException;
+import jbox.cgroup.ContainerCgroup;
+import jbox.io.IoReason;
+import jbox.process.Plan;
+import jbox.process.PlanBuilder;
+import jbox.runtime.ContainerRunner;
+import jbox.runtime.ProcessStart;
+import jbox.spec.ContainerSpec;
+
+/**
+ * The OCI runtime CLI's lifecycle (runc's conventions) on the one model: create runs the spec's
+ * plan up to OP_WAIT_START and hands the init over to the caller (no jbox monitor: conmon or
+ * containerd's shim is the subreaper that reaps it), start releases it through the FIFO, kill
+ * signals it, delete removes what is left. The status is read off the kernel, never stored.
+ */
+public final class OciLifecycle {
+    public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OciStore store;
+    private final ContainerRunner runner;
+    private final OciCgroups cgroups;
+
+    public OciLifecycle(OciStore store, ContainerRunner runner, OciCgroups cgroups) {
+        this.store = store;
+        this.runner = runner;
+        this.cgroups = cgroups;
+    }
+
+    public OciStore store() {
+        return store;
+    }
+
+    /** `create`: returns once the init waits for `start`; writes pidFile then. */
+    public void create(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket) throws JboxException {
+        checkConsole(spec.process(), consoleSocket);
+        Path dir = store.create(id);
+        long[] pid = {0};
+        ContainerCgroup cgroup = null;
+        boolean ok = false;
+        try {
+            jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
+            cgroup = cgroups.create(id, spec);
+            ContainerCgroup joined = cgroup;
+            Plan.Later hookState = new Plan.Later();
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState));
+            runner.handOver(spec, plan, dir.resolve("ctl.sock"), dir.resolve(OciStore.FIFO), consoleSocket,
+                    (initPid, shimPid) -> {
+                        pid[0] = initPid;
+                        OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(),
+                                spec.root().path(), Instant.now().toString(), spec.annotations(),
+                                joined == null ? null : joined.relativePath(), joined == null ? 0 : joined.removableParents(), spec.hooks());
+                        store.write(s);
+                        if (joined != null) {
+                            joined.add(initPid);
+                        }
+                        oomScoreAdj(initPid, spec.process().oomScoreAdj());
+                        String state = stateJson(s, OciState.CREATING);
+                        hookState.set(state);
+                        ContainerSpec.Hooks h = spec.hooks();
+                        if (h != null) {
+                            HookRunner.run("prestart", h.prestart(), state);
+                            HookRunner.run("createRuntime", h.createRuntime(), state);
+                        }
+                    });
+            if (pidFile != null) {
+                writePidFile(pidFile, pid[0]);
+            }
+            ok = true;
+        } finally {
+            if (!ok) { // best effort: the error that matters is the one on its way out
+                try {
+                    if (pid[0] > 0 && ProcessStart.of(pid[0]) != 0) {
+                        Signals.send(List.of(pid[0]), "KILL");
+                    }
+                    if (cgroup != null) {
+                        cgroup.remove();
+                    }
+                } catch (JboxException cleanup) {
+                    System.err.println("jbox: warning: " + cleanup.getMessage());
+                } finally {
+                    store.remove(id);
+                }
+            }
+        }
+    }
+
+    /** `start`: the init opens... the FIFO's other end; poststart hooks run once it goes on. */
+    public void start(String id) throws JboxException {
+        OciState s = store.load(id);
+        String status = store.status(s);
+        if (!OciState.CREATED.equals(status)) {
+            throw new JboxException("cannot start container " + id + ": it is " + status + ", not created");
+        }
+        Path fifo = store.dir(id).resolve(OciStore.FIFO);
+        releaseInit(s, fifo);
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            throw new JboxException("cannot remove " + fifo + ": " + IoReason.of(e), e);
+        }
+        if (s.hooks() != null) {
+            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, OciState.RUNNING));
+        }
+    }
+
+    /**
+     * Opening a FIFO for reading blocks until a writer comes: the init, waiting in OP_WAIT_START.
+     * If the init died instead, a watchdog opens it for writing itself, so the open returns and
+     * the read sees end-of-file.
+     */
+    private static void releaseInit(OciState s, Path fifo) throws JboxException {
+        Thread watchdog = new Thread(() -> {
+            try {
+                while (ProcessStart.alive(s.pid(), s.pidStartTime())) {
+                    Thread.sleep(50);
+                }
+                try (OutputStream unblock = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                    unblock.flush();
+                }
+            } catch (InterruptedException | IOException done) {
+                // started (interrupted), or the FIFO is gone: nothing to unblock
+            }
+        }, "jbox-start-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        int b;
+        try (InputStream in = Files.newInputStream(fifo)) {
+            b = in.read();
+        } catch (IOException e) {
+            throw new JboxException("cannot open " + fifo + ": " + IoReason.of(e), e);
+        } finally {
+            watchdog.interrupt();
+        }
+        if (b < 0) {
+            throw new JboxException("cannot start container " + s.id() + ": its init exited before start");
+        }
+    }
+
+    /** `kill ID SIGNAL [--all]`: to the init, or to every process of its cgroup. */
+    public void kill(String id, String signal, boolean all) throws JboxException {
+        OciState s = store.load(id);
+        String status = store.status(s);
+        if (!OciState.CREATED.equals(status) && !OciState.RUNNING.equals(status)) {
+            throw new JboxException("cannot kill container " + id + ": it is " + status);
+        }
+        List<Long> pids = all ? cgroups.pids(s) : List.of();
+        Signals.send(pids.isEmpty() ? List.of(s.pid()) : pids, signal);
+    }
+
+    /** `delete [--force]`: a running container only with force (SIGKILL first); a created one always. */
+    public void delete(String id, boolean force) throws JboxException {
+        OciStore.checkId(id);
+        if (force && !java.nio.file.Files.isDirectory(store.dir(id))) {
+            return; // runc's rule: --force makes a missing container no error (a create that failed cleans up)
+        }
+        OciState s = store.load(id);
+        String status = store.status(s);
+        if (OciState.RUNNING.equals(status) && !force) {
+            throw new JboxException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
+        }
+        if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status)) {
+            List<Long> pids = new ArrayList<>(cgroups.pids(s));
+            if (!pids.contains(s.pid())) {
+                pids.add(s.pid());
+            }
+            Signals.send(pids, "KILL");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+        }
+        cgroups.remove(s);
+        if (s.hooks() != null) {
+            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, OciState.STOPPED));
+        }
+        store.remove(id);
+    }
+
+    /** runc's `run` without --detach: a monitored container, deleted when its process has exited. */
+    public int runAttached(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket,
+            ContainerRunner monitored) throws JboxException {
+        if (consoleSocket != null) {
+            throw new JboxException("--console-socket needs --detach: attached, jbox relays the terminal itself");
+        }
+        Path dir = store.create(id);
+        ContainerCgroup cgroup = null;
+        OciState[] state = {null};
+        try {
+            cgroup = cgroups.create(id, spec);
+            ContainerCgroup joined = cgroup;
+            Plan.Later hookState = new Plan.Later();
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState));
+            ContainerRunner.Outcome o = monitored.run(spec, plan, dir, 0, 0, null, new ContainerRunner.StartListener() {
+                @Override
+                public void started(long initPid, long shimPid) throws JboxException {
+                    OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(), spec.root().path(),
+                            Instant.now().toString(), spec.annotations(), joined == null ? null : joined.relativePath(),
+                            joined == null ? 0 : joined.removableParents(), spec.hooks());
+                    state[0] = s;
+                    store.write(s);
+                    if (joined != null) {
+                        joined.add(initPid);
+                    }
+                    oomScoreAdj(initPid, spec.process().oomScoreAdj());
+                    if (pidFile != null) {
+                        writePidFile(pidFile, initPid);
+                    }
+                    String json = stateJson(s, OciState.CREATING);
+                    hookState.set(json);
+                    if (spec.hooks() != null) {
+                        HookRunner.run("prestart", spec.hooks().prestart(), json);
+                        HookRunner.run("createRuntime", spec.hooks().createRuntime(), json);
+                    }
+                }
+
+                @Override
+                public void running() throws JboxException {
+                    if (spec.hooks() != null) {
+                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], OciState.RUNNING));
+                    }
+                }
+            });
+            return o.exitCode();
+        } finally {
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+            if (state[0] != null && spec.hooks() != null) {
+                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], OciState.STOPPED));
+            }
+            store.remove(id);
+        }
+    }
+
+    /**
+     * `exec`: a process in a running container's namespaces and cgroup. Detached (conmon's way),
+     * handed over like create: this returns once it runs and the caller reaps it.
+     */
+    public int exec(String id, ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean detach,
+            Path pidFile, String consoleSocket, ContainerRunner runner) throws JboxException {
+        OciState s = store.load(id);
+        String status = store.status(s);
+        if (!OciState.RUNNING.equals(status)) {
+            throw new JboxException("cannot exec in container " + id + ": it is " + status + ", not running");
+        }
+        if (process.args() == null || process.args().isEmpty()) {
+            throw new JboxException("exec: no command given (process.args is empty)");
+        }
+        if (detach || consoleSocket != null) {
+            checkConsole(process, consoleSocket);
+        }
+        Plan plan = jbox.runtime.ContainerExec.plan(process, seccomp, !detach);
+        Path socket = store.dir(id).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        long[] pid = {0};
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, !detach && process.terminal() && consoleSocket == null,
+                detach, consoleSocket, (execPid, shimPid) -> {
+                    pid[0] = execPid;
+                    cgroups.join(s, execPid);
+                    if (pidFile != null) {
+                        writePidFile(pidFile, execPid);
+                    }
+                });
+        return o == null ? 0 : o.exitCode();
+    }
+
+    /** The runtime-spec's state object. */
+    public String state(String id) throws JboxException {
+        OciState s = store.load(id);
+        return stateJson(s, store.status(s));
+    }
+
+    public static String stateJson(OciState s, String status) throws JboxException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", OCI_VERSION);
+        m.put("id", s.id());
+        m.put("status", status);
+        m.put("pid", OciState.STOPPED.equals(status) ? 0 : s.pid());
+        m.put("bundle", s.bundle());
+        m.put("rootfs", s.rootfs());
+        m.put("created", s.created());
+        m.put("annotations", s.annotations() == null ? Map.of() : s.annotations());
+        try {
+            return JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
+        } catch (IOException e) {
+            throw new JboxException("cannot write the state of " + s.id() + ": " + IoReason.of(e), e);
+        }
+    }
+
+    static void checkConsole(ContainerSpec.Process p, String consoleSocket) throws JboxException {
+        if (p.terminal() && consoleSocket == null) {
+            throw new JboxException("process.terminal is true: --console-socket is needed to hand over the terminal");
+        }
+        if (!p.terminal() && consoleSocket != null) {
+            throw new JboxException("--console-socket given but process.terminal is false: there is no terminal to hand over");
+        }
+    }
+
+    static void oomScoreAdj(long pid, Integer adj) throws JboxException {
+        if (adj == null) {
+            return;
+        }
+        Path f = Path.of("/proc/" + pid + "/oom_score_adj");
+        try {
+            Files.writeString(f, adj.toString());
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + f + " (" + adj + "): " + IoReason.of(e), e);
+        }
+    }
+
+    /** runc writes the pid file the caller waits for by temp + rename: never seen half written. */
+    static void writePidFile(Path file, long pid) throws JboxException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(pid));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JboxException("cannot write pid file " + file + ": " + IoReason.of(e), e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package jbox.oci;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+import jbox.spec.ContainerSpec;
+
+/**
+ * What jbox keeps of a container created through the OCI CLI (ROOT/ID/state.json): the init's
+ * pid with its start time (so a reused pid is not taken for it), the bundle, and what delete
+ * needs once the bundle may be gone: the cgroup (and how many of its parents jbox made) and the
+ * poststop hooks. The status is not
+ * stored: it is read off the kernel each time (see {@link #status}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OciState(String id, long pid, long pidStartTime, String bundle, String rootfs, String created,
+        Map<String, String> annotations, String cgroup, int cgroupParents, ContainerSpec.Hooks hooks) {
+
+    public static final String CREATING = "creating";
+    public static final String CREATED = "created";
+    public static final String RUNNING = "running";
+    public static final String STOPPED = "stopped";
+
+    /**
+     * created: the init is alive and still waits on the start FIFO; running: alive, FIFO gone;
+     * stopped: gone or a zombie nobody has reaped yet; creating: no pid recorded yet.
+     */
+    public String status(boolean fifoExists) {
+        if (pid <= 0) {
+            return CREATING;
+        }
+        if (!jbox.runtime.ProcessStart.alive(pid, pidStartTime)) {
+            return STOPPED;
+        }
+        return fifoExists ? CREATED : RUNNING;
+    }
+}

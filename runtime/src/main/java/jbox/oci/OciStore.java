@@ -1,0 +1,120 @@
+package jbox.oci;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.rootfs.TreeDeletion;
+
+/**
+ * The OCI CLI's state root (runc's --root; jbox's oci.root): one directory per container id,
+ * created atomically (two creates of one id: the second fails), holding state.json, the start
+ * FIFO while the container is created, and the control socket during create.
+ */
+public final class OciStore {
+    public static final String STATE = "state.json";
+    public static final String FIFO = "exec.fifo";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+
+    public OciStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id);
+    }
+
+    /** runc's rule for ids: they become directory names. */
+    public static void checkId(String id) throws JboxException {
+        if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}")) {
+            throw new JboxException("invalid container id \"" + id + "\": use letters, digits, _ . + - (not first)");
+        }
+    }
+
+    /** Makes ROOT/ID; fails if the id is taken. */
+    public Path create(String id) throws JboxException {
+        checkId(id);
+        try {
+            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new JboxException("container " + id + " already exists");
+        } catch (IOException e) {
+            throw new JboxException("cannot create state directory " + dir(id) + ": " + IoReason.of(e), e);
+        }
+    }
+
+    public void write(OciState s) throws JboxException {
+        Path tmp = dir(s.id()).resolve(STATE + ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(s));
+            Files.move(tmp, dir(s.id()).resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JboxException("cannot write " + dir(s.id()).resolve(STATE) + ": " + IoReason.of(e), e);
+        }
+    }
+
+    public OciState load(String id) throws JboxException {
+        checkId(id);
+        Path f = dir(id).resolve(STATE);
+        try {
+            return JSON.readValue(Files.readAllBytes(f), OciState.class);
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(dir(id))) { // create is still running, or died before its first write
+                return new OciState(id, 0, 0, null, null, null, null, null, 0, null);
+            }
+            throw new JboxException("container " + id + " does not exist");
+        } catch (IOException e) {
+            throw new JboxException("cannot read " + f + ": " + IoReason.of(e), e);
+        }
+    }
+
+    public boolean fifoExists(String id) {
+        return Files.exists(dir(id).resolve(FIFO));
+    }
+
+    public String status(OciState s) {
+        return s.status(fifoExists(s.id()));
+    }
+
+    public List<String> ids() throws JboxException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                if (Files.isDirectory(p)) {
+                    ids.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot list " + root + ": " + IoReason.of(e), e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    public void remove(String id) throws JboxException {
+        try {
+            TreeDeletion.delete(dir(id));
+        } catch (IOException e) {
+            throw new JboxException("cannot remove " + dir(id) + ": " + IoReason.of(e), e);
+        }
+    }
+}

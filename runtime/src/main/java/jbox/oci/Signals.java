@@ -1,0 +1,35 @@
+package jbox.oci;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import jbox.JboxException;
+import jbox.io.IoReason;
+
+/** Signals by name or number through kill(1): the JVM itself can only send TERM and KILL. */
+public final class Signals {
+    private Signals() {
+    }
+
+    public static void send(List<Long> pids, String signal) throws JboxException {
+        String sig = signal.toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
+        if (!sig.matches("[A-Z0-9+-]{1,12}")) {
+            throw new JboxException("invalid signal " + signal);
+        }
+        List<String> cmd = new ArrayList<>(List.of("kill", "-s", sig));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0 && pids.size() == 1) { // with --all some may have exited meanwhile
+                throw new JboxException("cannot send " + signal + " to pid " + pids.get(0) + ": " + out);
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot run kill: " + IoReason.of(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JboxException("interrupted while sending " + signal, e);
+        }
+    }
+}

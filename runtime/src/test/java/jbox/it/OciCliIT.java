@@ -1,0 +1,285 @@
+package jbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OCI runtime CLI as runc's callers use it: a bundle (config.json + rootfs), create, start,
+ * state, kill, exec, delete, list, run, and the hooks, with the state root under --root. The
+ * real-client side (podman and conmon) is PodmanIT.
+ */
+class OciCliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path dir;
+    private static Path root;
+    private static Path rootfs;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Jbox.setUp();
+        dir = Files.createTempDirectory("jbox-oci-it");
+        root = dir.resolve("state");
+        rootfs = dir.resolve("rootfs");
+        // A copy with container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
+        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
+        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (String id : ids()) {
+            oci("delete", "--force", id);
+        }
+    }
+
+    @AfterAll
+    static void removeBundle() throws Exception {
+        Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
+    }
+
+    private static List<String> ids() throws Exception {
+        List<String> ids = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (var s = Files.list(root)) {
+                s.forEach(p -> ids.add(p.getFileName().toString()));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * create and exec --detach leave the container holding their stdout and stderr (as conmon's
+     * pipes are meant to be held): those go to a file, whose contents come back as out.
+     */
+    private static Jbox.Result oci(String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("--root", root.toString()));
+        a.addAll(List.of(args));
+        boolean held = args[0].equals("create") || List.of(args).contains("--detach");
+        if (!held) {
+            return Jbox.run(a.toArray(new String[0]));
+        }
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = Jbox.builder(a.toArray(new String[0])).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("jbox " + String.join(" ", args) + " did not finish in 60 s");
+        }
+        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** A bundle whose config runs {@code script} with sh; {@code edit} changes the config. */
+    private static Path bundle(String name, String script, Consumer<ObjectNode> edit) throws Exception {
+        Path b = dir.resolve(name);
+        Files.createDirectories(b);
+        ObjectNode c = (ObjectNode) JSON.readTree("""
+                {"ociVersion": "1.0.2",
+                 "process": {"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", ""],
+                   "env": ["PATH=/bin:/sbin"], "cwd": "/",
+                   "capabilities": {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL", "CAP_CHOWN"],
+                                    "permitted": ["CAP_KILL", "CAP_CHOWN"]},
+                   "noNewPrivileges": true},
+                 "root": {"path": "../rootfs"},
+                 "hostname": "oci-it",
+                 "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+                            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+                            {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}],
+                 "linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"},
+                                          {"type": "mount"}],
+                           "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"]}}
+                """);
+        ((ArrayNode) c.with("process").withArray("args")).set(2, c.textNode(script));
+        edit.accept(c);
+        Files.write(b.resolve("config.json"), JSON.writeValueAsBytes(c));
+        return b;
+    }
+
+    private static JsonNode state(String id) throws Exception {
+        Jbox.Result r = oci("state", id);
+        assertEquals(0, r.code(), r.all());
+        return JSON.readTree(r.out());
+    }
+
+    private static void waitForStatus(String id, String status) throws Exception {
+        for (int i = 0; i < 200 && !state(id).get("status").asText().equals(status); i++) {
+            Thread.sleep(25);
+        }
+        assertEquals(status, state(id).get("status").asText());
+    }
+
+    @Test
+    void createWaitsForStartThenKillAndDeleteLeaveNothing() throws Exception {
+        Path out = dir.resolve("lifecycle.out");
+        Path b = bundle("lifecycle", "echo started $$ $(hostname); trap 'echo got TERM; exit 9' TERM; "
+                + "while true; do sleep 0.05; done", c -> { });
+        Path pidFile = dir.resolve("lifecycle.pid");
+        Process p = Jbox.builder("--root", root.toString(), "create", "--bundle", b.toString(), "--pid-file",
+                pidFile.toString(), "c1").redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), Files.readString(out));
+        JsonNode s = state("c1");
+        assertEquals("created", s.get("status").asText());
+        assertEquals("1.0.2", s.get("ociVersion").asText());
+        assertEquals(b.toString(), s.get("bundle").asText());
+        long pid = s.get("pid").asLong();
+        assertEquals(Long.toString(pid), Files.readString(pidFile));
+        assertTrue(Files.exists(Path.of("/proc/" + pid)));
+        assertEquals("", Files.readString(out), "nothing runs before start");
+
+        Jbox.Result start = oci("start", "c1");
+        assertEquals(0, start.code(), start.all());
+        waitForStatus("c1", "running");
+        assertEquals(125, oci("start", "c1").code(), "a running container cannot be started again");
+        Jbox.Result list = oci("list");
+        assertTrue(list.out().contains("c1") && list.out().contains("running"), list.all());
+
+        assertEquals(125, oci("delete", "c1").code(), "a running container is deleted only with --force");
+        Jbox.Result kill = oci("kill", "c1", "TERM");
+        assertEquals(0, kill.code(), kill.all());
+        waitForStatus("c1", "stopped");
+        assertEquals(0, state("c1").get("pid").asLong());
+        assertEquals("started 1 oci-it\ngot TERM\n", Files.readString(out));
+        assertEquals(125, oci("kill", "c1", "KILL").code(), "a stopped container cannot be signalled");
+
+        Jbox.Result delete = oci("delete", "c1");
+        assertEquals(0, delete.code(), delete.all());
+        Jbox.Result gone = oci("state", "c1");
+        assertEquals(125, gone.code());
+        assertEquals("jbox: container c1 does not exist\n", gone.err());
+        assertFalse(Files.exists(root.resolve("c1")));
+        assertEquals(0, oci("delete", "--force", "c1").code(), "as runc: --force ignores a missing container");
+    }
+
+    @Test
+    void aMissingCommandFailsCreateWith127AndLeavesNothing() throws Exception {
+        Path b = bundle("missing", "", c -> ((ArrayNode) c.with("process").withArray("args")).removeAll().add("no-such-cmd"));
+        Jbox.Result r = oci("create", "--bundle", b.toString(), "c2");
+        assertEquals(127, r.code(), r.all());
+        assertEquals("jbox: exec \"no-such-cmd\" failed: executable file not found in $PATH\n", r.err());
+        assertFalse(Files.exists(root.resolve("c2")));
+    }
+
+    @Test
+    void badConfigsAndIdsGetOneLineNamingTheProblem() throws Exception {
+        Path b = bundle("unknown", "true", c -> c.with("process").put("colour", "blue"));
+        Jbox.Result r = oci("create", "--bundle", b.toString(), "c3");
+        assertEquals(125, r.code(), r.all());
+        assertTrue(r.err().startsWith("jbox: config.json: unknown field process.colour"), r.err());
+        assertFalse(Files.exists(root.resolve("c3")));
+
+        Path ok = bundle("twice", "sleep 5", c -> { });
+        assertEquals(0, oci("create", "--bundle", ok.toString(), "c4").code());
+        Jbox.Result twice = oci("create", "--bundle", ok.toString(), "c4");
+        assertEquals(125, twice.code());
+        assertEquals("jbox: container c4 already exists\n", twice.err());
+
+        Jbox.Result badId = oci("create", "--bundle", ok.toString(), "../x");
+        assertEquals(125, badId.code());
+        assertTrue(badId.err().startsWith("jbox: invalid container id \"../x\""), badId.err());
+        Jbox.Result systemd = Jbox.run("--systemd-cgroup", "--root", root.toString(), "list");
+        assertEquals(125, systemd.code());
+        assertTrue(systemd.err().contains("--systemd-cgroup is not supported"), systemd.err());
+    }
+
+    @Test
+    void execWithAProcessFileDetachedWritesItsPidAndRunsAsThatUser() throws Exception {
+        Path b = bundle("exec", "sleep 30", c -> { });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "c5").code());
+        assertEquals(0, oci("start", "c5").code());
+        Path proc = dir.resolve("process.json");
+        Files.writeString(proc, """
+                {"user": {"uid": 1000, "gid": 1000, "additionalGids": [5]}, "args": ["sh", "-c", "id; pwd; exit 4"],
+                 "env": ["PATH=/bin"], "cwd": "/tmp", "noNewPrivileges": true}
+                """);
+        Jbox.Result attached = oci("exec", "--process", proc.toString(), "c5");
+        assertEquals(4, attached.code(), attached.all());
+        assertEquals("uid=1000 gid=1000 groups=5\n/tmp\n", attached.out().replaceAll("\\(\\w+\\)", ""));
+
+        Path pidFile = dir.resolve("exec.pid");
+        Jbox.Result detached = oci("exec", "--detach", "--pid-file", pidFile.toString(), "c5", "sleep", "7");
+        assertEquals(0, detached.code(), detached.all());
+        long pid = Long.parseLong(Files.readString(pidFile));
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        assertEquals("sleep\u00007\u0000", cmdline);
+        long init = state("c5").get("pid").asLong();
+        assertEquals(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/pid")),
+                Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")), "exec joins the container's pid namespace");
+        assertEquals(0, oci("delete", "--force", "c5").code());
+    }
+
+    @Test
+    void hooksRunAtTheirPointsWithTheStateOnStdin() throws Exception {
+        Path log = dir.resolve("hooks.log");
+        Files.deleteIfExists(log);
+        Path b = bundle("hooks", "echo command >> /hooks.log", c -> {
+            ObjectNode hooks = c.putObject("hooks");
+            for (String kind : List.of("prestart", "createRuntime", "createContainer", "poststart", "poststop")) {
+                // These see the host's filesystem (createContainer: before pivot_root): append the id read from stdin.
+                hooks.putArray(kind).addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+                        .add("grep -o '\"id\" *: *\"c6\"' >/dev/null && echo " + kind + " >> " + log);
+            }
+            // startContainer runs inside the container, as the command will.
+            hooks.putArray("startContainer").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+                    .add("echo startContainer >> /hooks.log");
+            c.withArray("mounts").addObject().put("destination", "/hooks.log").put("type", "bind")
+                    .put("source", log.toString()).putArray("options").add("bind");
+        });
+        Files.writeString(log, "");
+        Jbox.Result create = oci("create", "--bundle", b.toString(), "c6");
+        assertEquals(0, create.code(), create.all());
+        assertEquals("prestart\ncreateRuntime\ncreateContainer\n", Files.readString(log));
+        assertEquals(0, oci("start", "c6").code());
+        waitForStatus("c6", "stopped");
+        assertEquals("prestart\ncreateRuntime\ncreateContainer\nstartContainer\ncommand\npoststart\n",
+                Files.readString(log).replace("poststart\ncommand\n", "command\npoststart\n"));
+        assertEquals(0, oci("delete", "c6").code());
+        assertTrue(Files.readString(log).endsWith("poststop\n"), Files.readString(log));
+    }
+
+    @Test
+    void aFailingCreateRuntimeHookFailsCreateAndLeavesNothing() throws Exception {
+        Path b = bundle("badhook", "true", c -> c.putObject("hooks").putArray("createRuntime").addObject()
+                .put("path", "/bin/false"));
+        Jbox.Result r = oci("create", "--bundle", b.toString(), "c7");
+        assertEquals(125, r.code(), r.all());
+        assertEquals("jbox: createRuntime hook /bin/false failed: exit status 1\n", r.err());
+        assertFalse(Files.exists(root.resolve("c7")));
+    }
+
+    @Test
+    void runWithABundleWaitsReturnsTheExitCodeAndDeletes() throws Exception {
+        Path b = bundle("run", "echo in $(hostname); exit 3", c -> { });
+        Jbox.Result r = oci("run", "--bundle", b.toString(), "c8");
+        assertEquals(3, r.code(), r.all());
+        assertEquals("in oci-it\n", r.out());
+        assertFalse(Files.exists(root.resolve("c8")));
+    }
+
+    @Test
+    void versionAndStateOfSeveral() throws Exception {
+        Jbox.Result v = Jbox.run("--version");
+        assertTrue(v.out().contains("spec: 1.0.2"), v.all());
+        Path b = bundle("several", "sleep 30", c -> { });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "a1").code());
+        assertEquals(0, oci("create", "--bundle", b.toString(), "a2").code());
+        Jbox.Result q = oci("list", "-q");
+        assertEquals("a1\na2\n", q.out(), q.all());
+        JsonNode all = JSON.readTree(oci("list", "--format", "json").out());
+        assertEquals(2, all.size());
+        assertEquals("created", all.get(0).get("status").asText());
+    }
+}
