@@ -10,7 +10,7 @@ import jbox.image.IdShift;
 import jbox.image.ImageException;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
-import jbox.image.TarImporter;
+import jbox.image.ImageImporter;
 import jbox.image.TerminalProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,23 +72,29 @@ public final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", description = "Import a root filesystem tarball (.tar, .tar.gz, .tar.xz) as an image.",
+    @Command(name = "import", description = {"Import an image: a root filesystem tarball (.tar, .tar.gz, .tar.xz),",
+            "an OCI image layout (directory or tar) or a docker-archive (docker/podman save); recognised by content."},
             mixinStandardHelpOptions = true)
     static final class Import implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Parameters(index = "1", paramLabel = "FILE")
+        @Parameters(index = "1", paramLabel = "SOURCE")
         Path file;
+
+        @Option(names = "--ref", paramLabel = "REF",
+                description = "Which image of an archive holding several: its ref name (OCI) or tag (docker-archive).")
+        String ref;
 
         @Override
         public Integer call() throws JboxException {
             Config c = Config.load();
-            if (!Files.isRegularFile(file)) {
-                throw new JboxException("cannot import " + file + ": no such file");
+            if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+                throw new JboxException("cannot import " + file + ": no such file or directory");
             }
             try {
-                ImageMeta m = new TarImporter().importTar(store(c), name, file, shift(c), new TerminalProgress("importing " + name));
+                ImageMeta m = new ImageImporter().importImage(store(c), name, file, ref, shift(c),
+                        new TerminalProgress("importing " + name));
                 System.out.println("imported " + m.name() + " from " + file);
                 return 0;
             } catch (ImageException e) {
