@@ -50,6 +50,11 @@ record EntryPath(String relative, List<String> components) {
         return components.isEmpty();
     }
 
+    /** The last component ("" for the root). */
+    String last() {
+        return components.isEmpty() ? "" : components.get(components.size() - 1);
+    }
+
     /** The parent's relative path ("" for top-level entries). */
     String parent() {
         int slash = relative.lastIndexOf('/');

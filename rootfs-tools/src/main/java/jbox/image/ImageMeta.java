@@ -16,6 +16,8 @@ import java.util.List;
  * @param user       user to run as; "" means root
  * @param created    ISO-8601 instant the image was stored
  * @param source     where the rootfs came from (a tar file name, "busybox-static /usr/bin/busybox")
+ * @param digest       manifest digest ("sha256:...") of an imported OCI image or docker-archive; "" otherwise
+ * @param configDigest digest of that image's config blob; "" otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // newer jbox versions may add fields; old ones must still read them
 public record ImageMeta(
@@ -28,7 +30,15 @@ public record ImageMeta(
         String created,
         long uidBase,
         long gidBase,
-        String source) {
+        String source,
+        String digest,
+        String configDigest) {
+
+    /** An image that did not come from an image archive: no manifest, no config blob. */
+    public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+            String user, String created, long uidBase, long gidBase, String source) {
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, "", "");
+    }
 
     public ImageMeta {
         // Hand-edited or older image.json files may omit fields; callers should never see nulls.
@@ -39,5 +49,7 @@ public record ImageMeta(
         user = user == null ? "" : user;
         created = created == null ? "" : created;
         source = source == null ? "" : source;
+        digest = digest == null ? "" : digest;
+        configDigest = configDigest == null ? "" : configDigest;
     }
 }

@@ -41,6 +41,8 @@ final class ImageMetaParser {
             long uidBase = 0;
             long gidBase = 0;
             String source = null;
+            String digest = null;
+            String configDigest = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
@@ -55,10 +57,13 @@ final class ImageMetaParser {
                     case "uidBase" -> uidBase = number(parser, field);
                     case "gidBase" -> gidBase = number(parser, field);
                     case "source" -> source = text(parser, field);
+                    case "digest" -> digest = text(parser, field);
+                    case "configDigest" -> configDigest = text(parser, field);
                     default -> parser.skipChildren();
                 }
             }
-            return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source);
+            return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source,
+                    digest, configDigest);
         }
     }
 

@@ -17,8 +17,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -36,6 +40,11 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *
  * <p>FIFOs are created via coreutils (see {@link Fifo}). Extended attributes (e.g. file
  * capabilities) are not applied yet. Kept separate from {@link TarImporter} so OCI layers can reuse it.
+ *
+ * <p>As an image layer ({@link #forLayer}), whiteouts apply to what lower layers left in the root:
+ * {@code .wh.NAME} removes NAME, {@code .wh..wh..opq} empties its directory; neither is written.
+ * Only lower content goes: every path this layer wrote (and its ancestors) is remembered and kept,
+ * whatever the order of entries in the stream.
  */
 public final class LayerExtractor {
 
@@ -53,6 +62,10 @@ public final class LayerExtractor {
     private final RealDirectories directories;
     /** Directory modes and mtimes, applied last because creating children would undo them. */
     private final Map<String, TarArchiveEntry> pendingDirs = new HashMap<>();
+    /** Layer mode only: whether .wh. entries are whiteouts rather than ordinary files. */
+    private final boolean whiteouts;
+    /** Relative paths this layer wrote, with their ancestors: whiteouts never remove them. */
+    private final Set<String> written = new HashSet<>();
 
     /**
      * @param root       existing directory to extract into (the rootfs being built)
@@ -60,10 +73,20 @@ public final class LayerExtractor {
      * @param sourceName the archive's name, used in error messages
      */
     public LayerExtractor(Path root, IdShift shift, String sourceName) throws ImageException {
+        this(root, shift, sourceName, false);
+    }
+
+    private LayerExtractor(Path root, IdShift shift, String sourceName, boolean whiteouts) throws ImageException {
         this.root = root;
         this.shift = shift;
         this.sourceName = sourceName;
+        this.whiteouts = whiteouts;
         this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0));
+    }
+
+    /** An extractor for one image layer applied over the layers already in {@code root}: whiteouts are honoured. */
+    static LayerExtractor forLayer(Path root, IdShift shift, String sourceName) throws ImageException {
+        return new LayerExtractor(root, shift, sourceName, true);
     }
 
     /** Reads the tar stream to its end-of-archive marker; the caller owns (and closes) {@code tarStream}. */
@@ -98,12 +121,23 @@ public final class LayerExtractor {
         long gid;
         try {
             path = EntryPath.parse(name);
+        } catch (ImageException e) {
+            throw refused(name, e.getMessage());
+        }
+        if (whiteouts && path.last().startsWith(Whiteout.PREFIX)) {
+            applyWhiteout(name, path);
+            return;
+        }
+        try {
             uid = shift.hostUid(entry.getLongUserId());
             gid = shift.hostGid(entry.getLongGroupId());
         } catch (ImageException e) {
             throw refused(name, e.getMessage());
         }
         Path target = root.resolve(path.relative());
+        if (whiteouts) {
+            markWritten(path);
+        }
         try {
             byte type = entry.getLinkFlag();
             if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {
@@ -256,13 +290,75 @@ public final class LayerExtractor {
 
     /** Unlinks whatever occupies {@code target} (a symlink is removed, not followed) and forgets state about it. */
     private void removeExisting(Path target, EntryPath path) throws IOException {
+        removeExisting(target, path.relative());
+    }
+
+    private void removeExisting(Path target, String relative) throws IOException {
         if (RealDirectories.isRealDirectory(target)) {
             TreeDeletion.delete(target);
-            String prefix = path.relative() + "/";
-            directories.forgetTree(path.relative());
-            pendingDirs.keySet().removeIf(dir -> dir.equals(path.relative()) || dir.startsWith(prefix));
+            String prefix = relative + "/";
+            directories.forgetTree(relative);
+            pendingDirs.keySet().removeIf(dir -> dir.equals(relative) || dir.startsWith(prefix));
         } else {
             Files.deleteIfExists(target);
+        }
+    }
+
+    private void markWritten(EntryPath path) {
+        String relative = path.relative();
+        while (written.add(relative) && !relative.isEmpty()) {
+            int slash = relative.lastIndexOf('/');
+            relative = slash < 0 ? "" : relative.substring(0, slash);
+        }
+    }
+
+    /** A whiteout names something below its own directory; parents that are not real directories hide nothing. */
+    private void applyWhiteout(String name, EntryPath path) throws ImageException {
+        Whiteout whiteout = Whiteout.of(path);
+        if (whiteout == null) {
+            return; // aufs bookkeeping (.wh..wh.plnk and the like): neither content nor a whiteout
+        }
+        if (whiteout.hidden() == null) {
+            throw refused(name, "whiteout names no file");
+        }
+        try {
+            if (whiteout.opaque()) {
+                // The opaque directory exists in this layer even if no entry lists it.
+                directories.ensureParents(name, path);
+                markWritten(new EntryPath(path.parent(), path.components().subList(0, path.components().size() - 1)));
+                removeLowerChildren(path.parent());
+            } else if (directories.parentsExist(path)) {
+                removeLower(whiteout.hidden());
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot apply whiteout " + Quoted.of(name) + " in " + root + ": "
+                    + IoReason.of(e), e);
+        }
+    }
+
+    /** Removes {@code relative} unless this layer wrote it; inside kept directories, removes what it did not write. */
+    private void removeLower(String relative) throws IOException {
+        Path target = root.resolve(relative);
+        if (!written.contains(relative)) {
+            if (RealDirectories.lstat(target) != null) {
+                removeExisting(target, relative);
+            }
+            return;
+        }
+        if (RealDirectories.isRealDirectory(target)) {
+            removeLowerChildren(relative);
+        }
+    }
+
+    private void removeLowerChildren(String dirRelative) throws IOException {
+        List<String> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root.resolve(dirRelative))) {
+            for (Path child : entries) {
+                children.add(child.getFileName().toString());
+            }
+        }
+        for (String child : children) {
+            removeLower(dirRelative.isEmpty() ? child : dirRelative + "/" + child);
         }
     }
 

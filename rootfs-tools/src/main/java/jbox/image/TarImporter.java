@@ -36,9 +36,7 @@ public final class TarImporter {
         try {
             Path rootfs = ImageStore.stagingRootfs(staging);
             extract(rootfs, tarFile, size, shift, progress);
-            List<String> cmd = hasShell(rootfs) ? List.of("/bin/sh") : List.of();
-            ImageMeta meta = new ImageMeta(parsed.canonical(), cmd, List.of(), List.of(DEFAULT_PATH), "", "",
-                    Instant.now().toString(), shift.uidBase(), shift.gidBase(), tarFile.getFileName().toString());
+            ImageMeta meta = rootfsMeta(parsed, rootfs, shift, tarFile);
             store.publish(staging, meta);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {
@@ -47,7 +45,14 @@ public final class TarImporter {
         }
     }
 
-    private static long tarFileSize(Path tarFile) throws ImageException {
+    /** A plain rootfs has no config: /bin/sh (if there is one) is its command. */
+    static ImageMeta rootfsMeta(ImageName name, Path rootfs, IdShift shift, Path tarFile) {
+        List<String> cmd = hasShell(rootfs) ? List.of("/bin/sh") : List.of();
+        return new ImageMeta(name.canonical(), cmd, List.of(), List.of(DEFAULT_PATH), "", "",
+                Instant.now().toString(), shift.uidBase(), shift.gidBase(), tarFile.getFileName().toString());
+    }
+
+    static long tarFileSize(Path tarFile) throws ImageException {
         if (!Files.isRegularFile(tarFile)) {
             throw new ImageException("tar file not found: " + tarFile);
         }
@@ -58,21 +63,15 @@ public final class TarImporter {
         }
     }
 
-    private static void extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress)
+    static void extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress)
             throws ImageException {
-        try {
-            Files.createDirectory(rootfs);
-            PosixAttributes.lchown(rootfs, shift.hostUid(0), shift.hostGid(0));
-            PosixAttributes.chmod(rootfs, ROOTFS_MODE);
-        } catch (IOException e) {
-            throw new ImageException("cannot create rootfs directory " + rootfs + ": " + IoReason.of(e), e);
-        }
+        createRootfs(rootfs, shift);
         try (InputStream file = Files.newInputStream(tarFile);
              BufferedInputStream raw = new BufferedInputStream(new ProgressInputStream(file, progress, size),
                      FILE_BUFFER);
              InputStream tar = CompressionFormat.sniff(raw).decompress(raw, tarFile.toString())) {
             new LayerExtractor(rootfs, shift, tarFile.toString()).apply(tar);
-            drain(tar, tarFile);
+            drain(tar, tarFile.toString());
         } catch (IOException e) {
             throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         } finally {
@@ -80,11 +79,22 @@ public final class TarImporter {
         }
     }
 
+    /** The image root: owned by container root, rwxr-xr-x. */
+    static void createRootfs(Path rootfs, IdShift shift) throws ImageException {
+        try {
+            Files.createDirectory(rootfs);
+            PosixAttributes.lchown(rootfs, shift.hostUid(0), shift.hostGid(0));
+            PosixAttributes.chmod(rootfs, ROOTFS_MODE);
+        } catch (IOException e) {
+            throw new ImageException("cannot create rootfs directory " + rootfs + ": " + IoReason.of(e), e);
+        }
+    }
+
     /**
      * The tar reader stops at the end-of-archive marker, before a gzip/xz trailer is checked.
      * Reading to the real end makes a truncated or corrupt compressed file fail the import.
      */
-    private static void drain(InputStream tar, Path tarFile) throws ImageException {
+    static void drain(InputStream tar, String tarFile) throws ImageException {
         byte[] sink = new byte[1 << 16];
         try {
             while (tar.read(sink) >= 0) {

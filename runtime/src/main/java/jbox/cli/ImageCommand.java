@@ -10,15 +10,17 @@ import jbox.image.IdShift;
 import jbox.image.ImageException;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
-import jbox.image.TarImporter;
+import jbox.image.ImageExporter;
+import jbox.image.ImageImporter;
 import jbox.image.TerminalProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `jbox image build-default | import | ls | rm`: the image store under data.root/images. */
+/** `jbox image build-default | import | export | ls | rm`: the image store under data.root/images. */
 @Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
-        subcommands = {ImageCommand.BuildDefault.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Rm.class})
+        subcommands = {ImageCommand.BuildDefault.class, ImageCommand.Import.class, ImageCommand.Export.class,
+                ImageCommand.Ls.class, ImageCommand.Rm.class})
 public final class ImageCommand implements Runnable {
     @Override
     public void run() {
@@ -72,24 +74,67 @@ public final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", description = "Import a root filesystem tarball (.tar, .tar.gz, .tar.xz) as an image.",
+    @Command(name = "import", description = {"Import an image: a root filesystem tarball (.tar, .tar.gz, .tar.xz),",
+            "an OCI image layout (directory or tar) or a docker-archive (docker/podman save); recognised by content."},
             mixinStandardHelpOptions = true)
     static final class Import implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Parameters(index = "1", paramLabel = "FILE")
+        @Parameters(index = "1", paramLabel = "SOURCE")
         Path file;
+
+        @Option(names = "--ref", paramLabel = "REF",
+                description = "Which image of an archive holding several: its ref name (OCI) or tag (docker-archive).")
+        String ref;
 
         @Override
         public Integer call() throws JboxException {
             Config c = Config.load();
-            if (!Files.isRegularFile(file)) {
-                throw new JboxException("cannot import " + file + ": no such file");
+            if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+                throw new JboxException("cannot import " + file + ": no such file or directory");
             }
             try {
-                ImageMeta m = new TarImporter().importTar(store(c), name, file, shift(c), new TerminalProgress("importing " + name));
+                ImageMeta m = new ImageImporter().importImage(store(c), name, file, ref, shift(c),
+                        new TerminalProgress("importing " + name));
                 System.out.println("imported " + m.name() + " from " + file);
+                return 0;
+            } catch (ImageException e) {
+                throw new JboxException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "export", description = {"Write an image as an OCI image layout: a directory, or an oci-archive tar",
+            "(with --format oci-archive or a DEST ending in .tar). skopeo and podman read both."},
+            mixinStandardHelpOptions = true)
+    static final class Export implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "DEST")
+        Path dest;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "oci (a directory) or oci-archive (a tar file).")
+        String format;
+
+        @Option(names = "--ref", paramLabel = "REF",
+                description = "The ref name recorded in index.json (default: NAME:TAG, e.g. busybox:latest).")
+        String ref;
+
+        @Override
+        public Integer call() throws JboxException {
+            boolean archive;
+            if (format == null) {
+                archive = dest.getFileName() != null && dest.getFileName().toString().endsWith(".tar");
+            } else if (format.equals("oci") || format.equals("oci-archive")) {
+                archive = format.equals("oci-archive");
+            } else {
+                throw new JboxException("invalid --format " + format + ": expected oci or oci-archive");
+            }
+            try {
+                ImageExporter.Exported e = new ImageExporter().export(store(Config.load()), name, dest, ref, archive);
+                System.out.println("exported " + name + " to " + dest + " as " + e.ref() + " (" + e.manifestDigest() + ")");
                 return 0;
             } catch (ImageException e) {
                 throw new JboxException(e.getMessage(), e);

@@ -1,0 +1,120 @@
+// `jbox image import`: recognises a rootfs tarball, an OCI image layout (dir or tar) or a docker-archive, and imports it.
+package jbox.image;
+
+import jbox.io.IoReason;
+import jbox.rootfs.TreeDeletion;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Formats are told apart by content, never by file name. A tar file is unpacked (by the same safe
+ * extractor as any rootfs) into the staging dir first; if what came out is an OCI layout or a
+ * docker-archive, it becomes the source the layers are read from and is deleted before publishing.
+ * One staging dir holds everything, so a failure at any point removes all of it.
+ */
+public final class ImageImporter {
+
+    private static final String SOURCE_DIR = "source";
+
+    /**
+     * @param source a tar file (rootfs, OCI layout or docker-archive; plain or compressed) or a directory
+     *               (OCI layout or docker-archive)
+     * @param ref    which image to take when the archive holds several (ref.name annotation or RepoTag); may be null
+     */
+    public ImageMeta importImage(ImageStore store, String name, Path source, String ref, IdShift shift,
+            ProgressListener progress) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        store.requireAbsent(name);
+        boolean directory = Files.isDirectory(source);
+        if (directory && !isImageArchive(new ArchiveDir(source))) {
+            throw new ImageException(source + " is neither an OCI image layout (no " + OciLayoutReader.LAYOUT_FILE
+                    + " and " + OciLayoutReader.INDEX_FILE + ") nor a docker-archive (no "
+                    + DockerArchiveReader.MANIFEST_FILE + ")");
+        }
+        long size = directory ? 0 : TarImporter.tarFileSize(source);
+        Path staging = store.createStaging();
+        try {
+            Path rootfs = ImageStore.stagingRootfs(staging);
+            ImageMeta meta;
+            if (directory) {
+                meta = importArchive(parsed, new ArchiveDir(source), source, ref, rootfs, shift);
+            } else {
+                TarImporter.extract(rootfs, source, size, shift, progress);
+                meta = importUnpacked(parsed, staging, source, ref, shift);
+            }
+            store.publish(staging, meta);
+            return meta;
+        } catch (ImageException | RuntimeException | Error e) {
+            store.discard(staging, e);
+            throw e;
+        }
+    }
+
+    /** The tar is unpacked into rootfs/: either that is the image, or it is an archive to read layers from. */
+    private ImageMeta importUnpacked(ImageName name, Path staging, Path tarFile, String ref, IdShift shift)
+            throws ImageException {
+        Path rootfs = ImageStore.stagingRootfs(staging);
+        if (!isImageArchive(new ArchiveDir(rootfs))) {
+            if (ref != null) {
+                throw new ImageException("--ref " + ref + " needs an OCI layout or docker-archive, but " + tarFile
+                        + " is a rootfs tarball");
+            }
+            return TarImporter.rootfsMeta(name, rootfs, shift, tarFile);
+        }
+        Path unpacked = staging.resolve(SOURCE_DIR);
+        try {
+            Files.move(rootfs, unpacked);
+        } catch (IOException e) {
+            throw new ImageException("cannot move unpacked " + tarFile + " to " + unpacked + ": " + IoReason.of(e), e);
+        }
+        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), tarFile, ref, rootfs, shift);
+        try {
+            TreeDeletion.delete(unpacked);
+        } catch (IOException e) {
+            throw new ImageException("cannot delete unpacked archive " + unpacked + ": " + IoReason.of(e), e);
+        }
+        return meta;
+    }
+
+    private ImageMeta importArchive(ImageName name, ArchiveDir dir, Path source, String ref, Path rootfs,
+            IdShift shift) throws ImageException {
+        ImageContents image = OciLayoutReader.isLayout(dir)
+                ? new OciLayoutReader(dir, ref).read()
+                : new DockerArchiveReader(dir, ref).read();
+        TarImporter.createRootfs(rootfs, shift);
+        new LayerApplier(dir, shift).apply(image, rootfs);
+        ImageConfig config = image.config();
+        String from = image.format() + " " + source.getFileName() + (ref == null ? "" : " " + ref);
+        return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
+                ImageUser.numeric(config.user(), rootfs), Instant.now().toString(), shift.uidBase(), shift.gidBase(),
+                from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
+                image.configDigest().toString());
+    }
+
+    /**
+     * An OCI layout has both marker files; a docker-archive's manifest.json is a JSON list (a rootfs
+     * that happens to hold a manifest.json is very unlikely to hold a list there).
+     */
+    static boolean isImageArchive(ArchiveDir dir) throws ImageException {
+        if (OciLayoutReader.isLayout(dir)) {
+            return true;
+        }
+        if (!DockerArchiveReader.isArchive(dir)) {
+            return false;
+        }
+        Path manifest = dir.file(DockerArchiveReader.MANIFEST_FILE, "docker-archive manifest");
+        try (InputStream in = Files.newInputStream(manifest)) {
+            int c;
+            do {
+                c = in.read();
+            } while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+            return c == '[';
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + manifest + ": " + IoReason.of(e), e);
+        }
+    }
+}
