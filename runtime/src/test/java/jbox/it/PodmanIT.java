@@ -334,17 +334,24 @@ class PodmanIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
     void missingCommandIs127(String rt) throws Exception {
+        // podman turns any failed create into 126, and into 127 only when the runtime's error text
+        // says "executable file not found" or "no such file or directory": the text must name it.
         Out r = run(rt, "--rm", IMAGE, "no-such-command");
         assertEquals(127, r.code(), r.all());
+        assertTrue(r.err().contains("no-such-command"), r.all());
         Out abs = run(rt, "--rm", IMAGE, "/bin/no-such-file");
         assertEquals(127, abs.code(), abs.all());
+        assertTrue(abs.err().contains("/bin/no-such-file"), abs.all());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
     void nonExecutableIs126(String rt) throws Exception {
+        // 126 is also what podman reports for any runtime failure, so the message must name the
+        // file and say "permission denied" (podman matches that text).
         Out r = run(rt, "--rm", IMAGE, "/bin/not-executable");
         assertEquals(126, r.code(), r.all());
+        assertTrue(r.err().contains("/bin/not-executable") && r.err().contains("permission denied"), r.all());
     }
 
     // ---- podman --------------------------------------------------------------------------------
