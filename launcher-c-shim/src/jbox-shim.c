@@ -328,29 +328,38 @@ static int exit_code(int status)
 	return 125;
 }
 
-/* --console-socket: the terminal's master goes to whoever listens there (conmon, containerd). */
-static int send_console(const char *path, int master)
+/* --console-socket: the terminal's master goes to whoever listens there (conmon, containerd).
+ * Connected first thing: the path is the caller's, and joining or entering a container's mount
+ * namespace would hide it. */
+static int connect_console(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_console(int sock, int master)
+{
 	char name[] = "jbox-console";
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return -1;
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
 	memset(cbuf, 0, sizeof(cbuf));
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 && sendmsg(fd, &msg, MSG_NOSIGNAL) > 0 ? 0 : -1;
-	close(fd);
-	return rc;
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) > 0 ? 0 : -1;
 }
 
 static void report_failure(int ctl, uint32_t step, int err)
@@ -385,6 +394,9 @@ int main(int argc, char **argv)
 	}
 	uint32_t flags = req.flags;
 	handed_over = (req.options & SHIM_OPT_HANDOVER) != 0;
+	int console = -1;
+	if (req.console_path && (console = connect_console(req.console_path)) < 0)
+		die("connect to the console socket");
 	for (uint32_t i = 0; i < req.njoins; i++) {
 		/* The monitor joins too (it has no use for them), and clone() then places the child there;
 		 * a pid namespace applies to the child only. The JVM orders them: user first. */
@@ -438,6 +450,8 @@ int main(int argc, char **argv)
 		close(ctl);
 		close(pair[0]);
 		close(sigfd);
+		if (console >= 0)
+			close(console);
 		if (monitor_lock_fd >= 0)
 			close(monitor_lock_fd); /* a host file: never into the container */
 		child_main(pair[1], &orig_mask);
@@ -513,8 +527,8 @@ int main(int argc, char **argv)
 				free(reply);
 				continue;
 			}
-			if (rc == 0 && type == MSG_PTY_FD && passed >= 0 && req.console_path) {
-				if (send_console(req.console_path, passed) < 0)
+			if (rc == 0 && type == MSG_PTY_FD && passed >= 0 && console >= 0) {
+				if (send_console(console, passed) < 0)
 					kill(pid, SIGKILL); /* a terminal nobody can reach: the init's next report fails */
 				close(passed);
 				free(reply);

@@ -263,6 +263,25 @@ class PodmanIT {
         }
     }
 
+    /** -t: conmon passes --console-socket; the runtime hands it the master of the container's terminal. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void terminalThroughTheConsoleSocket(String rt) throws Exception {
+        Out r = run(rt, "--rm", "-t", IMAGE, "sh", "-c", "tty; exit 4");
+        assertEquals(4, r.code(), r.all());
+        assertEquals("/dev/pts/0\r\n", r.out(), r.all());
+        String name = name(rt, "tty");
+        try {
+            Out d = run(rt, "-d", "--name", name, IMAGE, "sleep", "1000");
+            assertEquals(0, d.code(), d.all());
+            Out e = podman(rt, "exec", "-t", name, "sh", "-c", "tty; exit 6");
+            assertEquals(6, e.code(), e.all());
+            assertTrue(e.out().startsWith("/dev/pts/"), e.all());
+        } finally {
+            podman(rt, "rm", "-f", "-t", "0", name);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
     void memoryLimit(String rt) throws Exception {
