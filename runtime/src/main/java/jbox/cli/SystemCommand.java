@@ -20,7 +20,9 @@ public final class SystemCommand implements Runnable {
     static final class Prune implements Callable<Integer> {
         @Override
         public Integer call() throws JboxException {
-            var removed = new Cleanup(Config.load()).prune();
+            Config config = Config.load();
+            var removed = new java.util.ArrayList<>(new Cleanup(config).prune());
+            removed.addAll(OciCommands.lifecycle(config).pruneInterrupted());
             for (String r : removed) {
                 System.out.println("removed " + r);
             }

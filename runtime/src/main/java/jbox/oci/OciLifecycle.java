@@ -53,17 +53,23 @@ public final class OciLifecycle {
         long[] pid = {0};
         ContainerCgroup cgroup = null;
         boolean ok = false;
+        jbox.io.LockFile creating = store.lockCreate(id); // held until create ends: prune knows a live one
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             cgroup = cgroups.create(id, spec);
             ContainerCgroup joined = cgroup;
+            if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
+                store.write(new OciState(id, 0, 0, bundle.toString(), spec.root().path(), null, null,
+                        cgroup.relativePath(), cgroup.removableParents(), null));
+            }
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState));
             runner.handOver(spec, plan, dir.resolve("ctl.sock"), dir.resolve(OciStore.FIFO), consoleSocket,
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
+                        // "created" stays unset until create has finished: prune's sign of an interrupted one
                         OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(),
-                                spec.root().path(), Instant.now().toString(), spec.annotations(),
+                                spec.root().path(), null, spec.annotations(),
                                 joined == null ? null : joined.relativePath(), joined == null ? 0 : joined.removableParents(), spec.hooks());
                         store.write(s);
                         if (joined != null) {
@@ -81,6 +87,9 @@ public final class OciLifecycle {
             if (pidFile != null) {
                 writePidFile(pidFile, pid[0]);
             }
+            OciState done = store.load(id);
+            store.write(new OciState(id, done.pid(), done.pidStartTime(), done.bundle(), done.rootfs(),
+                    Instant.now().toString(), done.annotations(), done.cgroup(), done.cgroupParents(), done.hooks()));
             ok = true;
         } finally {
             if (!ok) { // best effort: the error that matters is the one on its way out
@@ -97,7 +106,35 @@ public final class OciLifecycle {
                     store.remove(id);
                 }
             }
+            creating.close();
         }
+    }
+
+    /**
+     * `jbox system prune`: containers whose create was killed before it finished (no creation
+     * time recorded, nobody holding the create lock): their init, cgroup and state directory.
+     * Containers that were created belong to their caller, who deletes them.
+     */
+    public List<String> pruneInterrupted() throws JboxException {
+        List<String> removed = new ArrayList<>();
+        for (String id : store.ids()) {
+            OciState s;
+            try {
+                s = store.load(id);
+            } catch (JboxException gone) {
+                continue;
+            }
+            if (s.created() != null || store.createLocked(id) || OciState.RUNNING.equals(store.status(s))) {
+                continue;
+            }
+            if (s.pid() > 0 && ProcessStart.alive(s.pid(), s.pidStartTime())) {
+                Signals.send(List.of(s.pid()), "KILL"); // an init whose create never finished
+            }
+            cgroups.remove(s); // kills what is left inside
+            store.remove(id);
+            removed.add("OCI container " + id + " (its create was interrupted)");
+        }
+        return removed;
     }
 
     /** `start`: the init opens... the FIFO's other end; poststart hooks run once it goes on. */

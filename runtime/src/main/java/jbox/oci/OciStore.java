@@ -49,9 +49,18 @@ public final class OciStore {
     /** Makes ROOT/ID; fails if the id is taken. */
     public Path create(String id) throws JboxException {
         checkId(id);
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         try {
-            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            return Files.createDirectory(dir(id), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            for (int attempt = 0;; attempt++) {
+                Files.createDirectories(root, mode);
+                try {
+                    return Files.createDirectory(dir(id), mode);
+                } catch (NoSuchFileException rootJustRemoved) { // by a delete of the last container
+                    if (attempt == 3) {
+                        throw rootJustRemoved;
+                    }
+                }
+            }
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("container " + id + " already exists");
         } catch (IOException e) {
@@ -84,6 +93,19 @@ public final class OciStore {
         }
     }
 
+    /** Held by the jbox that creates id, for as long as it works on it. */
+    public jbox.io.LockFile lockCreate(String id) throws JboxException {
+        try {
+            return jbox.io.LockFile.acquire(dir(id).resolve("create.lock"));
+        } catch (IOException e) {
+            throw new JboxException("cannot lock " + dir(id).resolve("create.lock") + ": " + IoReason.of(e), e);
+        }
+    }
+
+    public boolean createLocked(String id) {
+        return jbox.io.LockFile.isHeld(dir(id).resolve("create.lock"));
+    }
+
     public boolean fifoExists(String id) {
         return Files.exists(dir(id).resolve(FIFO));
     }
@@ -110,11 +132,17 @@ public final class OciStore {
         return ids;
     }
 
+    /** Removes ROOT/ID, and ROOT too once it is empty (nothing of jbox stays on the host). */
     public void remove(String id) throws JboxException {
         try {
             TreeDeletion.delete(dir(id));
         } catch (IOException e) {
             throw new JboxException("cannot remove " + dir(id) + ": " + IoReason.of(e), e);
+        }
+        try {
+            Files.deleteIfExists(root);
+        } catch (IOException notEmpty) {
+            // other containers live here
         }
     }
 }

@@ -261,6 +261,41 @@ class OciCliIT {
     }
 
     @Test
+    void aCreateKilledMidwayIsFoundAndRemovedByPrune() throws Exception {
+        String cgroup = "/jbox-oci-it-" + ProcessHandle.current().pid() + "/c9";
+        Path b = bundle("killed", "true", c -> {
+            c.with("linux").put("cgroupsPath", cgroup).putObject("resources").putObject("pids").put("limit", 20);
+            c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep").putArray("args")
+                    .add("sleep").add("1");
+        });
+        Path log = dir.resolve("killed.out");
+        Process p = Jbox.builder("--root", root.toString(), "create", "--bundle", b.toString(), "c9")
+                .redirectOutput(log.toFile()).redirectErrorStream(true).start();
+        Path state = root.resolve("c9").resolve("state.json");
+        for (int i = 0; i < 400 && !(Files.exists(state) && Files.readString(state).contains("\"pid\":") 
+                && !Files.readString(state).contains("\"pid\":0")); i++) {
+            Thread.sleep(10);
+        }
+        long pid = JSON.readTree(Files.readString(state)).get("pid").asLong();
+        assertTrue(pid > 0, Files.readString(state));
+        p.destroyForcibly().waitFor(); // SIGKILL while the hook runs: the init exists, create never finished
+        Path v1 = Path.of("/sys/fs/cgroup/pids" + cgroup);
+        Path v2 = Path.of("/sys/fs/cgroup" + cgroup);
+        assertTrue(Files.isDirectory(v1) || Files.isDirectory(v2), "the cgroup was made before the kill");
+
+        Jbox.Result prune = Jbox.run("--root", root.toString(), "system", "prune");
+        assertEquals(0, prune.code(), prune.all());
+        assertTrue(prune.out().contains("OCI container c9 (its create was interrupted)"), prune.all());
+        assertFalse(Files.exists(root.resolve("c9")));
+        assertFalse(Files.isDirectory(v1) || Files.isDirectory(v2), "prune removed the cgroup and the parent jbox made");
+        assertFalse(Files.isDirectory(Path.of("/sys/fs/cgroup/pids/jbox-oci-it-" + ProcessHandle.current().pid())));
+        for (int i = 0; i < 200 && Files.exists(Path.of("/proc/" + pid)); i++) {
+            Thread.sleep(10); // reaped by the host's init (no subreaper here)
+        }
+        Thread.sleep(1000); // the orphaned hook finishes its second of sleep
+    }
+
+    @Test
     void runWithABundleWaitsReturnsTheExitCodeAndDeletes() throws Exception {
         Path b = bundle("run", "echo in $(hostname); exit 3", c -> { });
         Jbox.Result r = oci("run", "--bundle", b.toString(), "c8");
