@@ -1,6 +1,7 @@
 package jbox.cli;
 
 import java.util.concurrent.Callable;
+import java.util.List;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.state.ContainerState;
@@ -14,11 +15,24 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Show stopped containers too.")
     boolean all;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "table (default) or json.")
     String format = "table";
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "ID",
+            description = "OCI CLI (runc ps): the processes of that container, as pids.")
+    String ociId;
 
     @Override
     public Integer call() throws JboxException {
+        if (ociId != null) {
+            List<Long> pids = OciCommands.lifecycle(Config.load()).pids(ociId);
+            if (format.equals("json")) {
+                System.out.println(pids.toString().replace(" ", ""));
+            } else {
+                pids.forEach(System.out::println);
+            }
+            return 0;
+        }
         StateStore states = new StateStore(Config.load().stateRoot());
         if (!format.equals("table") && !format.equals("json")) {
             throw new JboxException("unknown --format " + format + " (use table or json)");

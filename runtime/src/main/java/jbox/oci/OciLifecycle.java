@@ -200,6 +200,21 @@ public final class OciLifecycle {
         Signals.send(pids.isEmpty() ? List.of(s.pid()) : pids, signal);
     }
 
+    /** `ps ID` (containerd's shim asks): every process of the container's cgroup, else its init. */
+    public List<Long> pids(String id) throws JboxException {
+        OciState s = store.load(id);
+        String status = store.status(s);
+        if (OciState.STOPPED.equals(status) || OciState.CREATING.equals(status)) {
+            return List.of();
+        }
+        List<Long> pids = new ArrayList<>(cgroups.pids(s));
+        if (pids.isEmpty()) {
+            pids.add(s.pid());
+        }
+        pids.sort(null);
+        return pids;
+    }
+
     /** `delete [--force]`: a running container only with force (SIGKILL first); a created one always. */
     public void delete(String id, boolean force) throws JboxException {
         OciStore.checkId(id);

@@ -316,5 +316,7 @@ class OciCliIT {
         JsonNode all = JSON.readTree(oci("list", "--format", "json").out());
         assertEquals(2, all.size());
         assertEquals("created", all.get(0).get("status").asText());
+        Jbox.Result ps = oci("ps", "--format", "json", "a1");
+        assertEquals("[" + all.get(0).get("pid").asLong() + "]\n", ps.out(), ps.all());
     }
 }
