@@ -80,7 +80,7 @@ public final class Main implements Runnable {
     private static int internalError(Exception e) {
         GlobalFlags.logError("internal error: " + e);
         System.err.println("jbox: internal error: " + e);
-        if (System.getenv("JBOX_DEBUG") != null) {
+        if (System.getenv("JBOX_DEBUG") != null || GlobalFlags.debug) {
             e.printStackTrace();
         }
         return JboxException.FAILED;
