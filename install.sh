@@ -18,13 +18,33 @@ ln -sf "$lib/jbox" "$prefix/bin/jbox"
 
 "$prefix/bin/jbox" image build-default
 
-# Class-data sharing: record the classes one run loads, so later starts map them instead of
-# loading them (see bench/). Rebuilt on every install: an archive only matches its own jar.
+# Class-data sharing: record the classes that `jbox run` and the OCI CLI's commands (what podman
+# calls: create, start, state, kill, delete) load, and archive them all, so later starts map them
+# instead of loading them (see bench/). Rebuilt on every install: an archive only matches its jar.
 # --net none here and below: installing must not create the jbox0 bridge and NAT rules; the
 # first container that asks for bridge networking does.
 rm -f "$lib/jbox.jsa"
-java -Xlog:disable -XX:ArchiveClassesAtExit="$lib/jbox.jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -Djbox.home="$lib" -cp "$lib/jbox.jar" jbox.cli.Main run --rm --net none busybox /bin/true
+train=$(mktemp -d /tmp/jbox-cds.XXXXXX)
+trap 'rm -rf "$train"' EXIT
+record() { # one jbox command, its loaded classes appended to the list
+  java -Xlog:disable -XX:DumpLoadedClassList="$train/$1.lst" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Djbox.home="$lib" -cp "$lib/jbox.jar" jbox.cli.Main "${@:2}" >/dev/null
+}
+record run run --rm --net none busybox /bin/true
+mkdir "$train/bundle"
+"$prefix/bin/jbox" spec --bundle "$train/bundle"
+rootfs=$("$prefix/bin/jbox" run --dry-run --net none busybox true | sed -n 's/.*"dev.jbox.rootfs.lowerdir" : "\(.*\)".*/\1/p')
+ln -s "$rootfs" "$train/bundle/rootfs"   # read-only in the spec's config: the image stays unchanged
+sed -i 's/"terminal" : true/"terminal" : false/; s/"args" : \[ "sh" \]/"args" : [ "true" ]/' "$train/bundle/config.json"
+oci=(--root "$train/state")
+record create "${oci[@]}" create --bundle "$train/bundle" cds
+record state "${oci[@]}" state cds
+record start "${oci[@]}" start cds
+record kill "${oci[@]}" kill cds KILL 2>/dev/null || true   # usually stopped by now: the error path is recorded
+record delete "${oci[@]}" delete --force cds
+cat "$train"/*.lst | sort -u >"$train/classes.lst"
+java -Xlog:disable -Xshare:dump -XX:SharedClassListFile="$train/classes.lst" -XX:SharedArchiveFile="$lib/jbox.jsa" \
+  -cp "$lib/jbox.jar" >/dev/null
 chmod 0444 "$lib/jbox.jsa"
 
 echo "jbox installed: $(command -v jbox). A first container:"

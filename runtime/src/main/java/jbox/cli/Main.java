@@ -29,6 +29,16 @@ public final class Main implements Runnable {
         } catch (JboxException e) {
             return fail(e.getMessage(), e.exitCode());
         }
+        try {
+            Integer fast = OciFastPath.tryRun(args);
+            if (fast != null) {
+                return fast;
+            }
+        } catch (JboxException e) {
+            return fail(e.getMessage(), e.exitCode());
+        } catch (Exception e) {
+            return internalError(e);
+        }
         if (args.length > 0 && args[0].equals("run") && (GlobalFlags.given || hasBundle(args))) {
             return picocli(new CommandLine(new OciCommands.Run()), Arrays.copyOfRange(args, 1, args.length));
         }

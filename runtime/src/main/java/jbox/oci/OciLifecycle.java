@@ -1,7 +1,5 @@
 package jbox.oci;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
@@ -30,7 +27,7 @@ import jbox.spec.ContainerSpec;
  */
 public final class OciLifecycle {
     public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = new com.fasterxml.jackson.core.JsonFactory();
 
     private final OciStore store;
     private final ContainerRunner runner;
@@ -338,20 +335,26 @@ public final class OciLifecycle {
     }
 
     public static String stateJson(OciState s, String status) throws JboxException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ociVersion", OCI_VERSION);
-        m.put("id", s.id());
-        m.put("status", status);
-        m.put("pid", OciState.STOPPED.equals(status) ? 0 : s.pid());
-        m.put("bundle", s.bundle());
-        m.put("rootfs", s.rootfs());
-        m.put("created", s.created());
-        m.put("annotations", s.annotations() == null ? Map.of() : s.annotations());
-        try {
-            return JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = STATE_JSON.createGenerator(out).useDefaultPrettyPrinter()) {
+            g.writeStartObject();
+            g.writeStringField("ociVersion", OCI_VERSION);
+            g.writeStringField("id", s.id());
+            g.writeStringField("status", status);
+            g.writeNumberField("pid", OciState.STOPPED.equals(status) ? 0 : s.pid());
+            g.writeStringField("bundle", s.bundle());
+            g.writeStringField("rootfs", s.rootfs());
+            g.writeStringField("created", s.created());
+            g.writeObjectFieldStart("annotations");
+            for (Map.Entry<String, String> e : (s.annotations() == null ? Map.<String, String>of() : s.annotations()).entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
         } catch (IOException e) {
             throw new JboxException("cannot write the state of " + s.id() + ": " + IoReason.of(e), e);
         }
+        return out.toString();
     }
 
     static void checkConsole(ContainerSpec.Process p, String consoleSocket) throws JboxException {

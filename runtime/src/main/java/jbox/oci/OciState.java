@@ -1,6 +1,5 @@
 package jbox.oci;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 import jbox.spec.ContainerSpec;
 
@@ -11,7 +10,6 @@ import jbox.spec.ContainerSpec;
  * poststop hooks. The status is not
  * stored: it is read off the kernel each time (see {@link #status}).
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record OciState(String id, long pid, long pidStartTime, String bundle, String rootfs, String created,
         Map<String, String> annotations, String cgroup, int cgroupParents, ContainerSpec.Hooks hooks) {
 

@@ -23,7 +23,7 @@ import jbox.rootfs.TreeDeletion;
 public final class OciStore {
     public static final String STATE = "state.json";
     public static final String FIFO = "exec.fifo";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String HOOKS = "hooks.json";
 
     private final Path root;
 
@@ -71,18 +71,38 @@ public final class OciStore {
     public void write(OciState s) throws JboxException {
         Path tmp = dir(s.id()).resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(s));
+            Files.write(tmp, OciStateJson.write(s));
             Files.move(tmp, dir(s.id()).resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new JboxException("cannot write " + dir(s.id()).resolve(STATE) + ": " + IoReason.of(e), e);
         }
+        if (s.hooks() != null && (notEmpty(s.hooks().poststart()) || notEmpty(s.hooks().poststop()))
+                && !Files.exists(dir(s.id()).resolve(HOOKS))) {
+            try {
+                Files.write(dir(s.id()).resolve(HOOKS), new ObjectMapper().writeValueAsBytes(s.hooks()));
+            } catch (IOException e) {
+                throw new JboxException("cannot write " + dir(s.id()).resolve(HOOKS) + ": " + IoReason.of(e), e);
+            }
+        }
     }
 
+    private static boolean notEmpty(List<?> l) {
+        return l != null && !l.isEmpty();
+    }
+
+    /** The container's state; its poststart and poststop hooks only when it has any (hooks.json). */
     public OciState load(String id) throws JboxException {
         checkId(id);
         Path f = dir(id).resolve(STATE);
         try {
-            return JSON.readValue(Files.readAllBytes(f), OciState.class);
+            OciState s = OciStateJson.read(Files.readAllBytes(f));
+            Path hooks = dir(id).resolve(HOOKS);
+            if (!Files.exists(hooks)) {
+                return s;
+            }
+            return new OciState(s.id(), s.pid(), s.pidStartTime(), s.bundle(), s.rootfs(), s.created(), s.annotations(),
+                    s.cgroup(), s.cgroupParents(), new ObjectMapper().readValue(Files.readAllBytes(hooks),
+                            jbox.spec.ContainerSpec.Hooks.class));
         } catch (NoSuchFileException e) {
             if (Files.isDirectory(dir(id))) { // create is still running, or died before its first write
                 return new OciState(id, 0, 0, null, null, null, null, null, 0, null);
