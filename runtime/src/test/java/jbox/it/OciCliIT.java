@@ -209,6 +209,10 @@ class OciCliIT {
         assertEquals(4, attached.code(), attached.all());
         assertEquals("uid=1000 gid=1000 groups=5\n/tmp\n", attached.out().replaceAll("\\(\\w+\\)", ""));
 
+        Jbox.Result args = oci("exec", "--cwd", "/tmp", "-e", "EXTRA=1", "c5", "sh", "-c", "echo $EXTRA $PATH; pwd; id -u");
+        assertEquals(0, args.code(), args.all());
+        assertEquals("1 /bin:/sbin\n/tmp\n0\n", args.out(), "the container's own env and user, plus the flags");
+
         Path pidFile = dir.resolve("exec.pid");
         Jbox.Result detached = oci("exec", "--detach", "--pid-file", pidFile.toString(), "c5", "sleep", "7");
         assertEquals(0, detached.code(), detached.all());

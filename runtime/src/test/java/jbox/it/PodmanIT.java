@@ -263,6 +263,29 @@ class PodmanIT {
         }
     }
 
+    /** --pid/--ipc/--uts/--network container:X: the config names X's namespaces by path, the runtime joins them. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void namespacesOfAnotherContainerAreJoined(String rt) throws Exception {
+        String name = name(rt, "share");
+        try {
+            Out d = run(rt, "-d", "--name", name, "--hostname", "sharer", IMAGE, "sleep", "1000");
+            assertEquals(0, d.code(), d.all());
+            List<String> join = new ArrayList<>(List.of("run", "--rm", "--cgroup-parent", CGROUP_PARENT));
+            for (String ns : List.of("--pid", "--ipc", "--uts", "--network")) {
+                join.add(ns);
+                join.add("container:" + name);
+            }
+            join.addAll(List.of(IMAGE, "sh", "-c", "ps -o pid,args; hostname"));
+            Out r = podman(rt, join.toArray(String[]::new));
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.out().lines().anyMatch(l -> l.trim().matches("1\\s+sleep 1000")), "the other container's PID 1: " + r.all());
+            assertTrue(r.out().endsWith("sharer\n"), r.all());
+        } finally {
+            podman(rt, "rm", "-f", "-t", "0", name);
+        }
+    }
+
     /** -t: conmon passes --console-socket; the runtime hands it the master of the container's terminal. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("runtimes")
