@@ -167,15 +167,15 @@ static int step_pivot_root(void)
 	return 0;
 }
 
-static int step_exec(void)
+/* Args first..first+n-1 of the step: the first argc are argv, the rest envp; both NULL-ended. */
+static char *argv[STEP_MAX_ARGS + 1], *envp[STEP_MAX_ARGS + 1];
+
+static int split_argv_env(uint32_t first, uint32_t n, uint64_t argc)
 {
-	static char *argv[STEP_MAX_ARGS + 1], *envp[STEP_MAX_ARGS + 1];
-	uint64_t argc;
-	if (num(0, &argc) < 0 || argc == 0 || argc > cur.argc - 1)
+	if (argc > n || first + n > cur.argc)
 		return EINVAL;
-	uint32_t nenv = cur.argc - 1 - (uint32_t)argc;
-	for (uint32_t i = 0; i < cur.argc - 1; i++) {
-		char *s = (char *)str(1 + i);
+	for (uint32_t i = 0; i < n; i++) {
+		char *s = (char *)str(first + i);
 		if (!s)
 			return EINVAL;
 		if (i < argc)
@@ -184,7 +184,15 @@ static int step_exec(void)
 			envp[i - argc] = s;
 	}
 	argv[argc] = NULL;
-	envp[nenv] = NULL;
+	envp[n - argc] = NULL;
+	return 0;
+}
+
+static int step_exec(void)
+{
+	uint64_t argc;
+	if (num(0, &argc) < 0 || argc == 0 || split_argv_env(1, cur.argc - 1, argc))
+		return EINVAL;
 	environ = envp; /* execvp searches the PATH of the container's environment */
 	/* Changing credentials (SETID) cleared the parent-death signal: set it again, so the
 	 * container cannot outlive a monitor that was killed (unless there is no monitor). */
@@ -433,25 +441,12 @@ static int step_write(void)
 #define HOOK_FAILED 0x10000
 static int step_hook(void)
 {
-	static char *argv[STEP_MAX_ARGS + 1], *envp[STEP_MAX_ARGS + 1];
 	uint64_t timeout, argc;
-	if (num(0, &timeout) < 0 || num(1, &argc) < 0 || cur.argc < 4 || argc > cur.argc - 4)
+	if (num(0, &timeout) < 0 || num(1, &argc) < 0 || cur.argc < 4 || split_argv_env(3, cur.argc - 4, argc))
 		return EINVAL;
-	uint32_t nenv = cur.argc - 4 - (uint32_t)argc;
 	const char *path = str(2), *input = str(cur.argc - 1);
 	if (!path || !input)
 		return EINVAL;
-	for (uint32_t i = 0; i < argc + nenv; i++) {
-		char *s = (char *)str(3 + i);
-		if (!s)
-			return EINVAL;
-		if (i < argc)
-			argv[i] = s;
-		else
-			envp[i - argc] = s;
-	}
-	argv[argc] = NULL;
-	envp[nenv] = NULL;
 	int in[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return errno;
