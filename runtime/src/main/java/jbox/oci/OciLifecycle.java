@@ -65,21 +65,7 @@ public final class OciLifecycle {
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
                         // "created" stays unset until create has finished: prune's sign of an interrupted one
-                        OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(),
-                                spec.root().path(), null, spec.annotations(),
-                                joined == null ? null : joined.relativePath(), joined == null ? 0 : joined.removableParents(), spec.hooks());
-                        store.write(s);
-                        if (joined != null) {
-                            joined.add(initPid);
-                        }
-                        oomScoreAdj(initPid, spec.process().oomScoreAdj());
-                        String state = stateJson(s, OciState.CREATING);
-                        hookState.set(state);
-                        ContainerSpec.Hooks h = spec.hooks();
-                        if (h != null) {
-                            HookRunner.run("prestart", h.prestart(), state);
-                            HookRunner.run("createRuntime", h.createRuntime(), state);
-                        }
+                        initExists(id, bundle, spec, joined, initPid, null, hookState);
                     });
             if (pidFile != null) {
                 writePidFile(pidFile, pid[0]);
@@ -134,7 +120,30 @@ public final class OciLifecycle {
         return removed;
     }
 
-    /** `start`: the init opens... the FIFO's other end; poststart hooks run once it goes on. */
+    /**
+     * The init exists, before its plan runs: record it, put it in its cgroup, set its OOM score,
+     * give the in-container hooks their state, and run the prestart and createRuntime hooks.
+     */
+    private OciState initExists(String id, Path bundle, ContainerSpec spec, ContainerCgroup cgroup, long initPid,
+            String created, Plan.Later hookState) throws JboxException {
+        OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(), spec.root().path(), created,
+                spec.annotations(), cgroup == null ? null : cgroup.relativePath(),
+                cgroup == null ? 0 : cgroup.removableParents(), spec.hooks());
+        store.write(s);
+        if (cgroup != null) {
+            cgroup.add(initPid);
+        }
+        oomScoreAdj(initPid, spec.process().oomScoreAdj());
+        String state = stateJson(s, OciState.CREATING);
+        hookState.set(state);
+        if (spec.hooks() != null) {
+            HookRunner.run("prestart", spec.hooks().prestart(), state);
+            HookRunner.run("createRuntime", spec.hooks().createRuntime(), state);
+        }
+        return s;
+    }
+
+    /** `start`: opens the FIFO's other end, so the init goes on; poststart hooks run then. */
     public void start(String id) throws JboxException {
         OciState s = store.load(id);
         String status = store.status(s);
@@ -258,24 +267,10 @@ public final class OciLifecycle {
             ContainerRunner.Outcome o = monitored.run(spec, plan, dir, 0, 0, null, new ContainerRunner.StartListener() {
                 @Override
                 public void started(long initPid, long shimPid) throws JboxException {
-                    OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(), spec.root().path(),
-                            Instant.now().toString(), spec.annotations(), joined == null ? null : joined.relativePath(),
-                            joined == null ? 0 : joined.removableParents(), spec.hooks());
-                    state[0] = s;
-                    store.write(s);
-                    if (joined != null) {
-                        joined.add(initPid);
-                    }
-                    oomScoreAdj(initPid, spec.process().oomScoreAdj());
                     if (pidFile != null) {
                         writePidFile(pidFile, initPid);
                     }
-                    String json = stateJson(s, OciState.CREATING);
-                    hookState.set(json);
-                    if (spec.hooks() != null) {
-                        HookRunner.run("prestart", spec.hooks().prestart(), json);
-                        HookRunner.run("createRuntime", spec.hooks().createRuntime(), json);
-                    }
+                    state[0] = initExists(id, bundle, spec, joined, initPid, Instant.now().toString(), hookState);
                 }
 
                 @Override

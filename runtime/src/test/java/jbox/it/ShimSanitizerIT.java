@@ -2,8 +2,10 @@ package jbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +58,43 @@ class ShimSanitizerIT {
             assertEquals(c.code(), r.code(), c.args() + "\n" + r.all());
             assertFalse(r.err().contains("AddressSanitizer") || r.err().contains("runtime error:"),
                     "sanitizer report for " + c.args() + ":\n" + r.err());
+        }
+    }
+
+    /** The OCI CLI's paths: the start FIFO and handover, a hook step, a joined namespace, an exec. */
+    @Test
+    void ociCreateStartExecAndHooksAreClean() throws Exception {
+        Path cfg = Jbox.configWith(tmp, "shim.path=" + SHIM_DIR.resolve("target/jbox-shim-asan"));
+        Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+        Files.createSymbolicLink(bundle.resolve("rootfs"),
+                Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs"));
+        Files.writeString(bundle.resolve("config.json"), "{\"ociVersion\": \"1.0.2\", \"process\": {\"user\": {\"uid\": 0, \"gid\": 0},"
+                + " \"args\": [\"sleep\", \"30\"], \"env\": [\"PATH=/bin\"], \"cwd\": \"/\", \"noNewPrivileges\": true},"
+                + " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+                + " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+                + " \"hooks\": {\"createContainer\": [{\"path\": \"/bin/true\"}]},"
+                + " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\", \"path\": \"/proc/" + ProcessHandle.current().pid() + "/ns/ipc\"}]}}");
+        String root = tmp.resolve("state").toString();
+        record Case(List<String> args, int code) { }
+        List<Case> cases = List.of(
+                new Case(List.of("--root", root, "create", "--bundle", bundle.toString(), "s1"), 0),
+                new Case(List.of("--root", root, "start", "s1"), 0),
+                new Case(List.of("--root", root, "exec", "--detach", "s1", "true"), 0),
+                new Case(List.of("--root", root, "exec", "s1", "sh", "-c", "exit 3"), 3),
+                new Case(List.of("--root", root, "delete", "--force", "s1"), 0));
+        for (Case k : cases) {
+            ProcessBuilder pb = Jbox.builder(k.args().toArray(new String[0]));
+            pb.environment().put("JBOX_CONFIG", cfg.toString());
+            pb.environment().put("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0");
+            pb.environment().put("UBSAN_OPTIONS", "print_stacktrace=1");
+            Path out = tmp.resolve("out.txt");
+            Path err = tmp.resolve("err.txt");
+            // create and exec --detach leave the container holding their stdout and stderr: files, not pipes
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), k.args().toString());
+            String e = Files.readString(err);
+            assertEquals(k.code(), p.exitValue(), k.args() + "\n" + e);
+            assertFalse(e.contains("AddressSanitizer") || e.contains("runtime error:"), "sanitizer report for " + k.args() + ":\n" + e);
         }
     }
 }
