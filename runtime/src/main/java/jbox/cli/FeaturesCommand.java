@@ -43,7 +43,9 @@ public final class FeaturesCommand implements Callable<Integer> {
         seccomp.put("enabled", true);
         ArrayNode actions = seccomp.putArray("actions").add("SCMP_ACT_KILL");
         for (SeccompAction.Kind k : SeccompAction.Kind.values()) {
-            actions.add("SCMP_ACT_" + k.name());
+            if (k != SeccompAction.Kind.NOTIFY) { // configs cannot name a listener (listenerPath) here
+                actions.add("SCMP_ACT_" + k.name());
+            }
         }
         ArrayNode operators = seccomp.putArray("operators");
         for (SeccompProfile.Op op : SeccompProfile.Op.values()) {

@@ -179,8 +179,21 @@ final class OciValidation {
         absolute("linux.readonlyPaths", l.readonlyPaths());
         resources(l.resources());
         sysctl(l.sysctl(), types);
+        notifyless(l.seccomp());
         return new ContainerSpec.Linux(namespaces, l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(),
                 l.seccomp(), l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl());
+    }
+
+    /** SCMP_ACT_NOTIFY needs a listener (seccomp.listenerPath), which jbox does not offer to configs. */
+    private static void notifyless(jbox.security.SeccompProfile p) throws JboxException {
+        if (p == null) {
+            return;
+        }
+        boolean notify = p.defaultAction().kind() == jbox.security.SeccompAction.Kind.NOTIFY
+                || p.rules().stream().anyMatch(r -> r.action().kind() == jbox.security.SeccompAction.Kind.NOTIFY);
+        if (notify) {
+            throw error("linux.seccomp", "SCMP_ACT_NOTIFY needs a seccomp listener (listenerPath), which jbox does not support");
+        }
     }
 
     private static void resources(ContainerSpec.Resources r) throws JboxException {

@@ -48,6 +48,13 @@ class OciConfigErrorTest {
     }
 
     @Test
+    void aNotifyActionIsRefusedForItHasNoListener() {
+        assertEquals("config.json: linux.seccomp: SCMP_ACT_NOTIFY needs a seccomp listener (listenerPath), which jbox does not support",
+                error(c -> linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW").putArray("syscalls")
+                        .addObject().put("action", "SCMP_ACT_NOTIFY").putArray("names").add("mount")));
+    }
+
+    @Test
     void unknownFieldsNameTheirFullPath() {
         assertEquals("config.json: unknown field process.foo", error(c -> process(c).put("foo", 1)));
         assertEquals("config.json: unknown field linux.namespaces[1].bar",
