@@ -300,6 +300,59 @@ class OciCliIT {
     }
 
     @Test
+    void killAllSignalsEveryProcessOfTheCgroup() throws Exception {
+        String cgroup = "/jbox-oci-it-" + ProcessHandle.current().pid() + "/all";
+        // PID 1 ignores TERM (set after its child started, which keeps the default)
+        Path b = bundle("all", "sleep 30 & trap '' TERM; while :; do sleep 1; done",
+                c -> c.with("linux").put("cgroupsPath", cgroup));
+        assertEquals(0, oci("create", "--bundle", b.toString(), "c10").code());
+        assertEquals(0, oci("start", "c10").code());
+        assertEquals(0, oci("exec", "--detach", "c10", "sleep", "30").code());
+        long init = state("c10").get("pid").asLong();
+        List<Long> sleeps = new ArrayList<>();
+        for (int i = 0; i < 200 && sleeps.size() < 2; i++) { // its own sleep 30 and the exec'd one
+            Thread.sleep(20);
+            sleeps.clear();
+            for (com.fasterxml.jackson.databind.JsonNode n : JSON.readTree(oci("ps", "--format", "json", "c10").out())) {
+                if (cmdline(n.asLong()).equals("sleep\u000030\u0000")) {
+                    sleeps.add(n.asLong());
+                }
+            }
+        }
+        assertEquals(2, sleeps.size(), "both sleep 30 are in the container's cgroup");
+        Jbox.Result kill = oci("kill", "--all", "c10", "TERM");
+        assertEquals(0, kill.code(), kill.all());
+        for (int i = 0; i < 200 && sleeps.stream().anyMatch(OciCliIT::alive); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(sleeps.stream().noneMatch(OciCliIT::alive), "every process got TERM");
+        assertTrue(alive(init), "PID 1 ignores TERM and stays");
+        assertEquals("running", state("c10").get("status").asText());
+        assertEquals(0, oci("delete", "--force", "c10").code());
+        assertFalse(Files.isDirectory(Path.of("/sys/fs/cgroup/pids" + cgroup)), "delete removed the cgroup");
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        } catch (java.io.IOException gone) {
+            return "";
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return !statOf(pid).contains(") Z");
+    }
+
+    private static String statOf(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (java.io.IOException gone) {
+            return ") Z";
+        }
+    }
+
+    @Test
     void runWithABundleWaitsReturnsTheExitCodeAndDeletes() throws Exception {
         Path b = bundle("run", "echo in $(hostname); exit 3", c -> { });
         Jbox.Result r = oci("run", "--bundle", b.toString(), "c8");
