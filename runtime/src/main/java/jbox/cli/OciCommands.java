@@ -27,9 +27,12 @@ final class OciCommands {
     private OciCommands() {
     }
 
+    /** JBOX_TIMINGS=1: per-phase times on stderr, as `jbox run --timings` prints them. */
+    static final Timings TIMINGS = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
+
     static OciLifecycle lifecycle(Config config) throws JboxException {
         return new OciLifecycle(new OciStore(GlobalFlags.ociRoot(config)),
-                new ContainerRunner(ShimLocator.find(config), new Timings(false)), new OciCgroups(config));
+                new ContainerRunner(ShimLocator.find(config), TIMINGS), new OciCgroups(config));
     }
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
@@ -69,8 +72,15 @@ final class OciCommands {
             }
             Config config = Config.load();
             Path b = bundle.toAbsolutePath().normalize();
-            lifecycle(config).create(id, b, OciConfig.read(b), pidFile == null ? null : pidFile.toAbsolutePath(),
-                    consoleSocket);
+            OciLifecycle l = lifecycle(config);
+            TIMINGS.mark("parse_and_setup");
+            jbox.spec.ContainerSpec spec = OciConfig.read(b);
+            TIMINGS.mark("config_read");
+            try {
+                l.create(id, b, spec, pidFile == null ? null : pidFile.toAbsolutePath(), consoleSocket);
+            } finally {
+                TIMINGS.print();
+            }
             return 0;
         }
     }

@@ -43,6 +43,10 @@ public final class OciLifecycle {
         return store;
     }
 
+    private void mark(String phase) {
+        runner.timings().mark(phase);
+    }
+
     /** `create`: returns once the init waits for `start`; writes pidFile then. */
     public void create(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket) throws JboxException {
         checkConsole(spec.process(), consoleSocket);
@@ -53,14 +57,17 @@ public final class OciLifecycle {
         jbox.io.LockFile creating = store.lockCreate(id); // held until create ends: prune knows a live one
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
+            mark("state_dir_and_config");
             cgroup = cgroups.create(id, spec);
             ContainerCgroup joined = cgroup;
             if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
                 store.write(new OciState(id, 0, 0, bundle.toString(), spec.root().path(), null, null,
                         cgroup.relativePath(), cgroup.removableParents(), null));
             }
+            mark("cgroup");
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState));
+            mark("plan_build");
             runner.handOver(spec, plan, dir.resolve("ctl.sock"), dir.resolve(OciStore.FIFO), consoleSocket,
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
@@ -73,6 +80,7 @@ public final class OciLifecycle {
             OciState done = store.load(id);
             store.write(new OciState(id, done.pid(), done.pidStartTime(), done.bundle(), done.rootfs(),
                     Instant.now().toString(), done.annotations(), done.cgroup(), done.cgroupParents(), done.hooks()));
+            mark("created");
             ok = true;
         } finally {
             if (!ok) { // best effort: the error that matters is the one on its way out

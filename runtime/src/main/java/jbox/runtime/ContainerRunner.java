@@ -30,6 +30,10 @@ public final class ContainerRunner {
         this.timings = timings;
     }
 
+    public Timings timings() {
+        return timings;
+    }
+
     /** Called from signal handlers: deliver now, or once the container exists. */
     public void forwardSignal(int signal) {
         synchronized (pendingSignals) {
