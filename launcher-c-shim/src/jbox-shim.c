@@ -39,6 +39,7 @@
 
 int run_plan(const uint8_t *plan, uint32_t len, uint32_t *failed_step); /* steps.c */
 extern int report_fd, handed_over, start_fifo_fd;                       /* steps.c */
+extern uint32_t failed_op;                                              /* steps.c */
 
 #define MAX_SYSCALL_NR 1024
 static uint32_t denied[MAX_SYSCALL_NR]; /* seccomp notifications per syscall number */
@@ -84,10 +85,13 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	uint8_t payload[8];
 	put_u32(payload, failed);
 	put_u32(payload + 4, (uint32_t)err);
-	if (write_frame(sock, MSG_FAILED, payload, sizeof(payload)) < 0) /* after a handover: no one to tell */
-		fprintf(stderr, "jbox: container init: plan step %u failed: %s\n", failed,
-			err & 0x10000 ? "hook exited non-zero" : strerror(err));
-	_exit(125);
+	if (write_frame(sock, MSG_FAILED, payload, sizeof(payload)) == 0)
+		_exit(125);
+	/* After a handover there is no one to tell but the caller's log; the exit status follows
+	 * docker's rule for the command itself. */
+	fprintf(stderr, "jbox: container init: plan step %u failed: %s\n", failed,
+		err & 0x10000 ? "hook exited non-zero" : strerror(err));
+	_exit(failed_op == OP_EXEC ? (err == ENOENT ? 127 : 126) : 125);
 }
 
 /* Reads a frame from the child; a frame may carry a file descriptor (SCM_RIGHTS). */
@@ -397,23 +401,32 @@ int main(int argc, char **argv)
 	int console = -1;
 	if (req.console_path && (console = connect_console(req.console_path)) < 0)
 		die("connect to the console socket");
-	for (uint32_t i = 0; i < req.njoins; i++) {
-		/* The monitor joins too (it has no use for them), and clone() then places the child there;
-		 * a pid namespace applies to the child only. The JVM orders them: user first. */
-		int ns = open(req.joins[i], O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, 0) < 0) {
-			report_failure(ctl, STEP_JOIN + i, errno);
-			return 125;
-		}
-		close(ns);
-	}
 	if (req.fifo_path) {
-		/* Writable by the container's root, which may be an unprivileged host id; the state
-		 * directory around it is root's alone. */
+		/* Before any join, like the console: the path is on the host. Writable by the
+		 * container's root, which may be an unprivileged host id; the state directory around it
+		 * is root's alone. */
 		if ((mkfifo(req.fifo_path, 0600) < 0 && errno != EEXIST) || chmod(req.fifo_path, 0622) < 0 ||
 		    (start_fifo_fd = open(req.fifo_path, O_PATH | O_CLOEXEC)) < 0)
 			die("create the start FIFO");
 	}
+	/* The monitor joins too (it has no use for them), and clone() then places the child there; a
+	 * pid namespace applies to the child only. The JVM orders them: user first. All are opened
+	 * before the first join: inside a joined user namespace the others' /proc links are closed. */
+	int nsfd[MAX_JOINS];
+	for (uint32_t i = 0; i < req.njoins; i++) {
+		if ((nsfd[i] = open(req.joins[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			report_failure(ctl, STEP_JOIN + i, errno);
+			return 125;
+		}
+	}
+	for (uint32_t i = 0; i < req.njoins; i++) {
+		if (setns(nsfd[i], 0) < 0) {
+			report_failure(ctl, STEP_JOIN + i, errno);
+			return 125;
+		}
+		close(nsfd[i]);
+	}
+
 	if (req.enter_pid && enter_namespaces(req.enter_pid) < 0) {
 		report_failure(ctl, STEP_ENTER, errno);
 		return 125;

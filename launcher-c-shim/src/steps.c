@@ -11,6 +11,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ extern char **environ;
 
 int handed_over;        /* SHIM_OPT_HANDOVER: no monitor, so no parent-death signal (jbox-shim.c) */
 int start_fifo_fd = -1; /* SHIM_OPT_START_FIFO: an O_PATH fd of the start FIFO (jbox-shim.c) */
+uint32_t failed_op;     /* the op of the step run_plan stopped at */
 
 struct step {
 	uint32_t op;
@@ -371,13 +373,24 @@ static int step_setrlimit(void)
 	return setrlimit((int)res, &rl) < 0 ? errno : 0;
 }
 
+/* 0 for a regular file we may execute; EACCES for a directory or one without x (as execve). */
+static int executable(const char *file)
+{
+	struct stat st;
+	if (stat(file, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode) || access(file, X_OK) < 0)
+		return EACCES;
+	return 0;
+}
+
 /* Where execvp would find cmd in path: 0, ENOENT, or EACCES (found, not executable). */
 static int look_up(const char *cmd, const char *path)
 {
 	char buf[4096];
 	int err = ENOENT;
 	if (strchr(cmd, '/'))
-		return access(cmd, X_OK) == 0 ? 0 : errno;
+		return executable(cmd);
 	for (const char *p = path; p && *p;) {
 		const char *end = strchr(p, ':');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -385,9 +398,10 @@ static int look_up(const char *cmd, const char *path)
 			memcpy(buf, p, n);
 			buf[n] = '/';
 			strcpy(buf + n + 1, cmd);
-			if (access(buf, X_OK) == 0)
+			int e = executable(buf);
+			if (e == 0)
 				return 0;
-			if (errno == EACCES)
+			if (e == EACCES)
 				err = EACCES;
 		}
 		p = end ? end + 1 : p + n;
@@ -459,31 +473,43 @@ static int step_hook(void)
 		_exit(127);
 	}
 	close(in[0]);
+	/* The timeout covers feeding stdin too: a hook that neither reads nor exits must not hang us. */
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its stdin is fine */
-	for (size_t off = 0, n = strlen(input); off < n;) {
-		ssize_t w = write(in[1], input + off, n - off);
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(in[1]);
-	signal(SIGPIPE, SIG_DFL);
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
+	size_t n = strlen(input), off = 0;
+	int status, err = 0;
 	for (uint64_t waited = 0;; waited += 10) {
-		pid_t r = waitpid(pid, &status, timeout ? WNOHANG : 0);
+		while (in[1] >= 0 && off < n) {
+			ssize_t w = write(in[1], input + off, n - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		if (in[1] >= 0 && (off == n || (errno != EAGAIN && errno != EINTR))) {
+			close(in[1]); /* all written, or the hook closed its stdin */
+			in[1] = -1;
+		}
+		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
-		if (r < 0 && errno != EINTR)
-			return errno;
+		if (r < 0 && errno != EINTR) {
+			err = errno;
+			break;
+		}
 		if (timeout && waited >= timeout * 1000) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			return ETIMEDOUT;
+			err = ETIMEDOUT;
+			break;
 		}
-		if (r == 0)
-			nanosleep(&tick, NULL);
+		struct pollfd pf = { .fd = in[1], .events = POLLOUT };
+		poll(&pf, 1, 10); /* the pipe taking more, or 10 ms */
 	}
+	if (in[1] >= 0)
+		close(in[1]);
+	signal(SIGPIPE, SIG_DFL);
+	if (err)
+		return err;
 	return status == 0 ? 0 : HOOK_FAILED | (status & 0xffff);
 }
 
@@ -577,6 +603,7 @@ int run_plan(const uint8_t *plan, uint32_t size, uint32_t *failed_step)
 			err = 0;
 		if (err) {
 			*failed_step = i;
+			failed_op = cur.op;
 			return err;
 		}
 	}
