@@ -60,7 +60,9 @@ public final class PlanBuilder {
     public static Plan build(ContainerSpec spec, Options options) throws JboxException {
         Plan plan = new Plan();
         ContainerSpec.Linux linux = spec.linux();
-        boolean userns = linux.has("user");
+        // A user namespace of its own, or one joined by path (a pod's): either way we are an
+        // unmapped id in it until we become its root.
+        boolean userns = linux.has("user") || linux.joined("user") != null;
         if (userns) {
             // Until now we are an unmapped id with full capabilities; become the namespace's root so
             // files we create (mountpoints in the writable layer) get a mapped owner.
@@ -208,7 +210,8 @@ public final class PlanBuilder {
 
     /** The host uid and gid that are root in the container: mapped in a user namespace, else 0. */
     private static long[] rootIds(ContainerSpec.Linux linux) {
-        return new long[] {hostId(linux.has("user") ? linux.uidMappings() : null), hostId(linux.has("user") ? linux.gidMappings() : null)};
+        boolean userns = linux.has("user") || linux.joined("user") != null;
+        return new long[] {hostId(userns ? linux.uidMappings() : null), hostId(userns ? linux.gidMappings() : null)};
     }
 
     private static long hostId(List<ContainerSpec.IdMapping> maps) {

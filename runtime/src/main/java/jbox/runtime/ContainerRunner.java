@@ -92,12 +92,18 @@ public final class ContainerRunner {
      */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
+        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted);
+    }
+
+    /** As above, with the control socket elsewhere (its path must stay under 108 bytes). */
+    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
+            Detach detach, StartListener onStarted) throws JboxException {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
                 .withRecord(stateDir);
         if (detach != null) {
             req = req.withOnExit(detach.onExit());
         }
-        return drive(req, describeFlags(spec), plan, stateDir.resolve("ctl.sock"), spec.linux(), timeoutMillis,
+        return drive(req, describeFlags(spec), plan, socket, spec.linux(), timeoutMillis,
                 graceMillis, detach == null ? null : detach.log(), spec.process().terminal() && detach == null, onStarted);
     }
 
@@ -272,8 +278,8 @@ public final class ContainerRunner {
      * (that rule binds unprivileged writers), so the container may still call setgroups(2).
      */
     static void writeIdMaps(long pid, ContainerSpec.Linux linux) throws JboxException {
-        if (linux.uidMappings() == null) {
-            return;
+        if (linux.uidMappings() == null || !linux.has("user")) {
+            return; // a joined user namespace has its maps already (they can be written once)
         }
         write(Path.of("/proc/" + pid + "/uid_map"), linux.uidMappings());
         write(Path.of("/proc/" + pid + "/gid_map"), linux.gidMappings());
