@@ -32,7 +32,7 @@ final class OciCommands {
 
     static OciLifecycle lifecycle(Config config) throws JboxException {
         return new OciLifecycle(new OciStore(GlobalFlags.ociRoot(config)),
-                new ContainerRunner(ShimLocator.find(config), TIMINGS), new OciCgroups(config));
+                new ContainerRunner(ShimLocator.find(config), TIMINGS), new OciCgroups(config), config.stateRoot());
     }
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */

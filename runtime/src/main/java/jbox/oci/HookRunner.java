@@ -65,11 +65,16 @@ final class HookRunner {
         } catch (IOException e) {
             throw new JboxException("cannot run " + what + ": " + IoReason.of(e), e);
         }
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(state.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException ignored) {
-            // a hook need not read its stdin
-        }
+        // Fed from a thread: the timeout covers a hook that neither reads its stdin nor exits.
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(state.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // a hook need not read its stdin
+            }
+        }, "jbox-hook-stdin");
+        feeder.setDaemon(true);
+        feeder.start();
         try {
             boolean done = h.timeout() == null ? p.waitFor() >= Integer.MIN_VALUE : p.waitFor(h.timeout(), TimeUnit.SECONDS);
             if (!done) {

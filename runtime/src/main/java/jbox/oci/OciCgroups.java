@@ -2,15 +2,16 @@ package jbox.oci;
 
 import java.util.List;
 import jbox.JboxException;
+import jbox.cgroup.CgroupHost;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.runtime.CgroupLimits;
 import jbox.spec.ContainerSpec;
 
 /**
- * The cgroup of an OCI container: at linux.cgroupsPath (every missing level made, and only those
- * removed again at delete), or under jbox's cgroup.parent when the config has resources but no
- * path. No resources and no path: the container stays in its caller's cgroup, as with runc.
+ * The cgroup of an OCI container, always one (as runc): at linux.cgroupsPath (every missing level
+ * made, and only those removed again at delete), else under jbox's cgroup.parent. Through it
+ * kill --all and delete reach every process of the container, whatever its pid namespace.
  */
 public final class OciCgroups {
     private final Config config;
@@ -21,15 +22,34 @@ public final class OciCgroups {
 
     ContainerCgroup create(String id, ContainerSpec spec) throws JboxException {
         ContainerSpec.Linux l = spec.linux();
-        if (l.resources() == null && l.cgroupsPath() == null) {
-            return null;
+        if (l.cgroupsPath() == null) { // jbox's own parent: made and removed by whoever needs it, as for jbox run
+            return CgroupLimits.create(config, name(id), l.resources());
         }
-        String path = l.cgroupsPath() != null ? l.cgroupsPath() : "/" + config.get("cgroup.parent") + "/" + id;
-        return CgroupLimits.createAt(path, l.resources());
+        return CgroupLimits.createAt(l.cgroupsPath(), l.resources());
     }
 
     private ContainerCgroup open(OciState s) throws JboxException {
-        return s.cgroup() == null ? null : CgroupLimits.openAt(s.cgroup(), s.cgroupParents());
+        if (s.cgroup() == null) {
+            return null;
+        }
+        String parent = config.get("cgroup.parent");
+        if (s.cgroup().equals("/" + parent + "/" + name(s.id()))) {
+            return ContainerCgroup.open(CgroupHost.detect(), parent, name(s.id())).orElse(null);
+        }
+        return CgroupLimits.openAt(s.cgroup(), s.cgroupParents());
+    }
+
+    /** The id as a cgroup name: OCI ids may hold '+' or run to 1024 characters, cgroup names here not. */
+    static String name(String id) {
+        if (id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+            return id;
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "oci-" + java.util.HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     /** Every process in the container's cgroup (kill --all, delete); empty without a cgroup. */

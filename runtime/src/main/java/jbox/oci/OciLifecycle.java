@@ -32,11 +32,28 @@ public final class OciLifecycle {
     private final OciStore store;
     private final ContainerRunner runner;
     private final OciCgroups cgroups;
+    private final Path socketDir;
 
-    public OciLifecycle(OciStore store, ContainerRunner runner, OciCgroups cgroups) {
+    /**
+     * {@code socketDir}: where the shim's control socket goes (jbox's state root, root's alone). Not
+     * under ROOT/ID: a unix socket path has 107 bytes, and containerd's roots and 64-hex ids
+     * leave too few.
+     */
+    public OciLifecycle(OciStore store, ContainerRunner runner, OciCgroups cgroups, Path socketDir) {
         this.store = store;
         this.runner = runner;
         this.cgroups = cgroups;
+        this.socketDir = socketDir;
+    }
+
+    /** A control socket path of this jbox process, short whatever the state root and id. */
+    private Path socket(String what) throws JboxException {
+        try {
+            Files.createDirectories(socketDir);
+        } catch (IOException e) {
+            throw new JboxException("cannot create " + socketDir + ": " + IoReason.of(e), e);
+        }
+        return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + ".sock");
     }
 
     public OciStore store() {
@@ -68,7 +85,7 @@ public final class OciLifecycle {
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState));
             mark("plan_build");
-            runner.handOver(spec, plan, dir.resolve("ctl.sock"), dir.resolve(OciStore.FIFO), consoleSocket,
+            runner.handOver(spec, plan, socket("create"), dir.resolve(OciStore.FIFO), consoleSocket,
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
                         // "created" stays unset until create has finished: prune's sign of an interrupted one
@@ -153,17 +170,21 @@ public final class OciLifecycle {
 
     /** `start`: opens the FIFO's other end, so the init goes on; poststart hooks run then. */
     public void start(String id) throws JboxException {
-        OciState s = store.load(id);
-        String status = store.status(s);
-        if (!OciState.CREATED.equals(status)) {
-            throw new JboxException("cannot start container " + id + ": it is " + status + ", not created");
-        }
-        Path fifo = store.dir(id).resolve(OciStore.FIFO);
-        releaseInit(s, fifo);
-        try {
-            Files.deleteIfExists(fifo);
-        } catch (IOException e) {
-            throw new JboxException("cannot remove " + fifo + ": " + IoReason.of(e), e);
+        OciState s;
+        // One start at a time: a second one finds the FIFO gone, not an init that already left it.
+        try (jbox.io.LockFile starting = store.lock(id, "start.lock")) {
+            s = store.load(id);
+            String status = store.status(s);
+            if (!OciState.CREATED.equals(status)) {
+                throw new JboxException("cannot start container " + id + ": it is " + status + ", not created");
+            }
+            Path fifo = store.dir(id).resolve(OciStore.FIFO);
+            releaseInit(s, fifo);
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (IOException e) {
+                throw new JboxException("cannot remove " + fifo + ": " + IoReason.of(e), e);
+            }
         }
         if (s.hooks() != null) {
             HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, OciState.RUNNING));
@@ -236,6 +257,9 @@ public final class OciLifecycle {
             return; // runc's rule: --force makes a missing container no error (a create that failed cleans up)
         }
         OciState s = store.load(id);
+        if (store.createLocked(id)) {
+            throw new JboxException("cannot delete container " + id + ": it is still being created");
+        }
         String status = store.status(s);
         if (OciState.RUNNING.equals(status) && !force) {
             throw new JboxException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
@@ -272,7 +296,7 @@ public final class OciLifecycle {
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState));
-            ContainerRunner.Outcome o = monitored.run(spec, plan, dir, 0, 0, null, new ContainerRunner.StartListener() {
+            ContainerRunner.Outcome o = monitored.run(spec, plan, dir, socket("run"), 0, 0, null, new ContainerRunner.StartListener() {
                 @Override
                 public void started(long initPid, long shimPid) throws JboxException {
                     if (pidFile != null) {
@@ -318,7 +342,7 @@ public final class OciLifecycle {
             checkConsole(process, consoleSocket);
         }
         Plan plan = jbox.runtime.ContainerExec.plan(process, seccomp, !detach);
-        Path socket = store.dir(id).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        Path socket = socket("exec");
         long[] pid = {0};
         ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, !detach && process.terminal() && consoleSocket == null,
                 detach, consoleSocket, (execPid, shimPid) -> {

@@ -115,10 +115,19 @@ public final class OciStore {
 
     /** Held by the jbox that creates id, for as long as it works on it. */
     public jbox.io.LockFile lockCreate(String id) throws JboxException {
+        return lock(id, "create.lock");
+    }
+
+    /** Waits for and takes ROOT/ID/NAME's lock; the container must exist. */
+    public jbox.io.LockFile lock(String id, String name) throws JboxException {
+        checkId(id);
+        if (!Files.isDirectory(dir(id))) {
+            throw new JboxException("container " + id + " does not exist");
+        }
         try {
-            return jbox.io.LockFile.acquire(dir(id).resolve("create.lock"));
+            return jbox.io.LockFile.acquire(dir(id).resolve(name));
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + dir(id).resolve("create.lock") + ": " + IoReason.of(e), e);
+            throw new JboxException("cannot lock " + dir(id).resolve(name) + ": " + IoReason.of(e), e);
         }
     }
 

@@ -101,18 +101,25 @@ public final class OciConfig {
 
     /**
      * runc exec's --process FILE: a runtime-spec process object, checked as config.json's process
-     * is (errors name the file).
+     * is (errors name the file). As runc, capabilities and rlimits the file leaves out are the
+     * container's ({@code container}).
      */
-    public static ContainerSpec.Process readProcess(Path file) throws JboxException {
+    public static ContainerSpec.Process readProcess(Path file, ContainerSpec.Process container) throws JboxException {
         try {
             JsonNode tree = Json.MAPPER.readTree(Files.readAllBytes(file));
             if (!(tree instanceof ObjectNode process)) {
                 throw new JboxException(file + ": expected a json object (a runtime-spec process)");
             }
+            boolean ownCaps = process.hasNonNull("capabilities");
+            boolean ownRlimits = process.hasNonNull("rlimits");
             ObjectNode wrapped = Json.MAPPER.createObjectNode();
             wrapped.set("process", process);
             OciUnsupported.check(wrapped);
-            return OciValidation.process(Json.MAPPER.treeToValue(wrapped.get("process"), ContainerSpec.Process.class));
+            ContainerSpec.Process p = OciValidation.process(Json.MAPPER.treeToValue(wrapped.get("process"),
+                    ContainerSpec.Process.class));
+            return new ContainerSpec.Process(p.terminal(), p.user(), p.args(), p.env(), p.cwd(),
+                    ownCaps ? p.capabilities() : container.capabilities(), p.noNewPrivileges(),
+                    ownRlimits ? p.rlimits() : container.rlimits(), p.oomScoreAdj());
         } catch (UnrecognizedPropertyException e) {
             throw new JboxException(file + ": unknown field " + path(e.getPath()), e);
         } catch (JsonProcessingException e) {

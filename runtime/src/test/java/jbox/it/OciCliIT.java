@@ -33,6 +33,8 @@ class OciCliIT {
     static void setUp() throws Exception {
         Jbox.setUp();
         dir = Files.createTempDirectory("jbox-oci-it");
+        // Traversable by others: a container in a user namespace of its own is an unprivileged host id.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         root = dir.resolve("state");
         rootfs = dir.resolve("rootfs");
         // A copy with container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
@@ -67,7 +69,12 @@ class OciCliIT {
      * pipes are meant to be held): those go to a file, whose contents come back as out.
      */
     private static Jbox.Result oci(String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of("--root", root.toString()));
+        return jbox(root, args);
+    }
+
+    /** jbox with --root {@code stateRoot}; see oci(). */
+    private static Jbox.Result jbox(Path stateRoot, String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("--root", stateRoot.toString()));
         a.addAll(List.of(args));
         boolean held = args[0].equals("create") || List.of(args).contains("--detach");
         if (!held) {
@@ -171,6 +178,10 @@ class OciCliIT {
         assertEquals(127, r.code(), r.all());
         assertEquals("jbox: exec \"no-such-cmd\" failed: executable file not found in $PATH\n", r.err());
         assertFalse(Files.exists(root.resolve("c2")));
+        Path d = bundle("directory", "", c -> ((ArrayNode) c.with("process").withArray("args")).removeAll().add("/bin"));
+        Jbox.Result dir = oci("create", "--bundle", d.toString(), "c2");
+        assertEquals(126, dir.code(), "a directory is not executable, and create says so: " + dir.all());
+        assertFalse(Files.exists(root.resolve("c2")));
     }
 
     @Test
@@ -205,6 +216,12 @@ class OciCliIT {
                 {"user": {"uid": 1000, "gid": 1000, "additionalGids": [5]}, "args": ["sh", "-c", "id; pwd; exit 4"],
                  "env": ["PATH=/bin"], "cwd": "/tmp", "noNewPrivileges": true}
                 """);
+        Path rootProc = dir.resolve("root-process.json");
+        Files.writeString(rootProc, "{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"grep\", \"CapBnd\", \"/proc/self/status\"],"
+                + " \"cwd\": \"/\"}");
+        Jbox.Result caps = oci("exec", "--process", rootProc.toString(), "c5");
+        assertEquals("CapBnd:\t0000000000000021\n", caps.out(), "no capabilities in the file: the container's (CHOWN, KILL) "
+                + caps.all());
         Jbox.Result attached = oci("exec", "--process", proc.toString(), "c5");
         assertEquals(4, attached.code(), attached.all());
         assertEquals("uid=1000 gid=1000 groups=5\n/tmp\n", attached.out().replaceAll("\\(\\w+\\)", ""));
@@ -350,6 +367,63 @@ class OciCliIT {
         } catch (java.io.IOException gone) {
             return ") Z";
         }
+    }
+
+    /** containerd's roots and 64-hex ids: the control socket must not live under ROOT/ID (108-byte limit). */
+    @Test
+    void longRootsAndIdsWorkForCreateAndExec() throws Exception {
+        String id = "0123456789abcdef".repeat(4);
+        Path longRoot = dir.resolve("run-containerd-io.containerd.runtime.v2.task-default");
+        Path b = bundle("long", "sleep 30", c -> { });
+        try {
+            assertEquals(0, jbox(longRoot, "create", "--bundle", b.toString(), id).code());
+            assertEquals(0, jbox(longRoot, "start", id).code());
+            Jbox.Result e = jbox(longRoot, "exec", id, "echo", "in");
+            assertEquals(0, e.code(), e.all());
+            assertEquals("in\n", e.out());
+        } finally {
+            jbox(longRoot, "delete", "--force", id);
+        }
+        assertFalse(Files.exists(longRoot), "the root goes with its last container");
+    }
+
+    /** A pod's way: the second container joins the first one's user (and ipc) namespace by path. */
+    @Test
+    void aJoinedUserNamespaceKeepsItsMaps() throws Exception {
+        Consumer<ObjectNode> userns = c -> {
+            ObjectNode l = c.with("linux");
+            l.withArray("namespaces").addObject().put("type", "user");
+            l.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+            l.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
+        };
+        Path first = bundle("userns1", "sleep 30", userns);
+        Jbox.Result created = oci("create", "--bundle", first.toString(), "u1");
+        assertEquals(0, created.code(), created.all());
+        long pid = state("u1").get("pid").asLong();
+        Path second = bundle("userns2", "cat /proc/self/uid_map; id -u", c -> {
+            userns.accept(c);
+            ArrayNode ns = c.with("linux").withArray("namespaces");
+            for (com.fasterxml.jackson.databind.JsonNode n : ns) {
+                if (n.get("type").asText().equals("user") || n.get("type").asText().equals("ipc")) {
+                    ((ObjectNode) n).put("path", "/proc/" + pid + "/ns/" + n.get("type").asText());
+                }
+            }
+        });
+        Jbox.Result r = oci("run", "--bundle", second.toString(), "u2");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("0 200000 65536\n0\n", r.out().replaceAll("[ \t]+", " ").replaceAll("(?m)^ ", ""));
+    }
+
+    @Test
+    void aHookThatNeverEndsIsStoppedByItsTimeout() throws Exception {
+        Path b = bundle("slowhook", "true", c -> c.putObject("hooks").putArray("prestart").addObject()
+                .put("path", "/bin/sleep").put("timeout", 1).putArray("args").add("sleep").add("30"));
+        long t0 = System.nanoTime();
+        Jbox.Result r = oci("create", "--bundle", b.toString(), "c11");
+        assertEquals(125, r.code(), r.all());
+        assertEquals("jbox: prestart hook /bin/sleep timed out after 1 s\n", r.err());
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L);
+        assertFalse(Files.exists(root.resolve("c11")));
     }
 
     @Test
