@@ -67,11 +67,11 @@ public final class OciLifecycle {
     /** `create`: returns once the init waits for `start`; writes pidFile then. */
     public void create(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket) throws JboxException {
         checkConsole(spec.process(), consoleSocket);
-        Path dir = store.create(id);
+        jbox.io.LockFile creating = store.create(id); // held until create ends: prune knows a live one
+        Path dir = store.dir(id);
         long[] pid = {0};
         ContainerCgroup cgroup = null;
         boolean ok = false;
-        jbox.io.LockFile creating = store.lockCreate(id); // held until create ends: prune knows a live one
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             mark("state_dir_and_config");
@@ -125,6 +125,9 @@ public final class OciLifecycle {
      */
     public List<String> pruneInterrupted() throws JboxException {
         List<String> removed = new ArrayList<>();
+        for (String temp : store.removeStaleCreates()) {
+            removed.add("OCI state directory " + store.root().resolve(temp) + " (a create that died before it began)");
+        }
         for (String id : store.ids()) {
             OciState s;
             try {
@@ -288,7 +291,8 @@ public final class OciLifecycle {
         if (consoleSocket != null) {
             throw new JboxException("--console-socket needs --detach: attached, jbox relays the terminal itself");
         }
-        Path dir = store.create(id);
+        jbox.io.LockFile creating = store.create(id); // released once the init is recorded
+        Path dir = store.dir(id);
         ContainerCgroup cgroup = null;
         OciState[] state = {null};
         try {
@@ -303,6 +307,7 @@ public final class OciLifecycle {
                         writePidFile(pidFile, initPid);
                     }
                     state[0] = initExists(id, bundle, spec, joined, initPid, Instant.now().toString(), hookState);
+                    creating.close();
                 }
 
                 @Override
@@ -314,6 +319,7 @@ public final class OciLifecycle {
             });
             return o.exitCode();
         } finally {
+            creating.close(); // closing twice is fine
             if (cgroup != null) {
                 cgroup.remove();
             }

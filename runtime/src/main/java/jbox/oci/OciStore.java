@@ -24,6 +24,7 @@ public final class OciStore {
     public static final String STATE = "state.json";
     public static final String FIFO = "exec.fifo";
     static final String HOOKS = "hooks.json";
+    private static final String CREATE_LOCK = "create.lock";
 
     private final Path root;
 
@@ -46,25 +47,51 @@ public final class OciStore {
         }
     }
 
-    /** Makes ROOT/ID; fails if the id is taken. */
-    public Path create(String id) throws JboxException {
+    /**
+     * Makes ROOT/ID with its create lock already held, in one step: the directory is prepared as
+     * ROOT/.ID.PID with create.lock locked inside, then renamed into place (a directory that is not
+     * empty is never replaced, so a taken id fails). Prune never sees ROOT/ID without a live lock
+     * while its create runs.
+     */
+    public jbox.io.LockFile create(String id) throws JboxException {
         checkId(id);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid());
         try {
             for (int attempt = 0;; attempt++) {
                 Files.createDirectories(root, mode);
                 try {
-                    return Files.createDirectory(dir(id), mode);
+                    Files.createDirectory(temp, mode);
+                    break;
                 } catch (NoSuchFileException rootJustRemoved) { // by a delete of the last container
                     if (attempt == 3) {
                         throw rootJustRemoved;
                     }
                 }
             }
-        } catch (FileAlreadyExistsException e) {
-            throw new JboxException("container " + id + " already exists");
         } catch (IOException e) {
-            throw new JboxException("cannot create state directory " + dir(id) + ": " + IoReason.of(e), e);
+            throw new JboxException("cannot create state directory " + temp + ": " + IoReason.of(e), e);
+        }
+        jbox.io.LockFile lock = null;
+        try {
+            lock = jbox.io.LockFile.acquire(temp.resolve(CREATE_LOCK));
+            if (Files.exists(dir(id))) {
+                throw new JboxException("container " + id + " already exists");
+            }
+            Files.move(temp, dir(id), StandardCopyOption.ATOMIC_MOVE);
+            return lock;
+        } catch (IOException | JboxException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            TreeDeletion.deleteQuietly(temp, e);
+            if (e instanceof JboxException j) {
+                throw j;
+            }
+            if (e instanceof java.nio.file.DirectoryNotEmptyException || e instanceof FileAlreadyExistsException) {
+                throw new JboxException("container " + id + " already exists");
+            }
+            throw new JboxException("cannot create state directory " + dir(id) + ": " + IoReason.of((IOException) e), e);
         }
     }
 
@@ -113,11 +140,6 @@ public final class OciStore {
         }
     }
 
-    /** Held by the jbox that creates id, for as long as it works on it. */
-    public jbox.io.LockFile lockCreate(String id) throws JboxException {
-        return lock(id, "create.lock");
-    }
-
     /** Waits for and takes ROOT/ID/NAME's lock; the container must exist. */
     public jbox.io.LockFile lock(String id, String name) throws JboxException {
         checkId(id);
@@ -131,8 +153,28 @@ public final class OciStore {
         }
     }
 
+    /** Removes ROOT/.ID.PID directories of creates that died before their rename; returns their names. */
+    public List<String> removeStaleCreates() throws JboxException {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".*")) {
+            for (Path p : ds) {
+                if (Files.isDirectory(p) && !jbox.io.LockFile.isHeld(p.resolve(CREATE_LOCK))) {
+                    TreeDeletion.delete(p);
+                    removed.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot clean " + root + ": " + IoReason.of(e), e);
+        }
+        return removed;
+    }
+
+    /** Held by the jbox that creates id (see create), for as long as it works on it. */
     public boolean createLocked(String id) {
-        return jbox.io.LockFile.isHeld(dir(id).resolve("create.lock"));
+        return jbox.io.LockFile.isHeld(dir(id).resolve(CREATE_LOCK));
     }
 
     public boolean fifoExists(String id) {
@@ -150,7 +192,7 @@ public final class OciStore {
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
-                if (Files.isDirectory(p)) {
+                if (Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")) { // .ID.PID: a create
                     ids.add(p.getFileName().toString());
                 }
             }

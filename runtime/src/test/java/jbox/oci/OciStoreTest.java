@@ -52,6 +52,22 @@ class OciStoreTest {
     }
 
     @Test
+    void aCreateHoldsItsLockFromTheFirstMomentAndLeavesNoTemporaryDirectory() throws Exception {
+        OciStore store = new OciStore(tmp.resolve("root"));
+        try (jbox.io.LockFile lock = store.create("x")) {
+            assertTrue(store.createLocked("x"), "locked as soon as ROOT/ID exists");
+            try (var entries = Files.list(store.root())) {
+                assertEquals(List.of("x"), entries.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+        assertFalse(store.createLocked("x"));
+        Path stale = Files.createDirectory(store.root().resolve(".y.12345")); // a create killed before its rename
+        assertEquals(List.of("x"), store.ids(), "creates in progress are not containers");
+        assertEquals(List.of(".y.12345"), store.removeStaleCreates());
+        assertFalse(Files.exists(stale));
+    }
+
+    @Test
     void theRootGoesWithItsLastContainer() throws Exception {
         OciStore store = new OciStore(tmp.resolve("root"));
         store.create("a");
