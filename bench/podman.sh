@@ -17,6 +17,7 @@ for p in podman conmon hyperfine busybox; do
 done
 
 work=$(mktemp -d /tmp/jbox-podman-bench.XXXXXX)
+runc_root_existed=$([ -d /run/runc ] && echo yes || true)   # runc makes its state root; we remove it if we caused it
 cg=/jbox-podman-bench-$$
 export CONTAINERS_CONF=$work/containers.conf TMPDIR=$work/tmp
 pm() { podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/libpod" --storage-driver vfs "$@"; }
@@ -25,6 +26,7 @@ cleanup() {
   set +e
   for r in "${used[@]}"; do pm --runtime "$r" rm -af -t 0 >/dev/null 2>&1; done
   pm system reset -f >/dev/null 2>&1
+  [ -n "$runc_root_existed" ] || rmdir /run/runc 2>/dev/null
   for i in 1 2 3; do
     for d in /sys/fs/cgroup/*/"${cg#/}" /sys/fs/cgroup/"${cg#/}"; do
       [ -d "$d" ] && find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null

@@ -75,11 +75,16 @@ class PodmanIT {
         };
     }
 
+    /** runc's default state root: the runc half makes it; the test removes it again if it made it. */
+    private static final Path RUNC_ROOT = Path.of("/run/runc");
+    private static boolean runcRootExisted;
+
     @BeforeAll
     static void setUp() throws Exception {
         for (String bin : List.of(PODMAN, CONMON, RUNC)) {
             Assumptions.assumeTrue(Files.isExecutable(Path.of(bin)), bin + " is not installed (scripts/install-deps.sh)");
         }
+        runcRootExisted = Files.exists(RUNC_ROOT);
         tmp = Files.createTempDirectory("jbox-podman-it-");
         conf = tmp.resolve("containers.conf");
         // This host has no systemd as init and cgroup v1: cgroupfs and a file event log, and no
@@ -130,6 +135,13 @@ class PodmanIT {
             }
             unmountUnder(tmp);
             removeCgroups();
+            if (!runcRootExisted) { // runc's state root, made by the runc half of the test; empty by now
+                try {
+                    Files.deleteIfExists(RUNC_ROOT);
+                } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+                    // someone else's runc containers live there
+                }
+            }
             // Not through exec(): its output files live in the directory being removed.
             new ProcessBuilder("rm", "-rf", "--one-file-system", tmp.toString()).inheritIO().start().waitFor();
         }
