@@ -418,7 +418,7 @@ static int step_wait_start(void)
 	const char *cmd = str(0), *path = str(1);
 	if (!cmd || !path || start_fifo_fd < 0)
 		return EINVAL;
-	int err = look_up(cmd, *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	int err = look_up(cmd, path);
 	if (err)
 		return err;
 	if (write_frame(report_fd, MSG_CREATED, NULL, 0) < 0)

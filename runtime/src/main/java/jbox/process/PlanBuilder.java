@@ -242,13 +242,16 @@ public final class PlanBuilder {
         }
     }
 
+    /** What EXEC's execvp searches: the environment's PATH, else glibc's default (confstr _CS_PATH). */
+    static final String EXECVP_DEFAULT_PATH = "/bin:/usr/bin";
+
     private static String pathOf(List<String> env) {
         for (String e : env) {
             if (e.startsWith("PATH=")) {
                 return e.substring(5);
             }
         }
-        return "";
+        return EXECVP_DEFAULT_PATH;
     }
 
     /**

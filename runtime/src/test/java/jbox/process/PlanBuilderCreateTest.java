@@ -41,6 +41,10 @@ class PlanBuilderCreateTest {
         assertTrue(wait < PlanBuilderTest.index(p, st -> st.what().equals("switch to user 1000:1000")));
         assertEquals(List.of("sh", "/bin"), p.steps().get(wait).args(), "the command and the PATH it is looked up in");
         assertEquals(-1, indexOfOp(PlanBuilder.build(s.build()), Protocol.OP_WAIT_START), "jbox run does not wait");
+        s.env = List.of("HOME=/root");
+        Plan noPath = PlanBuilder.build(s.build(), CREATE);
+        assertEquals(List.of("sh", "/bin:/usr/bin"), noPath.steps().get(indexOfOp(noPath, Protocol.OP_WAIT_START)).args(),
+                "without PATH, the default execvp searches: the shim has no default of its own");
     }
 
     @Test
