@@ -37,8 +37,7 @@ final class OciCommands {
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
     static boolean isOci(Config config, String id) throws JboxException {
-        return id != null && id.matches("[A-Za-z0-9][A-Za-z0-9_.+-]*")
-                && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
+        return OciStore.isValidId(id) && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
     }
 
     @Command(name = "create", description = "Create a container from an OCI bundle; its process waits for `start`.",

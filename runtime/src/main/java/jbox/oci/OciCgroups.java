@@ -41,7 +41,7 @@ public final class OciCgroups {
 
     /** The id as a cgroup name: OCI ids may hold '+' or run to 1024 characters, cgroup names here not. */
     static String name(String id) {
-        if (id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+        if (jbox.cgroup.CgroupName.isValid(id)) {
             return id;
         }
         try {

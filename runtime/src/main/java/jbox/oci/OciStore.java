@@ -41,8 +41,12 @@ public final class OciStore {
     }
 
     /** runc's rule for ids: they become directory names. */
+    public static boolean isValidId(String id) {
+        return id != null && id.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}");
+    }
+
     public static void checkId(String id) throws JboxException {
-        if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}")) {
+        if (!isValidId(id)) {
             throw new JboxException("invalid container id \"" + id + "\": use letters, digits, _ . + - (not first)");
         }
     }
