@@ -62,7 +62,7 @@ public final class PlanBuilder {
         ContainerSpec.Linux linux = spec.linux();
         // A user namespace of its own, or one joined by path (a pod's): either way we are an
         // unmapped id in it until we become its root.
-        boolean userns = linux.has("user") || linux.joined("user") != null;
+        boolean userns = linux.inUserNamespace();
         if (userns) {
             // Until now we are an unmapped id with full capabilities; become the namespace's root so
             // files we create (mountpoints in the writable layer) get a mapped owner.
@@ -210,7 +210,7 @@ public final class PlanBuilder {
 
     /** The host uid and gid that are root in the container: mapped in a user namespace, else 0. */
     private static long[] rootIds(ContainerSpec.Linux linux) {
-        boolean userns = linux.has("user") || linux.joined("user") != null;
+        boolean userns = linux.inUserNamespace();
         return new long[] {hostId(userns ? linux.uidMappings() : null), hostId(userns ? linux.gidMappings() : null)};
     }
 

@@ -90,6 +90,11 @@ public record ContainerSpec(
             this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, seccomp, maskedPaths, readonlyPaths, null, null);
         }
 
+        /** True in a user namespace of its own or in a joined one: jbox then starts as an unmapped id there. */
+        public boolean inUserNamespace() {
+            return has("user") || joined("user") != null;
+        }
+
         /** The namespace of this type that is joined (has a path), or null. */
         public Namespace joined(String type) {
             return namespaces.stream().filter(n -> n.type().equals(type) && n.path() != null).findFirst().orElse(null);
