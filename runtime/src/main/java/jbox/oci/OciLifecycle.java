@@ -70,6 +70,7 @@ public final class OciLifecycle {
         jbox.io.LockFile creating = store.create(id); // held until create ends: prune knows a live one
         Path dir = store.dir(id);
         long[] pid = {0};
+        OciState[] recorded = {null};
         ContainerCgroup cgroup = null;
         boolean ok = false;
         try {
@@ -89,14 +90,14 @@ public final class OciLifecycle {
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
                         // "created" stays unset until create has finished: prune's sign of an interrupted one
-                        initExists(id, bundle, spec, joined, initPid, null, hookState);
+                        recorded[0] = initExists(id, bundle, spec, joined, initPid, null, hookState);
                     });
             if (pidFile != null) {
                 writePidFile(pidFile, pid[0]);
             }
-            OciState done = store.load(id);
-            store.write(new OciState(id, done.pid(), done.pidStartTime(), done.bundle(), done.rootfs(),
-                    Instant.now().toString(), done.annotations(), done.cgroup(), done.cgroupParents(), done.hooks()));
+            OciState s = recorded[0];
+            store.write(new OciState(id, s.pid(), s.pidStartTime(), s.bundle(), s.rootfs(), Instant.now().toString(),
+                    s.annotations(), s.cgroup(), s.cgroupParents(), s.hooks()));
             mark("created");
             ok = true;
         } finally {
