@@ -201,6 +201,12 @@ class OciCliIT {
         Jbox.Result badId = oci("create", "--bundle", ok.toString(), "../x");
         assertEquals(125, badId.code());
         assertTrue(badId.err().startsWith("jbox: invalid container id \"../x\""), badId.err());
+        Path log = dir.resolve("log.json");
+        Jbox.Result logged = Jbox.run("--root", root.toString(), "--log", log.toString(), "--log-format", "json", "state", "no\"pe");
+        assertEquals(125, logged.code());
+        com.fasterxml.jackson.databind.JsonNode entry = JSON.readTree(Files.readString(log));
+        assertEquals("error", entry.get("level").asText(), "containerd reads errors back from --log");
+        assertEquals(logged.err().trim(), "jbox: " + entry.get("msg").asText());
         Jbox.Result systemd = Jbox.run("--systemd-cgroup", "--root", root.toString(), "list");
         assertEquals(125, systemd.code());
         assertTrue(systemd.err().contains("--systemd-cgroup is not supported"), systemd.err());
