@@ -29,6 +29,20 @@ public final class Main implements Runnable {
         } catch (JboxException e) {
             return fail(e.getMessage(), e.exitCode());
         }
+        if (args.length > 0 && args[0].equals("run") && !GlobalFlags.given && !hasBundle(args)) {
+            // jbox run IMAGE: the start-up hot path, first and alone
+            Timings t = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
+            try {
+                return RunCommand.execute(Arrays.asList(args).subList(1, args.length), t);
+            } catch (JboxException e) {
+                return fail(e.getMessage(), e.exitCode());
+            } catch (RuntimeException e) {
+                return internalError(e);
+            }
+        }
+        if (args.length > 0 && args[0].equals("run")) {
+            return picocli(new CommandLine(new OciCommands.Run()), Arrays.copyOfRange(args, 1, args.length));
+        }
         try {
             Integer fast = OciFastPath.tryRun(args);
             if (fast != null) {
@@ -38,19 +52,6 @@ public final class Main implements Runnable {
             return fail(e.getMessage(), e.exitCode());
         } catch (Exception e) {
             return internalError(e);
-        }
-        if (args.length > 0 && args[0].equals("run") && (GlobalFlags.given || hasBundle(args))) {
-            return picocli(new CommandLine(new OciCommands.Run()), Arrays.copyOfRange(args, 1, args.length));
-        }
-        if (args.length > 0 && args[0].equals("run")) {
-            Timings t = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
-            try {
-                return RunCommand.execute(Arrays.asList(args).subList(1, args.length), t);
-            } catch (JboxException e) {
-                return fail(e.getMessage(), e.exitCode());
-            } catch (RuntimeException e) {
-                return internalError(e);
-            }
         }
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand("run", new CommandLine(RunFlags.helpSpec()));
