@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -414,10 +413,8 @@ public final class OciLifecycle {
 
     /** runc writes the pid file the caller waits for by temp + rename: never seen half written. */
     static void writePidFile(Path file, long pid) throws JboxException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, Long.toString(pid));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            jbox.io.AtomicFile.write(file, Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new JboxException("cannot write pid file " + file + ": " + IoReason.of(e), e);
         }

@@ -100,10 +100,8 @@ public final class OciStore {
     }
 
     public void write(OciState s) throws JboxException {
-        Path tmp = dir(s.id()).resolve(STATE + ".tmp");
         try {
-            Files.write(tmp, OciStateJson.write(s));
-            Files.move(tmp, dir(s.id()).resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            jbox.io.AtomicFile.write(dir(s.id()).resolve(STATE), OciStateJson.write(s));
         } catch (IOException e) {
             throw new JboxException("cannot write " + dir(s.id()).resolve(STATE) + ": " + IoReason.of(e), e);
         }

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import jbox.JboxException;
@@ -143,10 +142,8 @@ public final class OciConfig {
 
     /** Writes the spec to {@code file} (temp + rename: a reader never sees half a file). */
     public static void write(ContainerSpec spec, Path file) throws JboxException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, json(spec) + "\n");
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            jbox.io.AtomicFile.write(file, (json(spec) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
         }

@@ -1,0 +1,23 @@
+package jbox.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** A file replaced whole: written beside itself, then renamed over, so no reader sees half of it. */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    public static void write(Path file, byte[] data) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, data);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+}
