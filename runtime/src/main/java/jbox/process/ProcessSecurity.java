@@ -24,10 +24,6 @@ public final class ProcessSecurity {
     /** seccomp(2)'s SECCOMP_FILTER_FLAG_NEW_LISTENER: the filter's notifications go to the shim. */
     static final long NEW_LISTENER = 1L << 3;
 
-    public static void addSteps(Plan plan, ContainerSpec.Process p, SeccompProfile seccomp) throws JboxException {
-        addSteps(plan, p, seccomp, true, null);
-    }
-
     /**
      * {@code monitored}: a shim stays to answer the filter's notifications (EPERMs are counted);
      * otherwise the filter answers by itself. {@code beforeIdentity} runs right before the rlimits
