@@ -84,17 +84,15 @@ public final class ExecCommand implements Callable<Integer> {
                 throw new JboxException("exec: give a command or --process FILE");
             }
             ContainerSpec.Process base = container.process();
-            List<String> envs = new ArrayList<>(base.env() == null ? List.of() : base.env());
-            envs.addAll(env);
+            List<String> envs = ContainerExec.withEnv(base.env() == null ? List.of() : base.env(), env);
             ContainerSpec.User u = user == null ? base.user() : jbox.spec.SpecBuilder.parseUser(user);
             p = new ContainerSpec.Process(tty, u, command, envs, workdir == null ? base.cwd() : workdir,
                     base.capabilities(), base.noNewPrivileges(), base.rlimits(), null);
         }
-        ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         if (!detach) {
-            SignalForwarding.install(runner);
+            SignalForwarding.install(l.runner());
         }
         return l.exec(ref, p, container.linux().seccomp(), detach, pidFile == null ? null : pidFile.toAbsolutePath(),
-                consoleSocket, runner);
+                consoleSocket);
     }
 }

@@ -199,9 +199,8 @@ final class OciCommands {
                 l.start(id);
                 return 0;
             }
-            ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
-            SignalForwarding.install(runner);
-            return l.runAttached(id, b, OciConfig.read(b), pf, consoleSocket, runner);
+            SignalForwarding.install(l.runner());
+            return l.runAttached(id, b, OciConfig.read(b), pf, consoleSocket);
         }
     }
 }

@@ -59,6 +59,11 @@ public final class OciLifecycle {
         return store;
     }
 
+    /** The runner of exec and attached runs, for signal forwarding. */
+    public ContainerRunner runner() {
+        return runner;
+    }
+
     private void mark(String phase) {
         runner.timings().mark(phase);
     }
@@ -286,8 +291,8 @@ public final class OciLifecycle {
     }
 
     /** runc's `run` without --detach: a monitored container, deleted when its process has exited. */
-    public int runAttached(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket,
-            ContainerRunner monitored) throws JboxException {
+    public int runAttached(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket)
+            throws JboxException {
         if (consoleSocket != null) {
             throw new JboxException("--console-socket needs --detach: attached, jbox relays the terminal itself");
         }
@@ -300,7 +305,7 @@ public final class OciLifecycle {
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState));
-            ContainerRunner.Outcome o = monitored.run(spec, plan, dir, socket("run"), 0, 0, null, new ContainerRunner.StartListener() {
+            ContainerRunner.Outcome o = runner.run(spec, plan, dir, socket("run"), 0, 0, null, new ContainerRunner.StartListener() {
                 @Override
                 public void started(long initPid, long shimPid) throws JboxException {
                     if (pidFile != null) {
@@ -335,7 +340,7 @@ public final class OciLifecycle {
      * handed over like create: this returns once it runs and the caller reaps it.
      */
     public int exec(String id, ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean detach,
-            Path pidFile, String consoleSocket, ContainerRunner runner) throws JboxException {
+            Path pidFile, String consoleSocket) throws JboxException {
         OciState s = store.load(id);
         String status = store.status(s);
         if (!OciState.RUNNING.equals(status)) {

@@ -34,22 +34,7 @@ public final class ContainerExec {
     public int exec(ContainerState s, List<String> command, List<String> env, String workdir, String user,
             boolean tty, ContainerRunner runner) throws JboxException {
         Map<String, String> status = status(s.pid());
-        Map<String, String> environment = new LinkedHashMap<>();
-        for (String kv : environ(s.pid())) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) {
-                environment.put(kv.substring(0, eq), kv.substring(eq + 1));
-            }
-        }
-        for (String kv : env) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new JboxException("invalid environment variable \"" + kv + "\": expected KEY=VALUE");
-            }
-            environment.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        List<String> envList = new ArrayList<>();
-        environment.forEach((k, v) -> envList.add(k + "=" + v));
+        List<String> envList = withEnv(environ(s.pid()), env);
 
         ContainerSpec.User u = jbox.spec.SpecBuilder.parseUser(user);
         List<String> bounding = capNames(Long.parseUnsignedLong(status.get("CapBnd"), 16));
@@ -68,6 +53,30 @@ public final class ContainerExec {
             }
         });
         return o.exitCode();
+    }
+
+    /**
+     * {@code base} with the -e K=V flags set over it, key by key (a second PATH= would be ignored:
+     * getenv finds the first).
+     */
+    public static List<String> withEnv(List<String> base, List<String> flags) throws JboxException {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (String kv : base) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                environment.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        for (String kv : flags) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new JboxException("invalid environment variable \"" + kv + "\": expected KEY=VALUE");
+            }
+            environment.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        List<String> out = new ArrayList<>();
+        environment.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
     }
 
     /**

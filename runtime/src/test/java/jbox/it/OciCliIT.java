@@ -235,6 +235,8 @@ class OciCliIT {
         Jbox.Result args = oci("exec", "--cwd", "/tmp", "-e", "EXTRA=1", "c5", "sh", "-c", "echo $EXTRA $PATH; pwd; id -u");
         assertEquals(0, args.code(), args.all());
         assertEquals("1 /bin:/sbin\n/tmp\n0\n", args.out(), "the container's own env and user, plus the flags");
+        Jbox.Result override = oci("exec", "-e", "PATH=/usr/bin:/bin", "c5", "sh", "-c", "echo $PATH; env | grep -c '^PATH='");
+        assertEquals("/usr/bin:/bin\n1\n", override.out(), "-e replaces the container's variable: " + override.all());
 
         Path pidFile = dir.resolve("exec.pid");
         Jbox.Result detached = oci("exec", "--detach", "--pid-file", pidFile.toString(), "c5", "sleep", "7");
