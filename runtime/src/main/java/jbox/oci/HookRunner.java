@@ -46,7 +46,7 @@ final class HookRunner {
     private static void runOne(String kind, ContainerSpec.Hook h, String state) throws JboxException {
         // args[0] is only the name the hook sees; what runs is path (runtime-spec). ProcessBuilder
         // cannot set argv[0] apart from the program, so the hook sees its path there.
-        List<String> argv = new java.util.ArrayList<>(h.args() == null || h.args().isEmpty() ? List.of(h.path()) : h.args());
+        List<String> argv = new java.util.ArrayList<>(h.argv());
         argv.set(0, h.path());
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);

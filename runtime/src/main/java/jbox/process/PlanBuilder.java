@@ -229,7 +229,7 @@ public final class PlanBuilder {
             return;
         }
         for (ContainerSpec.Hook h : hooks) {
-            List<String> argv = h.args() == null || h.args().isEmpty() ? List.of(h.path()) : h.args();
+            List<String> argv = h.argv();
             List<String> env = h.env() == null ? List.of() : h.env();
             List<Object> args = new ArrayList<>();
             args.add(h.timeout() == null ? 0L : (long) h.timeout());

@@ -154,5 +154,9 @@ public record ContainerSpec(
     /** timeout in seconds; null = none. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Hook(String path, List<String> args, List<String> env, Integer timeout) {
+        /** The argv the hook gets: its args, or just its path when it has none. */
+        public List<String> argv() {
+            return args == null || args.isEmpty() ? List.of(path) : args;
+        }
     }
 }
