@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 final class ImageMetaFile {
 
@@ -47,8 +45,8 @@ final class ImageMetaFile {
     }
 
     static void write(Path file, ImageMeta meta) throws ImageException {
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            Json.WRITER.writeValue(out, meta);
+        try {
+            jbox.io.FileModes.write(file, Json.WRITER.writeValueAsBytes(meta), jbox.io.FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new ImageException("cannot write image metadata " + file + ": " + IoReason.of(e), e);
         }

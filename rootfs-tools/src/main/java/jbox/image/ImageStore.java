@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -126,12 +125,12 @@ public final class ImageStore {
      */
     Path createStaging() throws ImageException {
         try {
-            Files.createDirectories(root);
+            Files.createDirectories(root, jbox.io.FileModes.attribute(jbox.io.FileModes.PRIVATE_DIR));
             Path lockFile = Files.createTempFile(root, TEMP_PREFIX, LOCK_SUFFIX);
             LockFile lock = LockFile.acquire(lockFile);
             String name = lockFile.getFileName().toString();
             Path staging = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
-            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            jbox.io.FileModes.createDirectory(staging, jbox.io.FileModes.PRIVATE_DIR);
             stagingLocks.put(staging, lock);
             return staging;
         } catch (IOException e) {

@@ -23,8 +23,10 @@ public final class LockFile implements AutoCloseable {
 
     /** Waits for and takes the lock on {@code path}, creating the file and its parents if missing. */
     public static LockFile acquire(Path path) throws IOException {
-        Files.createDirectories(path.getParent());
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Files.createDirectories(path.getParent(), FileModes.attribute(FileModes.PRIVATE_DIR));
+        // 0600 at creation: the umask can only take bits away from it
+        FileChannel ch = FileChannel.open(path, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                FileModes.attribute(FileModes.PRIVATE_FILE));
         try {
             ch.lock();
         } catch (IOException | RuntimeException e) {

@@ -19,8 +19,8 @@ class AtomicFileTest {
     @Test
     void replacesTheFileWholeAndLeavesNoTemporaryBehind() throws IOException {
         Path f = dir.resolve("state.json");
-        AtomicFile.write(f, "one".getBytes(StandardCharsets.UTF_8));
-        AtomicFile.write(f, "two".getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(f, "one".getBytes(StandardCharsets.UTF_8), 0600);
+        AtomicFile.write(f, "two".getBytes(StandardCharsets.UTF_8), 0600);
         assertEquals("two", Files.readString(f));
         try (var s = Files.list(dir)) {
             assertEquals(List.of(f), s.toList());
@@ -31,7 +31,7 @@ class AtomicFileTest {
     void aFailedRenameLeavesNoTemporary() throws IOException {
         Path d = Files.createDirectory(dir.resolve("d"));
         Files.writeString(d.resolve("inside"), "a directory that is not empty cannot be replaced");
-        assertThrows(IOException.class, () -> AtomicFile.write(d, new byte[] {2}));
+        assertThrows(IOException.class, () -> AtomicFile.write(d, new byte[] {2}, 0600));
         assertFalse(Files.exists(dir.resolve(".d.tmp")));
     }
 }

@@ -85,7 +85,8 @@ final class GlobalFlags {
                 ? "{\"level\":\"error\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
                 : "time=\"" + Instant.now() + "\" level=error msg=" + quote(message) + "\n";
         try {
-            Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            jbox.io.FileModes.ensureFile(log, jbox.io.FileModes.PRIVATE_FILE); // not the umask's mode
+            Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // the message is on stderr anyway
         }

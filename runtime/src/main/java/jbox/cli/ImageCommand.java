@@ -28,7 +28,7 @@ public final class ImageCommand implements Runnable {
     }
 
     static ImageStore store(Config c) throws JboxException {
-        return new ImageStore(c.imagesDir());
+        return new ImageStore(jbox.config.HostRoots.images(c));
     }
 
     /** Image files are owned by the host ids that container root maps to, so root inside owns them. */

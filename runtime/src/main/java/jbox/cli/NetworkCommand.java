@@ -21,7 +21,7 @@ public final class NetworkCommand implements Runnable {
     }
 
     static UserNetworks networks(Config config) throws JboxException {
-        return new UserNetworks(config.dataRoot(), BridgeSettings.from(config));
+        return new UserNetworks(jbox.config.HostRoots.dataRoot(config), BridgeSettings.from(config));
     }
 
     @Command(name = "create", description = "Create a network with its own subnet.", mixinStandardHelpOptions = true)

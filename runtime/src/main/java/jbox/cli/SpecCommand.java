@@ -32,8 +32,8 @@ public final class SpecCommand implements Callable<Integer> {
         Path file = bundle.resolve(OciConfig.FILE);
         try {
             // CREATE_NEW: an existing config is somebody's work, never overwritten.
-            Files.writeString(file, OciConfig.json(OciDefaults.spec(range)) + "\n", StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            jbox.io.FileModes.createFile(file, 0644); // as runc's under the usual umask, whatever the umask
+            Files.writeString(file, OciConfig.json(OciDefaults.spec(range)) + "\n", StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("cannot write " + file.toAbsolutePath() + ": it already exists");
         } catch (IOException e) {

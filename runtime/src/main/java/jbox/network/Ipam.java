@@ -245,7 +245,7 @@ public final class Ipam {
         }
         Path tmp = file.resolveSibling(file.getFileName().toString().concat(".tmp"));
         try {
-            Files.writeString(tmp, sb);
+            jbox.io.FileModes.write(tmp, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);

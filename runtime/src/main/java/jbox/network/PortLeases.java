@@ -148,7 +148,7 @@ public final class PortLeases {
         }
         Path tmp = file.resolveSibling("ports.leases.tmp");
         try {
-            Files.writeString(tmp, sb);
+            jbox.io.FileModes.write(tmp, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);

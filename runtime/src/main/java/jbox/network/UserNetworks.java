@@ -58,7 +58,8 @@ public final class UserNetworks {
                 }
             }
             Path tmp = dir.resolve("." + name + ".tmp");
-            Files.writeString(tmp, "# jbox network " + name + "\nsubnet=" + subnet + "\n");
+            jbox.io.FileModes.write(tmp, ("# jbox network " + name + "\nsubnet=" + subnet + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return new Definition(name, subnet);
         } catch (IOException e) {

@@ -48,7 +48,7 @@ public final class OciLifecycle {
     /** A control socket path of this jbox process, short whatever the state root and id. */
     private Path socket(String what) throws JboxException {
         try {
-            Files.createDirectories(socketDir);
+            jbox.io.FileModes.ensureDirectory(socketDir, jbox.config.HostRoots.ROOT_MODE, 0, 0); // jbox's state root
         } catch (IOException e) {
             throw new JboxException("cannot create " + socketDir + ": " + IoReason.of(e), e);
         }
@@ -144,7 +144,7 @@ public final class OciLifecycle {
                 continue;
             }
             if (s.pid() > 0 && ProcessStart.alive(s.pid(), s.pidStartTime())) {
-                Signals.send(List.of(s.pid()), "KILL"); // an init whose create never finished
+                Signals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // an init whose create never finished
             }
             cgroups.remove(s); // kills what is left inside
             store.remove(id);
@@ -240,7 +240,11 @@ public final class OciLifecycle {
             throw new JboxException("cannot kill container " + id + ": it is " + status);
         }
         List<Long> pids = all ? cgroups.pids(s) : List.of();
-        Signals.send(pids.isEmpty() ? List.of(s.pid()) : pids, signal);
+        if (pids.isEmpty()) {
+            Signals.sendRecorded(s.pid(), s.pidStartTime(), signal);
+        } else {
+            Signals.send(pids, signal);
+        }
     }
 
     /** `ps ID` (containerd's shim asks): every process of the container's cgroup, else its init. */
@@ -274,10 +278,12 @@ public final class OciLifecycle {
         }
         if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status)) {
             List<Long> pids = new ArrayList<>(cgroups.pids(s));
-            if (!pids.contains(s.pid())) {
-                pids.add(s.pid());
+            if (!pids.contains(s.pid()) && jbox.ProcFile.isSameProcess(s.pid(), s.pidStartTime())) {
+                pids.add(s.pid()); // the recorded init only while it is still that process
             }
-            Signals.send(pids, "KILL");
+            if (!pids.isEmpty()) {
+                Signals.send(pids, "KILL");
+            }
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
                 sleep(10);
@@ -419,7 +425,7 @@ public final class OciLifecycle {
     /** runc writes the pid file the caller waits for by temp + rename: never seen half written. */
     static void writePidFile(Path file, long pid) throws JboxException {
         try {
-            jbox.io.AtomicFile.write(file, Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            jbox.io.AtomicFile.write(file, Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0644); // the caller's path: public, as runc's
         } catch (IOException e) {
             throw new JboxException("cannot write pid file " + file + ": " + IoReason.of(e), e);
         }

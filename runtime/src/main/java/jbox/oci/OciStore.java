@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import jbox.JboxException;
+import jbox.io.FileModes;
 import jbox.io.IoReason;
 import jbox.rootfs.TreeDeletion;
 
@@ -59,13 +59,13 @@ public final class OciStore {
      */
     public jbox.io.LockFile create(String id) throws JboxException {
         checkId(id);
-        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid());
         try {
             for (int attempt = 0;; attempt++) {
-                Files.createDirectories(root, mode);
+                // root-only, made or tightened: state.json, config.json (secrets) and exec.fifo live below
+                FileModes.ensureDirectory(root, FileModes.PRIVATE_DIR, 0, 0);
                 try {
-                    Files.createDirectory(temp, mode);
+                    FileModes.createDirectory(temp, FileModes.PRIVATE_DIR);
                     break;
                 } catch (NoSuchFileException rootJustRemoved) { // by a delete of the last container
                     if (attempt == 3) {
@@ -101,14 +101,14 @@ public final class OciStore {
 
     public void write(OciState s) throws JboxException {
         try {
-            jbox.io.AtomicFile.write(dir(s.id()).resolve(STATE), OciStateJson.write(s));
+            jbox.io.AtomicFile.write(dir(s.id()).resolve(STATE), OciStateJson.write(s), jbox.io.FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new JboxException("cannot write " + dir(s.id()).resolve(STATE) + ": " + IoReason.of(e), e);
         }
         if (s.hooks() != null && (notEmpty(s.hooks().poststart()) || notEmpty(s.hooks().poststop()))
                 && !Files.exists(dir(s.id()).resolve(HOOKS))) {
             try {
-                Files.write(dir(s.id()).resolve(HOOKS), new ObjectMapper().writeValueAsBytes(s.hooks()));
+                FileModes.write(dir(s.id()).resolve(HOOKS), new ObjectMapper().writeValueAsBytes(s.hooks()), FileModes.PRIVATE_FILE);
             } catch (IOException e) {
                 throw new JboxException("cannot write " + dir(s.id()).resolve(HOOKS) + ": " + IoReason.of(e), e);
             }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jbox.JboxException;
+import jbox.config.HostRoots;
+import jbox.io.FileModes;
 import jbox.rootfs.TreeDeletion;
 
 /**
@@ -42,21 +44,32 @@ public final class ContainerFiles {
         return layerDir.resolve("merged");
     }
 
-    /** Creates the layer; upper and work belong to the container's root (a host id when mapped). */
+    /**
+     * Creates the layer; upper and work belong to the container's root (a host id when mapped).
+     * The layer and the state directory are root:GID 0710, GID the container root's group: its
+     * init mounts the overlay and binds the /etc files from inside its user namespace and must
+     * pass them; nobody else may (a setuid file in upper/ would run as its host owner).
+     */
     public void createLayer(long ownerUid, long ownerGid) throws JboxException {
         try {
-            Files.createDirectories(layerDir.getParent());
-            Files.createDirectory(layerDir);
-            for (Path p : new Path[] {upper(), work(), merged()}) {
-                Files.createDirectory(p);
-            }
-            for (Path p : new Path[] {upper(), work()}) {
-                Files.setAttribute(p, "unix:uid", (int) ownerUid);
-                Files.setAttribute(p, "unix:gid", (int) ownerGid);
-            }
+            FileModes.createDirectory(layerDir, FileModes.PRIVATE_DIR);
+            own(layerDir, 0, ownerGid, HostRoots.SHARED_MODE);
+            FileModes.createDirectory(upper(), FileModes.PRIVATE_DIR);
+            own(upper(), ownerUid, ownerGid, 0755); // the container's / : as any root directory
+            FileModes.createDirectory(work(), FileModes.PRIVATE_DIR);
+            own(work(), ownerUid, ownerGid, FileModes.PRIVATE_DIR); // overlayfs' own
+            FileModes.createDirectory(merged(), 0755); // only a mount point, in the container's namespace
+            own(stateDir, 0, ownerGid, HostRoots.SHARED_MODE);
         } catch (IOException e) {
             throw new JboxException("cannot create container layer " + layerDir + ": " + jbox.io.IoReason.of(e), e);
         }
+    }
+
+    /** chown, then chmod: the mode stays exact whatever chown clears. */
+    private static void own(Path p, long uid, long gid, int mode) throws IOException {
+        Files.setAttribute(p, "unix:uid", (int) uid);
+        Files.setAttribute(p, "unix:gid", (int) gid);
+        FileModes.set(p, mode);
     }
 
     /** Removes the layer and the state directory; what is already gone is fine. */

@@ -9,6 +9,7 @@ import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
 import jbox.network.BridgeSettings;
@@ -49,11 +50,12 @@ public final class ContainerLauncher {
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
-        ImageStore images = new ImageStore(config.imagesDir());
+        ImageStore images = new ImageStore(HostRoots.images(config));
         ImageMeta image = get(images, imageName(o));
         timings.mark("image_resolve");
 
-        StateStore states = new StateStore(config.stateRoot());
+        StateStore states = new StateStore(HostRoots.stateRoot(config));
+        HostRoots.containers(config);
         String id = newId();
         LockFile lock = NameRegistry.claim(states, o.name(), id);
         timings.mark("new_id_and_state_dir");
@@ -80,7 +82,7 @@ public final class ContainerLauncher {
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
 
-            ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0,
+            ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0, 0,
                     Instant.now().toString(), null, null, o.remove(), files.layerDir().toString());
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
             cgroup = spec.linux().cgroupsPath() == null ? null : CgroupLimits.create(config, id, spec.linux().resources());
@@ -99,7 +101,8 @@ public final class ContainerLauncher {
                     @Override
                     public void started(long pid, long shimPid) throws JboxException {
                         // Recorded before the plan runs, so clean-up can always find this container.
-                        states.write(state.withRunning(pid, shimPid, ProcessStart.of(shimPid)));
+                        // The init waits for its plan here, so it is alive and its start time is its own.
+                        states.write(state.withRunning(pid, ProcessStart.of(pid), shimPid, ProcessStart.of(shimPid)));
                         if (joined != null) {
                             joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
                         }

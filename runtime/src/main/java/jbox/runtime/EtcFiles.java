@@ -23,13 +23,18 @@ final class EtcFiles {
     static void write(Path dir, String hostname, String net, String address, List<String> aliases, List<String> dnsServers,
             List<String> dnsFallback) throws JboxException {
         try {
-            Files.writeString(dir.resolve("hostname"), hostname + "\n");
-            Files.writeString(dir.resolve("hosts"), net.equals("host") ? readOr(Path.of("/etc/hosts"), "") : hosts(hostname, address, aliases));
-            Files.writeString(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
+            // 0644: the container's root reads them through its binds (as "other": they are host root's)
+            etc(dir.resolve("hostname"), hostname + "\n");
+            etc(dir.resolve("hosts"), net.equals("host") ? readOr(Path.of("/etc/hosts"), "") : hosts(hostname, address, aliases));
+            etc(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
                     dnsServers, dnsFallback));
         } catch (IOException e) {
             throw new JboxException("cannot write /etc files into " + dir + ": " + jbox.io.IoReason.of(e), e);
         }
+    }
+
+    private static void etc(Path file, String text) throws IOException {
+        jbox.io.FileModes.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644);
     }
 
     /** Loopback names, then the container's own: its address when it has one, else 127.0.1.1 as Debian does. */

@@ -124,9 +124,15 @@ final class RunReport {
         void write(JsonGenerator g) throws IOException;
     }
 
+    /** The user's own file, readable as any report: 0644 whatever the umask. */
+    private static OutputStream newReport(Path tmp) throws IOException {
+        jbox.io.FileModes.write(tmp, new byte[0], 0644);
+        return Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
     private void write(Fields fields) throws JboxException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); JsonGenerator g = JSON.createGenerator(out)) {
+        try (OutputStream out = newReport(tmp); JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("id", id);

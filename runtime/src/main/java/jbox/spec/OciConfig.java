@@ -143,7 +143,7 @@ public final class OciConfig {
     /** Writes the spec to {@code file} (temp + rename: a reader never sees half a file). */
     public static void write(ContainerSpec spec, Path file) throws JboxException {
         try {
-            jbox.io.AtomicFile.write(file, (json(spec) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            jbox.io.AtomicFile.write(file, (json(spec) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE); // -e values: secrets
         } catch (IOException e) {
             throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
         }

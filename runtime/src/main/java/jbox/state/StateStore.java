@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import jbox.io.FileModes;
 import jbox.io.LockFile;
 import jbox.JboxException;
 
@@ -50,8 +51,9 @@ public final class StateStore {
     public LockFile create(String id) throws JboxException {
         Path dir = dir(id);
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir);
+            Files.createDirectories(root, FileModes.attribute(FileModes.PRIVATE_DIR)); // HostRoots made it, normally
+            FileModes.createDirectory(dir, FileModes.PRIVATE_DIR); // ContainerFiles opens it to the container's group
+
             return LockFile.acquire(dir.resolve(LOCK_FILE));
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("state directory " + dir + " already exists");
@@ -64,7 +66,7 @@ public final class StateStore {
         Path file = dir(state.id()).resolve(STATE_FILE);
         Path tmp = dir(state.id()).resolve(STATE_FILE + ".tmp");
         try {
-            Files.write(tmp, StateJson.write(state));
+            FileModes.write(tmp, StateJson.write(state), FileModes.PRIVATE_FILE);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -140,10 +142,14 @@ public final class StateStore {
         return LockFile.isHeld(lock);
     }
 
-    /** Finds a container that is running now (its owner lives and its init exists), or fails saying so. */
+    /**
+     * Finds a container that is running now (its owner lives and its init is still the recorded
+     * process: same pid, same start time), or fails saying so. A pid that names another process
+     * (reused, or a state.json someone edited) is never signalled or entered.
+     */
     public ContainerState findRunning(String ref) throws JboxException {
         ContainerState s = find(ref);
-        if (!isOwned(s.id()) || s.pid() == 0 || !Files.exists(Path.of("/proc/" + s.pid()))) {
+        if (!isOwned(s.id()) || !jbox.ProcFile.isSameProcess(s.pid(), s.pidStartTime())) {
             throw new JboxException("container " + ref + " is not running");
         }
         return s;
