@@ -267,7 +267,7 @@ static void write_exit_record(const char *path, int status, const struct rusage 
 		if (denied[nr])
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "%u:%u,", nr, denied[nr]);
 	line[n++] = '\n';
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* jbox's alone, whatever the umask */
 	if (fd < 0)
 		return;
 	int ok = write(fd, line, (size_t)n) == n; /* a regular file takes it in one write */
@@ -474,8 +474,9 @@ int main(int argc, char **argv)
 		close(start_fifo_fd); /* the child's copy is the one that matters */
 	int child = pair[0];
 
-	uint8_t pidmsg[4];
+	uint8_t pidmsg[8];
 	put_u32(pidmsg, (uint32_t)pid);
+	put_u32(pidmsg + 4, (uint32_t)getpid());
 	if (write_frame(ctl, MSG_PID, pidmsg, sizeof(pidmsg)) < 0)
 		kill(pid, SIGKILL);
 

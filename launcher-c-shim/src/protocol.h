@@ -11,7 +11,8 @@
  *                             (/proc/PID/ns/net, /var/run/netns/NAME): the shim setns()es into each,
  *                             in order, before clone (as the host's root: the child, in a new user
  *                             namespace, could not), and the flags do not create those types
- *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it
+ *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it, u32 the shim's
+ *                             own pid (the JVM checks it is the shim it spawned)
  *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
  *                             Receiving it is the child's signal that the id maps are written.
  *   shim -> JVM   MSG_STARTED the workload was execve()d (the child's end of the socketpair is

@@ -14,6 +14,27 @@ public final class ProcFile {
     private ProcFile() {
     }
 
+    /**
+     * A process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or 0 when there
+     * is no such process. With the pid it names one process for good: a pid can be reused, the
+     * pair cannot.
+     */
+    public static long startTime(long pid) {
+        String stat;
+        try {
+            stat = read(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return 0;
+        }
+        // The command name (field 2) may contain spaces and ')': fields count from the last ')'.
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+    }
+
+    /** Whether {@code pid} is still the process recorded with {@code startTime} (an unrecorded 0 never is). */
+    public static boolean isSameProcess(long pid, long startTime) {
+        return pid > 0 && startTime != 0 && startTime(pid) == startTime;
+    }
+
     public static String read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.image.ImageStore;
 import jbox.runtime.ShimLocator;
 import picocli.CommandLine.Command;
@@ -60,7 +61,44 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         check(built, false, "default image " + image + " built",
                 "jbox image build-default (needs busybox-static)");
+        checkHostModes(c);
         return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * What would let other local users reach jbox's state, layers or binaries (CVE-2021-41091):
+     * each root with its owner and exact mode (jbox sets them itself when it next writes there),
+     * and the installed jar and shim with their directory root-owned and writable by root alone.
+     */
+    private void checkHostModes(Config c) throws JboxException {
+        java.util.List<HostRoots.Expected> roots = new java.util.ArrayList<>(HostRoots.expected(c));
+        roots.add(HostRoots.oci(GlobalFlags.ociRoot(c)));
+        for (HostRoots.Expected e : roots) {
+            String want = Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid();
+            String have = ownerAndMode(e.path());
+            check(have == null || have.equals(want), false, e.what() + " " + e.path() + (have == null ? " not made yet" : " " + have),
+                    "others may reach what is below it: chown " + e.uid() + ":" + e.gid() + " " + e.path() + " && chmod "
+                    + Integer.toOctalString(e.mode()) + " " + e.path() + " (jbox does so when it next writes there)");
+        }
+        String home = System.getProperty("jbox.home");
+        if (home != null) {
+            for (Path p : new Path[] {Path.of(home), Path.of(home, "jbox.jar"), Path.of(home, "jbox-shim")}) {
+                String have = ownerAndMode(p);
+                boolean ok = have != null && have.endsWith(" 0:0") && (Integer.parseInt(have.split(" ")[0], 8) & 022) == 0;
+                check(ok, false, "installed " + p + (have == null ? " missing" : " " + have + ": root's, not group/other-writable"),
+                        "whoever can write it runs code as root: reinstall (./install.sh) or chown root:root and chmod go-w it");
+            }
+        }
+    }
+
+    /** "MODE UID:GID" in octal and numbers, or null when there is nothing at {@code p}. */
+    private static String ownerAndMode(Path p) {
+        try {
+            java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
+            return Integer.toOctalString((Integer) a.get("mode") & 07777) + " " + a.get("uid") + ":" + a.get("gid");
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void check(boolean ok, boolean required, String what, String fix) {

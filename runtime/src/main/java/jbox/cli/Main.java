@@ -19,7 +19,34 @@ import picocli.CommandLine.Command;
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
+        if (!onlyHelp(args) && effectiveUid() != 0) {
+            // Every command reads or writes root-only state; failing on the first EACCES would be
+            // a worse message, and some (ps) would wrongly report an empty host.
+            System.err.println("jbox: must be run as root (uid 0)");
+            System.exit(JboxException.FAILED);
+        }
         System.exit(execute(args));
+    }
+
+    /** `jbox --help` and `--version` touch no state: any user may ask. */
+    private static boolean onlyHelp(String[] args) {
+        return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("--version")
+                || args[0].equals("-V"));
+    }
+
+    /**
+     * The effective uid from /proc/self/status ("Uid: real effective saved fs"): a plain read with
+     * classes the JVM has loaded anyway (user.name is only the login name of the real uid).
+     */
+    static long effectiveUid() {
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/status")) {
+            String status = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            int at = status.indexOf("\nUid:");
+            String[] ids = status.substring(at + 5, status.indexOf('\n', at + 1)).trim().split("\\s+");
+            return Long.parseLong(ids[1]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1; // unknown: refused, as any non-root caller
+        }
     }
 
     public static int execute(String... argv) {

@@ -30,7 +30,11 @@ public final class RmCommand implements Callable<Integer> {
                 if (!force) {
                     throw new JboxException("container " + ref + " is running: stop it first or use rm -f");
                 }
-                ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                try {
+                    jbox.oci.Signals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // never a pid that is no longer its init
+                } catch (JboxException gone) {
+                    // exited meanwhile, or the pid names another process now: nothing of ours to kill
+                }
                 // Its jbox (or, detached, its monitor and internal-finish) releases network and
                 // cgroup; wait for that, then remove what a container without --rm keeps.
                 for (int i = 0; i < 200 && states.isOwned(s.id()); i++) {

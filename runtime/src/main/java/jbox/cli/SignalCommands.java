@@ -18,9 +18,9 @@ final class SignalCommands {
     private SignalCommands() {
     }
 
-    /** kill(1) takes names and numbers; the JVM itself can only send TERM and KILL. */
-    static void signal(long pid, String signal) throws JboxException {
-        jbox.oci.Signals.send(java.util.List.of(pid), signal);
+    /** kill(1) takes names and numbers; only while the recorded init is still that process. */
+    static void signal(ContainerState s, String signal) throws JboxException {
+        jbox.oci.Signals.sendRecorded(s.pid(), s.pidStartTime(), signal);
     }
 
     @Command(name = "kill", description = "Send a signal to a container's PID 1 (default KILL; TERM for the OCI CLI's, as runc).",
@@ -47,7 +47,7 @@ final class SignalCommands {
                 return 0;
             }
             ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
-            signal(s.pid(), sig == null ? "KILL" : sig);
+            signal(s, sig == null ? "KILL" : sig);
             System.out.println(ref);
             return 0;
         }
@@ -65,15 +65,14 @@ final class SignalCommands {
         public Integer call() throws JboxException {
             StateStore states = new StateStore(Config.load().stateRoot());
             ContainerState s = states.findRunning(ref);
-            long start = ProcessStart.of(s.pid());
-            signal(s.pid(), "TERM");
+            signal(s, "TERM");
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            while (ProcessStart.alive(s.pid(), start) && System.nanoTime() < deadline) {
+            while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
                 sleep();
             }
-            if (ProcessStart.alive(s.pid(), start)) {
+            if (ProcessStart.alive(s.pid(), s.pidStartTime())) {
                 // PID 1 without a SIGTERM handler ignores it: the kernel's rule, shown, not hidden.
-                signal(s.pid(), "KILL");
+                signal(s, "KILL");
             }
             while (states.isOwned(s.id())) { // its jbox is cleaning up
                 sleep();

@@ -12,6 +12,19 @@ public final class Signals {
     private Signals() {
     }
 
+    /**
+     * Signals a pid jbox recorded, and only while it is still the recorded process (its start time
+     * checked right before kill(1)): a reused pid, or one written into a state file, is refused.
+     */
+    public static void sendRecorded(long pid, long startTime, String signal) throws JboxException {
+        if (!jbox.ProcFile.isSameProcess(pid, startTime)) {
+            throw new JboxException("pid " + pid + " is no longer the recorded process (its start time is not "
+                    + startTime + "): not signalled");
+        }
+        send(List.of(pid), signal);
+    }
+
+    /** Signals live pids just read from the kernel (a cgroup's procs), or via {@link #sendRecorded}. */
     public static void send(List<Long> pids, String signal) throws JboxException {
         String sig = signal.toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
         if (!sig.matches("[A-Z0-9+-]{1,12}")) {

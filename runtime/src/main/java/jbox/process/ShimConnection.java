@@ -11,6 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /**
  * The JVM's end of the control channel to one jbox-shim: spawns the shim with the socket path,
@@ -51,7 +54,14 @@ public final class ShimConnection implements AutoCloseable {
         try {
             Files.deleteIfExists(socketPath);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            // bind(2) gives the socket 0777 minus the umask; its directory is root-only, and the
+            // peer's uid is checked at accept, so the moment before the chmod opens nothing.
             server.bind(UnixDomainSocketAddress.of(socketPath));
+            // chmod(2) by path: the JDK's no-follow variant opens the file, which a socket refuses (ENXIO)
+            Files.setAttribute(socketPath, "unix:mode", FileModes.PRIVATE_FILE);
+            if (log != null) {
+                FileModes.ensureFile(log, FileModes.PRIVATE_FILE); // appendTo would make it 0666 minus the umask
+            }
         } catch (IOException e) {
             throw new JboxException("cannot listen on control socket " + socketPath + ": " + jbox.io.IoReason.of(e), e);
         }
@@ -71,8 +81,7 @@ public final class ShimConnection implements AutoCloseable {
         // If the shim dies before connecting, closing the server wakes the accept() below.
         p.onExit().thenRun(() -> closeQuietly(server));
         try {
-            SocketChannel ch = server.accept();
-            return new ShimConnection(p, ch);
+            return new ShimConnection(p, acceptRoot(server, socketPath));
         } catch (IOException e) {
             p.destroyForcibly();
             throw new JboxException("shim " + shim + " exited before connecting (status "
@@ -84,6 +93,26 @@ public final class ShimConnection implements AutoCloseable {
             } catch (IOException ignored) {
                 // the state directory is removed with the container anyway
             }
+        }
+    }
+
+    /**
+     * The first connection from a process of jbox's own user (root: the owner of the socket jbox
+     * just bound); anyone else is closed and waited past. The JDK's SO_PEERCRED gives the uid, not
+     * the pid: the shim also sends its own pid in MSG_PID, which ContainerRunner compares with the
+     * process it started. Principals compare by numeric id, not by name.
+     */
+    private static SocketChannel acceptRoot(ServerSocketChannel server, Path socketPath) throws IOException {
+        java.nio.file.attribute.UserPrincipal self = Files.getOwner(socketPath);
+        while (true) {
+            SocketChannel ch = server.accept();
+            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (peer.user().equals(self)) {
+                return ch;
+            }
+            System.err.println("jbox: warning: refused a connection from user " + peer.user().getName()
+                    + " on control socket " + socketPath);
+            ch.close();
         }
     }
 

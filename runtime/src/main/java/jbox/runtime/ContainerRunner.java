@@ -139,6 +139,10 @@ public final class ContainerRunner {
             if (m.type() == Protocol.MSG_FAILED) {
                 throw setupFailed(m.u32(0), m.i32(4), what, linux);
             }
+            if (m.payload().limit() < 8 || m.u32(4) != shimConn.shimPid()) {
+                throw new JboxException("control socket " + socket + ": the peer is not the shim jbox started (pid "
+                        + shimConn.shimPid() + ")");
+            }
             long pid = m.u32(0);
             timings.mark("clone");
             if (linux != null) {

@@ -36,7 +36,7 @@ final class NameRegistry {
                 }
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
-                states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0,
+                states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0, 0,
                         java.time.Instant.now().toString(), null, null, false, null));
                 return lock;
             }

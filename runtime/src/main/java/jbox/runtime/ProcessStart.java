@@ -13,15 +13,7 @@ public final class ProcessStart {
 
     /** The start time, or 0 when the process does not exist. */
     public static long of(long pid) {
-        String stat;
-        try {
-            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
-        } catch (IOException e) {
-            return 0;
-        }
-        // The command name (field 2) may contain spaces and ')': fields count from the last ')'.
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[19]);
+        return jbox.ProcFile.startTime(pid);
     }
 
     /** The parent's pid (field 4 of /proc/PID/stat), or 0 when the process does not exist. */

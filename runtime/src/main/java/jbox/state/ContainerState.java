@@ -3,8 +3,9 @@ package jbox.state;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * What jbox records about one container in /run/jbox/ID/state.json. The shim's pid comes with
- * its start time (from /proc/PID/stat) so a reused pid is never mistaken for our monitor.
+ * What jbox records about one container in /run/jbox/ID/state.json. The init's and the shim's pids
+ * come with their start times (from /proc/PID/stat) so a reused pid is never mistaken for them:
+ * nothing is signalled or entered unless its start time is still the recorded one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerState(
@@ -13,6 +14,7 @@ public record ContainerState(
         String image,
         String status,
         long pid,
+        long pidStartTime,
         long shimPid,
         long shimStartTime,
         String createdAt,
@@ -25,12 +27,12 @@ public record ContainerState(
     public static final String RUNNING = "running";
     public static final String EXITED = "exited";
 
-    public ContainerState withRunning(long pid, long shimPid, long shimStartTime) {
-        return new ContainerState(id, name, image, RUNNING, pid, shimPid, shimStartTime, createdAt, null, null, autoRemove, layerDir);
+    public ContainerState withRunning(long pid, long pidStartTime, long shimPid, long shimStartTime) {
+        return new ContainerState(id, name, image, RUNNING, pid, pidStartTime, shimPid, shimStartTime, createdAt, null, null, autoRemove, layerDir);
     }
 
     public ContainerState withExited(int code, String at) {
-        return new ContainerState(id, name, image, EXITED, pid, shimPid, shimStartTime, createdAt, at, code, autoRemove, layerDir);
+        return new ContainerState(id, name, image, EXITED, pid, pidStartTime, shimPid, shimStartTime, createdAt, at, code, autoRemove, layerDir);
     }
 
     public String shortId() {

@@ -31,6 +31,7 @@ final class StateJson {
             }
             g.writeStringField("status", s.status());
             g.writeNumberField("pid", s.pid());
+            g.writeNumberField("pidStartTime", s.pidStartTime());
             g.writeNumberField("shimPid", s.shimPid());
             g.writeNumberField("shimStartTime", s.shimStartTime());
             g.writeStringField("createdAt", s.createdAt());

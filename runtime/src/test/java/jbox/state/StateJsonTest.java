@@ -11,21 +11,21 @@ class StateJsonTest {
 
     @Test
     void aRunningStateRoundTrips() throws Exception {
-        ContainerState s = new ContainerState("a".repeat(64), "web", "busybox", ContainerState.RUNNING, 42, 41, 123456,
+        ContainerState s = new ContainerState("a".repeat(64), "web", "busybox", ContainerState.RUNNING, 42, 777, 41, 123456,
                 "2026-11-28T14:00:00Z", null, null, true, "/var/lib/jbox/containers/x");
         assertEquals(s, READER.readValue(StateJson.write(s), ContainerState.class));
     }
 
     @Test
     void anExitedStateWithoutNameRoundTrips() throws Exception {
-        ContainerState s = new ContainerState("b".repeat(64), null, null, ContainerState.EXITED, 7, 6, 5,
+        ContainerState s = new ContainerState("b".repeat(64), null, null, ContainerState.EXITED, 7, 8, 6, 5,
                 "2026-11-28T14:00:00Z", "2026-11-28T14:00:01Z", 137, false, null);
         assertEquals(s, READER.readValue(StateJson.write(s), ContainerState.class));
     }
 
     @Test
     void textIsEscaped() throws Exception {
-        ContainerState s = new ContainerState("c".repeat(64), "quote\"and\\slash", "img", ContainerState.CREATED, 0, 0, 0,
+        ContainerState s = new ContainerState("c".repeat(64), "quote\"and\\slash", "img", ContainerState.CREATED, 0, 0, 0, 0,
                 "t", null, null, false, null);
         assertEquals(s, READER.readValue(StateJson.write(s), ContainerState.class));
     }

@@ -31,7 +31,7 @@ class StateStoreTest {
         StateStore store = new StateStore(root);
         String id = "e".repeat(64);
         try (LockFile lock = store.create(id)) {
-            ContainerState s = new ContainerState(id, "web", "busybox", ContainerState.RUNNING, 5, 4, 3, "t", null, null, false, null);
+            ContainerState s = new ContainerState(id, "web", "busybox", ContainerState.RUNNING, 5, 9, 4, 3, "t", null, null, false, null);
             store.write(s);
             assertEquals(s, store.read(id));
             assertEquals(s, store.find("web"));
