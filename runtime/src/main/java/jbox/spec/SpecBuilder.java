@@ -208,7 +208,7 @@ public final class SpecBuilder {
                 throw new JboxException("invalid --tmpfs " + t + ": the path must be absolute");
             }
             List<String> opts = colon < 0 ? List.of("nosuid", "nodev", "noexec")
-                    : List.of(t.substring(colon + 1).split(","));
+                    : tmpfsOptions(t, t.substring(colon + 1));
             m.add(new ContainerSpec.Mount(path, "tmpfs", "tmpfs", opts));
         }
         for (String v : sb.volumes()) {
@@ -229,6 +229,30 @@ public final class SpecBuilder {
                     ro ? List.of("rbind", "ro", "nosuid", "nodev") : List.of("rbind", "nosuid", "nodev")));
         }
         return m;
+    }
+
+    /** Options a tmpfs takes: mount flags, propagation, tmpfs's own keys. bind/rbind/remount are not among them. */
+    private static final java.util.Set<String> TMPFS_WORDS = java.util.Set.of("ro", "rw", "nosuid", "suid", "nodev", "dev",
+            "noexec", "exec", "sync", "async", "dirsync", "noatime", "atime", "nodiratime", "diratime", "relatime",
+            "norelatime", "strictatime", "nostrictatime", "nosymfollow", "symfollow", "private", "rprivate", "slave",
+            "rslave", "shared", "rshared", "unbindable", "runbindable", "inode32", "inode64", "noswap",
+            "tmpcopyup", "notmpcopyup");
+    private static final java.util.Set<String> TMPFS_KEYS = java.util.Set.of("size", "mode", "uid", "gid", "nr_inodes",
+            "nr_blocks", "huge", "mpol");
+
+    /**
+     * --tmpfs PATH:OPTS takes tmpfs options only: "bind" would turn the mount into a bind of a
+     * source jbox never named (a tmpfs mount's source, resolved from the caller's cwd).
+     */
+    static List<String> tmpfsOptions(String flag, String opts) throws JboxException {
+        List<String> out = List.of(opts.split(","));
+        for (String o : out) {
+            int eq = o.indexOf('=');
+            if (eq > 0 ? !TMPFS_KEYS.contains(o.substring(0, eq)) : !TMPFS_WORDS.contains(o)) {
+                throw new JboxException("--tmpfs " + flag + ": \"" + o + "\" is not a tmpfs option");
+            }
+        }
+        return out;
     }
 
     /** --ulimit values over the sandbox preset's; --cpu-time is RLIMIT_CPU (SIGXCPU, then SIGKILL a second later). */
