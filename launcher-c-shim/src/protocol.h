@@ -109,7 +109,9 @@ enum step_op {
 	OP_UMASK = 23,      /* u mask */
 	OP_HOOK = 24,       /* u timeout seconds (0 = none), u argc, s path, s argv..., s env..., s stdin:
 	                       run a hook, its stdin fed with the state JSON; fails unless it exits 0 */
-	OP_MAX = 25,
+	OP_MOUNT_SETATTR = 25, /* s path, u at-flags (AT_RECURSIVE...), u attr_set, u attr_clr (MOUNT_ATTR_*):
+	                       mount_setattr(2) — with AT_RECURSIVE on every mount at and below path */
+	OP_MAX = 26,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

@@ -4,7 +4,7 @@
  *   jbox-probe shm KEY         exit 0 if a SysV shared memory segment with KEY is visible, else 1
  *   jbox-probe shm-create KEY  create one (run on the host), print its id
  *   jbox-probe shm-remove ID   remove it again
- *   jbox-probe try ATTEMPT     make one escape attempt; print "ok" or the errno's name (EPERM...)
+ *   jbox-probe try ATTEMPT     make one escape attempt (vsock-socket, mount, ...); print "ok" or the errno's name (EPERM...)
  *   jbox-probe fds             list this process's open descriptors
  */
 #define _GNU_SOURCE
@@ -65,6 +65,8 @@ static long attempt(const char *what)
 		return sethostname("escaped", 7);
 	if (!strcmp(what, "raw-socket"))
 		return socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (!strcmp(what, "vsock-socket"))
+		return socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
 	if (!strcmp(what, "ptrace"))
 		return ptrace(PTRACE_ATTACH, 1, NULL, NULL);
 	if (!strcmp(what, "keyctl"))
@@ -132,6 +134,7 @@ static const char *errno_name(int e)
 	case EFAULT: return "EFAULT";
 	case ENODATA: return "ENODATA";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
 	default: return "EOTHER";
 	}
 }

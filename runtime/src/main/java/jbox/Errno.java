@@ -78,6 +78,9 @@ public final class Errno {
         if (errno == 13 && operation.startsWith("bind-mount")) {
             return "; the container's root is an unprivileged host user: every directory above the source must be searchable by others";
         }
+        if (errno == 38 && operation.contains("read-only recursively")) {
+            return "; this kernel has no mount_setattr (linux 5.12 or newer is needed): jbox will not leave mounts below a read-only one writable";
+        }
         if (errno == 1 && mount) {
             return "; the kernel refuses this mount inside a user namespace (try --userns host)";
         }

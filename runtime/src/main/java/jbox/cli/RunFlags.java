@@ -49,7 +49,7 @@ final class RunFlags {
             new Flag(List.of("--pids-limit"), Kind.VALUE, "N", "Maximum number of processes."),
             new Flag(List.of("--cpus"), Kind.VALUE, "N", "CPU limit, e.g. 0.5."),
             new Flag(List.of("--cpu-shares"), Kind.VALUE, "N", "Relative CPU weight (2..262144)."),
-            new Flag(List.of("--cpu-time"), Kind.VALUE, "DURATION", "CPU time limit (RLIMIT_CPU), e.g. 30s."),
+            new Flag(List.of("--cpu-time"), Kind.VALUE, "DURATION", "CPU time limit for the whole container, e.g. 30s."),
             new Flag(List.of("--timeout"), Kind.VALUE, "DURATION", "Wall-clock limit: SIGTERM, then SIGKILL after a grace."),
             new Flag(List.of("--sandbox"), Kind.SWITCH, null, "For untrusted tools: no network, read-only root, no capabilities, tight limits."),
             new Flag(List.of("--report"), Kind.VALUE, "FILE", "Write a JSON report of how the run ended."),

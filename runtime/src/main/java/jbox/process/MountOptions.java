@@ -35,6 +35,18 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
     public static final long MS_RELATIME = 1L << 21;
     public static final long MS_STRICTATIME = 1L << 24;
 
+    /** mount_setattr(2): apply to every mount below too, and the MOUNT_ATTR_* bits jbox sets. */
+    public static final long AT_RECURSIVE = 0x8000;
+    public static final long MOUNT_ATTR_RDONLY = 1;
+    public static final long MOUNT_ATTR_NOSUID = 2;
+    public static final long MOUNT_ATTR_NODEV = 4;
+    public static final long MOUNT_ATTR_NOEXEC = 8;
+
+    /** The MOUNT_ATTR_* bits for mount(2) flags' ro, nosuid, nodev and noexec (the same values). */
+    public static long mountAttrs(long flags) {
+        return flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    }
+
     /** Option name → {flags to set, flags to clear}. */
     private static final Map<String, long[]> FLAGS = Map.ofEntries(
             Map.entry("ro", new long[] {MS_RDONLY, 0}),

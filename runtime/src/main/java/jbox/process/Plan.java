@@ -59,6 +59,15 @@ public final class Plan {
         return add(Protocol.OP_MOUNT, what, source, target, type, flags, data);
     }
 
+    /**
+     * mount_setattr(AT_RECURSIVE): the MOUNT_ATTR_* {@code attrs} on {@code target} and every mount
+     * below it. A remount with MS_RDONLY changes only the top mount of a recursive bind; the
+     * mounts it carried along (/sys/fs/cgroup/* under /sys) would stay writable.
+     */
+    public Plan setAttrsRecursively(int optional, String target, long attrs, String what) {
+        return add(Protocol.OP_MOUNT_SETATTR | optional, what, target, MountOptions.AT_RECURSIVE, attrs, 0L);
+    }
+
     public Plan mkdir(String path, long mode, String what) {
         return add(Protocol.OP_MKDIR, what, path, mode);
     }

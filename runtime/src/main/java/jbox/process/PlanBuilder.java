@@ -134,6 +134,11 @@ public final class PlanBuilder {
                 // A bind mount ignores flags such as ro: they take effect only on a remount.
                 plan.mount("", target, "", MS_REMOUNT | MS_BIND | o.flags() & ~MS_REC, "", "remount " + dest + " " + String.join(",", m.options()));
             }
+            if ((o.flags() & (MS_BIND | MS_REC | MS_RDONLY)) == (MS_BIND | MS_REC | MS_RDONLY)) {
+                // Read-only means the whole tree the recursive bind brought (--net host's /sys
+                // carries the host's cgroup hierarchies; a volume may have mounts below it).
+                plan.setAttrsRecursively(0, target, MountOptions.mountAttrs(o.flags()), "make " + dest + " read-only recursively");
+            }
             if (o.propagation() != 0) {
                 plan.mount("", target, "", o.propagation(), "", "set propagation of " + dest);
             }
@@ -273,6 +278,8 @@ public final class PlanBuilder {
             plan.add(Protocol.OP_MOUNT | optional, "bind " + p + " onto itself", p, p, "", MS_BIND | MS_REC, "");
             plan.add(Protocol.OP_MOUNT | optional, "remount " + p + " read-only", "", p, "",
                     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+            plan.setAttrsRecursively(optional, p, MountOptions.mountAttrs(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                    "make " + p + " read-only recursively");
         }
     }
 

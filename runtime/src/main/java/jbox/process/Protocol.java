@@ -47,6 +47,7 @@ public final class Protocol {
     public static final int OP_WRITE = 22;
     public static final int OP_UMASK = 23;
     public static final int OP_HOOK = 24;
+    public static final int OP_MOUNT_SETATTR = 25;
     /** OP_HOOK's errno when the hook ran and failed: or-ed with its wait status. */
     public static final int HOOK_FAILED = 0x10000;
 

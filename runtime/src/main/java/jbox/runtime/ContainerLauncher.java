@@ -95,6 +95,13 @@ public final class ContainerLauncher {
             if (detach != null && (o.report() != null || timeoutMillis(o) > 0)) {
                 throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
             }
+            String cpuTime = spec.annotations().get(ContainerSpec.ANNOTATION_CPU_TIME);
+            if (detach != null && cpuTime != null) {
+                // Only a waiting jbox reads the cgroup; RLIMIT_CPU alone would be per process.
+                throw new JboxException("--cpu-time needs jbox to wait: it does not work with --detach yet");
+            }
+            long cpuPoll = cpuTime == null ? 0 : Durations.millis("cpu_time.poll", config.get("cpu_time.poll"));
+            CpuTimeWatch[] cpuWatch = new CpuTimeWatch[1];
             try {
                 outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), detach,
                         new ContainerRunner.StartListener() {
@@ -113,6 +120,9 @@ public final class ContainerLauncher {
 
                     @Override
                     public void running() throws JboxException {
+                        if (cpuTime != null) {
+                            cpuWatch[0] = CpuTimeWatch.start(joined, Long.parseLong(cpuTime), cpuPoll, runner);
+                        }
                         // config.json for `jbox inspect`: off the start path (an ObjectMapper costs
                         // ~25 ms); a foreground jbox writes it while the command runs.
                         if (detach != null) {
@@ -127,6 +137,10 @@ public final class ContainerLauncher {
                     report.failed(e, runner.setupFailure());
                 }
                 throw e;
+            } finally {
+                if (cpuWatch[0] != null) {
+                    cpuWatch[0].stop();
+                }
             }
             if (outcome == null) { // detached: the shim runs `jbox internal-finish` when it is over
                 keep = true;
@@ -136,7 +150,7 @@ public final class ContainerLauncher {
             }
             int code = outcome.exitCode();
             if (report != null) {
-                report.ended(outcome, spec, cgroup == null ? null : cgroup.usage());
+                report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
             }
             if (!o.remove()) {
                 states.write(state.withExited(code, Instant.now().toString()));

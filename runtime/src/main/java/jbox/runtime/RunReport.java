@@ -48,8 +48,13 @@ final class RunReport {
 
     /** The command ran and ended. */
     void ended(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage) throws JboxException {
+        ended(o, spec, usage, false);
+    }
+
+    /** {@code cpuLimitHit}: jbox killed the container for its cgroup's CPU time (--cpu-time). */
+    void ended(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage, boolean cpuLimitHit) throws JboxException {
         write(g -> {
-            g.writeStringField("reason", reason(o, spec, usage));
+            g.writeStringField("reason", cpuLimitHit && !o.timedOut() ? "cpu_limit" : reason(o, spec, usage));
             g.writeNumberField("exitCode", o.exitCode());
             if (o.signal() != 0) {
                 g.writeNumberField("signal", o.signal());

@@ -36,6 +36,8 @@ public record ContainerSpec(
     public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
     /** "true": PID 1 is jbox's built-in init, the command runs as its child (--init). */
     public static final String ANNOTATION_INIT = "dev.jbox.init";
+    /** Seconds of CPU the whole container may use (--cpu-time), read off its cgroup while it runs. */
+    public static final String ANNOTATION_CPU_TIME = "dev.jbox.cpu-time";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,

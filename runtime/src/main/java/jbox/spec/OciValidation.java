@@ -178,7 +178,7 @@ final class OciValidation {
         absolute("linux.maskedPaths", l.maskedPaths());
         absolute("linux.readonlyPaths", l.readonlyPaths());
         resources(l.resources());
-        sysctl(l.sysctl(), types);
+        sysctl(l.sysctl(), types, namespaces);
         notifyless(l.seccomp());
         return new ContainerSpec.Linux(namespaces, l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(),
                 l.seccomp(), l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl());
@@ -238,8 +238,13 @@ final class OciValidation {
         }
     }
 
-    /** Only sysctls the container's own namespaces scope, as runc allows. */
-    private static void sysctl(Map<String, String> sysctl, Set<String> namespaces) throws JboxException {
+    /**
+     * Only sysctls the container's own namespaces scope, as runc allows. A namespace joined by
+     * path counts only if it is not jbox's own (nor init's): /proc/1/ns/net as the "container's"
+     * network namespace would put net.* on the host.
+     */
+    private static void sysctl(Map<String, String> sysctl, Set<String> namespaces, List<ContainerSpec.Namespace> listed)
+            throws JboxException {
         for (String key : sysctl == null ? Set.<String>of() : sysctl.keySet()) {
             String at = "linux.sysctl." + key;
             if (!key.matches("[a-z0-9_]+(\\.[a-z0-9_-]+)+") || key.contains("..")) {
@@ -259,7 +264,42 @@ final class OciValidation {
             if (!namespaces.contains(needs)) {
                 throw error(at, "needs a " + needs + " namespace of the container's (linux.namespaces has no \"" + needs + "\")");
             }
+            String kind = NS_FILES.get(needs);
+            for (ContainerSpec.Namespace n : listed) {
+                if (n.type().equals(needs) && n.path() != null && isHostNamespace(Path.of(n.path()), kind)) {
+                    throw error(at, "is not allowed: the " + needs + " namespace " + n.path() + " is the host's");
+                }
+            }
         }
+    }
+
+    /** linux.namespaces types → their /proc/PID/ns names. */
+    private static final Map<String, String> NS_FILES = Map.of("network", "net", "ipc", "ipc", "uts", "uts");
+
+    /** True if {@code path} is the namespace jbox runs in or the one of init (same nsfs device and inode). */
+    private static boolean isHostNamespace(Path path, String kind) throws JboxException {
+        Object joined;
+        try {
+            joined = namespaceId(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // joining it fails, naming the path, before any sysctl is written
+        } catch (java.io.IOException e) {
+            throw error("linux.namespaces", "cannot open " + path + " to tell whether it is the host's: " + jbox.io.IoReason.of(e));
+        }
+        for (String pid : List.of("self", "1")) {
+            try {
+                if (joined.equals(namespaceId(Path.of("/proc", pid, "ns", kind)))) {
+                    return true;
+                }
+            } catch (java.io.IOException e) {
+                // no /proc/1 (hidepid): jbox's own namespace still counts
+            }
+        }
+        return false;
+    }
+
+    private static Object namespaceId(Path p) throws java.io.IOException {
+        return List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
     }
 
     /** Destinations must be absolute; a bind mount's relative source is relative to the bundle (as runc). */

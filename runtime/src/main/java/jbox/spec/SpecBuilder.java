@@ -125,6 +125,10 @@ public final class SpecBuilder {
             ann.put(NetworkMode.ANNOTATION_BRIDGE, in.network().bridge());
             ann.put(NetworkMode.ANNOTATION_SUBNET, in.network().subnet());
         }
+        Long cpuSeconds = cpuTimeSeconds(sb, preset);
+        if (cpuSeconds != null) {
+            ann.put(ContainerSpec.ANNOTATION_CPU_TIME, Long.toString(cpuSeconds));
+        }
         List<PortMapping> ports = PortMapping.parseAll(o.publish() == null ? List.of() : o.publish());
         if (!ports.isEmpty()) {
             // Ports are DNAT to the container's bridge address: other modes have none.
@@ -155,7 +159,7 @@ public final class SpecBuilder {
                 hostname,
                 mounts,
                 new ContainerSpec.Linux(ns, uidMap, gidMap, resources,
-                        resources != null || o.report() != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
+                        resources != null || o.report() != null || cpuSeconds != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
                         seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths()),
                 ann);
     }
@@ -208,7 +212,7 @@ public final class SpecBuilder {
                 throw new JboxException("invalid --tmpfs " + t + ": the path must be absolute");
             }
             List<String> opts = colon < 0 ? List.of("nosuid", "nodev", "noexec")
-                    : List.of(t.substring(colon + 1).split(","));
+                    : tmpfsOptions(t, t.substring(colon + 1));
             m.add(new ContainerSpec.Mount(path, "tmpfs", "tmpfs", opts));
         }
         for (String v : sb.volumes()) {
@@ -231,7 +235,41 @@ public final class SpecBuilder {
         return m;
     }
 
-    /** --ulimit values over the sandbox preset's; --cpu-time is RLIMIT_CPU (SIGXCPU, then SIGKILL a second later). */
+    /** Options a tmpfs takes: mount flags, propagation, tmpfs's own keys. bind/rbind/remount are not among them. */
+    private static final java.util.Set<String> TMPFS_WORDS = java.util.Set.of("ro", "rw", "nosuid", "suid", "nodev", "dev",
+            "noexec", "exec", "sync", "async", "dirsync", "noatime", "atime", "nodiratime", "diratime", "relatime",
+            "norelatime", "strictatime", "nostrictatime", "nosymfollow", "symfollow", "private", "rprivate", "slave",
+            "rslave", "shared", "rshared", "unbindable", "runbindable", "inode32", "inode64", "noswap",
+            "tmpcopyup", "notmpcopyup");
+    private static final java.util.Set<String> TMPFS_KEYS = java.util.Set.of("size", "mode", "uid", "gid", "nr_inodes",
+            "nr_blocks", "huge", "mpol");
+
+    /**
+     * --tmpfs PATH:OPTS takes tmpfs options only: "bind" would turn the mount into a bind of a
+     * source jbox never named (a tmpfs mount's source, resolved from the caller's cwd).
+     */
+    static List<String> tmpfsOptions(String flag, String opts) throws JboxException {
+        List<String> out = List.of(opts.split(","));
+        for (String o : out) {
+            int eq = o.indexOf('=');
+            if (eq > 0 ? !TMPFS_KEYS.contains(o.substring(0, eq)) : !TMPFS_WORDS.contains(o)) {
+                throw new JboxException("--tmpfs " + flag + ": \"" + o + "\" is not a tmpfs option");
+            }
+        }
+        return out;
+    }
+
+    /** --cpu-time, else the sandbox's: seconds of CPU for the whole container; null for none. */
+    static Long cpuTimeSeconds(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset) throws JboxException {
+        String cpuTime = sb.cpuTime() != null ? sb.cpuTime() : preset != null ? preset.cpuTime() : null;
+        return cpuTime == null ? null : Durations.seconds("--cpu-time", cpuTime);
+    }
+
+    /**
+     * --ulimit values over the sandbox preset's. --cpu-time is enforced on the container's cgroup
+     * (ContainerLauncher); RLIMIT_CPU stays as a per-process backstop (SIGXCPU, then SIGKILL a
+     * second later) should the cgroup's reader fall behind.
+     */
     static List<ContainerSpec.Rlimit> rlimits(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset) throws JboxException {
         Map<String, ContainerSpec.Rlimit> out = new LinkedHashMap<>();
         if (preset != null) {
@@ -240,9 +278,8 @@ public final class SpecBuilder {
             long nofile = Long.parseLong(preset.openFiles());
             out.put("RLIMIT_NOFILE", new ContainerSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
         }
-        String cpuTime = sb.cpuTime() != null ? sb.cpuTime() : preset != null ? preset.cpuTime() : null;
-        if (cpuTime != null) {
-            long seconds = Durations.seconds("--cpu-time", cpuTime);
+        Long seconds = cpuTimeSeconds(sb, preset);
+        if (seconds != null) {
             out.put("RLIMIT_CPU", new ContainerSpec.Rlimit("RLIMIT_CPU", seconds + 1, seconds));
         }
         for (String u : sb.ulimits()) {

@@ -234,6 +234,40 @@ class PlanBuilderTest {
     }
 
     @Test
+    void aReadOnlyRecursiveBindIsMadeReadOnlyAllTheWayDown() throws JboxException, IOException {
+        // The remount changes the top mount only: mounts below the source came along writable.
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        s.mount("/data", "bind", data.toString(), "rbind", "ro", "nosuid", "nodev");
+        Plan p = PlanBuilder.build(s.build());
+        int remount = indexOfWhat(p, "remount /data rbind,ro,nosuid,nodev");
+        Plan.Step setattr = p.steps().get(remount + 1);
+        assertEquals("make /data read-only recursively", setattr.what());
+        assertEquals(Protocol.OP_MOUNT_SETATTR, setattr.op());
+        assertEquals(List.of(in("/data"), MountOptions.AT_RECURSIVE,
+                MountOptions.MOUNT_ATTR_RDONLY | MountOptions.MOUNT_ATTR_NOSUID | MountOptions.MOUNT_ATTR_NODEV, 0L),
+                setattr.args());
+    }
+
+    @Test
+    void aWritableBindAndANonRecursiveOneGetNoRecursiveSetattr() throws JboxException, IOException {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        s.mount("/rw", "bind", data.toString(), "rbind", "nosuid");
+        s.mount("/flat", "bind", data.toString(), "bind", "ro");
+        Plan p = PlanBuilder.build(s.build());
+        assertEquals(List.of(), ops(p, Protocol.OP_MOUNT_SETATTR), whats(p).toString());
+    }
+
+    @Test
+    void readonlyPathsAreReadOnlyRecursivelyAndOptional() throws JboxException {
+        s.readonlyPaths = List.of("/proc/sys");
+        Plan p = PlanBuilder.build(s.build());
+        Plan.Step st = what(p, "make /proc/sys read-only recursively");
+        assertEquals(Protocol.OP_MOUNT_SETATTR | Protocol.OPTIONAL_STEP, st.op());
+        assertEquals(indexOfWhat(p, "remount /proc/sys read-only") + 1, indexOfWhat(p, "make /proc/sys read-only recursively"));
+        assertEquals(MountOptions.mountAttrs(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), st.args().get(2));
+    }
+
+    @Test
     void aPlainBindHasNoRemount() throws JboxException, IOException {
         Path data = Files.createDirectories(tmp.resolve("data"));
         s.mount("/data", "bind", data.toString(), "bind");
@@ -373,6 +407,7 @@ class PlanBuilderTest {
                 case Protocol.OP_MOUNT -> "sssus";
                 case Protocol.OP_MKDIR, Protocol.OP_MKFILE -> "su";
                 case Protocol.OP_SYMLINK -> "ss";
+                case Protocol.OP_MOUNT_SETATTR -> "suuu";
                 case Protocol.OP_EXEC -> "u" + "s".repeat(d.args().size() - 1);
                 default -> throw new AssertionError("unexpected op " + d.op());
             };

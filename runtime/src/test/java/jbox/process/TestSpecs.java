@@ -24,6 +24,7 @@ final class TestSpecs {
     String hostname = "abcdef012345";
     boolean overlay = true;
     Map<String, String> annotations = new LinkedHashMap<>();
+    List<String> readonlyPaths;
 
     TestSpecs(Path tmp) throws IOException {
         image = Files.createDirectories(tmp.resolve("image"));
@@ -49,6 +50,6 @@ final class TestSpecs {
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
                 new ContainerSpec.Process(false, user, args, env, cwd),
                 new ContainerSpec.Root(overlay ? merged.toString() : image.toString(), false),
-                hostname, mounts, new ContainerSpec.Linux(ns, null, null), ann);
+                hostname, mounts, new ContainerSpec.Linux(ns, null, null, null, null, null, null, readonlyPaths), ann);
     }
 }

@@ -51,6 +51,19 @@ class DefaultProfileTest {
     }
 
     @Test
+    void vsockSocketsAreRefusedAndOtherFamiliesAllowed() {
+        long afVsock = 40;
+        for (String name : List.of("socket", "socketpair")) {
+            assertEquals(EPERM, call(name, afVsock, 1, 0), name + "(AF_VSOCK)");
+            // The kernel reads the family as an int: junk in the high half must not slip past.
+            assertEquals(EPERM, call(name, 0x1_0000_0000L | afVsock, 1, 0), name + "(AF_VSOCK with high bits)");
+            for (long family : List.of(1L, 2L, 10L, 16L, 17L, 38L, 41L)) { // unix, inet, inet6, netlink, packet, alg, 41
+                assertEquals(ALLOW, call(name, family, 1, 0), name + "(" + family + ")");
+            }
+        }
+    }
+
+    @Test
     void callsThatReachOutsideTheContainerAreRefusedWithEperm() {
         for (String name : List.of("mount", "umount2", "pivot_root", "reboot", "kexec_load", "kexec_file_load",
                 "init_module", "finit_module", "delete_module", "swapon", "swapoff", "settimeofday", "clock_settime",

@@ -190,6 +190,27 @@ class OciConfigErrorTest {
     }
 
     @Test
+    void netSysctlsAreRefusedInTheHostsNetworkNamespaceJoinedByPath() {
+        // /proc/self/ns/net is the namespace jbox runs in: the sysctl would be set on the host.
+        assertEquals("config.json: linux.sysctl.net.ipv4.ip_forward: is not allowed: the network namespace"
+                + " /proc/self/ns/net is the host's", error(c -> {
+                    ((ArrayNode) linux(c).get("namespaces")).addObject().put("type", "network").put("path", "/proc/self/ns/net");
+                    linux(c).putObject("sysctl").put("net.ipv4.ip_forward", "1");
+                }));
+        assertEquals("config.json: linux.sysctl.kernel.shmmax: is not allowed: the ipc namespace"
+                + " /proc/self/ns/ipc is the host's", error(c -> {
+                    ArrayNode ns = (ArrayNode) linux(c).get("namespaces");
+                    for (int i = ns.size() - 1; i >= 0; i--) {
+                        if (ns.get(i).get("type").asText().equals("ipc")) {
+                            ns.remove(i);
+                        }
+                    }
+                    ns.addObject().put("type", "ipc").put("path", "/proc/self/ns/ipc");
+                    linux(c).putObject("sysctl").put("kernel.shmmax", "1");
+                }));
+    }
+
+    @Test
     void mountAndHookRules() {
         starts("config.json: mounts[0].destination: must be an absolute path, not data",
                 error(c -> c.putArray("mounts").addObject().put("destination", "data").put("type", "tmpfs")));
