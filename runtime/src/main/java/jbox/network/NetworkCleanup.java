@@ -38,7 +38,7 @@ public final class NetworkCleanup {
         }
         // Only where ports were ever published (the lease file stays once made): no iptables-save
         // for everyone else, and no dependence on iptables where it is not used.
-        int rules = PortLeases.of(stateRoot).everUsed() ? PortRules.removeContainers(prefix -> !live.test(prefix)) : 0;
+        int rules = PortLeases.of(stateRoot).everUsed() ? PortLeases.of(stateRoot).removeRules(prefix -> !live.test(prefix)) : 0;
         if (rules > 0) {
             removed.add(rules + " iptables rules of published ports of dead containers");
         }
