@@ -52,6 +52,7 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         check(onPath("ip"), false, "iproute2 present", "apt-get install iproute2");
         check(onPath("iptables") || onPath("nft"), false, "iptables or nftables present", "apt-get install iptables");
+        bridgeChecks(c);
         String image = c.get("image.default");
         boolean built;
         try {
@@ -98,6 +99,19 @@ public final class DoctorCommand implements Callable<Integer> {
             return Integer.toOctalString((Integer) a.get("mode") & 07777) + " " + a.get("uid") + ":" + a.get("gid");
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** Host state on jbox's bridges that reopens a hole jbox closes (see BridgeHazards). */
+    private void bridgeChecks(Config c) {
+        try {
+            var hazards = jbox.network.BridgeHazards.find(c.get("net.bridge.name"));
+            if (hazards.isEmpty()) {
+                check(true, false, "jbox bridges: route_localnet only with the loopback guard, no IPv6", "");
+            }
+            hazards.forEach(h -> check(false, false, h.what(), h.fix()));
+        } catch (JboxException e) {
+            check(false, false, "cannot check jbox's bridges: " + e.getMessage(), "see the message");
         }
     }
 

@@ -28,6 +28,7 @@ final class Bridge {
     static int ensure(BridgeSettings b) throws JboxException {
         Integer mtu = readyMtu(b);
         if (mtu != null) {
+            ipv6Off(b.name()); // also on bridges an older jbox made
             return mtu;
         }
         Path lockFile = b.stateRoot().resolve("bridge-" + b.name() + ".lock");
@@ -38,6 +39,7 @@ final class Bridge {
                     return mtu;
                 }
                 create(b);
+                ipv6Off(b.name());
                 mtu = readyMtu(b);
                 if (mtu == null) {
                     throw new JboxException("bridge " + b.name() + " was set up but does not have address "
@@ -155,6 +157,33 @@ final class Bridge {
         cmd.addAll(rest);
         return cmd;
     }
+
+    /**
+     * jbox gives containers no IPv6, so the bridge takes none either: with IPv6 on and
+     * accept_ra=1 (forwarding off), a container's router advertisements would give the host a
+     * default route through that container and an address on the bridge (CVE-2020-13401).
+     * Without IPv6 in the kernel there is nothing to turn off.
+     */
+    static void ipv6Off(String bridge) throws JboxException {
+        Path conf = Path.of("/proc/sys/net/ipv6/conf", bridge);
+        if (!Files.isDirectory(conf)) {
+            return;
+        }
+        for (String[] kv : IPV6_OFF) {
+            Path f = conf.resolve(kv[0]);
+            try {
+                if (!ProcFile.read(f).trim().equals(kv[1])) {
+                    Files.writeString(f, kv[1] + "\n");
+                }
+            } catch (IOException e) {
+                throw new JboxException("cannot set " + kv[0] + "=" + kv[1] + " on bridge " + bridge + " (" + f + "): "
+                        + jbox.io.IoReason.of(e), e);
+            }
+        }
+    }
+
+    /** What {@link #ipv6Off} writes, in order (jbox doctor checks the same). */
+    static final String[][] IPV6_OFF = {{"accept_ra", "0"}, {"disable_ipv6", "1"}};
 
     /** net.ipv4.ip_forward is per network namespace: this is the namespace jbox runs in. */
     private static void enableForwarding() throws JboxException {

@@ -78,9 +78,10 @@ public final class ContainerNetwork {
             if (!ports.isEmpty()) {
                 // Claimed before any rule exists, so a refused port leaves nothing; the rules go in
                 // now (before the veth: a DNAT to an address not yet there is harmless).
-                PortLeases.of(bridge.stateRoot()).claim(id, ports, live);
+                PortLeases leases = PortLeases.of(bridge.stateRoot());
+                leases.claim(id, ports, live);
                 portsClaimed = true;
-                PortRules.add(id, bridge.name(), address, ports);
+                leases.addRules(id, bridge.name(), address, ports);
             }
         } else if (joinPath != null) {
             joinedNamespace = namespaceId(Path.of(joinPath));
@@ -173,9 +174,7 @@ public final class ContainerNetwork {
                 return;
             }
             if (net.portsClaimed) {
-                // Rules first, then the claim: the port is free only once nothing forwards it.
-                PortRules.removeContainers(prefix -> net.id.startsWith(prefix));
-                PortLeases.of(net.bridge.stateRoot()).release(net.id);
+                PortLeases.of(net.bridge.stateRoot()).unpublish(net.id);
             }
             String error = removal == null ? null : unexpectedError(removal.await());
             if (error != null) {

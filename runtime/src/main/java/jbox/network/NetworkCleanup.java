@@ -14,6 +14,10 @@ import jbox.JboxException;
  * (jbox- + 12 hex), published-port leases and iptables rules (tagged jbox: + 12 hex) of
  * containers that have no live owner. Veths are looked for in the network
  * namespace prune runs in; names under /var/run/netns are shared by every namespace of the host.
+ *
+ * Names and tags carry only the container id, and another state root (a second jbox config, the
+ * tests' roots) makes the same shapes: a veth, name or rule is removed only when this state root
+ * knows its container (a state directory, or a lease in this root) and that container is dead.
  */
 public final class NetworkCleanup {
     private NetworkCleanup() {
@@ -21,24 +25,30 @@ public final class NetworkCleanup {
 
     /**
      * {@code live} tells whether a container whose id starts with the given prefix still has an
-     * owner. It is asked only after the thing was seen: a container creates its network pieces
+     * owner; {@code ours} whether one of this state root's containers (live or dead) has such an
+     * id. They are asked only after the thing was seen: a container creates its network pieces
      * after it has an owner, so one that starts while prune runs is never mistaken for dead.
      * Returns one line per removed thing.
      */
-    public static List<String> prune(Path stateRoot, Predicate<String> live) throws JboxException {
+    public static List<String> prune(Path stateRoot, Predicate<String> live, Predicate<String> ours) throws JboxException {
         List<String> removed = new ArrayList<>();
+        java.util.Set<String> reclaimed = new java.util.HashSet<>();
         for (Ipam ipam : Ipam.all(stateRoot)) {
             for (Ipam.Lease l : ipam.reclaim(live, ContainerNetwork::removeLeftovers)) {
+                reclaimed.add(l.id());
                 removed.add("address lease " + l.address() + " of container " + l.id().substring(0, 12) + " (" + ipam.file()
                         + ") with its veth " + VethNames.hostEnd(l.id()) + " and namespace name " + VethNames.netns(l.id()));
             }
         }
         for (PortLeases.Lease l : PortLeases.of(stateRoot).reclaim(live)) {
+            reclaimed.add(l.id());
             removed.add("published port " + l.port() + " of container " + l.id().substring(0, 12));
         }
+        Predicate<String> dead = prefix -> (ours.test(prefix) || reclaimed.stream().anyMatch(id -> id.startsWith(prefix)))
+                && !live.test(prefix);
         // Only where ports were ever published (the lease file stays once made): no iptables-save
         // for everyone else, and no dependence on iptables where it is not used.
-        int rules = PortLeases.of(stateRoot).everUsed() ? PortRules.removeContainers(prefix -> !live.test(prefix)) : 0;
+        int rules = PortLeases.of(stateRoot).everUsed() ? PortLeases.of(stateRoot).removeRules(dead) : 0;
         if (rules > 0) {
             removed.add(rules + " iptables rules of published ports of dead containers");
         }
@@ -47,14 +57,14 @@ public final class NetworkCleanup {
         StringBuilder batch = new StringBuilder();
         for (String link : Links.names()) {
             String prefix = VethNames.idPrefixOfHostEnd(link);
-            if (prefix != null && !live.test(prefix)) {
+            if (prefix != null && dead.test(prefix)) {
                 batch.append("link del ").append(link).append('\n');
                 links.add(link);
             }
         }
         for (String name : netnsNames()) {
             String prefix = VethNames.idPrefixOfNetns(name);
-            if (prefix != null && !live.test(prefix)) {
+            if (prefix != null && dead.test(prefix)) {
                 batch.append("netns del ").append(name).append('\n');
                 names.add(name);
             }

@@ -69,18 +69,51 @@ public final class PortLeases {
         }
     }
 
+    /**
+     * Adds the rules of ports {@link #claim}ed for container {@code id}, under the lock: the
+     * loopback guard and route_localnet they share with other containers change only under it.
+     */
+    void addRules(String id, String bridge, String address, List<PortMapping> ports) throws JboxException {
+        synchronized (PortLeases.class) {
+            try (LockFile ignored = lock()) {
+                PortRules.add(id, bridge, address, ports);
+            }
+        }
+    }
+
+    /** Deletes the rules of containers {@code dead} accepts (by id prefix), under the lock; returns how many. */
+    int removeRules(Predicate<String> dead) throws JboxException {
+        synchronized (PortLeases.class) {
+            try (LockFile ignored = lock()) {
+                return PortRules.removeContainers(dead);
+            }
+        }
+    }
+
     /** Whether ports were ever published here (the file, once made, stays). */
     boolean everUsed() {
         return Files.exists(file);
     }
 
+    /** Deletes the container's rules, then forgets its ports: a port is free only once nothing forwards it. */
+    public void unpublish(String id) throws JboxException {
+        release(id, true);
+    }
+
     /** Forgets the container's ports (its rules are already gone). */
     public void release(String id) throws JboxException {
+        release(id, false);
+    }
+
+    private void release(String id, boolean withRules) throws JboxException {
         if (!Files.exists(file)) {
             return;
         }
         synchronized (PortLeases.class) {
             try (LockFile ignored = lock()) {
+                if (withRules) {
+                    PortRules.removeContainers(prefix -> id.startsWith(prefix));
+                }
                 List<Lease> all = read();
                 if (all.removeIf(l -> l.id().equals(id))) {
                     write(all);

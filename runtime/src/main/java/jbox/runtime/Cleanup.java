@@ -21,7 +21,8 @@ import jbox.state.StateStore;
  * (a killed jbox, a stopped container), and writable layers with no state directory at all (a
  * jbox killed between creating the layer and writing its state). Live containers are never
  * touched: their owner holds the lock. Also half-built images of killed imports, and the network
- * pieces of dead containers (address leases, veths, namespace names). Returns one line per
+ * pieces of dead containers of this state root (address leases, veths, namespace names, port
+ * rules; another root's live container has names of the same shape). Returns one line per
  * removed thing.
  */
 public final class Cleanup {
@@ -34,16 +35,20 @@ public final class Cleanup {
     public List<String> prune() throws JboxException {
         StateStore states = new StateStore(config.stateRoot());
         List<String> removed = new ArrayList<>();
+        List<String> removedIds = new ArrayList<>();
         for (String id : states.ids()) {
             if (live(states, id)) {
                 continue;
             }
+            removedIds.add(id);
             ContainerState s = states.read(id);
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
         }
-        removed.addAll(NetworkCleanup.prune(config.stateRoot(), prefix -> anyLive(states, prefix)));
+        // Only this state root's containers: the ones it still has and the ones just removed.
+        removed.addAll(NetworkCleanup.prune(config.stateRoot(), prefix -> anyLive(states, prefix),
+                prefix -> removedIds.stream().anyMatch(id -> id.startsWith(prefix)) || anyKnown(states, prefix)));
         CgroupHost host = cgroupHost();
         String parent = config.get("cgroup.parent");
         for (String id : host == null ? List.<String>of() : ContainerCgroup.list(host, parent)) {
@@ -90,7 +95,7 @@ public final class Cleanup {
         ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
         jbox.cgroup.CgroupUsage usage = null;
         try {
-            NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix)); // only this one's pieces
+            NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix), id::startsWith); // only this one's pieces
         } finally {
             CgroupHost host = cgroupHost();
             java.util.Optional<ContainerCgroup> cgroup = host == null ? java.util.Optional.empty()
@@ -132,6 +137,15 @@ public final class Cleanup {
             return s != null && ContainerState.RUNNING.equals(s.status()) && ProcessStart.alive(s.shimPid(), s.shimStartTime());
         } catch (JboxException e) {
             return false; // unreadable state: the lock is what counts, and nobody holds it
+        }
+    }
+
+    /** Whether this state root has a container (live or not) whose id starts with {@code prefix}. */
+    private static boolean anyKnown(StateStore states, String prefix) {
+        try {
+            return states.ids().stream().anyMatch(id -> id.startsWith(prefix));
+        } catch (JboxException e) {
+            return false; // cannot tell: leave it
         }
     }
 

@@ -160,9 +160,33 @@ public final class SpecBuilder {
                 mounts,
                 new ContainerSpec.Linux(ns, uidMap, gidMap, resources,
                         resources != null || o.report() != null || cpuSeconds != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
-                        seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths()),
+                        seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths(), null,
+                        netPath == null && net.kind() != NetworkMode.Kind.HOST ? ownNetworkSysctls(net, in.ids()) : null),
                 ann);
     }
+
+    /**
+     * Settings of a network namespace the container has to itself (joined or host ones are not
+     * the container's to change). Ping without NET_RAW: ICMP datagram sockets for every group the
+     * container has (in a user namespace only mapped gids can be named; docker and podman write
+     * "0 2147483647" without one). Bridge mode: no IPv6 on eth0 and no router advertisements
+     * taken, since jbox gives containers no IPv6 and a neighbour's RA would otherwise route the
+     * container's IPv6 through that neighbour (CVE-2020-13401); lo keeps ::1.
+     */
+    static Map<String, String> ownNetworkSysctls(NetworkMode net, IdRange ids) {
+        Map<String, String> sysctl = new LinkedHashMap<>();
+        sysctl.put("net.ipv4.ping_group_range", "0 " + (ids != null ? ids.size() - 1 : 2147483647L));
+        if (net.kind() == NetworkMode.Kind.BRIDGE && IPV6) {
+            for (String dev : List.of("default", "eth0")) {
+                sysctl.put("net.ipv6.conf." + dev + ".accept_ra", "0");
+                sysctl.put("net.ipv6.conf." + dev + ".disable_ipv6", "1");
+            }
+        }
+        return sysctl;
+    }
+
+    /** Whether the kernel has IPv6 at all (ipv6.disable=1 removes /proc/sys/net/ipv6, and nothing needs turning off). */
+    private static final boolean IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
 
     /** The namespace to join for container: and ns:, null for a new one (or none at all, host). */
     static String networkNamespace(NetworkMode net, NetworkInputs in) throws JboxException {

@@ -85,9 +85,14 @@ class EscapeIT {
     }
 
     @Test
-    void rawSocketsNeedNetRawWhichCapDropRemoves() throws Exception {
-        Jbox.Result r = Jbox.run("run", "--rm", "--cap-drop", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "try", "raw-socket");
-        assertEquals("raw-socket EPERM\n", r.out(), r.all());
+    void rawSocketsNeedNetRawWhichIsNotADefaultButPingSocketsWork() throws Exception {
+        Jbox.Result r = Jbox.run("run", "--rm", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "try", "raw-socket", "ping-socket");
+        assertEquals("raw-socket EPERM\nping-socket ok\n", r.out(), r.all());
+        Jbox.Result added = Jbox.run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "try", "raw-socket");
+        assertEquals("raw-socket ok\n", added.out(), added.all());
+        // ping_group_range is set only in a network namespace of the container's own.
+        Jbox.Result host = Jbox.run("run", "--rm", "--net", "host", "--userns", "host", Jbox.PROBE_IMAGE, "cat", "/proc/sys/net/ipv4/ping_group_range");
+        assertEquals(Jbox.host("cat", "/proc/sys/net/ipv4/ping_group_range"), host.out(), host.all());
     }
 
     @Test

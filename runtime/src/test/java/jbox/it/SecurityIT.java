@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The defaults and the flags that tighten or loosen them, seen from inside the container. */
 class SecurityIT {
-    /** docker's 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-    static final String DEFAULT_CAPS = "00000000a80425fb";
+    /** podman's 11: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP (docker's 14 without NET_RAW, MKNOD, AUDIT_WRITE). */
+    static final String DEFAULT_CAPS = "00000000800405fb";
 
     @TempDir
     Path tmp;
@@ -52,10 +52,12 @@ class SecurityIT {
     }
 
     @Test
-    void capabilitiesAreDockersFourteenAndFlagsChangeThem() throws Exception {
+    void capabilitiesArePodmansElevenAndFlagsChangeThem() throws Exception {
         assertEquals(DEFAULT_CAPS, capEff());
-        assertEquals(String.format("%016x", 0xa80425fbL & ~1L), capEff("--cap-drop", "CHOWN"));
-        assertEquals(String.format("%016x", 0xa80425fbL | (1L << 21)), capEff("--cap-add", "SYS_ADMIN"));
+        assertEquals(String.format("%016x", 0x800405fbL & ~1L), capEff("--cap-drop", "CHOWN"));
+        assertEquals(String.format("%016x", 0x800405fbL | (1L << 21)), capEff("--cap-add", "SYS_ADMIN"));
+        long dockers14 = 0x800405fbL | 1L << 13 | 1L << 27 | 1L << 29;
+        assertEquals(String.format("%016x", dockers14), capEff("--cap-add", "NET_RAW", "--cap-add", "MKNOD", "--cap-add", "AUDIT_WRITE"));
         assertEquals("0000000000000000", capEff("--cap-drop", "ALL"));
         assertEquals(String.format("%016x", 1L << 10), capEff("--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"));
         Jbox.Result bounding = Jbox.run("run", "--rm", Jbox.IMAGE, "grep", "CapBnd", "/proc/self/status");

@@ -115,6 +115,26 @@ class SpecBuilderIsolationTest {
     }
 
     @Test
+    void anOwnNetworkNamespaceLetsEveryMappedGroupPingAndABridgedEth0TakesNoIpv6() throws JboxException {
+        assertEquals(java.util.Map.of("net.ipv4.ping_group_range", "0 65535"), f.build().linux().sysctl(), "none: only lo");
+        f.net = "bridge";
+        java.util.Map<String, String> bridged = f.build().linux().sysctl();
+        assertEquals("0 65535", bridged.get("net.ipv4.ping_group_range"), "only gids the user namespace maps can be named");
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"))) {
+            for (String dev : List.of("default", "eth0")) {
+                assertEquals("0", bridged.get("net.ipv6.conf." + dev + ".accept_ra"), bridged.toString());
+                assertEquals("1", bridged.get("net.ipv6.conf." + dev + ".disable_ipv6"), bridged.toString());
+            }
+        }
+        f.ids = null;
+        assertEquals("0 2147483647", f.build().linux().sysctl().get("net.ipv4.ping_group_range"), "without a user namespace: all, as docker");
+        f.net = "host";
+        assertNull(f.build().linux().sysctl(), "the host's settings are not the container's to change");
+        f.net = "container:web";
+        assertNull(f.build().linux().sysctl(), "nor another container's");
+    }
+
+    @Test
     void containerModeNamesTheContainerItCannotFind() {
         f.net = "container:db";
         assertEquals("no such container: db", assertThrows(JboxException.class, f::build).getMessage());
