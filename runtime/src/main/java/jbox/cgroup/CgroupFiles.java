@@ -102,14 +102,20 @@ final class CgroupFiles {
     /**
      * mkdir of a container's own directory, whose parent exists; false when the parent went away
      * meanwhile (another jbox removed it as its last container went). A directory that is already
-     * there is an error: it belongs to another container.
+     * there is an error (it belongs to another container), unless {@code joinExisting}: an OCI
+     * cgroupsPath naming an existing cgroup is joined, as runc does.
      */
-    static boolean createInExistingParent(Path dir) throws JboxException {
+    static boolean createInExistingParent(Path dir, boolean joinExisting) throws JboxException {
         try {
             Files.createDirectory(dir);
             return true;
         } catch (NoSuchFileException e) {
             return false;
+        } catch (FileAlreadyExistsException e) {
+            if (joinExisting && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
+            throw new JboxException("cannot create " + dir + ": " + reason(e), e);
         } catch (IOException e) {
             throw new JboxException("cannot create " + dir + ": " + reason(e), e);
         }

@@ -25,11 +25,6 @@ public final class CgroupHost {
 
     public static final Path DEFAULT_ROOT = Path.of("/sys/fs/cgroup");
 
-    /**
-     * The v1 controllers a container joins: those its limits and usage need, plus freezer (a
-     * clean kill) and cpuset (so that a later --cpuset-cpus finds the container already there).
-     */
-    static final List<String> V1_JOINED = List.of("cpuset", "cpu", "cpuacct", "memory", "pids", "freezer");
     /** The v2 controllers a container's parents delegate to it when the host has them. */
     static final List<String> V2_ENABLED = List.of("memory", "pids", "cpu");
 
@@ -42,13 +37,21 @@ public final class CgroupHost {
     private final Set<String> controllers;
     /** v1: each controller's hierarchy as a real path (co-mounted ones, e.g. cpu,cpuacct, share one). */
     private final Map<String, Path> hierarchies;
+    /**
+     * v1: hierarchies without a controller, by directory name: named ones (systemd's name=systemd at
+     * systemd/) and, on a hybrid host, the cgroup2 at unified/. A container joins them too, as runc's
+     * do, so that nothing of it stays in its caller's cgroup (conmon's, a containerd shim's).
+     */
+    private final Map<String, Path> named;
 
-    private CgroupHost(Version version, Path root, boolean hybrid, Set<String> controllers, Map<String, Path> hierarchies) {
+    private CgroupHost(Version version, Path root, boolean hybrid, Set<String> controllers, Map<String, Path> hierarchies,
+            Map<String, Path> named) {
         this.version = version;
         this.root = root;
         this.hybrid = hybrid;
         this.controllers = Collections.unmodifiableSet(controllers);
         this.hierarchies = Collections.unmodifiableMap(hierarchies);
+        this.named = Collections.unmodifiableMap(named);
     }
 
     public static CgroupHost detect() throws JboxException {
@@ -61,19 +64,26 @@ public final class CgroupHost {
         if (Files.exists(unifiedControllers)) {
             String list = CgroupFiles.read(unifiedControllers);
             Set<String> names = new TreeSet<>(list.isEmpty() ? List.of() : Arrays.asList(list.split("\\s+")));
-            return new CgroupHost(Version.V2, root, false, names, Map.of());
+            return new CgroupHost(Version.V2, root, false, names, Map.of(), Map.of());
         }
         Map<String, Path> hierarchies = new TreeMap<>();
+        Map<String, Path> named = new TreeMap<>();
         try (DirectoryStream<Path> mounts = Files.newDirectoryStream(root)) {
             for (Path mount : mounts) {
                 // A hierarchy is a directory with cgroup.procs; "cpu,cpuacct" holds two controllers.
                 if (!Files.isRegularFile(mount.resolve("cgroup.procs"))) {
                     continue;
                 }
-                for (String name : mount.getFileName().toString().split(",")) {
-                    if (V1_CONTROLLERS.contains(name) && !hierarchies.containsKey(name)) {
-                        hierarchies.put(name, mount.toRealPath());
+                String dir = mount.getFileName().toString();
+                boolean controllers = false;
+                for (String name : dir.split(",")) {
+                    if (V1_CONTROLLERS.contains(name)) {
+                        controllers = true;
+                        hierarchies.putIfAbsent(name, mount.toRealPath());
                     }
+                }
+                if (!controllers && !Files.isSymbolicLink(mount)) {
+                    named.put(dir, mount.toRealPath());
                 }
             }
         } catch (IOException e) {
@@ -84,7 +94,7 @@ public final class CgroupHost {
                     + ": neither cgroup.controllers (v2) nor a mounted v1 controller directory");
         }
         boolean hybrid = Files.exists(root.resolve("unified").resolve("cgroup.controllers"));
-        return new CgroupHost(Version.V1, root, hybrid, new TreeSet<>(hierarchies.keySet()), hierarchies);
+        return new CgroupHost(Version.V1, root, hybrid, new TreeSet<>(hierarchies.keySet()), hierarchies, named);
     }
 
     public Version version() {
@@ -115,34 +125,30 @@ public final class CgroupHost {
     }
 
     /**
-     * v1: every mounted hierarchy by its directory name ("cpu,cpuacct") with the controllers it
-     * carries, for mounting the same layout in a container.
+     * v1: every mounted hierarchy with a controller, by its directory name ("cpu,cpuacct") with the
+     * controllers it carries, and the named ones ("systemd", mounted as name=systemd), for mounting
+     * the same layout in a container. Not the hybrid host's cgroup2 at unified/.
      */
     public Map<String, List<String>> v1Hierarchies() {
         Map<String, List<String>> out = new TreeMap<>();
         hierarchies.forEach((controller, dir) -> out.computeIfAbsent(dir.getFileName().toString(), d -> new ArrayList<>()).add(controller));
+        named.forEach((name, dir) -> {
+            if (!Files.exists(dir.resolve("cgroup.controllers"))) {
+                out.put(name, List.of("none", "name=" + name));
+            }
+        });
         return out;
     }
 
-    /** v1: the distinct hierarchies a container joins, each with the joined controllers it carries. */
+    /**
+     * v1: every hierarchy a container joins, each with the controllers it carries: all that are
+     * mounted (runc's rule; a subset left the container in its caller's blkio, devices and
+     * name=systemd cgroups), the named ones and a hybrid host's cgroup2 with none.
+     */
     Map<Path, List<String>> joinedHierarchies() {
-        return joinedHierarchies(false);
-    }
-
-    /** withDevices: devices joined too (OCI configs carry device rules; jbox run's containers do not). */
-    Map<Path, List<String>> joinedHierarchies(boolean withDevices) {
         Map<Path, List<String>> joined = new LinkedHashMap<>();
-        List<String> controllers = new ArrayList<>(V1_JOINED);
-        if (withDevices) {
-            controllers.add("devices");
-        }
-        for (String controller : controllers) {
-            Path h = hierarchies.get(controller);
-            if (h != null) {
-                joined.putIfAbsent(h, new ArrayList<>());
-                joined.get(h).add(controller);
-            }
-        }
+        hierarchies.forEach((controller, h) -> joined.computeIfAbsent(h, k -> new ArrayList<>()).add(controller));
+        named.values().forEach(h -> joined.putIfAbsent(h, List.of()));
         return joined;
     }
 

@@ -33,14 +33,9 @@ final class CgroupV1 implements ContainerCgroup {
     private final Map<String, Path> byController = new HashMap<>();
 
     CgroupV1(CgroupHost host, String parent, String id) {
-        this(host, parent, id, false);
-    }
-
-    /** withDevices: the devices hierarchy too (OCI cgroups, whose configs carry device rules). */
-    CgroupV1(CgroupHost host, String parent, String id, boolean withDevices) {
         this.parent = parent;
         this.id = id;
-        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies(withDevices).entrySet()) {
+        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies().entrySet()) {
             Path dir = joined.getKey().resolve(parent).resolve(id);
             dirs.put(joined.getKey(), dir);
             for (String controller : joined.getValue()) {
@@ -54,19 +49,19 @@ final class CgroupV1 implements ContainerCgroup {
     }
 
     /**
-     * countCreated (OCI paths): only the parent levels this call makes may be removed later, and the
-     * devices hierarchy is joined; else the one parent may go, and devices is left alone.
+     * countCreated (OCI paths): only the parent levels this call makes may be removed later; else
+     * the one parent may go.
      */
     static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
             throws JboxException {
-        CgroupV1 cgroup = new CgroupV1(host, parent, id, countCreated);
+        CgroupV1 cgroup = new CgroupV1(host, parent, id);
         if (countCreated) {
             cgroup.removableParents = 0;
         }
         List<Path> created = new ArrayList<>();
         try {
             for (Map.Entry<Path, Path> e : cgroup.dirs.entrySet()) {
-                int newParents = createDirectory(e.getValue(), e.getKey());
+                int newParents = createDirectory(e.getValue(), e.getKey(), countCreated);
                 if (countCreated) {
                     cgroup.removableParents = Math.max(cgroup.removableParents, newParents);
                 }
@@ -88,14 +83,17 @@ final class CgroupV1 implements ContainerCgroup {
         }
     }
 
-    /** Creates dir and every missing level between it and the hierarchy; returns how many parent levels were new. */
-    private static int createDirectory(Path dir, Path hierarchy) throws JboxException {
+    /**
+     * Creates dir and every missing level between it and the hierarchy; returns how many parent
+     * levels were new. joinExisting (OCI cgroupsPath): an existing dir is joined, as runc does.
+     */
+    private static int createDirectory(Path dir, Path hierarchy, boolean joinExisting) throws JboxException {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             int newParents = 0;
             for (Path level : CgroupFiles.levels(hierarchy, dir.getParent())) {
                 newParents += CgroupFiles.createDirectory(level) ? 1 : 0;
             }
-            if (CgroupFiles.createInExistingParent(dir)) {
+            if (CgroupFiles.createInExistingParent(dir, joinExisting)) {
                 return newParents;
             }
         }
@@ -271,6 +269,13 @@ final class CgroupV1 implements ContainerCgroup {
             }
         }
         return false;
+    }
+
+    @Override
+    public Map<String, Path> v1Dirs() {
+        Map<String, Path> out = new java.util.TreeMap<>();
+        dirs.forEach((hierarchy, dir) -> out.put(hierarchy.getFileName().toString(), dir));
+        return out;
     }
 
     @Override

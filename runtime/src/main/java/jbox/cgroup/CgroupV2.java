@@ -81,7 +81,7 @@ final class CgroupV2 implements ContainerCgroup {
                 throw new JboxException("--memory-swap needs " + parentDir.resolve("memory.swap.max")
                         + ", which this kernel does not provide (swap accounting off)");
             }
-            if (CgroupFiles.createInExistingParent(dir)) {
+            if (CgroupFiles.createInExistingParent(dir, countCreated)) {
                 return;
             }
         }

@@ -67,7 +67,7 @@ public interface ContainerCgroup {
         CgroupPath p = CgroupPath.parse(cgroupsPath);
         int n = Math.max(0, Math.min(removableParents, p.depth()));
         return host.version() == CgroupHost.Version.V1
-                ? new CgroupV1(host, p.parent(), p.leaf(), true).withRemovableParents(n)
+                ? new CgroupV1(host, p.parent(), p.leaf()).withRemovableParents(n)
                 : new CgroupV2(host, p.parent(), p.leaf()).withRemovableParents(n);
     }
 
@@ -91,6 +91,14 @@ public interface ContainerCgroup {
 
     /** "/jbox/ID": the cgroup as the host names it, which a cgroup namespace unshared inside it shows as "/". */
     String relativePath();
+
+    /**
+     * v1: the container's directory in each joined hierarchy, by the hierarchy's directory name
+     * ("cpu,cpuacct", "systemd"); v2: empty.
+     */
+    default java.util.Map<String, java.nio.file.Path> v1Dirs() {
+        return java.util.Map.of();
+    }
 
     /** True while any of the cgroup's directories exists. */
     boolean exists();

@@ -78,7 +78,7 @@ public final class ExecCommand implements Callable<Integer> {
         ContainerSpec container = OciConfig.read(l.store().dir(ref));
         ContainerSpec.Process p;
         if (processFile != null) {
-            p = OciConfig.readProcess(processFile, container.process());
+            p = OciConfig.readProcess(processFile, container.process(), OciCommands::ignoredProperty);
         } else {
             if (command.isEmpty()) {
                 throw new JboxException("exec: give a command or --process FILE");

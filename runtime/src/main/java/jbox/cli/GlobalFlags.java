@@ -78,17 +78,32 @@ final class GlobalFlags {
 
     /** Also records an error in --log, in its format (best effort: the error already went to stderr). */
     static void logError(String message) {
-        if (log == null) {
+        if (log != null) {
+            logLine("error", message);
+        }
+    }
+
+    /** With --debug, a detail for whoever investigates: to --log as runc does, else to stderr. */
+    static void logDebug(String message) {
+        if (!debug) {
             return;
         }
+        if (log != null) {
+            logLine("debug", message);
+        } else {
+            System.err.println("jbox: debug: " + message);
+        }
+    }
+
+    private static void logLine(String level, String message) {
         String line = logFormat.equals("json")
-                ? "{\"level\":\"error\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
-                : "time=\"" + Instant.now() + "\" level=error msg=" + quote(message) + "\n";
+                ? "{\"level\":\"" + level + "\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
+                : "time=\"" + Instant.now() + "\" level=" + level + " msg=" + quote(message) + "\n";
         try {
             jbox.io.FileModes.ensureFile(log, jbox.io.FileModes.PRIVATE_FILE); // not the umask's mode
             Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         } catch (IOException ignored) {
-            // the message is on stderr anyway
+            // best effort: errors are on stderr anyway
         }
     }
 

@@ -73,7 +73,7 @@ final class OciCommands {
             Path b = bundle.toAbsolutePath().normalize();
             OciLifecycle l = lifecycle(config);
             TIMINGS.mark("parse_and_setup");
-            jbox.spec.ContainerSpec spec = OciConfig.read(b);
+            jbox.spec.ContainerSpec spec = OciConfig.read(b, OciCommands::ignoredProperty);
             TIMINGS.mark("config_read");
             try {
                 l.create(id, b, spec, pidFile == null ? null : pidFile.toAbsolutePath(), consoleSocket);
@@ -195,12 +195,17 @@ final class OciCommands {
             OciLifecycle l = lifecycle(config);
             Path pf = pidFile == null ? null : pidFile.toAbsolutePath();
             if (detach) {
-                l.create(id, b, OciConfig.read(b), pf, consoleSocket);
+                l.create(id, b, OciConfig.read(b, OciCommands::ignoredProperty), pf, consoleSocket);
                 l.start(id);
                 return 0;
             }
             SignalForwarding.install(l.runner());
-            return l.runAttached(id, b, OciConfig.read(b), pf, consoleSocket);
+            return l.runAttached(id, b, OciConfig.read(b, OciCommands::ignoredProperty), pf, consoleSocket);
         }
+    }
+
+    /** An unknown config.json property: ignored as the runtime-spec requires, named under --debug. */
+    static void ignoredProperty(String path) {
+        GlobalFlags.logDebug("config.json: ignoring unknown property " + path);
     }
 }

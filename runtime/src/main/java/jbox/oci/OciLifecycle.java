@@ -88,7 +88,7 @@ public final class OciLifecycle {
             }
             mark("cgroup");
             Plan.Later hookState = new Plan.Later();
-            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState));
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState).withOwnCgroup(ownDirs(cgroup)));
             mark("plan_build");
             runner.handOver(spec, plan, socket("create"), dir.resolve(OciStore.FIFO), consoleSocket,
                     (initPid, shimPid) -> {
@@ -310,7 +310,7 @@ public final class OciLifecycle {
             cgroup = cgroups.create(id, spec);
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
-            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState));
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState).withOwnCgroup(ownDirs(cgroup)));
             ContainerRunner.Outcome o = runner.run(spec, plan, dir, socket("run"), 0, 0, null, new ContainerRunner.StartListener() {
                 @Override
                 public void started(long initPid, long shimPid) throws JboxException {
@@ -437,5 +437,9 @@ public final class OciLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static java.util.Map<String, Path> ownDirs(ContainerCgroup cgroup) {
+        return cgroup == null ? java.util.Map.of() : cgroup.v1Dirs();
     }
 }

@@ -44,12 +44,29 @@ public final class PlanBuilder {
      * before the command until `jbox start`. {@code hookState}: the state JSON the in-container
      * hooks read (set once the pid is known).
      */
-    public record Options(boolean monitored, boolean waitForStart, Plan.Later hookState, CgroupHost cgroups) {
+    public record Options(boolean monitored, boolean waitForStart, Plan.Later hookState, CgroupHost cgroups,
+            Map<String, Path> ownCgroup) {
         public static final Options RUN = new Options(true, false, null);
 
         /** cgroups: the host's layout for mounts of type "cgroup"; null = detected when one is asked for. */
         public Options(boolean monitored, boolean waitForStart, Plan.Later hookState) {
-            this(monitored, waitForStart, hookState, null);
+            this(monitored, waitForStart, hookState, null, Map.of());
+        }
+
+        public Options(boolean monitored, boolean waitForStart, Plan.Later hookState, CgroupHost cgroups) {
+            this(monitored, waitForStart, hookState, cgroups, Map.of());
+        }
+
+        public Options {
+            ownCgroup = Map.copyOf(ownCgroup);
+        }
+
+        /**
+         * The container's cgroup directory in each v1 hierarchy (ContainerCgroup.v1Dirs): a cgroup
+         * mount without a cgroup namespace binds these, as runc does, rather than the host's roots.
+         */
+        public Options withOwnCgroup(Map<String, Path> dirs) {
+            return new Options(monitored, waitForStart, hookState, cgroups, dirs);
         }
     }
 
@@ -122,7 +139,8 @@ public final class PlanBuilder {
             makeMountpoint(plan, root, resolved, dir);
             String target = resolved.on(root).toString();
             if ("cgroup".equals(m.type())) {
-                CgroupMountPlan.add(plan, target, dest.toString(), o, cgroups(options), userns);
+                CgroupMountPlan.add(plan, target, dest.toString(), o, cgroups(options), userns, linux.has("cgroup"),
+                        options.ownCgroup());
                 mounted.put(dest, resolved);
                 continue;
             }

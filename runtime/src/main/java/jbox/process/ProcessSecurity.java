@@ -58,9 +58,14 @@ public final class ProcessSecurity {
         }
         plan.add(Protocol.OP_SETID, "switch to user " + u.uid() + ":" + u.gid(), ids.toArray());
         if (caps != null) {
+            long inheritable = Capabilities.mask(caps.inheritable());
+            long permitted = Capabilities.mask(caps.permitted());
+            // The kernel raises an ambient capability only if it is permitted and inheritable; runc
+            // raises each and ignores the refusals (with a warning), so `runc spec`'s config, whose
+            // ambient set has no inheritable behind it, runs. The same result: the rest is left out.
             plan.add(Protocol.OP_CAPS, "set capabilities " + String.join(",", caps.effective()),
-                    Capabilities.mask(caps.effective()), Capabilities.mask(caps.permitted()),
-                    Capabilities.mask(caps.inheritable()), Capabilities.mask(caps.ambient()));
+                    Capabilities.mask(caps.effective()), permitted, inheritable,
+                    Capabilities.mask(caps.ambient()) & inheritable & permitted);
         }
         if (p.noNewPrivileges()) {
             plan.add(Protocol.OP_NO_NEW_PRIVS, "set no_new_privs");

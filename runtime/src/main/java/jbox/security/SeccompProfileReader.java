@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import jbox.JboxException;
 import jbox.security.SeccompProfile.ArgCondition;
 import jbox.security.SeccompProfile.Op;
@@ -31,16 +32,28 @@ public final class SeccompProfileReader {
 
     private final JsonParser parser;
     private final String source;
+    /** Where unknown fields go instead of failing (an OCI config's), or null: strict. */
+    private final Consumer<String> unknownFields;
 
-    private SeccompProfileReader(JsonParser parser, String source) {
+    private SeccompProfileReader(JsonParser parser, String source, Consumer<String> unknownFields) {
         this.parser = parser;
         this.source = source;
+        this.unknownFields = unknownFields;
     }
 
     /** @param source the file or resource the bytes came from, for error messages */
     public static SeccompProfile read(byte[] json, String source) throws JboxException {
+        return read(json, source, null);
+    }
+
+    /**
+     * As {@link #read(byte[], String)}, but fields the format does not define are skipped and named
+     * to {@code unknownFields} (the OCI runtime-spec's rule for config.json) instead of failing.
+     * Fields jbox knows of and cannot honour still fail.
+     */
+    public static SeccompProfile read(byte[] json, String source, Consumer<String> unknownFields) throws JboxException {
         try (JsonParser parser = JSON.createParser(json)) {
-            SeccompProfileReader reader = new SeccompProfileReader(parser, source);
+            SeccompProfileReader reader = new SeccompProfileReader(parser, source, unknownFields);
             SeccompProfile profile = reader.profile();
             if (parser.nextToken() != null) {
                 throw reader.error("", "unexpected content after the profile's object");
@@ -98,7 +111,7 @@ public final class SeccompProfileReader {
                     }
                 }
                 case "comment" -> parser.skipChildren();
-                default -> throw unknownField(field, field, fieldAt);
+                default -> unknownField(field, field, fieldAt);
             }
         }
         if (defaultAction == null) {
@@ -148,7 +161,7 @@ public final class SeccompProfileReader {
                         throw error(path, at, "field '" + field + "' (conditional rules) is not supported");
                     }
                 }
-                default -> throw unknownField(field, path, fieldAt);
+                default -> unknownField(field, path, fieldAt);
             }
         }
         if (names.isEmpty()) {
@@ -183,7 +196,7 @@ public final class SeccompProfileReader {
                 case "value" -> value = uint64(path);
                 case "valueTwo" -> valueTwo = uint64(path);
                 case "op" -> op = op(path);
-                default -> throw unknownField(field, path, fieldAt);
+                default -> unknownField(field, path, fieldAt);
             }
         }
         // A missing index would silently test argument 0; a missing op has no meaning.
@@ -335,10 +348,18 @@ public final class SeccompProfileReader {
         }
     }
 
-    private JboxException unknownField(String field, String where, JsonLocation at) {
+    /** The parser is on the field's value: skips it when unknown fields are collected, else fails. */
+    private void unknownField(String field, String where, JsonLocation at) throws IOException, JboxException {
         // Docker fields jbox knows of but does not implement (filter flags, a notification listener).
         boolean docker = field.equals("flags") || field.equals("listenerPath") || field.equals("listenerMetadata");
-        return error(where, at, docker ? "field '" + field + "' is not supported" : "unknown field '" + field + "'");
+        if (docker) {
+            throw error(where, at, "field '" + field + "' is not supported");
+        }
+        if (unknownFields == null) {
+            throw error(where, at, "unknown field '" + field + "'");
+        }
+        unknownFields.accept(where);
+        parser.skipChildren();
     }
 
     private JboxException error(String where, String problem) {

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import jbox.JboxException;
 import jbox.security.SeccompProfile;
 import jbox.security.SeccompProfileReader;
@@ -27,8 +31,10 @@ import jbox.security.SeccompProfileReader;
  * An OCI bundle's config.json as a ContainerSpec, and a ContainerSpec as config.json: one shape
  * for `jbox create`, `jbox run --dry-run` and the config.json jbox keeps for inspect.
  *
- * Reading is strict: unknown fields, fields jbox does not implement (OciUnsupported) and values
- * that break the spec's rules (OciValidation) are one-line errors naming the field's path.
+ * Properties the runtime-spec does not define are ignored and named to the caller (config.md,
+ * "Extensibility": a runtime MUST NOT fail on an unknown property and MUST ignore it); fields jbox
+ * knows of and cannot honour (OciUnsupported) and values that break the spec's rules
+ * (OciValidation) are one-line errors naming the field's path.
  * linux.seccomp is read by SeccompProfileReader from the file's own bytes, so its errors carry
  * the file's line and column.
  */
@@ -42,7 +48,6 @@ public final class OciConfig {
     private static final class Json {
         static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .build();
@@ -50,6 +55,11 @@ public final class OciConfig {
 
     /** BUNDLE/config.json, validated, with root.path made absolute against the bundle. */
     public static ContainerSpec read(Path bundle) throws JboxException {
+        return read(bundle, ignored -> { });
+    }
+
+    /** As {@link #read(Path)}; each unknown property's path ("linux.foo") goes to {@code ignored}. */
+    public static ContainerSpec read(Path bundle, Consumer<String> ignored) throws JboxException {
         Path file = bundle.resolve(FILE);
         byte[] bytes;
         try {
@@ -57,11 +67,15 @@ public final class OciConfig {
         } catch (IOException e) {
             throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
         }
-        return parse(bytes, bundle.toAbsolutePath());
+        return parse(bytes, bundle.toAbsolutePath(), ignored);
     }
 
     /** The config's bytes as read from {@code bundle}/config.json. */
     static ContainerSpec parse(byte[] bytes, Path bundle) throws JboxException {
+        return parse(bytes, bundle, ignored -> { });
+    }
+
+    static ContainerSpec parse(byte[] bytes, Path bundle, Consumer<String> ignored) throws JboxException {
         JsonNode tree;
         try {
             tree = Json.MAPPER.readTree(bytes);
@@ -82,18 +96,19 @@ public final class OciConfig {
             if (!node.isNull()) {
                 // The file's own bytes keep line numbers in errors; re-serialized if empty unsupported fields were dropped.
                 byte[] json = node.equals(seccompAsWritten) ? only(bytes, seccompRange(bytes)) : bytes(node);
-                seccomp = SeccompProfileReader.read(json, FILE + " linux.seccomp");
+                seccomp = SeccompProfileReader.read(json, FILE + " linux.seccomp",
+                        field -> ignored.accept("linux.seccomp" + (field.isEmpty() ? "" : "." + field)));
             }
         }
         ContainerSpec spec;
         try {
-            spec = Json.MAPPER.treeToValue(root, ContainerSpec.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new JboxException(FILE + ": unknown field " + path(e.getPath()), e);
+            spec = Json.MAPPER.readerFor(ContainerSpec.class).withHandler(new UnknownProperties(ignored)).readValue(root);
         } catch (JsonMappingException e) {
             throw new JboxException(FILE + ": " + path(e.getPath()) + ": invalid value: " + reason(e), e);
         } catch (JsonProcessingException e) {
             throw syntaxError(e);
+        } catch (IOException e) {
+            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
         }
         return OciValidation.validate(withSeccomp(spec, seccomp), bundle);
     }
@@ -103,7 +118,8 @@ public final class OciConfig {
      * is (errors name the file). As runc, capabilities and rlimits the file leaves out are the
      * container's ({@code container}).
      */
-    public static ContainerSpec.Process readProcess(Path file, ContainerSpec.Process container) throws JboxException {
+    public static ContainerSpec.Process readProcess(Path file, ContainerSpec.Process container, Consumer<String> ignored)
+            throws JboxException {
         try {
             JsonNode tree = Json.MAPPER.readTree(Files.readAllBytes(file));
             if (!(tree instanceof ObjectNode process)) {
@@ -114,13 +130,11 @@ public final class OciConfig {
             ObjectNode wrapped = Json.MAPPER.createObjectNode();
             wrapped.set("process", process);
             OciUnsupported.check(wrapped);
-            ContainerSpec.Process p = OciValidation.process(Json.MAPPER.treeToValue(wrapped.get("process"),
-                    ContainerSpec.Process.class));
+            ContainerSpec.Process p = OciValidation.process(Json.MAPPER.readerFor(ContainerSpec.Process.class)
+                    .withHandler(new UnknownProperties(ignored)).readValue(wrapped.get("process")));
             return new ContainerSpec.Process(p.terminal(), p.user(), p.args(), p.env(), p.cwd(),
                     ownCaps ? p.capabilities() : container.capabilities(), p.noNewPrivileges(),
                     ownRlimits ? p.rlimits() : container.rlimits(), p.oomScoreAdj());
-        } catch (UnrecognizedPropertyException e) {
-            throw new JboxException(file + ": unknown field " + path(e.getPath()), e);
         } catch (JsonProcessingException e) {
             throw new JboxException(file + ": " + reason(e), e);
         } catch (IOException e) {
@@ -211,6 +225,42 @@ public final class OciConfig {
             }
         }
         return out;
+    }
+
+    /** Skips a property ContainerSpec has no field for and names it ("process.user.foo"). */
+    private static final class UnknownProperties extends DeserializationProblemHandler {
+        private final Consumer<String> sink;
+
+        UnknownProperties(Consumer<String> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+                Object beanOrClass, String propertyName) throws IOException {
+            JsonStreamContext at = p.getParsingContext();
+            if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+                at = at.getParent(); // the value's own context has begun: its parent holds the name
+            }
+            sink.accept(dotted(at));
+            p.skipChildren();
+            return true;
+        }
+
+        private static String dotted(JsonStreamContext at) {
+            List<String> parts = new java.util.ArrayList<>();
+            for (JsonStreamContext c = at; c != null && !c.inRoot(); c = c.getParent()) {
+                String name = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
+                if (name != null) { // the tree parser's outermost object context has no name
+                    parts.add(0, name);
+                }
+            }
+            StringBuilder b = new StringBuilder();
+            for (String part : parts) {
+                b.append(b.length() == 0 || part.startsWith("[") ? "" : ".").append(part);
+            }
+            return b.toString();
+        }
     }
 
     /** "process.capabilities.bounding[2]" from Jackson's reference chain. */

@@ -17,7 +17,9 @@ import jbox.security.Rlimits;
  * capability sets are empty, absent namespaces an empty list, root.path absolute.
  */
 final class OciValidation {
-    private static final Pattern VERSION = Pattern.compile("1\\.[012]\\.\\d+(-[0-9A-Za-z.+-]+)?");
+    /** SemVer 2.0.0 (major, minor, patch, pre-release, build); the spec keeps 1.x compatible. */
+    private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
+            + "(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
     private static final Set<String> NAMESPACES = Set.of("pid", "network", "mount", "ipc", "uts", "user", "cgroup");
     private static final Set<String> PROPAGATIONS = Set.of("private", "rprivate", "slave", "rslave", "shared",
             "rshared", "unbindable", "runbindable");
@@ -32,8 +34,12 @@ final class OciValidation {
         if (s.ociVersion() == null) {
             throw error("ociVersion", "is required");
         }
-        if (!VERSION.matcher(s.ociVersion()).matches()) {
-            throw error("ociVersion", s.ociVersion() + " is not supported (jbox reads 1.0.x to 1.2.x)");
+        java.util.regex.Matcher version = SEMVER.matcher(s.ociVersion());
+        if (!version.matches()) {
+            throw error("ociVersion", s.ociVersion() + " is not a SemVer 2.0.0 version");
+        }
+        if (!version.group(1).equals("1")) {
+            throw error("ociVersion", s.ociVersion() + " is not supported (jbox reads runtime-spec 1.x)");
         }
         ContainerSpec.Linux linux = linux(s.linux(), s.hostname());
         ContainerSpec spec = new ContainerSpec(s.ociVersion(), process(s.process()), root(s.root(), bundle),

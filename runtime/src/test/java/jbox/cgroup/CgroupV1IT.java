@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -164,27 +162,5 @@ class CgroupV1IT {
         assertFalse(b.exists());
         assertTrue(ContainerCgroup.open(host, cgroups.parent, "b").isEmpty());
         assertEquals(List.of(), cgroups.leftovers());
-    }
-
-    /** The start path's share: create with four limits, then add; reported, and bounded loosely. */
-    @Test
-    void createAndAddAreQuick() throws Exception {
-        CgroupResources limits = new CgroupResources(64L << 20, null, 100L, null, null, 512L).withCpus(0.5);
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            Process sleep = cgroups.start("sleep", "30");
-            long start = System.nanoTime();
-            CgroupHost detected = CgroupHost.detect();
-            ContainerCgroup c = ContainerCgroup.create(detected, cgroups.parent, "c" + i, limits);
-            c.add(sleep.pid());
-            millis.add((System.nanoTime() - start) / 1e6);
-            c.remove();
-        }
-        List<Double> warm = new ArrayList<>(millis.subList(10, millis.size()));
-        Collections.sort(warm);
-        double median = warm.get(warm.size() / 2);
-        System.out.printf("cgroup v1 detect+create+add: first %.2f ms, warm median %.2f ms, max %.2f ms%n",
-                millis.get(0), median, warm.get(warm.size() - 1));
-        assertTrue(median < 20, "median " + median + " ms");
     }
 }

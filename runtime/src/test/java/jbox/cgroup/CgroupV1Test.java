@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What the v1 implementation creates and writes, on a fake hybrid tree (files land as plain files). */
 class CgroupV1Test {
-    private static final List<String> JOINED = List.of("cpuset", "cpu", "cpuacct", "memory", "pids", "freezer");
+    /** Every hierarchy the fake hybrid host mounts: controllers, name=systemd and the cgroup2 at unified/ (runc's rule). */
+    private static final List<String> JOINED = List.of("cpuset", "cpu", "cpuacct", "memory", "pids", "freezer", "devices",
+            "blkio", "systemd", "unified");
 
     @TempDir
     Path root;
@@ -31,9 +33,6 @@ class CgroupV1Test {
         for (String controller : JOINED) {
             assertTrue(Files.isDirectory(root.resolve(controller + "/jbox/c1")), controller);
         }
-        // blkio and devices are not joined: no limit of jbox's lives there
-        assertFalse(Files.exists(root.resolve("blkio/jbox")));
-        assertFalse(Files.exists(root.resolve("devices/jbox")));
         assertEquals("67108864", read("memory/jbox/c1/memory.limit_in_bytes"));
         assertEquals("100663296", read("memory/jbox/c1/memory.memsw.limit_in_bytes"));
         assertEquals("10", read("pids/jbox/c1/pids.max"));
@@ -41,6 +40,18 @@ class CgroupV1Test {
         assertEquals("50000", read("cpu/jbox/c1/cpu.cfs_quota_us"));
         assertEquals("512", read("cpu/jbox/c1/cpu.shares"));
         assertEquals("/jbox/c1", c.relativePath());
+    }
+
+    @Test
+    void anOciCgroupsPathThatExistsIsJoinedButAJboxIdThatExistsIsNot() throws Exception {
+        CgroupHost host = CgroupHost.detect(FakeCgroupTree.hybrid(root));
+        Files.createDirectories(root.resolve("pids/pod/c1"));
+        ContainerCgroup c = ContainerCgroup.createAt(host, "/pod/c1", new CgroupResources(null, null, 7L, null, null, null));
+        assertEquals("7", read("pids/pod/c1/pids.max"), "runc joins an existing cgroupsPath");
+        assertEquals(root.resolve("systemd/pod/c1").toRealPath(), c.v1Dirs().get("systemd"));
+        Files.createDirectories(root.resolve("memory/jbox/c2"));
+        JboxException e = assertThrows(JboxException.class, () -> ContainerCgroup.create(host, "jbox", "c2", CgroupResources.none()));
+        assertTrue(e.getMessage().startsWith("cannot create " + root.resolve("memory/jbox/c2").toRealPath()), e.getMessage());
     }
 
     @Test

@@ -76,7 +76,7 @@ class OciCliIT {
     private static Jbox.Result jbox(Path stateRoot, String... args) throws Exception {
         List<String> a = new ArrayList<>(List.of("--root", stateRoot.toString()));
         a.addAll(List.of(args));
-        boolean held = args[0].equals("create") || List.of(args).contains("--detach");
+        boolean held = List.of(args).contains("create") || List.of(args).contains("--detach");
         if (!held) {
             return Jbox.run(a.toArray(new String[0]));
         }
@@ -186,10 +186,16 @@ class OciCliIT {
 
     @Test
     void badConfigsAndIdsGetOneLineNamingTheProblem() throws Exception {
-        Path b = bundle("unknown", "true", c -> c.with("process").put("colour", "blue"));
-        Jbox.Result r = oci("create", "--bundle", b.toString(), "c3");
-        assertEquals(125, r.code(), r.all());
-        assertTrue(r.err().startsWith("jbox: config.json: unknown field process.colour"), r.err());
+        // config.md, Extensibility: an unknown property MUST NOT be an error and MUST be ignored (runc: the same).
+        Path b = bundle("unknown", "true", c -> {
+            c.with("process").put("colour", "blue");
+            c.putObject("org.example.future").put("knob", 1);
+        });
+        Jbox.Result r = oci("--debug", "create", "--bundle", b.toString(), "c3");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("jbox: debug: config.json: ignoring unknown property process.colour\n"), r.err());
+        assertTrue(r.err().contains("ignoring unknown property org.example.future\n"), r.err());
+        assertEquals(0, oci("delete", "--force", "c3").code());
         assertFalse(Files.exists(root.resolve("c3")));
 
         Path ok = bundle("twice", "sleep 5", c -> { });

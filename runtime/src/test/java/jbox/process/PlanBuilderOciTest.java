@@ -193,6 +193,37 @@ class PlanBuilderOciTest {
         assertEquals(MS_REMOUNT | CGROUP_FLAGS | MountOptions.MS_RELATIME | MS_RDONLY, p.steps().get(remount).args().get(3));
     }
 
+    /** podman on v1 shares the host's cgroup namespace: a cgroup mount would show the host's whole tree. */
+    @Test
+    void withoutACgroupNamespaceEachV1HierarchyIsTheContainersOwnCgroupBound() throws Exception {
+        s.namespaces.remove("user");
+        s.namespaces.remove("cgroup");
+        s.mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "ro");
+        Path own = tmp.resolve("cgroupfs/memory/pod/c1");
+        Plan p = PlanBuilder.build(s.build(), new PlanBuilder.Options(false, true, null, v1Host())
+                .withOwnCgroup(Map.of("memory", own, "cpu,cpuacct", tmp.resolve("cgroupfs/cpu,cpuacct/pod/c1"))));
+        String t = s.merged + "/sys/fs/cgroup";
+        assertEquals(List.of(own.toString(), t + "/memory", "", MS_BIND, ""),
+                what(p, "bind-mount the container's cgroup " + own + " on /sys/fs/cgroup/memory").args());
+        int bound = indexOfWhat(p, "bind-mount the container's cgroup " + own + " on /sys/fs/cgroup/memory");
+        assertEquals(List.of("", t + "/memory", "", MS_REMOUNT | MS_BIND | CGROUP_FLAGS | MS_RDONLY, ""),
+                p.steps().get(bound + 1).args(), "read-only as the mount asks");
+        indexOfWhat(p, "bind-mount the container's cgroup " + tmp.resolve("cgroupfs/cpu,cpuacct/pod/c1") + " on /sys/fs/cgroup/cpu,cpuacct");
+        assertFalse(whats(p).stream().anyMatch(w -> w.startsWith("mount cgroup v1")), "never the host's root: " + whats(p));
+        assertTrue(indexOfWhat(p, "create mountpoint /sys/fs/cgroup/pids") > 0, "a hierarchy the container has no directory"
+                + " in stays an empty directory");
+    }
+
+    @Test
+    void withACgroupNamespaceTheHierarchiesAreMountedNotBound() throws Exception {
+        s.namespaces.remove("user");
+        s.mount("/sys/fs/cgroup", "cgroup", "cgroup", "ro");
+        Plan p = PlanBuilder.build(s.build(), new PlanBuilder.Options(false, true, null, v1Host())
+                .withOwnCgroup(Map.of("memory", tmp.resolve("cgroupfs/memory/pod/c1"))));
+        indexOfWhat(p, "mount cgroup v1 memory on /sys/fs/cgroup/memory");
+        assertFalse(whats(p).stream().anyMatch(w -> w.startsWith("bind-mount the container's cgroup")), whats(p).toString());
+    }
+
     @Test
     void inAUserNamespaceTheV1CgroupTmpfsStaysEmpty() throws Exception {
         s.mount("/sys/fs/cgroup", "cgroup", "cgroup", "ro");

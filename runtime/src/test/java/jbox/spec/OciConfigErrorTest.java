@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import jbox.JboxException;
 import org.junit.jupiter.api.Test;
@@ -54,14 +57,26 @@ class OciConfigErrorTest {
                         .addObject().put("action", "SCMP_ACT_NOTIFY").putArray("names").add("mount")));
     }
 
+    /** config.md, Extensibility: runtimes MUST NOT generate an error on an unknown property, and MUST ignore it. */
     @Test
-    void unknownFieldsNameTheirFullPath() {
-        assertEquals("config.json: unknown field process.foo", error(c -> process(c).put("foo", 1)));
-        assertEquals("config.json: unknown field linux.namespaces[1].bar",
-                error(c -> ((ObjectNode) linux(c).get("namespaces").get(1)).put("bar", "x")));
-        assertEquals("config.json: unknown field linux.resources.memory.limitt",
-                error(c -> linux(c).putObject("resources").putObject("memory").put("limitt", 1)));
-        assertEquals("config.json: unknown field nonsense", error(c -> c.put("nonsense", true)));
+    void unknownPropertiesAreIgnoredAndNamedWithTheirFullPath() throws Exception {
+        ObjectNode c = OciBundle.minimal();
+        process(c).put("foo", 1);
+        ((ObjectNode) linux(c).get("namespaces").get(1)).put("bar", "x");
+        linux(c).putObject("resources").putObject("memory").put("limitt", 1).put("limit", 4096 * 1024);
+        c.put("nonsense", true);
+        c.putObject("future").putArray("list").addObject().put("x", 1);
+        c.putObject("org.example.knob").put("x", 1);
+        linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW").put("newKnob", 3)
+                .putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("hint", "x").putArray("names").add("mount");
+        Files.writeString(new OciBundle(dir).dir.resolve("config.json"), c.toPrettyString());
+        List<String> ignored = new ArrayList<>();
+        ContainerSpec spec = OciConfig.read(dir, ignored::add);
+        assertEquals(List.of("linux.seccomp.newKnob", "linux.seccomp.syscalls[0].hint", "process.foo",
+                "linux.namespaces[1].bar", "linux.resources.memory.limitt", "nonsense", "future", "org.example.knob"), ignored);
+        assertEquals(4096 * 1024L, spec.linux().resources().memory().limit(), "known properties beside them still count");
+        assertEquals("pid", spec.linux().namespaces().get(1).type());
+        assertEquals(1, spec.linux().seccomp().rules().size());
     }
 
     @Test
@@ -82,11 +97,20 @@ class OciConfigErrorTest {
                 error(c -> process(c).put("args", 3)));
     }
 
+    /** The runtime-spec keeps every 1.x compatible: 1.3.0 (what current generators write) and later 1.x are read. */
     @Test
-    void versionsOutside1xAreRefused() {
-        assertEquals("config.json: ociVersion: 2.0.0 is not supported (jbox reads 1.0.x to 1.2.x)",
+    void every1xVersionIsReadAndOtherMajorsOrNonSemverAreRefused() throws JboxException {
+        for (String v : List.of("1.0.0", "1.2.1", "1.3.0", "1.17.4-rc.1+dev.2", "1.0.2-dev")) {
+            ObjectNode c = OciBundle.minimal();
+            c.put("ociVersion", v);
+            assertEquals(v, new OciBundle(dir).read(c).ociVersion());
+        }
+        assertEquals("config.json: ociVersion: 2.0.0 is not supported (jbox reads runtime-spec 1.x)",
                 error(c -> c.put("ociVersion", "2.0.0")));
-        starts("config.json: ociVersion: 1.3.0 is not supported", error(c -> c.put("ociVersion", "1.3.0")));
+        assertEquals("config.json: ociVersion: 0.9.1 is not supported (jbox reads runtime-spec 1.x)",
+                error(c -> c.put("ociVersion", "0.9.1")));
+        assertEquals("config.json: ociVersion: 1.3 is not a SemVer 2.0.0 version", error(c -> c.put("ociVersion", "1.3")));
+        assertEquals("config.json: ociVersion: 01.0.0 is not a SemVer 2.0.0 version", error(c -> c.put("ociVersion", "01.0.0")));
         starts("config.json: ociVersion: is required", error(c -> c.remove("ociVersion")));
     }
 

@@ -1,0 +1,137 @@
+package jbox.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * "A config runc runs, jbox runs the same way": the same bundle run by runc and by jbox in one test
+ * run, starting from the config `runc spec` writes, and the workload's view of itself compared.
+ * Cgroups live in this test's own sub-tree (/jbox-conformance-it-PID), removed afterwards.
+ */
+class OciConformanceIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CGROUP_PARENT = "jbox-conformance-it-" + ProcessHandle.current().pid();
+    private static Path dir;
+
+    record Both(Jbox.Result runc, Jbox.Result jbox) {
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Jbox.setUp();
+        dir = Files.createTempDirectory("jbox-conformance-it");
+        Path rootfs = dir.resolve("rootfs");
+        // A copy with container ids (0), as an OCI bundle has it (no user namespace, as runc's default).
+        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
+        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
+        // runc leaves the parent levels it made; rmdir (not rm -r) works on cgroupfs, deepest first.
+        Jbox.host("sh", "-c", "for d in $(find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT + "*'); do rmdir \"$d\"; done");
+    }
+
+    /** A bundle with runc's own default config.json (`runc spec`), changed by {@code edit}, running {@code script}. */
+    private static Path bundle(String name, String script, Consumer<ObjectNode> edit) throws Exception {
+        Path b = Files.createDirectories(dir.resolve(name));
+        Jbox.Result spec = run(List.of("runc", "spec", "--bundle", b.toString()));
+        assertEquals(0, spec.code(), spec.all());
+        ObjectNode c = (ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
+        c.with("process").put("terminal", false);
+        ((ArrayNode) c.with("process").withArray("args")).removeAll().add("sh").add("-c").add(script);
+        c.with("root").put("path", dir.resolve("rootfs").toString());
+        edit.accept(c);
+        Files.writeString(b.resolve("config.json"), c.toPrettyString());
+        return b;
+    }
+
+    /** `runc run` and `jbox run --bundle` of the same bundle, each with a state root of its own. */
+    private static Both runBoth(Path bundle, String id) throws Exception {
+        Jbox.Result runc = run(List.of("runc", "--root", dir.resolve("runc-state").toString(), "run", "--bundle",
+                bundle.toString(), id + "-runc"));
+        Jbox.Result jbox = Jbox.run("--root", dir.resolve("jbox-state").toString(), "run", "--bundle", bundle.toString(), id + "-jbox");
+        return new Both(runc, jbox);
+    }
+
+    private static Jbox.Result run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return Jbox.finish(p);
+    }
+
+    private static void sameSuccess(Both b) {
+        assertEquals(0, b.runc().code(), "runc: " + b.runc().all());
+        assertEquals(0, b.jbox().code(), "jbox: " + b.jbox().all());
+        assertEquals(b.runc().out(), b.jbox().out(), "the workload sees the same with both");
+    }
+
+    /** runc spec's config raises ambient capabilities it leaves out of the inheritable set: runc ignores that refusal. */
+    @Test
+    void theConfigRuncSpecWritesRunsAsWithRunc() throws Exception {
+        Path b = bundle("default", "grep -E '^Cap(Eff|Bnd|Amb)' /proc/self/status; hostname; id", c -> { });
+        Both r = runBoth(b, "default");
+        sameSuccess(r);
+        assertTrue(r.jbox().out().contains("CapBnd:\t0000000020000420\n"), r.jbox().out());
+    }
+
+    /** config.md: ociVersion is SemVer; the spec stays compatible within 1.x. Extensibility: unknown properties are ignored. */
+    @Test
+    void aNewer1xVersionAndUnknownPropertiesRunAsWithRunc() throws Exception {
+        Path b = bundle("newer", "echo ok", c -> {
+            c.put("ociVersion", "1.3.0");
+            c.putObject("org.example.extension").put("enabled", true);
+            c.with("process").put("someFutureField", "x");
+            c.with("linux").putObject("futureKnob").put("depth", 2);
+        });
+        sameSuccess(runBoth(b, "newer"));
+    }
+
+    /**
+     * A cgroupsPath naming an existing cgroup is joined; the container is in it in every hierarchy
+     * the host mounts (name=systemd and the hybrid cgroup2 included); a cgroup mount without a cgroup
+     * namespace shows the container's own cgroup (its own memory limit), not the host's root.
+     */
+    @Test
+    void anExistingCgroupsPathIsJoinedInEveryHierarchyAndShownAsTheContainersOwn() throws Exception {
+        for (String runtime : List.of("runc", "jbox")) {
+            Files.createDirectories(Path.of("/sys/fs/cgroup/pids", CGROUP_PARENT, runtime));
+        }
+        String script = "sed 's/" + CGROUP_PARENT + "\\/[a-z]*/C/' /proc/self/cgroup;"
+                + " cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup";
+        for (String runtime : List.of("runc", "jbox")) {
+            Path b = bundle("cgroup-" + runtime, script, c -> {
+                c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + runtime);
+                c.with("linux").with("resources").putObject("memory").put("limit", 64L << 20);
+                c.with("linux").with("resources").putObject("pids").put("limit", 42);
+                c.withArray("mounts").addObject().put("destination", "/sys/fs/cgroup").put("type", "cgroup")
+                        .put("source", "cgroup").putArray("options").add("nosuid").add("noexec").add("nodev").add("ro");
+            });
+            Jbox.Result r = runtime.equals("runc")
+                    ? run(List.of("runc", "--root", dir.resolve("runc-state").toString(), "run", "--bundle", b.toString(), "cg-runc"))
+                    : Jbox.run("--root", dir.resolve("jbox-state").toString(), "run", "--bundle", b.toString(), "cg-jbox");
+            assertEquals(0, r.code(), runtime + ": " + r.all());
+            String out = r.out();
+            assertTrue(out.contains("67108864\n42\n"), runtime + " shows the container's own limits: " + out);
+            for (String line : out.lines().filter(l -> l.matches("\\d+:.*")).toList()) {
+                assertTrue(line.endsWith(":/C"), runtime + " joins every hierarchy: " + out);
+            }
+            assertTrue(out.contains("systemd\n") || !Files.isDirectory(Path.of("/sys/fs/cgroup/systemd")), out);
+            if (runtime.equals("jbox")) {
+                assertFalse(Files.exists(Path.of("/sys/fs/cgroup/memory", CGROUP_PARENT, "jbox")), "the leaf goes at delete");
+            }
+        }
+    }
+}
