@@ -162,6 +162,26 @@ final class CgroupV1 implements ContainerCgroup {
     }
 
     @Override
+    public void freeze(boolean frozen) throws JboxException {
+        CgroupFreezer.setV1(byController.get("freezer"), frozen);
+    }
+
+    @Override
+    public boolean frozen() throws JboxException {
+        return CgroupFreezer.frozenV1(byController.get("freezer"));
+    }
+
+    @Override
+    public void update(CgroupUpdate update) throws JboxException {
+        update.applyV1(byController::get);
+    }
+
+    @Override
+    public java.util.Map<String, Object> stats() throws JboxException {
+        return CgroupStats.v1(byController::get);
+    }
+
+    @Override
     public CgroupUsage usage() throws JboxException {
         Path memory = byController.get("memory");
         Path pids = byController.get("pids");

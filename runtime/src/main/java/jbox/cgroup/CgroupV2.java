@@ -158,6 +158,26 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
+    public void freeze(boolean frozen) throws JboxException {
+        CgroupFreezer.setV2(dir, frozen);
+    }
+
+    @Override
+    public boolean frozen() throws JboxException {
+        return Files.isDirectory(dir) && CgroupFreezer.frozenV2(dir);
+    }
+
+    @Override
+    public void update(CgroupUpdate update) throws JboxException {
+        update.applyV2(dir);
+    }
+
+    @Override
+    public java.util.Map<String, Object> stats() throws JboxException {
+        return CgroupStats.v2(dir);
+    }
+
+    @Override
     public CgroupUsage usage() throws JboxException {
         Path cpuStat = dir.resolve("cpu.stat");
         return new CgroupUsage(

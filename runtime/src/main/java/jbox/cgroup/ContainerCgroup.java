@@ -89,6 +89,21 @@ public interface ContainerCgroup {
      */
     void remove() throws JboxException;
 
+    /**
+     * Freezes (runc's pause) or thaws (resume) every process inside, returning once the kernel
+     * reports it done: v1's freezer.state FROZEN/THAWED, v2's cgroup.events "frozen 1"/"frozen 0".
+     */
+    void freeze(boolean frozen) throws JboxException;
+
+    /** True when the kernel reports the cgroup frozen (a pause, not the passing freeze of a removal). */
+    boolean frozen() throws JboxException;
+
+    /** Writes new limits into the live cgroup (runc's update); a value the kernel refuses is an error. */
+    void update(CgroupUpdate update) throws JboxException;
+
+    /** Statistics in the shape of runc's events data, see {@link CgroupStats}. */
+    java.util.Map<String, Object> stats() throws JboxException;
+
     /** "/jbox/ID": the cgroup as the host names it, which a cgroup namespace unshared inside it shows as "/". */
     String relativePath();
 

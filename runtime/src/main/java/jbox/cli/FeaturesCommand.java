@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
 public final class FeaturesCommand implements Callable<Integer> {
     static final List<String> HOOKS = List.of("prestart", "createRuntime", "createContainer", "startContainer",
             "poststart", "poststop");
+    /** The OCI CLI verbs jbox implements (checkpoint and restore are refused: no CRIU). */
+    static final List<String> COMMANDS = List.of("create", "start", "state", "kill", "delete", "exec", "list", "ps", "run",
+            "pause", "resume", "update", "events", "spec", "features");
     static final List<String> NAMESPACES = List.of("cgroup", "ipc", "mount", "network", "pid", "user", "uts");
 
     @Override
@@ -56,7 +59,10 @@ public final class FeaturesCommand implements Callable<Integer> {
         linux.putObject("apparmor").put("enabled", false);
         linux.putObject("selinux").put("enabled", false);
         linux.putObject("intelRdt").put("enabled", false);
-        f.putObject("annotations").put("dev.jbox.cgroup.devices.v2", "not enforced");
+        // runc's counterpart is org.opencontainers.runc.checkpoint.enabled; callers look for such a key.
+        f.putObject("annotations").put("dev.jbox.cgroup.devices.v2", "not enforced")
+                .put("dev.jbox.checkpoint.enabled", "false")
+                .put("dev.jbox.commands", String.join(",", COMMANDS));
         try {
             System.out.println(json.writeValueAsString(f));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class,
             FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
-            OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class})
+            OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
+            OciVerbCommands.Resume.class, OciVerbCommands.Update.class, OciVerbCommands.Events.class,
+            OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -149,7 +149,7 @@ final class OciCommands {
                 } catch (JboxException gone) {
                     continue; // deleted meanwhile
                 }
-                String status = l.store().status(s);
+                String status = l.status(s);
                 if (quiet) {
                     System.out.println(id);
                 } else if (format.equals("json")) {

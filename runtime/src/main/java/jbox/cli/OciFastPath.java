@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The OCI CLI's calls that podman and containerd make for every container — create, start,
- * state, kill, delete — in the exact shapes they use, parsed without picocli (~70 ms a call:
+ * state, kill, delete (and pause, resume) — in the exact shapes they use, parsed without picocli (~70 ms a call:
  * its model is built by reflection and its classes cannot be archived). The parsed values fill
  * the same command objects picocli would, so the commands' logic lives in one place; anything
  * else (--help, an unknown option, a missing id) returns null and goes through picocli, with its
@@ -43,10 +43,20 @@ final class OciFastPath {
                 c.id = a.lastPositional();
                 return a.ok() ? c : null;
             }
-            case "start", "state" -> {
+            case "start", "state", "pause", "resume" -> {
                 String id = a.lastPositional();
                 if (!a.ok()) {
                     return null;
+                }
+                if (args[0].equals("pause")) {
+                    OciVerbCommands.Pause c = new OciVerbCommands.Pause();
+                    c.id = id;
+                    return c;
+                }
+                if (args[0].equals("resume")) {
+                    OciVerbCommands.Resume c = new OciVerbCommands.Resume();
+                    c.id = id;
+                    return c;
                 }
                 if (args[0].equals("start")) {
                     OciCommands.Start c = new OciCommands.Start();

@@ -66,6 +66,38 @@ public final class OciCgroups {
         }
     }
 
+    /** True when the container's cgroup is frozen: the container is paused. */
+    boolean frozen(OciState s) throws JboxException {
+        ContainerCgroup c = open(s);
+        return c != null && c.exists() && c.frozen();
+    }
+
+    void freeze(OciState s, boolean frozen) throws JboxException {
+        existing(s).freeze(frozen);
+    }
+
+    void update(OciState s, jbox.cgroup.CgroupUpdate u) throws JboxException {
+        existing(s).update(u);
+    }
+
+    java.util.Map<String, Object> stats(OciState s) throws JboxException {
+        return existing(s).stats();
+    }
+
+    /** How many processes the OOM killer took in the container so far (events' oom). */
+    long oomKills(OciState s) throws JboxException {
+        ContainerCgroup c = open(s);
+        return c == null || !c.exists() ? 0 : c.usage().oomKills();
+    }
+
+    private ContainerCgroup existing(OciState s) throws JboxException {
+        ContainerCgroup c = open(s);
+        if (c == null || !c.exists()) {
+            throw new JboxException("container " + s.id() + " has no cgroup (" + (s.cgroup() == null ? "none recorded" : s.cgroup() + " is gone") + ")");
+        }
+        return c;
+    }
+
     void remove(OciState s) throws JboxException {
         ContainerCgroup c = open(s);
         if (c != null) {

@@ -182,7 +182,7 @@ public final class OciLifecycle {
         // One start at a time: a second one finds the FIFO gone, not an init that already left it.
         try (jbox.io.LockFile starting = store.lock(id, "start.lock")) {
             s = store.load(id);
-            String status = store.status(s);
+            String status = status(s);
             if (!OciState.CREATED.equals(status)) {
                 throw new JboxException("cannot start container " + id + ": it is " + status + ", not created");
             }
@@ -235,18 +235,58 @@ public final class OciLifecycle {
     /** `kill ID SIGNAL [--all]`: to the init, or to every process of its cgroup. */
     public void kill(String id, String signal, boolean all) throws JboxException {
         OciState s = store.load(id);
-        String status = store.status(s);
-        if (!OciState.CREATED.equals(status) && !OciState.RUNNING.equals(status)) {
+        String status = status(s);
+        if (!OciState.CREATED.equals(status) && !OciState.RUNNING.equals(status) && !OciState.PAUSED.equals(status)) {
             throw new JboxException("cannot kill container " + id + ": it is " + status);
         }
         List<Long> pids = all ? cgroups.pids(s) : List.of();
         Signals.send(pids.isEmpty() ? List.of(s.pid()) : pids, signal);
+        if (OciState.PAUSED.equals(status) && isKill(signal)) {
+            cgroups.freeze(s, false); // as runc: a frozen process acts on its SIGKILL only once thawed
+        }
+    }
+
+    private static boolean isKill(String signal) {
+        String sig = signal.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "");
+        return sig.equals("KILL") || sig.equals("9");
+    }
+
+    /**
+     * The runtime-spec status, read off the kernel: the init's liveness and the start FIFO
+     * (OciState.status), and "paused" while the container's cgroup is frozen.
+     */
+    public String status(OciState s) throws JboxException {
+        String status = store.status(s);
+        if ((OciState.RUNNING.equals(status) || OciState.CREATED.equals(status)) && cgroups.frozen(s)) {
+            return OciState.PAUSED;
+        }
+        return status;
+    }
+
+    /** `pause`: freezes every process of the container (runc: a created or running one). */
+    public void pause(String id) throws JboxException {
+        OciState s = store.load(id);
+        String status = status(s);
+        if (!OciState.RUNNING.equals(status) && !OciState.CREATED.equals(status)) {
+            throw new JboxException("cannot pause container " + id + ": it is " + status + ", not running");
+        }
+        cgroups.freeze(s, true);
+    }
+
+    /** `resume`: thaws a paused container. */
+    public void resume(String id) throws JboxException {
+        OciState s = store.load(id);
+        String status = status(s);
+        if (!OciState.PAUSED.equals(status)) {
+            throw new JboxException("cannot resume container " + id + ": it is " + status + ", not paused");
+        }
+        cgroups.freeze(s, false);
     }
 
     /** `ps ID` (containerd's shim asks): every process of the container's cgroup, else its init. */
     public List<Long> pids(String id) throws JboxException {
         OciState s = store.load(id);
-        String status = store.status(s);
+        String status = status(s);
         if (OciState.STOPPED.equals(status) || OciState.CREATING.equals(status)) {
             return List.of();
         }
@@ -268,16 +308,20 @@ public final class OciLifecycle {
         if (store.createLocked(id)) {
             throw new JboxException("cannot delete container " + id + ": it is still being created");
         }
-        String status = store.status(s);
-        if (OciState.RUNNING.equals(status) && !force) {
-            throw new JboxException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
+        String status = status(s);
+        boolean paused = OciState.PAUSED.equals(status);
+        if ((OciState.RUNNING.equals(status) || paused) && !force) {
+            throw new JboxException("cannot delete container " + id + ": it is " + status + " (stop it first, or use --force)");
         }
-        if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status)) {
+        if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status) || paused) {
             List<Long> pids = new ArrayList<>(cgroups.pids(s));
             if (!pids.contains(s.pid())) {
                 pids.add(s.pid());
             }
             Signals.send(pids, "KILL");
+            if (paused) {
+                cgroups.freeze(s, false); // the SIGKILLs take effect once thawed
+            }
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
                 sleep(10);
@@ -342,7 +386,7 @@ public final class OciLifecycle {
     public int exec(String id, ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean detach,
             Path pidFile, String consoleSocket) throws JboxException {
         OciState s = store.load(id);
-        String status = store.status(s);
+        String status = status(s);
         if (!OciState.RUNNING.equals(status)) {
             throw new JboxException("cannot exec in container " + id + ": it is " + status + ", not running");
         }
@@ -369,7 +413,7 @@ public final class OciLifecycle {
     /** The runtime-spec's state object. */
     public String state(String id) throws JboxException {
         OciState s = store.load(id);
-        return stateJson(s, store.status(s));
+        return stateJson(s, status(s));
     }
 
     public static String stateJson(OciState s, String status) throws JboxException {

@@ -17,6 +17,8 @@ public record OciState(String id, long pid, long pidStartTime, String bundle, St
     public static final String CREATED = "created";
     public static final String RUNNING = "running";
     public static final String STOPPED = "stopped";
+    /** Not decided here: the freezer says it (OciLifecycle.status), a cgroup this record does not read. */
+    public static final String PAUSED = "paused";
 
     /**
      * created: the init is alive and still waits on the start FIFO; running: alive, FIFO gone;
