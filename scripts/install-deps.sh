@@ -4,6 +4,9 @@
 #   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
 #   util-linux       unshare/nsenter for the namespace tests and demos
 #   podman, conmon, skopeo  the OCI runtime CLI's interop tests (podman drives jbox and runc; skopeo writes images)
+#   containerd       containerd and ctr for ContainerdIT, which starts a private containerd of its own.
+#                    Installed here, its systemd service is neither started nor enabled: the tests must not
+#                    leave a daemon on the machine (a containerd the host already had is left as it is).
 set -euo pipefail
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -21,10 +24,22 @@ need podman podman
 need conmon conmon
 need skopeo skopeo
 need runc runc
+need containerd containerd
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jbox: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  no_start=
+  if [[ " ${missing[*]} " == *" containerd "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    # policy-rc.d answering 101 tells the packages' maintainer scripts not to start their services.
+    no_start=/usr/sbin/policy-rc.d
+    trap 'rm -f "$no_start"' EXIT
+    printf '#!/bin/sh\nexit 101\n' > "$no_start"
+    chmod 755 "$no_start"
+  fi
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" containerd "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --quiet containerd.service || true
+  fi
 fi

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * overlay mounts); every container has {@code --network none} (podman never creates a bridge or
  * touches iptables) and {@code --cgroup-parent /jbox-podman-it-PID}, so all cgroups podman and the
  * runtime create (conmon's too: PARENT/conmon) sit in one sub-tree that {@link #tearDown} empties
- * and removes in every hierarchy.
+ * and removes in every hierarchy ({@link ClientSandbox}).
  */
 class PodmanIT {
     private static final String PODMAN = "/usr/bin/podman";
@@ -41,7 +39,6 @@ class PodmanIT {
     private static final String RUNC = "/usr/sbin/runc";
     private static final String IMAGE = "localhost/jbox-podman-it-bb";
     private static final String CGROUP_PARENT = "/jbox-podman-it-" + ProcessHandle.current().pid();
-    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     private static final long TIMEOUT_S = 90;
     private static final String[] APPLETS = {"sh", "echo", "cat", "id", "hostname", "ps", "sleep", "pwd", "touch", "ls",
         "true", "false", "kill", "env", "grep"};
@@ -130,11 +127,7 @@ class PodmanIT {
         } finally {
             // Whatever podman could not remove (a runtime that failed delete, a stuck conmon):
             // kill it, unmount it, rmdir its cgroups, delete the store.
-            for (int i = 0; i < 50 && killLeftovers() > 0; i++) {
-                Thread.sleep(100);
-            }
-            unmountUnder(tmp);
-            removeCgroups();
+            new ClientSandbox(tmp, CGROUP_PARENT).cleanUp();
             if (!runcRootExisted) { // runc's state root, made by the runc half of the test; empty by now
                 try {
                     Files.deleteIfExists(RUNC_ROOT);
@@ -325,11 +318,9 @@ class PodmanIT {
             Out d = run(rt, "-d", "--name", name, "--memory", "64m", IMAGE, "sleep", "1000");
             assertEquals(0, d.code(), d.all());
             long pid = pid(rt, name);
-            String cg = cgroupOf(pid, "memory");
+            String cg = ClientSandbox.cgroupOf(pid, "memory");
             assertTrue(cg.startsWith(CGROUP_PARENT + "/"), "container cgroup " + cg + " is not under --cgroup-parent");
-            String limit = isV2() ? read(CGROUP_ROOT.resolve(cg.substring(1)).resolve("memory.max"))
-                    : read(CGROUP_ROOT.resolve("memory").resolve(cg.substring(1)).resolve("memory.limit_in_bytes"));
-            assertEquals("67108864", limit);
+            assertEquals("67108864", read(ClientSandbox.memoryLimit(cg)));
         } finally {
             podman(rt, "rm", "-f", "-t", "0", name);
         }
@@ -342,10 +333,75 @@ class PodmanIT {
         try {
             Out d = run(rt, "-d", "--name", name, "--pids-limit", "50", IMAGE, "sleep", "1000");
             assertEquals(0, d.code(), d.all());
-            String cg = cgroupOf(pid(rt, name), "pids");
+            String cg = ClientSandbox.cgroupOf(pid(rt, name), "pids");
             assertTrue(cg.startsWith(CGROUP_PARENT + "/"), "container cgroup " + cg + " is not under --cgroup-parent");
-            Path dir = isV2() ? CGROUP_ROOT.resolve(cg.substring(1)) : CGROUP_ROOT.resolve("pids").resolve(cg.substring(1));
-            assertEquals("50", read(dir.resolve("pids.max")));
+            assertEquals("50", read(ClientSandbox.hostDir("pids", cg).resolve("pids.max")));
+        } finally {
+            podman(rt, "rm", "-f", "-t", "0", name);
+        }
+    }
+
+    /**
+     * The container sees its own limits in its cgroup mounts (v1: /sys/fs/cgroup/CONTROLLER is the
+     * container's own cgroup; v2: /sys/fs/cgroup is), as a JVM or a Go runtime inside reads them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void limitsReadInsideTheContainer(String rt) throws Exception {
+        String show = ClientSandbox.isV2() ? "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max"
+                : "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max";
+        Out r = run(rt, "--rm", "--memory", "64m", "--pids-limit", "50", IMAGE, "sh", "-c", show);
+        assertEquals(0, r.code(), r.all());
+        assertEquals("67108864\n50\n", r.out(), r.all());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void pauseAndUnpause(String rt) throws Exception {
+        String name = name(rt, "pause");
+        try {
+            Out d = run(rt, "-d", "--name", name, IMAGE, "sleep", "1000");
+            assertEquals(0, d.code(), d.all());
+            Out pause = podman(rt, "pause", name);
+            assertEquals(0, pause.code(), pause.all());
+            assertEquals("paused", status(rt, name));
+            Out unpause = podman(rt, "unpause", name);
+            assertEquals(0, unpause.code(), unpause.all());
+            assertEquals("running", status(rt, name));
+            Out hi = podman(rt, "exec", name, "echo", "awake");
+            assertEquals("awake\n", hi.out(), hi.all());
+        } finally {
+            podman(rt, "rm", "-f", "-t", "0", name);
+        }
+    }
+
+    /** podman update --memory: the runtime's update verb rewrites the running container's limit. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void updateMemory(String rt) throws Exception {
+        String name = name(rt, "update");
+        try {
+            Out d = run(rt, "-d", "--name", name, "--memory", "64m", IMAGE, "sleep", "1000");
+            assertEquals(0, d.code(), d.all());
+            Out u = podman(rt, "update", "--memory", "128m", name);
+            assertEquals(0, u.code(), u.all());
+            String cg = ClientSandbox.cgroupOf(pid(rt, name), "memory");
+            assertEquals("134217728", read(ClientSandbox.memoryLimit(cg)));
+        } finally {
+            podman(rt, "rm", "-f", "-t", "0", name);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runtimes")
+    void top(String rt) throws Exception {
+        String name = name(rt, "top");
+        try {
+            Out d = run(rt, "-d", "--name", name, IMAGE, "sleep", "1000");
+            assertEquals(0, d.code(), d.all());
+            Out top = podman(rt, "top", name, "pid", "args");
+            assertEquals(0, top.code(), top.all());
+            assertTrue(top.out().lines().anyMatch(l -> l.trim().matches("1\\s+sleep 1000")), top.all());
         } finally {
             podman(rt, "rm", "-f", "-t", "0", name);
         }
@@ -462,6 +518,12 @@ class PodmanIT {
         return "jbox-podman-it-" + Path.of(rt).getFileName().toString().replaceAll("[^a-zA-Z0-9]", "") + "-" + what;
     }
 
+    private static String status(String rt, String name) throws Exception {
+        Out r = podman(rt, "inspect", "--format", "{{.State.Status}}", name);
+        assertEquals(0, r.code(), r.all());
+        return r.out().trim();
+    }
+
     private static long pid(String rt, String name) throws Exception {
         Out r = podman(rt, "inspect", "--format", "{{.State.Pid}}", name);
         assertEquals(0, r.code(), r.all());
@@ -470,28 +532,7 @@ class PodmanIT {
         return pid;
     }
 
-    // ---- cgroups, mounts, processes -----------------------------------------------------------
-
-    private static boolean isV2() {
-        return Files.exists(CGROUP_ROOT.resolve("cgroup.controllers"));
-    }
-
-    /** The process's cgroup path in {@code controller}'s v1 hierarchy, or its v2 path. */
-    private static String cgroupOf(long pid, String controller) throws IOException {
-        String v2 = null;
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
-            String[] f = line.split(":", 3);
-            if (f[1].isEmpty()) {
-                v2 = f[2];
-            } else if (Arrays.asList(f[1].split(",")).contains(controller)) {
-                return f[2];
-            }
-        }
-        if (v2 == null) {
-            throw new AssertionError("no " + controller + " cgroup for pid " + pid);
-        }
-        return v2;
-    }
+    // ---- cgroups, processes -------------------------------------------------------------------
 
     private static String read(Path p) throws IOException {
         return Files.readString(p).trim();
@@ -501,88 +542,5 @@ class PodmanIT {
         return status.lines().filter(l -> l.startsWith(field + ":")).findFirst()
                 .map(l -> Long.parseUnsignedLong(l.substring(field.length() + 1).trim(), 16))
                 .orElseThrow(() -> new AssertionError("no " + field + " in " + status));
-    }
-
-    /** Our cgroup sub-tree in every mounted hierarchy (each v1 controller, the v2 unified tree). */
-    private static List<Path> cgroupTrees() throws IOException {
-        List<Path> trees = new ArrayList<>();
-        if (isV2()) {
-            trees.add(CGROUP_ROOT.resolve(CGROUP_PARENT.substring(1)));
-        } else {
-            try (Stream<Path> hs = Files.list(CGROUP_ROOT)) {
-                hs.filter(h -> Files.isDirectory(h) && !Files.isSymbolicLink(h))
-                        .forEach(h -> trees.add(h.resolve(CGROUP_PARENT.substring(1))));
-            }
-        }
-        return trees.stream().filter(Files::isDirectory).toList();
-    }
-
-    /** SIGKILLs every process in our cgroup sub-tree or naming our temp dir (conmon); returns how many. */
-    private static int killLeftovers() throws IOException {
-        Set<Long> pids = new LinkedHashSet<>();
-        for (Path tree : cgroupTrees()) {
-            try (Stream<Path> dirs = Files.walk(tree)) {
-                for (Path d : dirs.filter(Files::isDirectory).toList()) {
-                    try {
-                        Files.readAllLines(d.resolve("cgroup.procs")).forEach(l -> pids.add(Long.parseLong(l.trim())));
-                    } catch (IOException gone) {
-                        // removed while we walked
-                    }
-                }
-            }
-        }
-        String marker = tmp.toString();
-        ProcessHandle.allProcesses().forEach(ph -> {
-            try {
-                String cmdline = Files.readString(Path.of("/proc/" + ph.pid() + "/cmdline"), StandardCharsets.ISO_8859_1);
-                if (cmdline.contains(marker)) {
-                    pids.add(ph.pid());
-                }
-            } catch (IOException gone) {
-                // exited
-            }
-        });
-        pids.remove(ProcessHandle.current().pid());
-        for (long pid : pids) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-        return pids.size();
-    }
-
-    private static void unmountUnder(Path dir) throws Exception {
-        String prefix = dir.toString() + "/";
-        List<String> points = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(l -> l.split(" ")[4].replace("\\040", " "))
-                .filter(m -> m.startsWith(prefix))
-                .sorted(Comparator.comparingInt(String::length).reversed())
-                .toList();
-        for (String m : points) {
-            host("umount", "-l", m);
-        }
-    }
-
-    /** rmdir bottom-up; a cgroup whose last process is still exiting gets a few more tries. */
-    private static void removeCgroups() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            List<Path> trees = cgroupTrees();
-            if (trees.isEmpty()) {
-                return;
-            }
-            for (Path tree : trees) {
-                List<Path> dirs;
-                try (Stream<Path> s = Files.walk(tree)) {
-                    dirs = s.filter(Files::isDirectory).sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
-                }
-                for (Path d : dirs) {
-                    try {
-                        Files.delete(d);
-                    } catch (IOException busy) {
-                        // still has a process or a child; next attempt
-                    }
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("cgroups left behind: " + cgroupTrees());
     }
 }
