@@ -108,7 +108,10 @@ enum step_op {
 	OP_UMASK = 23,      /* u mask */
 	OP_HOOK = 24,       /* u timeout seconds (0 = none), u argc, s path, s argv..., s env..., s stdin:
 	                       run a hook, its stdin fed with the state JSON; fails unless it exits 0 */
-	OP_MAX = 25,
+	OP_MKNOD = 25,      /* s path, u mode (file type and permission bits), u major, u minor, u uid, u gid:
+	                       mknod, then chown and chmod (the mode exact whatever the umask); an
+	                       existing node of that type and number is kept, anything else is EEXIST */
+	OP_MAX = 26,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the
