@@ -6,8 +6,9 @@ import java.util.List;
 import jbox.JboxException;
 
 /**
- * Fields of the OCI runtime spec that jbox knows of but does not implement. Running a config
- * that sets one would silently drop a restriction or a setting the user asked for, so a set
+ * Fields of the OCI runtime spec that jbox knows of but does not implement (FIELDS), or ignores as
+ * runc does (IGNORED, named to the caller; docs/oci-config.md says why for each). Running a config
+ * that sets an unsupported one would silently drop a restriction or a setting the user asked for, so a set
  * value is an error that says so; an empty value (null, false, "", [], {}) is what generators
  * write for "none" and is accepted. Checked on the JSON tree before it is mapped onto
  * ContainerSpec, which has no fields for them (they would otherwise read as unknown).
