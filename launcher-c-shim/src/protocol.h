@@ -111,7 +111,10 @@ enum step_op {
 	                       run a hook, its stdin fed with the state JSON; fails unless it exits 0 */
 	OP_MOUNT_SETATTR = 25, /* s path, u at-flags (AT_RECURSIVE...), u attr_set, u attr_clr (MOUNT_ATTR_*):
 	                       mount_setattr(2) — with AT_RECURSIVE on every mount at and below path */
-	OP_MAX = 26,
+	OP_MKNOD = 26,      /* s path, u mode (file type and permission bits), u major, u minor, u uid, u gid:
+	                       mknod, then chown and chmod (the mode exact whatever the umask); an
+	                       existing node of that type and number is kept, anything else is EEXIST */
+	OP_MAX = 27,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

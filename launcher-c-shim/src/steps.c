@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,6 +175,31 @@ static int step_mkfile(void)
 	if (fd < 0)
 		return errno;
 	close(fd);
+	return 0;
+}
+
+static int step_mknod(void)
+{
+	uint64_t mode, major, minor, uid, gid;
+	struct stat st;
+	const char *path = str(0);
+	if (!path || num(1, &mode) < 0 || num(2, &major) < 0 || num(3, &minor) < 0 || num(4, &uid) < 0 ||
+	    num(5, &gid) < 0 || major > 0xffffffffu || minor > 0xffffffffu)
+		return EINVAL;
+	dev_t dev = makedev((unsigned int)major, (unsigned int)minor);
+	if (mknod(path, (mode_t)mode, dev) < 0) {
+		if (errno != EEXIST)
+			return errno;
+		/* runtime-spec: a file at path that does not match the requested device is an error */
+		if (lstat(path, &st) < 0)
+			return errno;
+		if ((st.st_mode & S_IFMT) != ((mode_t)mode & S_IFMT) || (!S_ISFIFO(st.st_mode) && st.st_rdev != dev))
+			return EEXIST;
+		return 0;
+	}
+	/* chown first: it clears set-id bits that chmod then sets as asked */
+	if (lchown(path, (uid_t)uid, (gid_t)gid) < 0 || chmod(path, (mode_t)mode & 07777) < 0)
+		return errno;
 	return 0;
 }
 
@@ -552,6 +578,8 @@ static int run_step(void)
 		return step_mkdir();
 	case OP_MKFILE:
 		return step_mkfile();
+	case OP_MKNOD:
+		return step_mknod();
 	case OP_SYMLINK:
 		if (!str(0) || !str(1))
 			return EINVAL;

@@ -179,6 +179,50 @@ public final class CgroupHost {
         if (r.cpuShares() != null) {
             need("--cpu-shares", "cpu");
         }
+        checkOci(r.oci());
+    }
+
+    /**
+     * What runc refuses on such a host: unified key/values on v1 ("cannot use unified on cgroup
+     * v1"), a limit whose controller is not there ("cannot set hugetlb limit: container could not
+     * join or create cgroup"). What v2 has no files for (swappiness, the OOM killer switch,
+     * real-time bandwidth, network classes) is left alone there, as runc does.
+     */
+    private void checkOci(OciResources r) throws JboxException {
+        String res = "linux.resources.";
+        if (version == Version.V1) {
+            if (!r.unified().isEmpty()) {
+                throw new JboxException(res + "unified: cannot be used on cgroup v1 (runc refuses it too)");
+            }
+            if (r.needsMemory()) {
+                need(res + "memory", "memory");
+            }
+            if (r.realtimeRuntime() != null || r.realtimePeriod() != null) {
+                need(res + "cpu.realtimeRuntime/realtimePeriod", "cpu");
+            }
+            if (r.needsBlockIo()) {
+                need(res + "blockIO", "blkio");
+            }
+            if (r.netClassId() != null && r.netClassId() != 0) {
+                need(res + "network.classID", "net_cls");
+            }
+            if (!r.netPriorities().isEmpty()) {
+                need(res + "network.priorities", "net_prio");
+            }
+        } else {
+            if (r.memoryReservation() != null) {
+                need(res + "memory.reservation", "memory");
+            }
+            if (r.needsBlockIo()) {
+                need(res + "blockIO", "io");
+            }
+        }
+        if (r.needsCpuset()) {
+            need(res + "cpu.cpus/mems", "cpuset");
+        }
+        if (!r.hugepageLimits().isEmpty()) {
+            need(res + "hugepageLimits", "hugetlb");
+        }
     }
 
     private void need(String flag, String controller) throws JboxException {

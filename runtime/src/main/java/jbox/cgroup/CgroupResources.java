@@ -13,7 +13,7 @@ import jbox.JboxException;
  * --pids-limit; cpuShares is docker's --cpu-shares (2..262144, 1024 being one cpu's share).
  */
 public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
-        Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices) {
+        Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices, OciResources oci) {
 
     /** Without device rules (everything but OCI configs). */
     public CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
@@ -21,8 +21,15 @@ public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsL
         this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, java.util.List.of());
     }
 
+    /** Without the limits only OCI configs set. */
+    public CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
+            Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices) {
+        this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, devices, OciResources.NONE);
+    }
+
     public CgroupResources {
         devices = devices == null ? java.util.List.of() : java.util.List.copyOf(devices);
+        oci = oci == null ? OciResources.NONE : oci;
     }
 
     public static final long UNLIMITED = -1;
@@ -53,13 +60,13 @@ public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsL
             // The kernel refuses a quota under 1 ms.
             throw new JboxException("--cpus " + plain(cpus) + " is below the minimum of 0.01");
         }
-        return new CgroupResources(memoryBytes, memorySwapBytes, pidsLimit, quota, DEFAULT_CPU_PERIOD_MICROS, cpuShares, devices);
+        return new CgroupResources(memoryBytes, memorySwapBytes, pidsLimit, quota, DEFAULT_CPU_PERIOD_MICROS, cpuShares, devices, oci);
     }
 
     /** True when no limit is set: the container still gets a cgroup, for accounting and clean-up. */
     public boolean isEmpty() {
         return memoryBytes == null && memorySwapBytes == null && pidsLimit == null && cpuQuotaMicros == null
-                && cpuPeriodMicros == null && cpuShares == null && devices.isEmpty();
+                && cpuPeriodMicros == null && cpuShares == null && devices.isEmpty() && oci.isEmpty();
     }
 
     /** Refuses values no kernel accepts, before anything is created. */

@@ -141,6 +141,7 @@ final class CgroupV1 implements ContainerCgroup {
         if (r.cpuShares() != null) {
             CgroupFiles.write(cpu.resolve("cpu.shares"), r.cpuShares().toString());
         }
+        OciLimitsV1.write(byController, r.oci());
         Path devices = byController.get("devices");
         if (!r.devices().isEmpty() && devices == null) {
             throw new JboxException("device rules need the v1 devices controller, which this host has not mounted");

@@ -21,6 +21,7 @@ final class CgroupV2 implements ContainerCgroup {
     private final String id;
     private final Path root;
     private final Path dir;
+    private final Set<String> available;
     /** How many levels above dir remove() may rmdir once unused (jbox run: its one parent). */
     private int removableParents = 1;
     private boolean countCreated;
@@ -28,12 +29,20 @@ final class CgroupV2 implements ContainerCgroup {
     private final List<String> delegated = new ArrayList<>();
 
     CgroupV2(CgroupHost host, String parent, String id) {
+        this(host, parent, id, OciResources.NONE);
+    }
+
+    /** oci: its limits may need more controllers delegated (cpuset, io, hugetlb, a unified key's). */
+    private CgroupV2(CgroupHost host, String parent, String id, OciResources oci) {
         this.parent = parent;
         this.id = id;
         this.root = host.root();
         this.dir = root.resolve(parent).resolve(id);
-        for (String controller : CgroupHost.V2_ENABLED) {
-            if (host.has(controller)) {
+        this.available = host.controllers();
+        List<String> wanted = new ArrayList<>(CgroupHost.V2_ENABLED);
+        wanted.addAll(OciLimitsV2.controllers(oci));
+        for (String controller : wanted) {
+            if (host.has(controller) && !delegated.contains(controller)) {
                 delegated.add(controller);
             }
         }
@@ -46,7 +55,7 @@ final class CgroupV2 implements ContainerCgroup {
     /** countCreated: only the parent levels this call makes may be removed later (OCI paths); else the one parent. */
     static CgroupV2 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
             throws JboxException {
-        CgroupV2 cgroup = new CgroupV2(host, parent, id);
+        CgroupV2 cgroup = new CgroupV2(host, parent, id, limits.oci());
         cgroup.countCreated = countCreated;
         boolean created = false;
         try {
@@ -134,6 +143,7 @@ final class CgroupV2 implements ContainerCgroup {
         if (r.cpuShares() != null) {
             CgroupFiles.write(dir.resolve("cpu.weight"), Long.toString(weightFromShares(r.cpuShares())));
         }
+        OciLimitsV2.write(dir, r.oci(), available);
     }
 
     /** docker's memory-swap is memory plus swap; v2 limits the swap alone. */

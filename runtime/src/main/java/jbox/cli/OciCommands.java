@@ -206,6 +206,7 @@ final class OciCommands {
 
     /** An unknown config.json property: ignored as the runtime-spec requires, named under --debug. */
     static void ignoredProperty(String path) {
-        GlobalFlags.logDebug("config.json: ignoring unknown property " + path);
+        // A known property jbox ignores comes as "path: why"; an unknown one as its bare path.
+        GlobalFlags.logDebug("config.json: ignoring " + (path.contains(": ") ? path : "unknown property " + path));
     }
 }

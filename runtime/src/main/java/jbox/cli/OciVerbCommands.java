@@ -9,7 +9,7 @@ import jbox.config.Config;
 import jbox.oci.OciCgroups;
 import jbox.oci.OciEvents;
 import jbox.oci.OciLifecycle;
-import jbox.oci.OciResources;
+import jbox.oci.OciUpdate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -121,7 +121,7 @@ final class OciVerbCommands {
                             cpuShare, cpusetCpus, cpusetMems);
             Config config = Config.load();
             OciLifecycle l = OciCommands.lifecycle(config);
-            new OciResources(l, new OciCgroups(config)).update(id, u);
+            new OciUpdate(l, new OciCgroups(config)).update(id, u);
             return 0;
         }
     }

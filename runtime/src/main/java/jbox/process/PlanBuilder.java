@@ -127,6 +127,7 @@ public final class PlanBuilder {
         InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
         Map<ContainerPath, ContainerPath> mounted = new java.util.LinkedHashMap<>(); // destination -> where it went
         ContainerPath devDir = null;
+        boolean devBound = false;
         for (ContainerSpec.Mount m : spec.mounts()) {
             ContainerPath dest = ContainerPath.of(m.destination());
             boolean hidden = mounted.keySet().stream().anyMatch(dest::startsWith);
@@ -170,10 +171,23 @@ public final class PlanBuilder {
             if (dest.toString().equals("/dev") && "tmpfs".equals(m.type())) {
                 devDir = resolved;
             }
+            devBound |= dest.toString().equals("/dev") && o.isBind();
         }
+        List<ContainerSpec.Device> devices = linux.devices() == null || devBound ? List.of() : linux.devices();
         if (devDir != null) {
-            addDevices(plan, devDir.on(root));
+            addDevices(plan, devDir.on(root), ConfigDevices.paths(devices));
         }
+        // As runc: after the mounts, unless /dev is bound from the host (it then has the nodes it has).
+        ConfigDevices.add(plan, devices, userns, dest -> {
+            ContainerPath resolved = resolveDestination(dest, mounted, resolver);
+            ContainerPath parent = ContainerPath.ROOT;
+            List<String> names = resolved.names();
+            for (String name : names.subList(0, names.size() - 1)) {
+                parent = parent.child(name);
+                plan.mkdir(parent.on(root).toString(), 0755, "create directory " + parent + " for device " + dest);
+            }
+            return resolved.on(root).toString();
+        });
 
         addHooks(plan, "createContainer", spec.hooks() == null ? null : spec.hooks().createContainer(), options.hookState());
         plan.add(Protocol.OP_PIVOT_ROOT, "pivot_root into " + root, root.toString());
@@ -301,8 +315,12 @@ public final class PlanBuilder {
         }
     }
 
-    private static void addDevices(Plan plan, Path devDir) {
+    /** The default nodes, but those the config lists itself (runc's rule: the config's replaces the default). */
+    private static void addDevices(Plan plan, Path devDir, java.util.Set<String> configured) {
         for (String d : DEVICES) {
+            if (configured.contains("/dev/" + d)) {
+                continue;
+            }
             String target = devDir.resolve(d).toString();
             plan.mkfile(target, 0666, "create /dev/" + d);
             plan.mount("/dev/" + d, target, "", MS_BIND, "", "bind-mount /dev/" + d + " on /dev/" + d);
@@ -329,7 +347,7 @@ public final class PlanBuilder {
     }
 
     /** Below an earlier mount the image is hidden: keep the rest of the path, under where that mount went. */
-    private static ContainerPath resolveDestination(ContainerPath dest, Map<ContainerPath, ContainerPath> mounted,
+    static ContainerPath resolveDestination(ContainerPath dest, Map<ContainerPath, ContainerPath> mounted,
             InRootResolver resolver) throws JboxException {
         ContainerPath parent = null;
         for (ContainerPath m : mounted.keySet()) {

@@ -48,6 +48,8 @@ public final class Protocol {
     public static final int OP_UMASK = 23;
     public static final int OP_HOOK = 24;
     public static final int OP_MOUNT_SETATTR = 25;
+    /** s path, u mode (type and permission bits), u major, u minor, u uid, u gid: a config's device node. */
+    public static final int OP_MKNOD = 26;
     /** OP_HOOK's errno when the hook ran and failed: or-ed with its wait status. */
     public static final int HOOK_FAILED = 0x10000;
 

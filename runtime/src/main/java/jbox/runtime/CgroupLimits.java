@@ -1,12 +1,15 @@
 package jbox.runtime;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
 import jbox.cgroup.CgroupResources;
 import jbox.cgroup.ContainerCgroup;
 import jbox.cgroup.DeviceRule;
+import jbox.cgroup.OciResources;
 import jbox.config.Config;
 import jbox.spec.ContainerSpec;
 
@@ -59,6 +62,52 @@ public final class CgroupLimits {
         }
         return new CgroupResources(m == null ? null : m.limit(), m == null ? null : m.swap(),
                 r.pids() == null ? null : r.pids().limit(),
-                c == null ? null : c.quota(), c == null ? null : c.period(), c == null ? null : c.shares(), devices);
+                c == null ? null : c.quota(), c == null ? null : c.period(), c == null ? null : c.shares(), devices,
+                oci(r));
+    }
+
+    /** The OCI-only limits; 0 stays unset where runc reads 0 as "not set" (reservation, realtime, classID). */
+    static OciResources oci(ContainerSpec.Resources r) {
+        ContainerSpec.Memory m = r.memory();
+        ContainerSpec.Cpu c = r.cpu();
+        Map<String, Long> huge = new LinkedHashMap<>();
+        for (ContainerSpec.HugepageLimit h : r.hugepageLimits() == null ? List.<ContainerSpec.HugepageLimit>of() : r.hugepageLimits()) {
+            huge.put(h.pageSize(), h.limit());
+        }
+        List<String> prios = new ArrayList<>();
+        ContainerSpec.Network n = r.network();
+        for (ContainerSpec.InterfacePriority p : n == null || n.priorities() == null ? List.<ContainerSpec.InterfacePriority>of() : n.priorities()) {
+            prios.add(p.name() + " " + p.priority());
+        }
+        return new OciResources(m == null ? null : nonZero(m.reservation()), m == null ? null : m.swappiness(),
+                m != null && Boolean.TRUE.equals(m.disableOOMKiller()), c == null ? null : c.cpus(),
+                c == null ? null : c.mems(), c == null ? null : nonZero(c.realtimeRuntime()),
+                c == null ? null : nonZero(c.realtimePeriod()), blockIo(r.blockIO()), huge,
+                n == null ? null : nonZero(n.classID()), prios, r.unified());
+    }
+
+    private static OciResources.BlockIo blockIo(ContainerSpec.BlockIO b) {
+        if (b == null) {
+            return null;
+        }
+        List<OciResources.WeightDevice> weights = new ArrayList<>();
+        for (ContainerSpec.WeightDevice w : b.weightDevice() == null ? List.<ContainerSpec.WeightDevice>of() : b.weightDevice()) {
+            weights.add(new OciResources.WeightDevice(w.major(), w.minor(), w.weight(), w.leafWeight()));
+        }
+        return new OciResources.BlockIo(b.weight(), b.leafWeight(), weights, throttles(b.throttleReadBpsDevice()),
+                throttles(b.throttleWriteBpsDevice()), throttles(b.throttleReadIOPSDevice()),
+                throttles(b.throttleWriteIOPSDevice()));
+    }
+
+    private static List<OciResources.Throttle> throttles(List<ContainerSpec.ThrottleDevice> devices) {
+        List<OciResources.Throttle> out = new ArrayList<>();
+        for (ContainerSpec.ThrottleDevice t : devices == null ? List.<ContainerSpec.ThrottleDevice>of() : devices) {
+            out.add(new OciResources.Throttle(t.major(), t.minor(), t.rate()));
+        }
+        return out;
+    }
+
+    private static Long nonZero(Long v) {
+        return v == null || v == 0 ? null : v;
     }
 }

@@ -81,9 +81,23 @@ public record ContainerSpec(
     public record Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
             Resources resources, String cgroupsPath,
             @JsonSerialize(using = OciSeccompSerializer.class) SeccompProfile seccomp, List<String> maskedPaths,
-            List<String> readonlyPaths, String rootfsPropagation, Map<String, String> sysctl) {
+            List<String> readonlyPaths, String rootfsPropagation, Map<String, String> sysctl, List<Device> devices) {
         public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings) {
-            this(namespaces, uidMappings, gidMappings, null, null, null, null, null, null, null);
+            this(namespaces, uidMappings, gidMappings, null, null, null, null, null, null, null, null);
+        }
+
+        /** The same namespaces, maps, paths and devices with other resources (runc's `update`). */
+        public Linux withResources(Resources r) {
+            return new Linux(namespaces, uidMappings, gidMappings, r, cgroupsPath, seccomp, maskedPaths, readonlyPaths,
+                    rootfsPropagation, sysctl, devices);
+        }
+
+        /** Without device nodes of the config's own (everything but OCI configs). */
+        public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+                Resources resources, String cgroupsPath, SeccompProfile seccomp, List<String> maskedPaths,
+                List<String> readonlyPaths, String rootfsPropagation, Map<String, String> sysctl) {
+            this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, seccomp, maskedPaths, readonlyPaths,
+                    rootfsPropagation, sysctl, null);
         }
 
         public Linux(List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
@@ -107,12 +121,51 @@ public record ContainerSpec(
         }
     }
 
+    /**
+     * linux.devices: a node the container gets (type c, b, u or p; major/minor for all but p;
+     * fileMode, uid and gid as in the container, defaults 0666, 0 and 0, as runc).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Device(String path, String type, Long major, Long minor, Integer fileMode, Long uid, Long gid) {
+    }
+
     /** Cgroup limits, OCI-shaped; null parts are not limited. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Resources(Memory memory, Pids pids, Cpu cpu, List<DeviceRule> devices) {
+    public record Resources(Memory memory, Pids pids, Cpu cpu, List<DeviceRule> devices, BlockIO blockIO,
+            List<HugepageLimit> hugepageLimits, Network network, Map<String, String> unified) {
         public Resources(Memory memory, Pids pids, Cpu cpu) {
             this(memory, pids, cpu, null);
         }
+
+        public Resources(Memory memory, Pids pids, Cpu cpu, List<DeviceRule> devices) {
+            this(memory, pids, cpu, devices, null, null, null, null);
+        }
+    }
+
+    /** linux.resources.blockIO: weights 10..1000 (0 = unset, as runc), throttles in bytes or ios per second. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BlockIO(Integer weight, Integer leafWeight, List<WeightDevice> weightDevice,
+            List<ThrottleDevice> throttleReadBpsDevice, List<ThrottleDevice> throttleWriteBpsDevice,
+            List<ThrottleDevice> throttleReadIOPSDevice, List<ThrottleDevice> throttleWriteIOPSDevice) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WeightDevice(long major, long minor, Integer weight, Integer leafWeight) {
+    }
+
+    public record ThrottleDevice(long major, long minor, long rate) {
+    }
+
+    /** pageSize as the kernel names it in hugetlb files ("2MB", "1GB"); limit in bytes. */
+    public record HugepageLimit(String pageSize, long limit) {
+    }
+
+    /** net_cls class id and net_prio priorities per interface (cgroup v1). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Network(Long classID, List<InterfacePriority> priorities) {
+    }
+
+    public record InterfacePriority(String name, long priority) {
     }
 
     /** A device cgroup rule: type a|c|b (null = all), major/minor null = any, access of "rwm". */
@@ -120,19 +173,27 @@ public record ContainerSpec(
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
     }
 
-    /** Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited); reservation is a soft limit. */
+    /**
+     * Bytes; swap is memory+swap as in the OCI spec and docker (-1 = unlimited); reservation is a
+     * soft limit; swappiness 0..100; disableOOMKiller keeps the OOM killer away (cgroup v1).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Memory(Long limit, Long swap, Long reservation) {
+    public record Memory(Long limit, Long swap, Long reservation, Long swappiness, Boolean disableOOMKiller) {
         public Memory(Long limit, Long swap) {
-            this(limit, swap, null);
+            this(limit, swap, null, null, null);
         }
     }
 
     public record Pids(long limit) {
     }
 
+    /** cpus and mems: cpuset lists ("0-1,3"); realtime*: the cgroup's real-time bandwidth (µs). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Cpu(Long shares, Long quota, Long period) {
+    public record Cpu(Long shares, Long quota, Long period, Long realtimeRuntime, Long realtimePeriod, String cpus,
+            String mems) {
+        public Cpu(Long shares, Long quota, Long period) {
+            this(shares, quota, period, null, null, null, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

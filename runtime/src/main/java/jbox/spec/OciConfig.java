@@ -58,7 +58,10 @@ public final class OciConfig {
         return read(bundle, ignored -> { });
     }
 
-    /** As {@link #read(Path)}; each unknown property's path ("linux.foo") goes to {@code ignored}. */
+    /**
+     * As {@link #read(Path)}; each unknown property's path ("linux.foo") goes to {@code ignored}, and
+     * each known one jbox ignores as runc does, as "path: why" ("linux.resources.memory.kernel: ...").
+     */
     public static ContainerSpec read(Path bundle, Consumer<String> ignored) throws JboxException {
         Path file = bundle.resolve(FILE);
         byte[] bytes;
@@ -88,7 +91,7 @@ public final class OciConfig {
             throw new JboxException(FILE + ": expected a json object at the top level");
         }
         JsonNode seccompAsWritten = root.path("linux").path("seccomp").deepCopy();
-        OciUnsupported.check(root);
+        OciUnsupported.check(root, ignored);
         SeccompProfile seccomp = null;
         JsonNode linux = root.get("linux");
         if (linux instanceof ObjectNode l && l.has("seccomp")) {
@@ -129,7 +132,7 @@ public final class OciConfig {
             boolean ownRlimits = process.hasNonNull("rlimits");
             ObjectNode wrapped = Json.MAPPER.createObjectNode();
             wrapped.set("process", process);
-            OciUnsupported.check(wrapped);
+            OciUnsupported.check(wrapped, ignored);
             ContainerSpec.Process p = OciValidation.process(Json.MAPPER.readerFor(ContainerSpec.Process.class)
                     .withHandler(new UnknownProperties(ignored)).readValue(wrapped.get("process")));
             return new ContainerSpec.Process(p.terminal(), p.user(), p.args(), p.env(), p.cwd(),
@@ -178,7 +181,7 @@ public final class OciConfig {
         }
         return new ContainerSpec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.mounts(),
                 new ContainerSpec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(),
-                        seccomp, l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl()),
+                        seccomp, l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl(), l.devices()),
                 s.annotations(), s.hooks());
     }
 

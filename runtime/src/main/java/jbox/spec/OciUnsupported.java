@@ -6,8 +6,9 @@ import java.util.List;
 import jbox.JboxException;
 
 /**
- * Fields of the OCI runtime spec that jbox knows of but does not implement. Running a config
- * that sets one would silently drop a restriction or a setting the user asked for, so a set
+ * Fields of the OCI runtime spec that jbox knows of but does not implement (FIELDS), or ignores as
+ * runc does (IGNORED, named to the caller; docs/oci-config.md says why for each). Running a config
+ * that sets an unsupported one would silently drop a restriction or a setting the user asked for, so a set
  * value is an error that says so; an empty value (null, false, "", [], {}) is what generators
  * write for "none" and is accepted. Checked on the JSON tree before it is mapped onto
  * ContainerSpec, which has no fields for them (they would otherwise read as unknown).
@@ -24,52 +25,46 @@ final class OciUnsupported {
             new Field("windows", NO + " (a linux runtime)"),
             new Field("vm", NO + " (not a virtual-machine runtime)"),
             new Field("zos", NO + " (a linux runtime)"),
-            new Field("process.apparmorProfile", NO + " (no apparmor support)"),
-            new Field("process.selinuxLabel", NO + " (no selinux support)"),
+            // runc fails on a host without them too (it writes /proc/self/attr/exec, mounts with context=).
+            new Field("process.apparmorProfile", NO + " (no apparmor support; runc fails too where apparmor is off)"),
+            new Field("process.selinuxLabel", NO + " (no selinux support; runc fails too where selinux is off)"),
             new Field("process.ioPriority", NO),
             new Field("process.scheduler", NO),
             new Field("process.execCPUAffinity", NO),
             new Field("process.commandLine", NO + " (windows only)"),
             new Field("process.user.username", NO + " (windows only)"),
-            new Field("linux.devices", NO + " (device nodes are bind-mounted from the host, mknod is refused)"),
-            new Field("linux.intelRdt", NO),
+            new Field("linux.intelRdt", NO + " (runc fails too where intel rdt is not enabled)"),
             new Field("linux.personality", NO),
-            new Field("linux.mountLabel", NO + " (no selinux support)"),
+            new Field("linux.mountLabel", NO + " (no selinux support; runc fails too where selinux is off)"),
             new Field("linux.timeOffsets", NO + " (no time namespace)"),
             new Field("linux.memoryPolicy", NO),
             new Field("linux.netDevices", NO),
             new Field("linux.seccomp.flags", NO + " (filters are installed with NEW_LISTENER only)"),
             new Field("linux.seccomp.listenerPath", NO + " (jbox's own monitor answers notifications)"),
             new Field("linux.seccomp.listenerMetadata", NO + " (jbox's own monitor answers notifications)"),
-            new Field("linux.resources.blockIO", NO),
-            new Field("linux.resources.hugepageLimits", NO),
-            new Field("linux.resources.network", NO),
-            new Field("linux.resources.rdma", NO),
-            new Field("linux.resources.unified", NO),
-            new Field("linux.resources.memory.kernel", NO + " (deprecated by the kernel)"),
-            new Field("linux.resources.memory.kernelTCP", NO),
-            new Field("linux.resources.memory.swappiness", NO),
-            new Field("linux.resources.memory.disableOOMKiller", NO),
-            new Field("linux.resources.memory.useHierarchy", NO),
-            new Field("linux.resources.memory.checkBeforeUpdate", NO),
-            new Field("linux.resources.cpu.cpus", NO + " (no cpuset support)"),
-            new Field("linux.resources.cpu.mems", NO + " (no cpuset support)"),
-            new Field("linux.resources.cpu.realtimeRuntime", NO),
-            new Field("linux.resources.cpu.realtimePeriod", NO),
-            new Field("linux.resources.cpu.idle", NO),
-            new Field("linux.resources.cpu.burst", NO));
+            new Field("linux.resources.rdma", NO + " (runc fails too where the rdma controller is not mounted)"));
 
     /**
-     * Fields accepted and ignored: process.consoleSize (jbox does not size the container's
-     * terminal from the config; the console socket's peer can).
+     * Fields accepted and ignored, each for the reason given, as runc 1.1 does (docs/oci-config.md):
+     * the caller hears of them as debug notes.
      */
-    private static final List<String> IGNORED = List.of("process.consoleSize");
+    private static final List<Field> IGNORED = List.of(
+            new Field("process.consoleSize", "jbox does not size the terminal from the config; the console socket's peer can"),
+            new Field("linux.resources.memory.kernel", "kernel memory limits are deprecated by the kernel; runc ignores them too"),
+            new Field("linux.resources.memory.kernelTCP", "kernel memory limits are deprecated by the kernel; runc ignores them too"),
+            new Field("linux.resources.memory.useHierarchy", "the kernel always uses the hierarchy (5.16 on); runc ignores it too"),
+            new Field("linux.resources.memory.checkBeforeUpdate", "it applies to update only; runc 1.1 ignores it"),
+            new Field("linux.resources.cpu.idle", "runc 1.1 ignores it (cpu.idle stays 0)"),
+            new Field("linux.resources.cpu.burst", "runc 1.1 ignores it (cpu.cfs_burst_us stays 0)"));
 
     private OciUnsupported() {
     }
 
-    /** Fails on the first unsupported field set; removes the ignored and empty unsupported ones. */
-    static void check(ObjectNode root) throws JboxException {
+    /**
+     * Fails on the first unsupported field set; removes the ignored and empty unsupported ones,
+     * naming each ignored one that was set to {@code ignored} ("linux.resources.memory.kernel: why").
+     */
+    static void check(ObjectNode root, java.util.function.Consumer<String> ignored) throws JboxException {
         for (Field f : FIELDS) {
             JsonNode value = at(root, f.path());
             if (value != null && !empty(value)) {
@@ -77,8 +72,12 @@ final class OciUnsupported {
             }
             remove(root, f.path());
         }
-        for (String path : IGNORED) {
-            remove(root, path);
+        for (Field f : IGNORED) {
+            JsonNode value = at(root, f.path());
+            if (value != null && !value.isNull()) {
+                ignored.accept(f.path() + ": " + f.why());
+            }
+            remove(root, f.path());
         }
     }
 

@@ -186,8 +186,9 @@ final class OciValidation {
         resources(l.resources());
         sysctl(l.sysctl(), types, namespaces);
         notifyless(l.seccomp());
+        OciResourceValidation.devices(l.devices());
         return new ContainerSpec.Linux(namespaces, l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(),
-                l.seccomp(), l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl());
+                l.seccomp(), l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl(), l.devices());
     }
 
     /** SCMP_ACT_NOTIFY needs a listener (seccomp.listenerPath), which jbox does not offer to configs. */
@@ -217,6 +218,12 @@ final class OciValidation {
                         + " (swap counts memory plus swap)");
             }
         }
+        if (r.memory() != null && r.memory().swappiness() != null
+                && (r.memory().swappiness() < 0 || r.memory().swappiness() > 100)) {
+            // runc: "invalid memory swappiness value: 200 (valid range is 0-100)"
+            throw error("linux.resources.memory.swappiness", r.memory().swappiness() + " is outside 0..100");
+        }
+        OciResourceValidation.resources(r);
         if (r.cpu() != null) {
             positiveOrUnlimited("linux.resources.cpu.shares", r.cpu().shares());
             positiveOrUnlimited("linux.resources.cpu.quota", r.cpu().quota());
@@ -373,7 +380,7 @@ final class OciValidation {
         return l != null && !l.isEmpty();
     }
 
-    private static JboxException error(String field, String why) {
+    static JboxException error(String field, String why) {
         return new JboxException(OciConfig.FILE + ": " + field + ": " + why);
     }
 }

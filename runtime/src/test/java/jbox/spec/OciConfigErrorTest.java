@@ -116,9 +116,7 @@ class OciConfigErrorTest {
 
     @Test
     void unsupportedFeaturesSaySo() {
-        assertEquals("config.json: linux.devices: not supported by jbox (device nodes are bind-mounted from the host,"
-                + " mknod is refused)", error(c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse")));
-        assertEquals("config.json: linux.intelRdt: not supported by jbox",
+        assertEquals("config.json: linux.intelRdt: not supported by jbox (runc fails too where intel rdt is not enabled)",
                 error(c -> linux(c).putObject("intelRdt").put("closID", "x")));
         starts("config.json: linux.personality: not supported by jbox", error(c -> linux(c).putObject("personality").put("domain", "LINUX32")));
         starts("config.json: process.apparmorProfile: not supported by jbox", error(c -> process(c).put("apparmorProfile", "docker-default")));
@@ -130,8 +128,49 @@ class OciConfigErrorTest {
         starts("config.json: process.ioPriority: not supported by jbox", error(c -> process(c).putObject("ioPriority").put("class", "IOPRIO_CLASS_RT")));
         starts("config.json: linux.timeOffsets: not supported by jbox", error(c -> linux(c).putObject("timeOffsets").putObject("boottime")));
         starts("config.json: process.scheduler: not supported by jbox", error(c -> process(c).putObject("scheduler").put("policy", "SCHED_FIFO")));
-        starts("config.json: linux.resources.cpu.cpus: not supported by jbox", error(c -> linux(c).putObject("resources").putObject("cpu").put("cpus", "0-1")));
+        starts("config.json: linux.resources.rdma: not supported by jbox", error(c -> linux(c).putObject("resources").putObject("rdma").putObject("mlx4_0").put("hcaHandles", 3)));
         starts("config.json: linux.seccomp.listenerPath: not supported by jbox", error(c -> linux(c).putObject("seccomp").put("listenerPath", "/x")));
+    }
+
+    /** config-linux.md, Devices: path and type are required, major and minor unless the type is p. */
+    @Test
+    void devicesAndResourcesThatWouldNameAnotherFileAreRefused() {
+        assertEquals("config.json: linux.devices[0].type: is required (one of c, b, u, p)",
+                error(c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse")));
+        assertEquals("config.json: linux.devices[0].type: x is not one of c, b, u, p",
+                error(c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "x")));
+        assertEquals("config.json: linux.devices[0].minor: is required for a device of type c",
+                error(c -> linux(c).putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10)));
+        assertEquals("config.json: linux.devices[0].path: is required",
+                error(c -> linux(c).putArray("devices").addObject().put("type", "p")));
+        assertEquals("config.json: linux.resources.hugepageLimits[0].pageSize: ../../x is not a page size such as 2MB or 1GB",
+                error(c -> linux(c).putObject("resources").putArray("hugepageLimits").addObject().put("pageSize", "../../x").put("limit", 1)));
+        assertEquals("config.json: linux.resources.unified.../x: must be a file name of the container's cgroup (no slashes)",
+                error(c -> linux(c).putObject("resources").putObject("unified").put("../x", "1")));
+        assertEquals("config.json: linux.resources.network.priorities[0].name: lo 1 is not an interface name",
+                error(c -> linux(c).putObject("resources").putObject("network").putArray("priorities").addObject()
+                        .put("name", "lo 1").put("priority", 2)));
+        assertEquals("config.json: linux.resources.memory.swappiness: 101 is outside 0..100",
+                error(c -> linux(c).putObject("resources").putObject("memory").put("swappiness", 101)));
+        assertEquals("config.json: linux.resources.blockIO.weight: 5 is outside 10..1000",
+                error(c -> linux(c).putObject("resources").putObject("blockIO").put("weight", 5)));
+    }
+
+    /** Known fields runc ignores are ignored too, and named as such. */
+    @Test
+    void fieldsRuncIgnoresAreIgnoredWithAReason() throws Exception {
+        ObjectNode c = OciBundle.minimal();
+        linux(c).putObject("resources").putObject("memory").put("kernel", 1 << 20).put("kernelTCP", 1 << 20).put("limit", 1 << 24);
+        ((ObjectNode) linux(c).get("resources")).putObject("cpu").put("idle", 1).put("burst", 1000);
+        Files.writeString(new OciBundle(dir).dir.resolve("config.json"), c.toPrettyString());
+        List<String> ignored = new ArrayList<>();
+        ContainerSpec spec = OciConfig.read(dir, ignored::add);
+        assertEquals(List.of(
+                "linux.resources.memory.kernel: kernel memory limits are deprecated by the kernel; runc ignores them too",
+                "linux.resources.memory.kernelTCP: kernel memory limits are deprecated by the kernel; runc ignores them too",
+                "linux.resources.cpu.idle: runc 1.1 ignores it (cpu.idle stays 0)",
+                "linux.resources.cpu.burst: runc 1.1 ignores it (cpu.cfs_burst_us stays 0)"), ignored);
+        assertEquals(1L << 24, spec.linux().resources().memory().limit());
     }
 
     @Test

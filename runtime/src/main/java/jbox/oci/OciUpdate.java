@@ -10,13 +10,12 @@ import jbox.spec.OciConfig;
 /**
  * runc's `update`: new limits written into a live container's cgroup, then into the config.json
  * kept beside its state (exec and inspect read it), so the recorded spec says what the kernel does.
- * cpuset values reach the cgroup only: the model has no field for them.
  */
-public final class OciResources {
+public final class OciUpdate {
     private final OciLifecycle lifecycle;
     private final OciCgroups cgroups;
 
-    public OciResources(OciLifecycle lifecycle, OciCgroups cgroups) {
+    public OciUpdate(OciLifecycle lifecycle, OciCgroups cgroups) {
         this.lifecycle = lifecycle;
         this.cgroups = cgroups;
     }
@@ -30,36 +29,39 @@ public final class OciResources {
         cgroups.update(s, u);
         Path dir = lifecycle.store().dir(id);
         ContainerSpec spec = OciConfig.read(dir);
-        ContainerSpec.Linux l = spec.linux();
-        ContainerSpec.Linux updated = new ContainerSpec.Linux(l.namespaces(), l.uidMappings(), l.gidMappings(),
-                resources(l.resources(), u), l.cgroupsPath(), l.seccomp(), l.maskedPaths(), l.readonlyPaths(),
-                l.rootfsPropagation(), l.sysctl());
+        ContainerSpec.Linux updated = spec.linux().withResources(resources(spec.linux().resources(), u));
         SpecFile.write(dir, new ContainerSpec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(),
                 spec.mounts(), updated, spec.annotations(), spec.hooks()));
     }
 
-    /** The OCI resources with the update's values over the old ones (null: kept). */
+    /** The OCI resources with the update's values over the old ones (null: kept); the rest as it was. */
     static ContainerSpec.Resources resources(ContainerSpec.Resources r, CgroupUpdate u) {
-        ContainerSpec.Memory m = r == null ? null : r.memory();
-        ContainerSpec.Cpu c = r == null ? null : r.cpu();
-        ContainerSpec.Pids p = r == null ? null : r.pids();
+        ContainerSpec.Resources old = r != null ? r : new ContainerSpec.Resources(null, null, null);
+        ContainerSpec.Memory m = old.memory();
+        ContainerSpec.Cpu c = old.cpu();
+        ContainerSpec.Pids p = old.pids();
         if (u.memoryBytes() != null || u.memorySwapBytes() != null || u.memoryReservationBytes() != null) {
             m = new ContainerSpec.Memory(pick(u.memoryBytes(), m == null ? null : m.limit()),
                     pick(u.memorySwapBytes(), m == null ? null : m.swap()),
-                    pick(u.memoryReservationBytes(), m == null ? null : m.reservation()));
+                    pick(u.memoryReservationBytes(), m == null ? null : m.reservation()),
+                    m == null ? null : m.swappiness(), m == null ? null : m.disableOOMKiller());
         }
-        if (u.cpuShares() != null || u.cpuQuotaMicros() != null || u.cpuPeriodMicros() != null) {
+        if (u.cpuShares() != null || u.cpuQuotaMicros() != null || u.cpuPeriodMicros() != null
+                || u.cpusetCpus() != null || u.cpusetMems() != null) {
             c = new ContainerSpec.Cpu(pick(u.cpuShares(), c == null ? null : c.shares()),
                     pick(u.cpuQuotaMicros(), c == null ? null : c.quota()),
-                    pick(u.cpuPeriodMicros(), c == null ? null : c.period()));
+                    pick(u.cpuPeriodMicros(), c == null ? null : c.period()),
+                    c == null ? null : c.realtimeRuntime(), c == null ? null : c.realtimePeriod(),
+                    pick(u.cpusetCpus(), c == null ? null : c.cpus()), pick(u.cpusetMems(), c == null ? null : c.mems()));
         }
         if (u.pidsLimit() != null && u.pidsLimit() != 0) {
             p = new ContainerSpec.Pids(u.pidsLimit() > 0 ? u.pidsLimit() : -1);
         }
-        return new ContainerSpec.Resources(m, p, c, r == null ? null : r.devices());
+        return new ContainerSpec.Resources(m, p, c, old.devices(), old.blockIO(), old.hugepageLimits(), old.network(),
+                old.unified());
     }
 
-    private static Long pick(Long given, Long old) {
+    private static <T> T pick(T given, T old) {
         return given != null ? given : old;
     }
 }
