@@ -14,17 +14,29 @@ final class Containers {
     private Containers() {
     }
 
-    /** The state of the container named {@code name} once it is running, or fails after 20 s. */
+    /** The state of the container named {@code name} once it is running, or fails at Await's deadline. */
     static JsonNode awaitRunning(String name) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        JsonNode[] running = new JsonNode[1];
+        Await.until("container " + name + " running", () -> {
             JsonNode s = find(name);
-            if (s != null && "running".equals(s.path("status").asText()) && s.path("pid").asLong() > 0) {
-                return s;
+            running[0] = s;
+            return s != null && "running".equals(s.path("status").asText()) && s.path("pid").asLong() > 0;
+        });
+        return running[0];
+    }
+
+    /**
+     * Returns once {@code pid} runs {@code program} (its comm): the plan has reached its exec. A
+     * signal sent before that would meet the shim's init, not the workload.
+     */
+    static void awaitExec(long pid, String program) throws Exception {
+        Await.until("pid " + pid + " exec'd " + program, () -> {
+            try {
+                return Files.readString(Path.of("/proc/" + pid + "/comm")).trim().equals(program);
+            } catch (IOException gone) {
+                return false;
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("container " + name + " did not start within 20 s");
+        });
     }
 
     static JsonNode find(String name) throws IOException {
@@ -68,10 +80,9 @@ final class Containers {
         return Files.exists(Path.of("/proc/" + pid));
     }
 
-    static void awaitGone(long pid) throws InterruptedException {
-        for (int i = 0; i < 200 && alive(pid); i++) {
-            Thread.sleep(50);
-        }
+    /** Returns once {@code pid} is gone, or at Await's deadline (callers assert what they expect). */
+    static void awaitGone(long pid) throws Exception {
+        Await.within(Await.DEADLINE, () -> !alive(pid));
     }
 
     static String uniqueName(String prefix) {
