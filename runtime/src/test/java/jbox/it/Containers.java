@@ -30,13 +30,7 @@ final class Containers {
      * signal sent before that would meet the shim's init, not the workload.
      */
     static void awaitExec(long pid, String program) throws Exception {
-        Await.until("pid " + pid + " exec'd " + program, () -> {
-            try {
-                return Files.readString(Path.of("/proc/" + pid + "/comm")).trim().equals(program);
-            } catch (IOException gone) {
-                return false;
-            }
-        });
+        Await.until("pid " + pid + " exec'd " + program, () -> program.equals(comm(pid)));
     }
 
     static JsonNode find(String name) throws IOException {
@@ -65,6 +59,20 @@ final class Containers {
     static Path findById(String id) {
         Path d = Jbox.STATE.resolve(id);
         return Files.isDirectory(d) ? d : null;
+    }
+
+    /** As awaitExec, for the workload under --init: a child of PID 1 {@code pid} runs {@code program}. */
+    static void awaitChildExec(long pid, String program) throws Exception {
+        Await.until("a child of pid " + pid + " exec'd " + program, () -> ProcessHandle.of(pid)
+                .map(p -> p.children().anyMatch(c -> program.equals(comm(c.pid())))).orElse(false));
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException gone) {
+            return "";
+        }
     }
 
     static String procStatus(long pid, String field) throws IOException {

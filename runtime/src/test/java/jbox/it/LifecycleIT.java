@@ -75,7 +75,7 @@ class LifecycleIT {
         Process q = Jbox.start("run", "--rm", "--init", "--name", quick, Jbox.IMAGE, "sleep", "60");
         // with --init, PID 1 is the init and the workload its child: wait until that child runs sleep
         long init = Containers.awaitRunning(quick).path("pid").asLong();
-        Await.until("the init's child exec'd sleep", () -> childRuns(init, "sleep"));
+        Containers.awaitChildExec(init, "sleep");
         t0 = System.nanoTime();
         assertEquals(0, Jbox.run("stop", "-t", "60", quick).code());
         // well below the 60 s timeout, whatever the machine's speed: SIGTERM ended it, not SIGKILL
@@ -230,16 +230,4 @@ class LifecycleIT {
         return exited[0];
     }
 
-    /** Whether a child of {@code pid} runs {@code program}: the workload under --init's PID 1. */
-    private static boolean childRuns(long pid, String program) {
-        return ProcessHandle.of(pid).map(p -> p.children().anyMatch(c -> comm(c.pid()).equals(program))).orElse(false);
-    }
-
-    private static String comm(long pid) {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/comm")).trim();
-        } catch (java.io.IOException gone) {
-            return "";
-        }
-    }
 }
