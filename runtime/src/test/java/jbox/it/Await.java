@@ -7,8 +7,11 @@ import java.time.Duration;
  * several times slower than the one it was written on, and a passing condition returns at once.
  */
 final class Await {
-    /** Long enough for a JVM start, a container start and a few jbox commands on a slow, loaded machine. */
-    static final Duration DEADLINE = Duration.ofSeconds(60);
+    /**
+     * Long enough for a JVM start, a container start and a few jbox commands on a slow, loaded machine
+     * (at a load of 60 on 2 cores, one container was not running after 60 s); as long as Jbox.finish waits.
+     */
+    static final Duration DEADLINE = Duration.ofSeconds(120);
     private static final long POLL_MS = 20;
 
     /** A condition that may do I/O (read state.json, list veths). */

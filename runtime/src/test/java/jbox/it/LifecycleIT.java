@@ -76,11 +76,9 @@ class LifecycleIT {
         // with --init, PID 1 is the init and the workload its child: wait until that child runs sleep
         long init = Containers.awaitRunning(quick).path("pid").asLong();
         Containers.awaitChildExec(init, "sleep");
-        t0 = System.nanoTime();
         assertEquals(0, Jbox.run("stop", "-t", "60", quick).code());
-        // well below the 60 s timeout, whatever the machine's speed: SIGTERM ended it, not SIGKILL
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 30_000, "with --init SIGTERM reaches sleep at once");
-        assertEquals(143, Jbox.finish(q).code());
+        // 143 = 128+TERM: with --init SIGTERM reaches sleep at once; after the timeout it would be 137 (KILL)
+        assertEquals(143, Jbox.finish(q).code(), "with --init SIGTERM reaches sleep at once");
     }
 
     @Test

@@ -33,14 +33,12 @@ class PidOneIT {
     @Test
     void sigtermStopsASleepAtOnceUnderInitButNotAsPid1() throws Exception {
         String name = Containers.uniqueName("init");
-        Process p = Jbox.start("run", "--rm", "--init", "--name", name, Jbox.IMAGE, "sleep", "60");
+        Process p = Jbox.start("run", "--rm", "--init", "--name", name, Jbox.IMAGE, "sleep", "600");
         Containers.awaitChildExec(Containers.awaitRunning(name).path("pid").asLong(), "sleep");
-        long t0 = System.nanoTime();
         Jbox.host("kill", "-TERM", Long.toString(p.pid()));
+        // 143 = 128+TERM: SIGTERM ended it (sleep 600 outlasts finish's wait, so it cannot have run out)
         Jbox.Result r = Jbox.finish(p);
         assertEquals(143, r.code(), "sleep got SIGTERM's default action through init: " + r.all());
-        // far below sleep's 60 s on any machine: SIGTERM ended it, it did not run out
-        assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
     }
 
     @Test

@@ -130,9 +130,7 @@ class PodmanIT {
         } finally {
             // Whatever podman could not remove (a runtime that failed delete, a stuck conmon):
             // kill it, unmount it, rmdir its cgroups, delete the store.
-            for (int i = 0; i < 50 && killLeftovers() > 0; i++) {
-                Thread.sleep(100);
-            }
+            Await.within(Await.DEADLINE, () -> !(killLeftovers() > 0));
             unmountUnder(tmp);
             removeCgroups();
             if (!runcRootExisted) { // runc's state root, made by the runc half of the test; empty by now
@@ -563,10 +561,10 @@ class PodmanIT {
 
     /** rmdir bottom-up; a cgroup whose last process is still exiting gets a few more tries. */
     private static void removeCgroups() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        boolean removed = Await.within(Await.DEADLINE, () -> {
             List<Path> trees = cgroupTrees();
             if (trees.isEmpty()) {
-                return;
+                return true;
             }
             for (Path tree : trees) {
                 List<Path> dirs;
@@ -581,8 +579,10 @@ class PodmanIT {
                     }
                 }
             }
-            Thread.sleep(100);
+            return false;
+        });
+        if (!removed) {
+            throw new IllegalStateException("cgroups left behind: " + cgroupTrees());
         }
-        throw new IllegalStateException("cgroups left behind: " + cgroupTrees());
     }
 }
