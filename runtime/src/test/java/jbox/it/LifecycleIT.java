@@ -28,7 +28,7 @@ class LifecycleIT {
     @Test
     void nsShowsEverySevenNamespacesApartFromTheHostAndHowToEnter() throws Exception {
         String name = Containers.uniqueName("ns");
-        Process p = Jbox.start("run", "--rm", "--name", name, "--hostname", "nsbox", Jbox.IMAGE, "sleep", "30");
+        Process p = Jbox.start("run", "--rm", "--name", name, "--hostname", "nsbox", Jbox.IMAGE, "sleep", "600");
         JsonNode state = Containers.awaitRunning(name);
         JsonNode ns = JSON.readTree(Jbox.run("ns", "--format", "json", name).out());
         assertEquals(7, ns.path("namespaces").size());
@@ -62,7 +62,7 @@ class LifecycleIT {
     @Test
     void stopKillsAPid1ThatIgnoresSigtermOnlyAfterTheTimeout() throws Exception {
         String name = Containers.uniqueName("stop");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         Containers.awaitExec(Containers.awaitRunning(name).path("pid").asLong(), "sleep");
         long t0 = System.nanoTime();
         Jbox.Result stop = Jbox.run("stop", "-t", "1", name);
@@ -72,7 +72,7 @@ class LifecycleIT {
         assertEquals(137, Jbox.finish(p).code());
 
         String quick = Containers.uniqueName("stopinit");
-        Process q = Jbox.start("run", "--rm", "--init", "--name", quick, Jbox.IMAGE, "sleep", "60");
+        Process q = Jbox.start("run", "--rm", "--init", "--name", quick, Jbox.IMAGE, "sleep", "600");
         // with --init, PID 1 is the init and the workload its child: wait until that child runs sleep
         long init = Containers.awaitRunning(quick).path("pid").asLong();
         Containers.awaitChildExec(init, "sleep");
@@ -84,7 +84,7 @@ class LifecycleIT {
     @Test
     void inspectShowsStateAndUnknownIdsFailClearly() throws Exception {
         String name = Containers.uniqueName("insp");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "30");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode state = Containers.awaitRunning(name);
         JsonNode[] inspected = new JsonNode[1];
         Await.until("inspect shows the config", () -> { // written once the command runs
@@ -133,7 +133,9 @@ class LifecycleIT {
         assertEquals("out\nerr\ndone\n", follow.out(), follow.all());
         JsonNode exited = awaitExited(name);
         assertEquals(3, exited.path("exitCode").asInt(), exited.toString());
-        assertTrue(Jbox.run("ps", "-a").out().contains("exited(3)"));
+        // state.json says exited a moment before the shim lets go of the container (ps shows the
+        // code, and rm removes it, only then): wait for that, as a user re-running ps would
+        Await.until("ps -a shows exited(3)", () -> Jbox.run("ps", "-a").out().contains("exited(3)"));
         assertEquals("out\nerr\ndone\n", Jbox.run("logs", name).out());
         assertEquals(0, Jbox.run("rm", name).code());
         assertEquals(null, Containers.find(name));

@@ -241,7 +241,7 @@ class NetworkIT {
 
     @Test
     void afterSigkillOfJboxPruneRemovesTheLeaseTheVethAndTheName() throws Exception {
-        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "30");
+        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("net-killed").path("id").asText();
         String veth = "vjb" + id.substring(0, 8);
         String name = "jbox-" + id.substring(0, 12);
@@ -271,7 +271,7 @@ class NetworkIT {
                 "net.default=bridge\nnet.bridge.name=jbt29\nnet.bridge.subnet=10.99.0.0/29");
         List<Process> holders = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "30"));
+            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "600"));
         }
         for (int i = 0; i < 5; i++) {
             Containers.awaitRunning("net-hold-" + i);

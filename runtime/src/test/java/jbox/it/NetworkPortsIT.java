@@ -168,7 +168,7 @@ class NetworkPortsIT {
         Jbox.Result failed = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
         assertEquals(127, failed.code(), failed.all());
         assertEquals(0, inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(), inNs("iptables-save"));
-        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "30");
+        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("pkill").path("id").asText();
         Await.within(Await.DEADLINE, () -> !(rulesTagged(id) < 4));
         assertEquals(4, rulesTagged(id));
