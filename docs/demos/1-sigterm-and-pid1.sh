@@ -5,10 +5,11 @@
 jbox=${JBOX:-jbox}
 for mode in "" "--init"; do
   name=demo1-$$
-  $jbox run --rm --name $name $mode busybox sleep 1000 & run=$!
-  until $jbox ps | grep -q " $name\$"; do sleep 0.1; done; sleep 0.3
+  $jbox run --rm --name $name $mode busybox sleep 1011 & run=$!
+  # wait until `sleep 1011` runs (not the shim still setting up): then the signal meets sleep itself
+  until ps -e -o args= | grep -qx "sleep 1011"; do sleep 0.1; done
   start=$(date +%s)
-  $jbox stop -t 3 $name >/dev/null
+  $jbox stop -t 10 $name >/dev/null
   wait $run; code=$?
   echo "run ${mode:-(no init)}: exit $code after $(( $(date +%s) - start ))s"
 done

@@ -20,6 +20,18 @@ public final class ImageImporter {
 
     private static final String SOURCE_DIR = "source";
 
+    private final ImportLimits limits;
+
+    /** Without limits: for tests and trusted sources. */
+    public ImageImporter() {
+        this(ImportLimits.NONE);
+    }
+
+    /** Every import is held to {@code limits}: an archive's files and all its layers together. */
+    public ImageImporter(ImportLimits limits) {
+        this.limits = limits;
+    }
+
     /**
      * @param source a tar file (rootfs, OCI layout or docker-archive; plain or compressed) or a directory
      *               (OCI layout or docker-archive)
@@ -36,15 +48,16 @@ public final class ImageImporter {
                     + DockerArchiveReader.MANIFEST_FILE + ")");
         }
         long size = directory ? 0 : TarImporter.tarFileSize(source);
+        ImportBudget budget = limits.budget();
         Path staging = store.createStaging();
         try {
             Path rootfs = ImageStore.stagingRootfs(staging);
             ImageMeta meta;
             if (directory) {
-                meta = importArchive(parsed, new ArchiveDir(source), source, ref, rootfs, shift);
+                meta = importArchive(parsed, new ArchiveDir(source), source, ref, rootfs, shift, budget);
             } else {
-                TarImporter.extract(rootfs, source, size, shift, progress);
-                meta = importUnpacked(parsed, staging, source, ref, shift);
+                TarImporter.extract(rootfs, source, size, shift, progress, budget);
+                meta = importUnpacked(parsed, staging, source, ref, shift, budget);
             }
             store.publish(staging, meta);
             return meta;
@@ -55,8 +68,8 @@ public final class ImageImporter {
     }
 
     /** The tar is unpacked into rootfs/: either that is the image, or it is an archive to read layers from. */
-    private ImageMeta importUnpacked(ImageName name, Path staging, Path tarFile, String ref, IdShift shift)
-            throws ImageException {
+    private ImageMeta importUnpacked(ImageName name, Path staging, Path tarFile, String ref, IdShift shift,
+            ImportBudget budget) throws ImageException {
         Path rootfs = ImageStore.stagingRootfs(staging);
         if (!isImageArchive(new ArchiveDir(rootfs))) {
             if (ref != null) {
@@ -71,7 +84,7 @@ public final class ImageImporter {
         } catch (IOException e) {
             throw new ImageException("cannot move unpacked " + tarFile + " to " + unpacked + ": " + IoReason.of(e), e);
         }
-        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), tarFile, ref, rootfs, shift);
+        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), tarFile, ref, rootfs, shift, budget);
         try {
             TreeDeletion.delete(unpacked);
         } catch (IOException e) {
@@ -81,12 +94,12 @@ public final class ImageImporter {
     }
 
     private ImageMeta importArchive(ImageName name, ArchiveDir dir, Path source, String ref, Path rootfs,
-            IdShift shift) throws ImageException {
+            IdShift shift, ImportBudget budget) throws ImageException {
         ImageContents image = OciLayoutReader.isLayout(dir)
                 ? new OciLayoutReader(dir, ref).read()
                 : new DockerArchiveReader(dir, ref).read();
         TarImporter.createRootfs(rootfs, shift);
-        new LayerApplier(dir, shift).apply(image, rootfs);
+        new LayerApplier(dir, shift, budget).apply(image, rootfs);
         ImageConfig config = image.config();
         String from = image.format() + " " + source.getFileName() + (ref == null ? "" : " " + ref);
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),

@@ -31,10 +31,12 @@ final class LayerApplier {
 
     private final ArchiveDir dir;
     private final IdShift shift;
+    private final ImportBudget budget;
 
-    LayerApplier(ArchiveDir dir, IdShift shift) {
+    LayerApplier(ArchiveDir dir, IdShift shift, ImportBudget budget) {
         this.dir = dir;
         this.shift = shift;
+        this.budget = budget;
     }
 
     void apply(ImageContents image, Path rootfs) throws ImageException {
@@ -78,8 +80,8 @@ final class LayerApplier {
         try (BufferedInputStream raw = new BufferedInputStream(dir.open(layer.path(), what), FILE_BUFFER);
              InputStream tar = CompressionFormat.sniff(raw).decompress(raw, source);
              VerifyingInputStream uncompressed = new VerifyingInputStream(tar)) {
-            LayerExtractor.forLayer(rootfs, shift, source).apply(uncompressed);
-            TarImporter.drain(uncompressed, source);
+            LayerExtractor.forLayer(rootfs, shift, source, budget).apply(uncompressed);
+            TarImporter.drain(uncompressed, source, budget);
             uncompressed.check(what + " (uncompressed)", layer.path(), layer.diffId(), -1);
         } catch (IOException e) {
             throw new ImageException("cannot read " + source + ": " + IoReason.of(e), e);

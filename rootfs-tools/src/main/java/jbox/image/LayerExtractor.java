@@ -66,6 +66,8 @@ public final class LayerExtractor {
     private final boolean whiteouts;
     /** Relative paths this layer wrote, with their ancestors: whiteouts never remove them. */
     private final Set<String> written = new HashSet<>();
+    /** What the whole import (this and its other layers) may still unpack. */
+    private final ImportBudget budget;
 
     /**
      * @param root       existing directory to extract into (the rootfs being built)
@@ -73,20 +75,28 @@ public final class LayerExtractor {
      * @param sourceName the archive's name, used in error messages
      */
     public LayerExtractor(Path root, IdShift shift, String sourceName) throws ImageException {
-        this(root, shift, sourceName, false);
+        this(root, shift, sourceName, false, ImportLimits.NONE.budget());
     }
 
-    private LayerExtractor(Path root, IdShift shift, String sourceName, boolean whiteouts) throws ImageException {
+    /** As above, counting entries and unpacked bytes against {@code budget}. */
+    LayerExtractor(Path root, IdShift shift, String sourceName, ImportBudget budget) throws ImageException {
+        this(root, shift, sourceName, false, budget);
+    }
+
+    private LayerExtractor(Path root, IdShift shift, String sourceName, boolean whiteouts, ImportBudget budget)
+            throws ImageException {
         this.root = root;
         this.shift = shift;
         this.sourceName = sourceName;
         this.whiteouts = whiteouts;
+        this.budget = budget;
         this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0));
     }
 
     /** An extractor for one image layer applied over the layers already in {@code root}: whiteouts are honoured. */
-    static LayerExtractor forLayer(Path root, IdShift shift, String sourceName) throws ImageException {
-        return new LayerExtractor(root, shift, sourceName, true);
+    static LayerExtractor forLayer(Path root, IdShift shift, String sourceName, ImportBudget budget)
+            throws ImageException {
+        return new LayerExtractor(root, shift, sourceName, true, budget);
     }
 
     /** Reads the tar stream to its end-of-archive marker; the caller owns (and closes) {@code tarStream}. */
@@ -105,6 +115,7 @@ public final class LayerExtractor {
                 break;
             }
             previous = entry.getName();
+            budget.entry();
             extract(tar, entry);
         }
         applyDirectoryAttributes();
@@ -169,6 +180,7 @@ public final class LayerExtractor {
     private void extractFile(InputStream tar, TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid)
             throws ImageException, IOException {
         requireNotRoot(entry, path);
+        budget.claim(entry.isSparse() ? entry.getRealSize() : entry.getSize());
         directories.ensureParents(entry.getName(), path);
         try (FileChannel out = createFile(target, path)) {
             copyContent(tar, entry, out);
@@ -201,6 +213,7 @@ public final class LayerExtractor {
             if (n < 0) {
                 return;
             }
+            budget.unpacked(n); // before the write: nothing past the limit reaches the disk
             ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
             while (chunk.hasRemaining()) {
                 out.write(chunk);

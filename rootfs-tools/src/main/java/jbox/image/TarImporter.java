@@ -27,6 +27,17 @@ public final class TarImporter {
     private static final int ROOTFS_MODE = 0755;
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    private final ImportLimits limits;
+
+    /** Without limits: for tests and trusted tars. */
+    public TarImporter() {
+        this(ImportLimits.NONE);
+    }
+
+    public TarImporter(ImportLimits limits) {
+        this.limits = limits;
+    }
+
     public ImageMeta importTar(ImageStore store, String name, Path tarFile, IdShift shift, ProgressListener progress)
             throws ImageException {
         ImageName parsed = ImageName.parse(name);
@@ -35,7 +46,7 @@ public final class TarImporter {
         Path staging = store.createStaging();
         try {
             Path rootfs = ImageStore.stagingRootfs(staging);
-            extract(rootfs, tarFile, size, shift, progress);
+            extract(rootfs, tarFile, size, shift, progress, limits.budget());
             ImageMeta meta = rootfsMeta(parsed, rootfs, shift, tarFile);
             store.publish(staging, meta);
             return meta;
@@ -63,15 +74,15 @@ public final class TarImporter {
         }
     }
 
-    static void extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress)
-            throws ImageException {
+    static void extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress,
+            ImportBudget budget) throws ImageException {
         createRootfs(rootfs, shift);
         try (InputStream file = Files.newInputStream(tarFile);
              BufferedInputStream raw = new BufferedInputStream(new ProgressInputStream(file, progress, size),
                      FILE_BUFFER);
              InputStream tar = CompressionFormat.sniff(raw).decompress(raw, tarFile.toString())) {
-            new LayerExtractor(rootfs, shift, tarFile.toString()).apply(tar);
-            drain(tar, tarFile.toString());
+            new LayerExtractor(rootfs, shift, tarFile.toString(), budget).apply(tar);
+            drain(tar, tarFile.toString(), budget);
         } catch (IOException e) {
             throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         } finally {
@@ -92,13 +103,14 @@ public final class TarImporter {
 
     /**
      * The tar reader stops at the end-of-archive marker, before a gzip/xz trailer is checked.
-     * Reading to the real end makes a truncated or corrupt compressed file fail the import.
+     * Reading to the real end makes a truncated or corrupt compressed file fail the import. What
+     * follows the marker counts as unpacked too: a bomb may hide its gigabytes there.
      */
-    static void drain(InputStream tar, String tarFile) throws ImageException {
+    static void drain(InputStream tar, String tarFile, ImportBudget budget) throws ImageException {
         byte[] sink = new byte[1 << 16];
         try {
-            while (tar.read(sink) >= 0) {
-                // discard: only the decompressor's end-of-stream checks matter here
+            for (int n; (n = tar.read(sink)) >= 0; ) {
+                budget.unpacked(n); // discarded: only the decompressor's end-of-stream checks matter here
             }
         } catch (IOException e) {
             throw new ImageException("cannot read tar file " + tarFile + " after its last entry: " + IoReason.of(e), e);

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
+import jbox.cgroup.CgroupResources;
 import jbox.config.Config;
 import jbox.image.DefaultImageBuilder;
 import jbox.image.IdShift;
@@ -12,6 +13,7 @@ import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
 import jbox.image.ImageExporter;
 import jbox.image.ImageImporter;
+import jbox.image.ImportLimits;
 import jbox.image.TerminalProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,6 +31,16 @@ public final class ImageCommand implements Runnable {
 
     static ImageStore store(Config c) throws JboxException {
         return new ImageStore(jbox.config.HostRoots.images(c));
+    }
+
+    /** What one import may unpack: an archive from elsewhere may be a decompression bomb. */
+    static ImportLimits limits(Config c) throws JboxException {
+        long bytes = CgroupResources.parseBytes(c.get("image.max_bytes"));
+        long entries = c.getLong("image.max_entries");
+        if (bytes <= 0 || entries <= 0) {
+            throw new JboxException("config keys image.max_bytes and image.max_entries must be positive");
+        }
+        return new ImportLimits(bytes, entries);
     }
 
     /** Image files are owned by the host ids that container root maps to, so root inside owns them. */
@@ -95,7 +107,7 @@ public final class ImageCommand implements Runnable {
                 throw new JboxException("cannot import " + file + ": no such file or directory");
             }
             try {
-                ImageMeta m = new ImageImporter().importImage(store(c), name, file, ref, shift(c),
+                ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, file, ref, shift(c),
                         new TerminalProgress("importing " + name));
                 System.out.println("imported " + m.name() + " from " + file);
                 return 0;

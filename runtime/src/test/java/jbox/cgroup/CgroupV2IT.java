@@ -61,7 +61,7 @@ class CgroupV2IT {
         CgroupUsage usage = c.usage();
         assertTrue(usage.cpuUserMicros() >= 0 && usage.cpuSystemMicros() >= 0, usage.toString());
         c.remove();
-        assertTrue(sleep.waitFor(1, TimeUnit.SECONDS));
+        assertTrue(sleep.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Files.exists(host.root().resolve(cgroups.parent)));
         c.remove();
     }
@@ -78,8 +78,8 @@ class CgroupV2IT {
         Process inner = cgroups.start("sleep", "60");
         Files.writeString(dir("c1").resolve("inner/cgroup.procs"), Long.toString(inner.pid()));
         c.remove();
-        assertTrue(sh.waitFor(1, TimeUnit.SECONDS));
-        assertTrue(inner.waitFor(1, TimeUnit.SECONDS));
+        assertTrue(sh.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(inner.waitFor(30, TimeUnit.SECONDS));
         assertEquals(List.of(), cgroups.leftovers());
     }
 

@@ -70,7 +70,7 @@ class OciCgroupIT {
         assertEquals(Set.of(sleeper.pid()), c.pids());
 
         ContainerCgroup.openAt(host, path, c.removableParents()).remove();
-        assertTrue(sleeper.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the process was killed");
+        assertTrue(sleeper.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the process was killed");
         assertFalse(Files.exists(dir("memory", path)));
         assertFalse(Files.exists(dir("memory", "/" + cgroups.parent)), "levels jbox made are gone");
         assertEquals(Set.of(), c.pids());

@@ -34,9 +34,7 @@ final class ClientSandbox {
 
     /** Kills, unmounts and removes what the client left (see the class comment). */
     void cleanUp() throws Exception {
-        for (int i = 0; i < 50 && killLeftovers() > 0; i++) {
-            Thread.sleep(100);
-        }
+        Await.within(Await.DEADLINE, () -> killLeftovers() == 0);
         unmountUnder(dir);
         removeCgroups();
     }
@@ -119,13 +117,10 @@ final class ClientSandbox {
         return pids.size();
     }
 
-    /** rmdir bottom-up; a cgroup whose last process is still exiting gets a few more tries. */
+    /** rmdir bottom-up; a cgroup whose last process is still exiting is tried again until the deadline. */
     private void removeCgroups() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        boolean removed = Await.within(Await.DEADLINE, () -> {
             List<Path> trees = trees();
-            if (trees.isEmpty()) {
-                return;
-            }
             for (Path tree : trees) {
                 List<Path> dirs;
                 try (Stream<Path> s = Files.walk(tree)) {
@@ -139,9 +134,11 @@ final class ClientSandbox {
                     }
                 }
             }
-            Thread.sleep(100);
+            return trees.isEmpty();
+        });
+        if (!removed) {
+            throw new IllegalStateException("cgroups left behind: " + trees());
         }
-        throw new IllegalStateException("cgroups left behind: " + trees());
     }
 
     /** Lazily unmounts every mount point under {@code dir}, deepest first (containerd's overlay rootfs, podman's shm). */

@@ -123,7 +123,7 @@ class ContainerdIT {
 
     /** containerd answers on its socket (a fresh root takes a moment to set up its plugins). */
     private static void awaitContainerd() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
         Out v = null;
         while (System.nanoTime() < deadline && containerd.isAlive()) {
             v = ctr("version");
@@ -132,7 +132,7 @@ class ContainerdIT {
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("containerd did not answer within 30 s: "
+        throw new IllegalStateException("containerd did not answer within " + Await.DEADLINE.toSeconds() + " s: "
                 + (v == null ? "" : v.all()) + "\nlog: " + Files.readString(tmp.resolve("containerd.log")));
     }
 

@@ -14,17 +14,23 @@ final class Containers {
     private Containers() {
     }
 
-    /** The state of the container named {@code name} once it is running, or fails after 20 s. */
+    /** The state of the container named {@code name} once it is running, or fails at Await's deadline. */
     static JsonNode awaitRunning(String name) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        JsonNode[] running = new JsonNode[1];
+        Await.until("container " + name + " running", () -> {
             JsonNode s = find(name);
-            if (s != null && "running".equals(s.path("status").asText()) && s.path("pid").asLong() > 0) {
-                return s;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("container " + name + " did not start within 20 s");
+            running[0] = s;
+            return s != null && "running".equals(s.path("status").asText()) && s.path("pid").asLong() > 0;
+        });
+        return running[0];
+    }
+
+    /**
+     * Returns once {@code pid} runs {@code program} (its comm): the plan has reached its exec. A
+     * signal sent before that would meet the shim's init, not the workload.
+     */
+    static void awaitExec(long pid, String program) throws Exception {
+        Await.until("pid " + pid + " exec'd " + program, () -> program.equals(comm(pid)));
     }
 
     static JsonNode find(String name) throws IOException {
@@ -55,6 +61,20 @@ final class Containers {
         return Files.isDirectory(d) ? d : null;
     }
 
+    /** As awaitExec, for the workload under --init: a child of PID 1 {@code pid} runs {@code program}. */
+    static void awaitChildExec(long pid, String program) throws Exception {
+        Await.until("a child of pid " + pid + " exec'd " + program, () -> ProcessHandle.of(pid)
+                .map(p -> p.children().anyMatch(c -> program.equals(comm(c.pid())))).orElse(false));
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
     static String procStatus(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(field + ":")) {
@@ -68,10 +88,9 @@ final class Containers {
         return Files.exists(Path.of("/proc/" + pid));
     }
 
-    static void awaitGone(long pid) throws InterruptedException {
-        for (int i = 0; i < 200 && alive(pid); i++) {
-            Thread.sleep(50);
-        }
+    /** Returns once {@code pid} is gone, or at Await's deadline (callers assert what they expect). */
+    static void awaitGone(long pid) throws Exception {
+        Await.within(Await.DEADLINE, () -> !alive(pid));
     }
 
     static String uniqueName(String prefix) {

@@ -88,6 +88,66 @@ class ImageIT {
         }
     }
 
+    /**
+     * A gzip bomb: 2 MB that unpack to 2 GiB of zeros. With image.max_bytes at 64 MiB the import stops
+     * at the limit while it streams (before, it wrote all 2 GiB), and leaves nothing behind.
+     */
+    @Test
+    void aGzipBombStopsAtImageMaxBytesAndNothingIsLeft() throws Exception {
+        long unpacked = 2L << 30;
+        Path bomb = tmp.resolve("bomb.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(bomb), 1 << 16) {
+                {
+                    def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+                }
+            };
+             TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            dir(t, "data/");
+            TarArchiveEntry zeros = new TarArchiveEntry("data/zeros");
+            zeros.setMode(0644);
+            zeros.setSize(unpacked);
+            t.putArchiveEntry(zeros);
+            byte[] block = new byte[1 << 20];
+            for (long n = 0; n < unpacked; n += block.length) {
+                t.write(block);
+            }
+            t.closeArchiveEntry();
+        }
+        assertTrue(Files.size(bomb) < 8L << 20, "a bomb: " + Files.size(bomb) + " bytes compressed");
+        long limit = 64L << 20;
+        Path config = Jbox.configWith(tmp, "image.max_bytes=64m");
+        java.util.List<String> before = listing(Jbox.DATA);
+        long usedBefore = diskUsage(Jbox.DATA);
+        String name = "bomb-" + Long.toHexString(System.nanoTime());
+
+        ProcessBuilder pb = Jbox.builder("image", "import", name, bomb.toString());
+        pb.environment().put("JBOX_CONFIG", config.toString());
+        Jbox.Result r = Jbox.finish(pb.start());
+
+        try {
+            assertEquals(125, r.code(), r.all());
+            assertEquals("jbox: image import: unpacked size exceeds image.max_bytes (" + limit + " bytes)\n", r.err(),
+                    r.all());
+            assertEquals(before, listing(Jbox.DATA), "no image dir, no staging dir: nothing left under the data root");
+            assertTrue(diskUsage(Jbox.DATA) - usedBefore < limit, "the data root did not grow");
+        } finally {
+            if (r.code() == 0) {
+                Jbox.run("image", "rm", name); // old code: the whole bomb was imported
+            }
+        }
+    }
+
+    /** Every path under {@code root}, sorted. */
+    private static java.util.List<String> listing(Path root) throws Exception {
+        try (var all = Files.walk(root)) {
+            return all.map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private static long diskUsage(Path root) throws Exception {
+        return Long.parseLong(Jbox.host("du", "-sb", "--one-file-system", root.toString()).split("\\s+")[0]);
+    }
+
     private static void dir(TarArchiveOutputStream t, String name) throws Exception {
         TarArchiveEntry e = new TarArchiveEntry(name);
         e.setMode(040755);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,23 +70,25 @@ class IsolationIT {
     void idMapsGiveRootInsideAndTheMappedUidOutside() throws Exception {
         String name = Containers.uniqueName("ids");
         Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sh", "-c",
-                "echo ready; cat /proc/self/uid_map /proc/self/gid_map; id; exec sleep 30");
+                "cat /proc/self/uid_map /proc/self/gid_map; id; echo ready; exec sleep 600");
         try {
             JsonNode s = Containers.awaitRunning(name);
-            RunIT.waitForOutputStart(p);
+            // everything it prints comes before "ready": the kill below cannot cut it short
+            List<String> lines = new ArrayList<>();
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            for (String line; (line = out.readLine()) != null && !line.equals("ready"); ) {
+                lines.add(line.trim());
+            }
             long pid = s.path("pid").asLong();
             // The host sees the container's root as the first id of the mapped range.
-            long deadline = System.currentTimeMillis() + 5000;
+            Await.within(Await.DEADLINE, () -> Containers.procStatus(pid, "Uid").startsWith("100000"));
             String uid = Containers.procStatus(pid, "Uid");
-            while (!uid.startsWith("100000") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-                uid = Containers.procStatus(pid, "Uid");
-            }
             assertEquals("100000\t100000\t100000\t100000", uid);
             assertEquals("100000\t100000\t100000\t100000", Containers.procStatus(pid, "Gid"));
             Jbox.host("kill", "-KILL", Long.toString(pid));
             Jbox.Result r = Jbox.finish(p);
-            List<String> lines = r.out().lines().map(String::trim).toList();
+            r = new Jbox.Result(r.code(), String.join("\n", lines) + r.out(), r.err());
             assertTrue(lines.get(0).matches("0\\s+100000\\s+65536"), r.all());
             assertTrue(lines.get(1).matches("0\\s+100000\\s+65536"), r.all());
             assertTrue(lines.get(2).startsWith("uid=0(root) gid=0(root)"), r.all());

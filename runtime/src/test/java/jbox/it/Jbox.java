@@ -140,11 +140,15 @@ final class Jbox {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
                 Path state = d.resolve("state.json");
                 Path layer = DATA.resolve("containers").resolve(d.getFileName());
-                if (Files.exists(layer) && !locked(d.resolve("lock"))) {
-                    host("rm", "-rf", "--one-file-system", d.toString(), layer.toString());
-                } else if (!Files.exists(state) && !Files.exists(layer) && !locked(d.resolve("lock"))
-                        && Files.getLastModifiedTime(d).toMillis() < System.currentTimeMillis() - 60_000) {
-                    host("rm", "-rf", "--one-file-system", d.toString());
+                try {
+                    if (Files.exists(layer) && !locked(d.resolve("lock"))) {
+                        host("rm", "-rf", "--one-file-system", d.toString(), layer.toString());
+                    } else if (!Files.exists(state) && !Files.exists(layer) && !locked(d.resolve("lock"))
+                            && Files.getLastModifiedTime(d).toMillis() < System.currentTimeMillis() - 60_000) {
+                        host("rm", "-rf", "--one-file-system", d.toString());
+                    }
+                } catch (java.nio.file.NoSuchFileException removedMeanwhile) {
+                    // its own jbox (this test run's or another's) removed it after the listing
                 }
             }
         }

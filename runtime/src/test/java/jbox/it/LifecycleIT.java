@@ -28,7 +28,7 @@ class LifecycleIT {
     @Test
     void nsShowsEverySevenNamespacesApartFromTheHostAndHowToEnter() throws Exception {
         String name = Containers.uniqueName("ns");
-        Process p = Jbox.start("run", "--rm", "--name", name, "--hostname", "nsbox", Jbox.IMAGE, "sleep", "30");
+        Process p = Jbox.start("run", "--rm", "--name", name, "--hostname", "nsbox", Jbox.IMAGE, "sleep", "600");
         JsonNode state = Containers.awaitRunning(name);
         JsonNode ns = JSON.readTree(Jbox.run("ns", "--format", "json", name).out());
         assertEquals(7, ns.path("namespaces").size());
@@ -62,9 +62,8 @@ class LifecycleIT {
     @Test
     void stopKillsAPid1ThatIgnoresSigtermOnlyAfterTheTimeout() throws Exception {
         String name = Containers.uniqueName("stop");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
-        Containers.awaitRunning(name);
-        Thread.sleep(300);
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
+        Containers.awaitExec(Containers.awaitRunning(name).path("pid").asLong(), "sleep");
         long t0 = System.nanoTime();
         Jbox.Result stop = Jbox.run("stop", "-t", "1", name);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -73,25 +72,26 @@ class LifecycleIT {
         assertEquals(137, Jbox.finish(p).code());
 
         String quick = Containers.uniqueName("stopinit");
-        Process q = Jbox.start("run", "--rm", "--init", "--name", quick, Jbox.IMAGE, "sleep", "60");
-        Containers.awaitRunning(quick);
-        Thread.sleep(300);
-        t0 = System.nanoTime();
-        assertEquals(0, Jbox.run("stop", "-t", "10", quick).code());
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 5000, "with --init SIGTERM reaches sleep at once");
-        assertEquals(143, Jbox.finish(q).code());
+        Process q = Jbox.start("run", "--rm", "--init", "--name", quick, Jbox.IMAGE, "sleep", "600");
+        // with --init, PID 1 is the init and the workload its child: wait until that child runs sleep
+        long init = Containers.awaitRunning(quick).path("pid").asLong();
+        Containers.awaitChildExec(init, "sleep");
+        assertEquals(0, Jbox.run("stop", "-t", "60", quick).code());
+        // 143 = 128+TERM: with --init SIGTERM reaches sleep at once; after the timeout it would be 137 (KILL)
+        assertEquals(143, Jbox.finish(q).code(), "with --init SIGTERM reaches sleep at once");
     }
 
     @Test
     void inspectShowsStateAndUnknownIdsFailClearly() throws Exception {
         String name = Containers.uniqueName("insp");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "30");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode state = Containers.awaitRunning(name);
-        JsonNode j = JSON.readTree(Jbox.run("inspect", name).out());
-        for (int i = 0; i < 50 && j.path("config").isMissingNode(); i++) { // written once the command runs
-            Thread.sleep(100);
-            j = JSON.readTree(Jbox.run("inspect", name).out());
-        }
+        JsonNode[] inspected = new JsonNode[1];
+        Await.until("inspect shows the config", () -> { // written once the command runs
+            inspected[0] = JSON.readTree(Jbox.run("inspect", name).out());
+            return !inspected[0].path("config").isMissingNode();
+        });
+        JsonNode j = inspected[0];
         assertTrue(j.path("running").asBoolean());
         assertEquals("1.0.2", j.path("config").path("ociVersion").asText(), j.toString());
         assertEquals("sleep", j.path("config").path("process").path("args").get(0).asText());
@@ -108,11 +108,17 @@ class LifecycleIT {
     @Test
     void aDetachedContainerReturnsItsIdAndItsMonitorRecordsTheExit() throws Exception {
         String name = Containers.uniqueName("det");
-        long t0 = System.nanoTime();
-        Jbox.Result r = Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sh", "-c", "echo out; echo err >&2; sleep 1; echo done; exit 3");
+        try (Gate gate = Gate.create()) {
+            aDetachedContainerRunsUntilReleased(name, gate);
+        }
+    }
+
+    private void aDetachedContainerRunsUntilReleased(String name, Gate gate) throws Exception {
+        Jbox.Result r = Jbox.run("run", "-d", "--name", name, "-v", gate.volume(), Jbox.IMAGE, "sh", "-c",
+                "echo out; echo err >&2; " + Gate.AWAIT + "; echo done; exit 3");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().trim().matches("[0-9a-f]{64}"), r.all());
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 5000, "run -d returns at once");
+        // run -d returned while the workload still waits on the gate: it did not wait for the container
         JsonNode running = Containers.awaitRunning(name);
         long shim = running.path("shimPid").asLong();
         // the monitor is the shim, not a JVM: small
@@ -122,11 +128,14 @@ class LifecycleIT {
         Jbox.Result rmRunning = Jbox.run("rm", name);
         assertEquals(125, rmRunning.code(), rmRunning.all());
         assertTrue(rmRunning.err().contains("is running: stop it first or use rm -f"), rmRunning.all());
+        gate.open();
         Jbox.Result follow = Jbox.run("logs", "-f", name);
         assertEquals("out\nerr\ndone\n", follow.out(), follow.all());
         JsonNode exited = awaitExited(name);
         assertEquals(3, exited.path("exitCode").asInt(), exited.toString());
-        assertTrue(Jbox.run("ps", "-a").out().contains("exited(3)"));
+        // state.json says exited a moment before the shim lets go of the container (ps shows the
+        // code, and rm removes it, only then): wait for that, as a user re-running ps would
+        Await.until("ps -a shows exited(3)", () -> Jbox.run("ps", "-a").out().contains("exited(3)"));
         assertEquals("out\nerr\ndone\n", Jbox.run("logs", name).out());
         assertEquals(0, Jbox.run("rm", name).code());
         assertEquals(null, Containers.find(name));
@@ -139,9 +148,7 @@ class LifecycleIT {
         String id = r.out().trim();
         Containers.awaitRunning(name);
         assertEquals(0, Jbox.run("stop", "-t", "1", name).code());
-        for (int i = 0; i < 100 && java.nio.file.Files.exists(Jbox.STATE.resolve(id)); i++) {
-            Thread.sleep(50);
-        }
+        Await.within(Await.DEADLINE, () -> !java.nio.file.Files.exists(Jbox.STATE.resolve(id)));
         assertFalse(java.nio.file.Files.exists(Jbox.STATE.resolve(id)), "state left");
         assertFalse(java.nio.file.Files.exists(Jbox.DATA.resolve("containers").resolve(id)), "layer left");
     }
@@ -160,9 +167,7 @@ class LifecycleIT {
         }
         assertEquals(20, ids.size());
         for (String id : ids) {
-            for (int i = 0; i < 200 && java.nio.file.Files.exists(Jbox.STATE.resolve(id)); i++) {
-                Thread.sleep(50);
-            }
+            Await.within(Await.DEADLINE, () -> !java.nio.file.Files.exists(Jbox.STATE.resolve(id)));
             assertFalse(java.nio.file.Files.exists(Jbox.STATE.resolve(id)), "state of " + id + " left");
         }
     }
@@ -196,26 +201,33 @@ class LifecycleIT {
     @Test
     void waitPrintsTheExitCodeAndPsSpeaksJson() throws Exception {
         String name = Containers.uniqueName("wait");
-        String id = Jbox.run("run", "-d", "--name", name, Jbox.IMAGE, "sh", "-c", "sleep 1; exit 4").out().trim();
+        try (Gate gate = Gate.create()) {
+            psListsItRunningThenWaitPrintsItsExit(name, gate);
+        }
+    }
+
+    private void psListsItRunningThenWaitPrintsItsExit(String name, Gate gate) throws Exception {
+        String id = Jbox.run("run", "-d", "--name", name, "-v", gate.volume(), Jbox.IMAGE, "sh", "-c",
+                Gate.AWAIT + "; exit 4").out().trim();
         JsonNode ps = JSON.readTree(Jbox.run("ps", "--format", "json").out());
         boolean listed = false;
         for (JsonNode row : ps) {
             listed |= row.path("id").asText().equals(id) && row.path("status").asText().equals("running");
         }
         assertTrue(listed, ps.toString());
+        gate.open();
         Jbox.Result w = Jbox.run("wait", name);
         assertEquals("4\n", w.out(), "wait returns once the exit is recorded: " + w.all());
         Jbox.run("rm", name);
     }
 
     private static JsonNode awaitExited(String name) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            JsonNode s = Containers.find(name);
-            if (s != null && "exited".equals(s.path("status").asText())) {
-                return s;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(name + " did not exit");
+        JsonNode[] exited = new JsonNode[1];
+        Await.until(name + " exited", () -> {
+            exited[0] = Containers.find(name);
+            return exited[0] != null && "exited".equals(exited[0].path("status").asText());
+        });
+        return exited[0];
     }
+
 }

@@ -73,7 +73,9 @@ class LimitsIT {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         // PID 1 ignores SIGTERM, so the SIGKILL after the grace (timeout.grace, 2 s) ends it
         assertEquals(137, r.code(), r.all());
-        assertTrue(ms >= 1000 && ms < 15_000, ms + " ms");
+        // at least the timeout; the upper bound only tells "ended by the timeout" from "never ended", so it
+        // is far above timeout + grace + a slow machine's JVM and container start
+        assertTrue(ms >= 1000 && ms < 60_000, ms + " ms");
         assertEquals("timeout", report(rep).path("reason").asText());
     }
 

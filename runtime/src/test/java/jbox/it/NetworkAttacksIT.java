@@ -55,12 +55,8 @@ class NetworkAttacksIT {
                 }
             }
             Jbox.cleanUp();
-            for (int i = 0; i < 50; i++) {
-                if (!Jbox.finish(inNamespace(config, "system", "prune").start()).out().contains("removed")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            Await.within(Await.DEADLINE,
+                    () -> !Jbox.finish(inNamespace(config, "system", "prune").start()).out().contains("removed"));
         } finally {
             Jbox.host("ip", "netns", "del", ns);
             for (String f : List.of("ipam-" + BRIDGE + ".leases", "ipam-" + BRIDGE + ".lock", "bridge-" + BRIDGE + ".lock")) {
@@ -114,10 +110,7 @@ class NetworkAttacksIT {
     }
 
     void awaitListening(String address) throws Exception {
-        for (int i = 0; i < 200 && !inNs("ss", "-ltn").contains(address + " "); i++) {
-            Thread.sleep(25);
-        }
-        assertTrue(inNs("ss", "-ltn").contains(address + " "), "nothing listens on " + address + ": " + inNs("ss", "-ltn"));
+        Await.until("something listening on " + address, () -> inNs("ss", "-ltn").contains(address + " "));
     }
 
     void iptables(String op, String inputRule) throws Exception {

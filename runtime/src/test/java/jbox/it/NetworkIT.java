@@ -65,13 +65,10 @@ class NetworkIT {
             }
             Jbox.cleanUp();
             // A killed jbox's shim kills its container and exits; until then prune leaves it be.
-            for (int i = 0; i < 50; i++) {
+            Await.within(Await.DEADLINE, () -> {
                 Jbox.finish(inNamespace("system", "prune").start());
-                if (namesBefore.containsAll(containerNetnsNames())) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+                return namesBefore.containsAll(containerNetnsNames());
+            });
         } finally {
             Jbox.host("ip", "netns", "del", ns);
         }
@@ -139,9 +136,7 @@ class NetworkIT {
 
     /** The kernel deletes a dead container's veth with its namespace, a moment after jbox exits. */
     void awaitNoVeths() throws Exception {
-        for (int i = 0; i < 100 && !veths().isEmpty(); i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> !(!veths().isEmpty()));
         assertEquals(Set.of(), veths());
     }
 
@@ -181,12 +176,12 @@ class NetworkIT {
         String id = Containers.awaitRunning("net-web").path("id").asText();
         String name = "jbox-" + id.substring(0, 12);
         // ip-netns(8) sees the container's namespace while it runs.
-        String addrs = "";
-        for (int i = 0; i < 100 && !INET.matcher(addrs).find(); i++) {
-            Thread.sleep(20);
-            addrs = Jbox.host("ip", "netns", "exec", name, "ip", "-4", "-o", "addr", "show", "eth0");
-        }
-        String addr = address(addrs);
+        String[] addrs = {""};
+        Await.within(Await.DEADLINE, () -> {
+            addrs[0] = Jbox.host("ip", "netns", "exec", name, "ip", "-4", "-o", "addr", "show", "eth0");
+            return INET.matcher(addrs[0]).find();
+        });
+        String addr = address(addrs[0]);
         Jbox.Result ns = run("ns", "net-web");
         assertTrue(ns.out().contains("veth     vjb" + id.substring(0, 8) + " <-> eth0 (ip netns exec " + name + " ip addr)"), ns.all());
         Jbox.Result client = run("run", "--rm", Jbox.IMAGE, "sh", "-c",
@@ -231,9 +226,7 @@ class NetworkIT {
         Process p = start("run", "--rm", "--name", "net-term", Jbox.IMAGE, "sh", "-c",
                 "trap 'exit 3' TERM; while true; do sleep 0.1; done");
         String id = Containers.awaitRunning("net-term").path("id").asText();
-        for (int i = 0; i < 100 && !veths().contains("vjb" + id.substring(0, 8)); i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> !(!veths().contains("vjb" + id.substring(0, 8))));
         Jbox.host("kill", "-TERM", Long.toString(p.pid())); // to jbox, which forwards it (Process.destroy closes the pipes)
         Jbox.Result term = Jbox.finish(p);
         assertEquals(3, term.code(), term.all());
@@ -249,25 +242,23 @@ class NetworkIT {
 
     @Test
     void afterSigkillOfJboxPruneRemovesTheLeaseTheVethAndTheName() throws Exception {
-        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "30");
+        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("net-killed").path("id").asText();
         String veth = "vjb" + id.substring(0, 8);
         String name = "jbox-" + id.substring(0, 12);
-        for (int i = 0; i < 100 && !veths().contains(veth); i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> !(!veths().contains(veth)));
         assertTrue(veths().contains(veth), veths().toString());
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertEquals(1, leases(BRIDGE).size(), "a killed jbox cannot release its lease");
         assertTrue(Files.exists(Path.of("/var/run/netns", name)));
         // Until the shim has killed the container and exited, prune leaves the container alone.
         StringBuilder pruned = new StringBuilder();
-        for (int i = 0; i < 100 && !leases(BRIDGE).isEmpty(); i++) {
+        Await.within(Await.DEADLINE, () -> {
             Jbox.Result prune = Jbox.finish(inNamespace("system", "prune").start());
             assertEquals(0, prune.code(), prune.all());
             pruned.append(prune.out());
-            Thread.sleep(50);
-        }
+            return leases(BRIDGE).isEmpty();
+        });
         assertTrue(pruned.toString().contains("removed address lease ") && pruned.toString().contains(veth)
                 && pruned.toString().contains(name), pruned.toString());
         assertEquals(List.of(), leases(BRIDGE));
@@ -281,14 +272,12 @@ class NetworkIT {
                 "net.default=bridge\nnet.bridge.name=jbt29\nnet.bridge.subnet=10.99.0.0/29");
         List<Process> holders = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "30"));
+            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "600"));
         }
         for (int i = 0; i < 5; i++) {
             Containers.awaitRunning("net-hold-" + i);
         }
-        for (int i = 0; i < 100 && leases("jbt29").size() < 5; i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> !(leases("jbt29").size() < 5));
         long dirs;
         try (var s = Files.list(Jbox.STATE)) {
             dirs = s.filter(Files::isDirectory).count();

@@ -56,13 +56,8 @@ class NetworkPortsIT {
                 }
             }
             Jbox.cleanUp();
-            for (int i = 0; i < 50; i++) {
-                Jbox.Result prune = Jbox.finish(inNamespace("system", "prune").start());
-                if (!prune.out().contains("removed")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            Await.within(Await.DEADLINE,
+                    () -> !Jbox.finish(inNamespace("system", "prune").start()).out().contains("removed"));
             for (String n : networks) {
                 Jbox.finish(inNamespace("network", "rm", n).start());
             }
@@ -112,14 +107,10 @@ class NetworkPortsIT {
 
     /** The test namespace's own process (the "host") fetching a URL: the body, or "" after a few tries. */
     String fetch(String url) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            String body = inNs("wget", "-q", "-T", "2", "-t", "1", "-O", "-", url);
-            if (body.startsWith("hello")) {
-                return body;
-            }
-            Thread.sleep(100);
-        }
-        return "";
+        String[] body = {""};
+        Await.within(Await.DEADLINE, () -> (body[0] = inNs("wget", "-q", "-T", "2", "-t", "1", "-O", "-", url))
+                .startsWith("hello"));
+        return body[0].startsWith("hello") ? body[0] : "";
     }
 
     long rulesTagged(String id) throws Exception {
@@ -168,9 +159,7 @@ class NetworkPortsIT {
         String did = detached.out().trim();
         assertEquals(4, rulesTagged(did));
         assertEquals(0, run("kill", "pdet").code());
-        for (int i = 0; i < 100 && rulesTagged(did) > 0; i++) {
-            Thread.sleep(50);
-        }
+        Await.within(Await.DEADLINE, () -> !(rulesTagged(did) > 0));
         assertEquals(0, rulesTagged(did), inNs("iptables-save"));
     }
 
@@ -179,18 +168,16 @@ class NetworkPortsIT {
         Jbox.Result failed = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
         assertEquals(127, failed.code(), failed.all());
         assertEquals(0, inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(), inNs("iptables-save"));
-        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "30");
+        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("pkill").path("id").asText();
-        for (int i = 0; i < 100 && rulesTagged(id) < 4; i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> !(rulesTagged(id) < 4));
         assertEquals(4, rulesTagged(id));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         StringBuilder pruned = new StringBuilder();
-        for (int i = 0; i < 100 && rulesTagged(id) > 0; i++) {
+        Await.within(Await.DEADLINE, () -> {
             pruned.append(Jbox.finish(inNamespace("system", "prune").start()).out());
-            Thread.sleep(50);
-        }
+            return rulesTagged(id) == 0;
+        });
         assertEquals(0, rulesTagged(id), inNs("iptables-save"));
         assertTrue(pruned.toString().contains("published port " + PORT + ":80/tcp of container " + id.substring(0, 12)), pruned.toString());
         Jbox.Result again = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
@@ -213,13 +200,14 @@ class NetworkPortsIT {
 
         Process web = start(server("nweb", "--net", red));
         Containers.awaitRunning("nweb");
-        String addr = "";
-        for (int i = 0; i < 100 && !addr.startsWith("10.78.1."); i++) {
-            Thread.sleep(20);
+        String[] address = {""};
+        Await.within(Await.DEADLINE, () -> {
             String out = run("inspect", "nweb").out();
             int at = out.indexOf("\"ipAddress\" : \"");
-            addr = at < 0 ? "" : out.substring(at + 15, out.indexOf('"', at + 15));
-        }
+            address[0] = at < 0 ? "" : out.substring(at + 15, out.indexOf('"', at + 15));
+            return address[0].startsWith("10.78.1.");
+        });
+        String addr = address[0];
         assertTrue(addr.startsWith("10.78.1."), addr);
         // sh -c, not wget as PID 1: PID 1 ignores timeout's SIGTERM.
         String get = "for i in $(seq 30); do timeout 2 wget -q -O - http://" + addr + ":8080/ && exit 0; sleep 0.1; done; exit 1";

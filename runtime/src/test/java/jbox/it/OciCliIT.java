@@ -123,9 +123,7 @@ class OciCliIT {
     }
 
     private static void waitForStatus(String id, String status) throws Exception {
-        for (int i = 0; i < 200 && !state(id).get("status").asText().equals(status); i++) {
-            Thread.sleep(25);
-        }
+        Await.within(Await.DEADLINE, () -> state(id).get("status").asText().equals(status));
         assertEquals(status, state(id).get("status").asText());
     }
 
@@ -220,7 +218,7 @@ class OciCliIT {
 
     @Test
     void execWithAProcessFileDetachedWritesItsPidAndRunsAsThatUser() throws Exception {
-        Path b = bundle("exec", "sleep 30", c -> { });
+        Path b = bundle("exec", "sleep 600", c -> { });
         assertEquals(0, oci("create", "--bundle", b.toString(), "c5").code());
         assertEquals(0, oci("start", "c5").code());
         Path proc = dir.resolve("process.json");
@@ -245,11 +243,11 @@ class OciCliIT {
         assertEquals("/usr/bin:/bin\n1\n", override.out(), "-e replaces the container's variable: " + override.all());
 
         Path pidFile = dir.resolve("exec.pid");
-        Jbox.Result detached = oci("exec", "--detach", "--pid-file", pidFile.toString(), "c5", "sleep", "7");
+        Jbox.Result detached = oci("exec", "--detach", "--pid-file", pidFile.toString(), "c5", "sleep", "600");
         assertEquals(0, detached.code(), detached.all());
         long pid = Long.parseLong(Files.readString(pidFile));
         String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
-        assertEquals("sleep\u00007\u0000", cmdline);
+        assertEquals("sleep\u0000600\u0000", cmdline);
         long init = state("c5").get("pid").asLong();
         assertEquals(Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/pid")),
                 Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")), "exec joins the container's pid namespace");
@@ -298,22 +296,23 @@ class OciCliIT {
     @Test
     void aCreateKilledMidwayIsFoundAndRemovedByPrune() throws Exception {
         String cgroup = "/jbox-oci-it-" + ProcessHandle.current().pid() + "/c9";
+        Path hookGate = dir.resolve("c9-hook-may-end");
         Path b = bundle("killed", "true", c -> {
             c.with("linux").put("cgroupsPath", cgroup).putObject("resources").putObject("pids").put("limit", 20);
-            c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep").putArray("args")
-                    .add("sleep").add("1");
+            // the hook runs until the test has killed create: it waits for a file, not for a second to pass
+            c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sh").putArray("args")
+                    .add("sh").add("-c").add("until [ -e " + hookGate + " ]; do sleep 0.02; done");
         });
         Path log = dir.resolve("killed.out");
         Process p = Jbox.builder("--root", root.toString(), "create", "--bundle", b.toString(), "c9")
                 .redirectOutput(log.toFile()).redirectErrorStream(true).start();
         Path state = root.resolve("c9").resolve("state.json");
-        for (int i = 0; i < 400 && !(Files.exists(state) && Files.readString(state).contains("\"pid\":") 
-                && !Files.readString(state).contains("\"pid\":0")); i++) {
-            Thread.sleep(10);
-        }
+        Await.within(Await.DEADLINE, () -> Files.exists(state) && Files.readString(state).contains("\"pid\":")
+                && !Files.readString(state).contains("\"pid\":0"));
         long pid = JSON.readTree(Files.readString(state)).get("pid").asLong();
         assertTrue(pid > 0, Files.readString(state));
         p.destroyForcibly().waitFor(); // SIGKILL while the hook runs: the init exists, create never finished
+        Files.createFile(hookGate); // the orphaned hook may end now
         Path v1 = Path.of("/sys/fs/cgroup/pids" + cgroup);
         Path v2 = Path.of("/sys/fs/cgroup" + cgroup);
         assertTrue(Files.isDirectory(v1) || Files.isDirectory(v2), "the cgroup was made before the kill");
@@ -324,38 +323,36 @@ class OciCliIT {
         assertFalse(Files.exists(root.resolve("c9")));
         assertFalse(Files.isDirectory(v1) || Files.isDirectory(v2), "prune removed the cgroup and the parent jbox made");
         assertFalse(Files.isDirectory(Path.of("/sys/fs/cgroup/pids/jbox-oci-it-" + ProcessHandle.current().pid())));
-        for (int i = 0; i < 200 && Files.exists(Path.of("/proc/" + pid)); i++) {
-            Thread.sleep(10); // reaped by the host's init (no subreaper here)
-        }
-        Thread.sleep(1000); // the orphaned hook finishes its second of sleep
+        // the init is reaped by the host's init (no subreaper here); the orphaned hook saw its gate
+        Await.within(Await.DEADLINE, () -> !Files.exists(Path.of("/proc/" + pid)));
+        Await.until("the orphaned hook ended", () -> ProcessHandle.allProcesses()
+                .noneMatch(h -> h.info().commandLine().orElse("").contains(hookGate.toString())));
     }
 
     @Test
     void killAllSignalsEveryProcessOfTheCgroup() throws Exception {
         String cgroup = "/jbox-oci-it-" + ProcessHandle.current().pid() + "/all";
         // PID 1 ignores TERM (set after its child started, which keeps the default)
-        Path b = bundle("all", "sleep 30 & trap '' TERM; while :; do sleep 1; done",
+        Path b = bundle("all", "sleep 600 & trap '' TERM; while :; do sleep 1; done",
                 c -> c.with("linux").put("cgroupsPath", cgroup));
         assertEquals(0, oci("create", "--bundle", b.toString(), "c10").code());
         assertEquals(0, oci("start", "c10").code());
-        assertEquals(0, oci("exec", "--detach", "c10", "sleep", "30").code());
+        assertEquals(0, oci("exec", "--detach", "c10", "sleep", "600").code());
         long init = state("c10").get("pid").asLong();
         List<Long> sleeps = new ArrayList<>();
-        for (int i = 0; i < 200 && sleeps.size() < 2; i++) { // its own sleep 30 and the exec'd one
-            Thread.sleep(20);
+        Await.within(Await.DEADLINE, () -> { // its own sleep 600 and the exec'd one
             sleeps.clear();
             for (com.fasterxml.jackson.databind.JsonNode n : JSON.readTree(oci("ps", "--format", "json", "c10").out())) {
-                if (cmdline(n.asLong()).equals("sleep\u000030\u0000")) {
+                if (cmdline(n.asLong()).equals("sleep\u0000600\u0000")) {
                     sleeps.add(n.asLong());
                 }
             }
-        }
-        assertEquals(2, sleeps.size(), "both sleep 30 are in the container's cgroup");
+            return sleeps.size() >= 2;
+        });
+        assertEquals(2, sleeps.size(), "both sleep 600 are in the container's cgroup");
         Jbox.Result kill = oci("kill", "--all", "c10", "TERM");
         assertEquals(0, kill.code(), kill.all());
-        for (int i = 0; i < 200 && sleeps.stream().anyMatch(OciCliIT::alive); i++) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> sleeps.stream().noneMatch(OciCliIT::alive));
         assertTrue(sleeps.stream().noneMatch(OciCliIT::alive), "every process got TERM");
         assertTrue(alive(init), "PID 1 ignores TERM and stays");
         assertEquals("running", state("c10").get("status").asText());
@@ -388,7 +385,7 @@ class OciCliIT {
     void longRootsAndIdsWorkForCreateAndExec() throws Exception {
         String id = "0123456789abcdef".repeat(4);
         Path longRoot = dir.resolve("run-containerd-io.containerd.runtime.v2.task-default");
-        Path b = bundle("long", "sleep 30", c -> { });
+        Path b = bundle("long", "sleep 600", c -> { });
         try {
             assertEquals(0, jbox(longRoot, "create", "--bundle", b.toString(), id).code());
             assertEquals(0, jbox(longRoot, "start", id).code());
@@ -410,7 +407,7 @@ class OciCliIT {
             l.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
             l.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", 200000).put("size", 65536);
         };
-        Path first = bundle("userns1", "sleep 30", userns);
+        Path first = bundle("userns1", "sleep 600", userns);
         Jbox.Result created = oci("create", "--bundle", first.toString(), "u1");
         assertEquals(0, created.code(), created.all());
         long pid = state("u1").get("pid").asLong();
@@ -431,12 +428,13 @@ class OciCliIT {
     @Test
     void aHookThatNeverEndsIsStoppedByItsTimeout() throws Exception {
         Path b = bundle("slowhook", "true", c -> c.putObject("hooks").putArray("prestart").addObject()
-                .put("path", "/bin/sleep").put("timeout", 1).putArray("args").add("sleep").add("30"));
+                .put("path", "/bin/sleep").put("timeout", 1).putArray("args").add("sleep").add("600"));
         long t0 = System.nanoTime();
         Jbox.Result r = oci("create", "--bundle", b.toString(), "c11");
         assertEquals(125, r.code(), r.all());
         assertEquals("jbox: prestart hook /bin/sleep timed out after 1 s\n", r.err());
-        assertTrue(System.nanoTime() - t0 < 20_000_000_000L);
+        // far below the hook's 600 s on any machine: the timeout stopped it
+        assertTrue(System.nanoTime() - t0 < 120_000_000_000L);
         assertFalse(Files.exists(root.resolve("c11")));
     }
 
@@ -453,7 +451,7 @@ class OciCliIT {
     void versionAndStateOfSeveral() throws Exception {
         Jbox.Result v = Jbox.run("--version");
         assertTrue(v.out().contains("spec: 1.0.2"), v.all());
-        Path b = bundle("several", "sleep 30", c -> { });
+        Path b = bundle("several", "sleep 600", c -> { });
         assertEquals(0, oci("create", "--bundle", b.toString(), "a1").code());
         assertEquals(0, oci("create", "--bundle", b.toString(), "a2").code());
         Jbox.Result q = oci("list", "-q");

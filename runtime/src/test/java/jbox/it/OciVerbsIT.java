@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class OciVerbsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long DEADLINE_NANOS = 30_000_000_000L;
+    private static final long DEADLINE_NANOS = Await.DEADLINE.toNanos();
     private static Path dir;
     private static Path rootfs;
 

@@ -83,7 +83,7 @@ class RunIT {
     @Test
     void killedBySignalGives128PlusN() throws Exception {
         String name = Containers.uniqueName("sig");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode s = Containers.awaitRunning(name);
         Jbox.host("kill", "-KILL", s.path("pid").asText());
         assertEquals(137, Jbox.finish(p).code());
@@ -126,7 +126,7 @@ class RunIT {
     @Test
     void sigtermIsIgnoredByAPid1WithoutHandler() throws Exception {
         String name = Containers.uniqueName("noterm");
-        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "60");
+        Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode s = Containers.awaitRunning(name);
         Jbox.host("kill", "-TERM", Long.toString(p.pid()));
         Thread.sleep(500);
@@ -138,7 +138,7 @@ class RunIT {
     @Test
     void sigkillOfJboxKillsTheContainerAndPruneRemovesTheRest() throws Exception {
         String name = Containers.uniqueName("killed");
-        Process p = Jbox.start("run", "--name", name, Jbox.IMAGE, "sleep", "60");
+        Process p = Jbox.start("run", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode s = Containers.awaitRunning(name);
         String id = s.path("id").asText();
         long pid = s.path("pid").asLong();

@@ -24,22 +24,68 @@ class TtyIT {
         Jbox.cleanUp();
     }
 
-    /** Runs {@code inner} (a shell command line) in a pty made by script; feeds {@code keys} with pauses. */
-    private static Jbox.Result inPty(String inner, String... keys) throws Exception {
-        ProcessBuilder pb = Jbox.builder();
-        pb.command("script", "-qec", inner, "/dev/null");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        for (String k : keys) {
-            Thread.sleep(700);
-            p.getOutputStream().write(k.getBytes(StandardCharsets.UTF_8));
+    /**
+     * A shell command line running in a pty made by script. The test types only once the screen shows
+     * what it waits for (a prompt, a process started), never after a fixed pause: keys that arrive
+     * before jbox put the terminal in raw mode would reach the host's line discipline instead.
+     */
+    private static final class Pty implements AutoCloseable {
+        private final Process p;
+        private final StringBuffer screen = new StringBuffer();
+        private final Thread reader;
+
+        Pty(String inner) throws Exception {
+            ProcessBuilder pb = Jbox.builder();
+            pb.command("script", "-qec", inner, "/dev/null");
+            pb.redirectErrorStream(true);
+            p = pb.start();
+            reader = new Thread(() -> {
+                byte[] b = new byte[4096];
+                try {
+                    for (int n; (n = p.getInputStream().read(b)) > 0; ) {
+                        screen.append(new String(b, 0, n, StandardCharsets.UTF_8).replace("\r", ""));
+                    }
+                } catch (java.io.IOException closed) {
+                    // the process is gone
+                }
+            });
+            reader.start();
+        }
+
+        /** Returns once the screen shows {@code text} after position {@code from}; the position after it. */
+        int await(String text, int from) throws Exception {
+            Await.until("the terminal shows " + text.strip() + ": " + screen, () -> screen.indexOf(text, from) >= 0);
+            return screen.indexOf(text, from) + text.length();
+        }
+
+        void type(String keys) throws Exception {
+            p.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().flush();
         }
-        Thread.sleep(300);
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "hung: " + out);
-        return new Jbox.Result(p.exitValue(), out, "");
+
+        Jbox.Result finish() throws Exception {
+            boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(exited, "hung: " + screen);
+            p.getOutputStream().close();
+            return new Jbox.Result(p.exitValue(), screen.toString(), "");
+        }
+
+        /** SIGKILL script and jbox (the JVM forwards SIGHUP to the container); the shim then kills the container. */
+        @Override
+        public void close() {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private static Jbox.Result inPty(String inner) throws Exception {
+        try (Pty pty = new Pty(inner)) {
+            return pty.finish();
+        }
     }
 
     @Test
@@ -54,13 +100,36 @@ class TtyIT {
 
     @Test
     void typingWorksAndCtrlCReachesTheContainersForegroundProcess() throws Exception {
-        long t0 = System.nanoTime();
-        Jbox.Result r = inPty(Jbox.LAUNCHER + " run -it --rm " + Jbox.IMAGE + " sh",
-                "echo $((6*7))\n", "sleep 20\n", "\u0003", "echo after-interrupt\n", "exit 5\n");
+        try (Pty pty = new Pty(Jbox.LAUNCHER + " run -it --rm " + Jbox.IMAGE + " sh")) {
+            typeAndInterrupt(pty);
+        }
+    }
+
+    private static void typeAndInterrupt(Pty pty) throws Exception {
+        int at = pty.await("# ", 0); // busybox sh's prompt: the terminal is raw and the shell reads
+        pty.type("echo $((6*7))\n");
+        at = pty.await("\n42\n", at);
+        at = pty.await("# ", at);
+        // a sleep of its own length, found from the host, so ^C is typed while it runs
+        pty.type("sleep 2071\n");
+        Await.until("sleep 2071 runs", () -> pty.p.descendants().anyMatch(h -> cmdline(h.pid()).equals("sleep\u00002071\u0000")));
+        pty.type("\u0003");
+        // the prompt is back within Await's deadline, far below the sleep's 2071 s: ^C ended it
+        at = pty.await("# ", at);
+        pty.type("echo after-interrupt\n");
+        pty.await("after-interrupt\n", at);
+        pty.type("exit 5\n");
+        Jbox.Result r = pty.finish();
         assertEquals(5, r.code(), r.out());
-        assertTrue(r.out().contains("\n42\n"), r.out());
-        assertTrue(r.out().contains("after-interrupt\n"), r.out());
-        assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "Ctrl-C did not interrupt sleep 20");
+    }
+
+    /** The argv as the kernel has it (ProcessHandle's commandLine puts the executable's path first: busybox). */
+    private static String cmdline(long pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cmdline"));
+        } catch (java.io.IOException gone) {
+            return "";
+        }
     }
 
     @Test
