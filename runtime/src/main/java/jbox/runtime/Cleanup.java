@@ -52,7 +52,9 @@ public final class Cleanup {
         CgroupHost host = cgroupHost();
         String parent = config.get("cgroup.parent");
         for (String id : host == null ? List.<String>of() : ContainerCgroup.list(host, parent)) {
-            if (!states.isOwned(id)) { // its jbox is gone: so are its guarantees about the processes inside
+            // Only the cgroups of this root's dead containers: the parent is shared with other state
+            // roots and with OCI containers (any --root), whose live processes are not prune's to kill.
+            if (removedIds.contains(id)) {
                 ContainerCgroup.open(host, parent, id).ifPresent(c -> removed.add("cgroup " + c.relativePath()));
                 ContainerCgroup.open(host, parent, id).orElseThrow().remove();
             }

@@ -127,6 +127,24 @@ class OciCliIT {
         assertEquals(status, state(id).get("status").asText());
     }
 
+    /**
+     * jbox run's prune shares the cgroup parent with OCI containers of any --root: it once killed
+     * them and removed their cgroups ("only its own", issue #12).
+     */
+    @Test
+    void systemPruneLeavesALiveOciContainerAndItsCgroupAlone() throws Exception {
+        Path b = bundle("pruned", "sleep 600", c -> { });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "cp1").code());
+        assertEquals(0, oci("start", "cp1").code());
+        long pid = state("cp1").get("pid").asLong();
+        String cgroup = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+        Jbox.Result prune = Jbox.run("system", "prune");
+        assertEquals(0, prune.code(), prune.all());
+        assertFalse(prune.out().contains("cp1"), prune.all());
+        assertEquals("running", state("cp1").get("status").asText(), "prune killed another root's container: " + prune.all());
+        assertEquals(cgroup, Files.readString(Path.of("/proc/" + pid + "/cgroup")), "and kept it in its cgroup");
+    }
+
     @Test
     void createWaitsForStartThenKillAndDeleteLeaveNothing() throws Exception {
         Path out = dir.resolve("lifecycle.out");
