@@ -242,7 +242,13 @@ final class CgroupV1 implements ContainerCgroup {
             ProcessEviction.kill(ProcessEviction.pids(present));
         } finally {
             if (frozen) {
-                CgroupFiles.write(state, "THAWED");
+                try {
+                    CgroupFiles.write(state, "THAWED");
+                } catch (JboxException e) {
+                    if (Files.isDirectory(freezer)) { // else removed meanwhile (a concurrent delete): nothing left to thaw
+                        throw e;
+                    }
+                }
             }
         }
         return ProcessEviction.killUntilEmpty(present, System.nanoTime() + ProcessEviction.DEADLINE_NANOS);
