@@ -216,10 +216,7 @@ class NetworkAttacksIT {
             assertTrue(Files.exists(name), "prune of another root took the netns name: " + prune.all());
 
             assertEquals(0, Jbox.finish(inNamespace(other, "kill", "otherlive").start()).code());
-            for (int i = 0; i < 400 && Files.exists(name); i++) {
-                Thread.sleep(25);
-            }
-            assertFalse(Files.exists(name), "the container's own teardown removes its netns name");
+            Await.until("the container's own teardown removes its netns name", () -> !Files.exists(name));
         } finally {
             Jbox.finish(inNamespace(other, "rm", "-f", "otherlive").start());
             Jbox.finish(inNamespace(other, "system", "prune").start());
