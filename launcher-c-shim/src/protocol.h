@@ -9,8 +9,10 @@
  *                             NUL-terminated strings the options ask for, in the options' order;
  *                             with SHIM_OPT_JOIN a count and that many namespace paths
  *                             (/proc/PID/ns/net, /var/run/netns/NAME): the shim setns()es into each,
- *                             in order, before clone (as the host's root: the child, in a new user
- *                             namespace, could not), and the flags do not create those types
+ *                             in the list's order (the JVM decides it: user first), before clone (as
+ *                             the host's root: the child, in a new user namespace, could not), and
+ *                             the flags do not create those types. jbox exec joins every namespace
+ *                             of the container this way, with flags 0 (a fork).
  *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it, u32 the shim's
  *                             own pid (the JVM checks it is the shim it spawned)
  *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
@@ -19,16 +21,21 @@
  *                             close-on-exec, so EOF without MSG_FAILED means success)
  *   shim -> JVM   MSG_CREATED the init reached OP_WAIT_START: the container is created and waits
  *                             for `jbox start` (with SHIM_OPT_HANDOVER the shim exits right after)
- *   shim -> JVM   MSG_FAILED  u32 step index, i32 errno: the step failed, the child has exited
- *                             (step 0xffffffff: clone failed; 0xffffff00+i: joining the i-th
- *                             namespace failed; 0xfffffffd: entering a container failed; no child
- *                             exists then)
+ *   shim -> JVM   MSG_FAILED  u32 step, i32 errno, u32 exit status: the step failed, the child has
+ *                             exited. step < PLAN_MAX_STEPS: an index into the plan; otherwise one
+ *                             of STEP_* below (no child exists then, except for STEP_PROTOCOL). The
+ *                             exit status is docker's rule, applied by failure_exit_status() in
+ *                             steps.c: the one place it is decided (a handed-over init has nobody
+ *                             else to ask)
  *   JVM -> shim   MSG_SIGNAL  u32 signal number: deliver it to the container init
  *   shim -> JVM   MSG_DENIED  (u32 nr, u32 count)...: syscalls the seccomp filter sent to the
  *                             shim (SECCOMP_RET_USER_NOTIF), each answered with EPERM and counted
  *   shim -> JVM   MSG_EXITED  i32 wait status of the container init, u32 0, then u64 user and
  *                             u64 system CPU time (µs) and u64 peak RSS (KiB) of the init and
  *                             the descendants it reaped (wait4's rusage); the shim then exits
+ *
+ * EOF from the child is success only where a frame could start (execve closed the socket); a
+ * truncated, oversized or unexpected frame is MSG_FAILED(STEP_PROTOCOL, EPROTO), never STARTED.
  *
  * If the JVM's socket reaches EOF before MSG_EXITED (jbox was killed), the shim kills the
  * container with SIGKILL, reaps it and exits: nothing runs without a jbox watching it.
@@ -62,9 +69,6 @@ enum msg_type {
                                   lives, and a file it writes "status user_us sys_us maxrss_kb
                                   nr:count,..." to (temp + rename) when the container has exited */
 #define SHIM_OPT_ON_EXIT 8u    /* the remaining strings are a command the shim execs at the end */
-#define SHIM_OPT_ENTER 16u     /* a pid follows (decimal string): the shim setns()es into all of that
-                                  process's namespaces, user first, before it clones (jbox exec); the
-                                  clone flags are then 0 */
 #define SHIM_OPT_HANDOVER 32u  /* no monitor (the OCI CLI: the caller, e.g. conmon, is the subreaper
                                   that waits): no parent-death signal in the container; the shim
                                   exits once the init reports CREATED, or once the command started */
@@ -73,6 +77,22 @@ enum msg_type {
 #define SHIM_OPT_CONSOLE 128u  /* a unix socket path follows: the terminal's master (MSG_PTY_FD) is
                                   sent there with SCM_RIGHTS (runc's --console-socket), not relayed */
 #define CLONE_MSG_MAX (8u + 8192u)
+#define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
+#define MAX_ON_EXIT_ARGS 63    /* strings SHIM_OPT_ON_EXIT may carry */
+
+/* MSG_FAILED's step for failures outside the plan: far above any plan index (PLAN_MAX_STEPS). */
+#define STEP_CLONE 0xffffffffu        /* clone() itself */
+#define STEP_PROTOCOL 0xfffffffeu     /* a malformed frame: errno EPROTO (or the read's errno) */
+#define STEP_CONSOLE 0xfffffffcu      /* connecting to SHIM_OPT_CONSOLE's socket */
+#define STEP_START_FIFO 0xfffffffbu   /* making SHIM_OPT_START_FIFO's FIFO */
+#define STEP_MONITOR_LOCK 0xfffffffau /* taking SHIM_OPT_RECORD's monitor lock */
+#define STEP_JOIN 0xffffff00u         /* + i: opening or setns() into the i-th SHIM_OPT_JOIN path */
+#define FAILED_MSG_LEN 12u            /* u32 step, i32 errno, u32 exit status */
+
+/* Exit statuses (docker's): jbox's own failure, a command found but not executable, not found. */
+#define EXIT_FAILED 125
+#define EXIT_NOT_EXECUTABLE 126
+#define EXIT_NOT_FOUND 127
 
 /* Plan steps. Args are listed as s=string, u=u64, ...=the rest. */
 enum step_op {
@@ -120,6 +140,9 @@ enum step_op {
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the
  * kernel does not have). */
 #define OPTIONAL_STEP 0x10000u
+
+/* OP_HOOK's errno when the hook ran and failed: or-ed with its wait status. */
+#define HOOK_FAILED 0x10000
 
 #define PLAN_MAX_BYTES (4u << 20)
 #define PLAN_MAX_STEPS 4096u

@@ -31,13 +31,15 @@
 #include <unistd.h>
 
 #include "protocol.h"
+#include "steps.h"
 #include "wire.h"
 
 extern char **environ;
 
-int handed_over;        /* SHIM_OPT_HANDOVER: no monitor, so no parent-death signal (jbox-shim.c) */
-int start_fifo_fd = -1; /* SHIM_OPT_START_FIFO: an O_PATH fd of the start FIFO (jbox-shim.c) */
-uint32_t failed_op;     /* the op of the step run_plan stopped at */
+int handed_over;
+int start_fifo_fd = -1;
+uint32_t failed_op;
+int report_fd = -1;
 
 struct step {
 	uint32_t op;
@@ -304,7 +306,6 @@ static int step_caps(void)
 	return 0;
 }
 
-int report_fd = -1; /* the child's end of the socketpair to the shim (set by jbox-shim.c) */
 
 /* Hands a descriptor to the monitor (MSG_NOTIFY_FD, MSG_PTY_FD) and closes ours. */
 static int send_fd(uint32_t type, int fd)
@@ -499,7 +500,6 @@ static int step_write(void)
 
 /* A hook: path argv... env... with the state on stdin. A non-zero exit comes back as
  * HOOK_FAILED | wait status (not an errno), a timeout as ETIMEDOUT. */
-#define HOOK_FAILED 0x10000
 static int step_hook(void)
 {
 	uint64_t timeout, argc;
@@ -633,20 +633,37 @@ static int run_step(void)
 	return EINVAL;
 }
 
-/* Runs the plan; returns the errno of the failing step (its index in *failed_step). Returns
- * only on failure: the last step of a good plan is OP_EXEC. */
-int run_plan(const uint8_t *plan, uint32_t size, uint32_t *failed_step)
+int plan_check(const uint8_t *plan, uint32_t size)
 {
 	uint32_t pos = 4, count;
-	*failed_step = 0;
 	if (size < 4 || (count = get_u32(plan)) == 0 || count > PLAN_MAX_STEPS)
 		return EINVAL;
-	for (uint32_t i = 0; i < count; i++) /* validate the whole plan before acting on it */
+	for (uint32_t i = 0; i < count; i++)
 		if (decode_step(plan, size, &pos) < 0)
 			return EINVAL;
-	if (pos != size)
-		return EINVAL;
-	pos = 4;
+	return pos == size ? 0 : EINVAL;
+}
+
+int failure_exit_status(uint32_t op, int err)
+{
+	if (op != OP_EXEC && op != OP_WAIT_START)
+		return EXIT_FAILED;
+	if (err == ENOENT)
+		return EXIT_NOT_FOUND;
+	if (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)
+		return EXIT_NOT_EXECUTABLE;
+	return EXIT_FAILED;
+}
+
+int run_plan(const uint8_t *plan, uint32_t size, uint32_t *failed_step)
+{
+	uint32_t pos = 4;
+	*failed_step = 0;
+	failed_op = 0;
+	int bad = plan_check(plan, size); /* the whole plan before acting on any of it */
+	if (bad)
+		return bad;
+	uint32_t count = get_u32(plan);
 	for (uint32_t i = 0; i < count; i++) {
 		decode_step(plan, size, &pos);
 		int err = run_step();

@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "protocol.h"
 
 static inline void put_u32(uint8_t *p, uint32_t v)
 {
@@ -103,6 +106,63 @@ static inline int read_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t
 		return -1;
 	}
 	return 0;
+}
+
+/* MSG_FAILED: (step, errno, exit status). */
+static inline int send_failed(int fd, uint32_t step, int err, int status)
+{
+	uint8_t payload[FAILED_MSG_LEN];
+	put_u32(payload, step);
+	put_u32(payload + 4, (uint32_t)err);
+	put_u32(payload + 8, (uint32_t)status);
+	return write_frame(fd, MSG_FAILED, payload, sizeof(payload));
+}
+
+#define CHILD_FRAME_MAX 64u /* the child sends FAILED, CREATED and fd-carrying frames only */
+
+/*
+ * Reads one frame from the container init; a frame may carry a file descriptor (SCM_RIGHTS, into
+ * *passed, else -1). Returns 1 for a frame, 0 for EOF where a frame would start (execve closed
+ * the socket: success), -1 for anything else — a truncated or oversized frame sets EPROTO, a
+ * failed read keeps its errno. *payload is malloc()ed (NULL when empty) and owned by the caller.
+ */
+static inline int recv_child_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, int *passed)
+{
+	uint8_t head[8];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = head, .iov_len = sizeof(head) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	*payload = NULL;
+	*passed = -1;
+	ssize_t n;
+	do
+		n = recvmsg(fd, &msg, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(passed, CMSG_DATA(c), sizeof(int));
+	*type = get_u32(head);
+	*len = get_u32(head + 4);
+	if (n != (ssize_t)sizeof(head) || *len > CHILD_FRAME_MAX) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (*len == 0)
+		return 1;
+	*payload = malloc(*len);
+	if (*payload == NULL)
+		return -1;
+	if (read_full(fd, *payload, *len) < 0) {
+		free(*payload);
+		*payload = NULL;
+		errno = EPROTO; /* EOF inside a frame is a truncated frame, not success */
+		return -1;
+	}
+	return 1;
 }
 
 #endif

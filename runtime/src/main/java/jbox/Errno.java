@@ -35,9 +35,12 @@ public final class Errno {
         def(36, "ENAMETOOLONG", "file name too long");
         def(38, "ENOSYS", "function not implemented");
         def(40, "ELOOP", "too many levels of symbolic links");
+        def(71, "EPROTO", "protocol error");
         def(75, "EOVERFLOW", "value too large for defined data type");
         def(87, "EUSERS", "too many users");
+        def(90, "EMSGSIZE", "message too long");
         def(95, "EOPNOTSUPP", "operation not supported");
+        def(111, "ECONNREFUSED", "connection refused");
     }
 
     private Errno() {

@@ -2,7 +2,7 @@ package jbox.process;
 
 /**
  * The JVM side of launcher-c-shim/src/protocol.h: message types and plan step ops. The numbers
- * must match the C header; ProtocolTest checks them against it.
+ * must match the C header; ProtocolMatchesHeaderTest checks them against it.
  */
 public final class Protocol {
     private Protocol() {
@@ -56,13 +56,23 @@ public final class Protocol {
     /** Or-ed into an op: ENOENT from the step counts as success. */
     public static final int OPTIONAL_STEP = 0x10000;
 
-    /** Step index the shim reports when clone() itself failed. */
+    /** FAILED's step when clone() itself failed. Every STEP_ is far above a plan index. */
     public static final long STEP_CLONE = 0xffffffffL;
-    /** Step index the shim reports, plus i, when it could not join the i-th namespace of SHIM_OPT_JOIN. */
+    /** FAILED's step for a malformed frame (a truncated or unexpected one from the init): errno EPROTO. */
+    public static final long STEP_PROTOCOL = 0xfffffffeL;
+    /** FAILED's step when connecting to SHIM_OPT_CONSOLE's socket failed. */
+    public static final long STEP_CONSOLE = 0xfffffffcL;
+    /** FAILED's step when making SHIM_OPT_START_FIFO's FIFO failed. */
+    public static final long STEP_START_FIFO = 0xfffffffbL;
+    /** FAILED's step when taking SHIM_OPT_RECORD's monitor lock failed. */
+    public static final long STEP_MONITOR_LOCK = 0xfffffffaL;
+    /** FAILED's step, plus i, when opening or joining the i-th namespace of SHIM_OPT_JOIN failed. */
     public static final long STEP_JOIN = 0xffffff00L;
     public static final int MAX_JOINS = 16;
-    /** Step index the shim reports when entering a running container's namespaces failed. */
-    public static final long STEP_ENTER = 0xfffffffdL;
+    /** FAILED's payload: u32 step, i32 errno, u32 exit status. */
+    public static final int FAILED_MSG_LEN = 12;
+    /** The most strings SHIM_OPT_ON_EXIT may carry. */
+    public static final int MAX_ON_EXIT_ARGS = 63;
 
     /** MSG_CLONE option: a count and that many namespace paths to setns() into before clone follow. */
     public static final int SHIM_OPT_JOIN = 1;
@@ -72,8 +82,6 @@ public final class Protocol {
     public static final int SHIM_OPT_RECORD = 4;
     /** MSG_CLONE option: the remaining strings are a command the shim execs when all is over. */
     public static final int SHIM_OPT_ON_EXIT = 8;
-    /** MSG_CLONE option: a pid follows; the shim enters all its namespaces before cloning (exec). */
-    public static final int SHIM_OPT_ENTER = 16;
     /** MSG_CLONE option: no monitor; the shim leaves after CREATED or STARTED (the OCI CLI). */
     public static final int SHIM_OPT_HANDOVER = 32;
     /** MSG_CLONE option: a path follows where the shim makes the start FIFO for OP_WAIT_START. */

@@ -19,24 +19,9 @@ import jdk.net.UnixDomainPrincipal;
  * The JVM's end of the control channel to one jbox-shim: spawns the shim with the socket path,
  * accepts its connection, and exchanges framed messages (protocol.h). A unix socket rather than
  * an inherited fd because ProcessBuilder passes only stdin/stdout/stderr, which belong to the
- * container.
+ * container. Each message is decoded once into its ShimMessage type; ShimSequence holds the order.
  */
-public final class ShimConnection implements AutoCloseable {
-    /** One message received from the shim. */
-    public record Message(int type, ByteBuffer payload) {
-        public long u32(int offset) {
-            return Integer.toUnsignedLong(payload.getInt(offset));
-        }
-
-        public int i32(int offset) {
-            return payload.getInt(offset);
-        }
-
-        public long u64(int offset) {
-            return payload.getLong(offset);
-        }
-    }
-
+public final class ShimConnection implements AutoCloseable, ShimSequence.Channel {
     private final Process process;
     private final SocketChannel channel;
 
@@ -146,32 +131,36 @@ public final class ShimConnection implements AutoCloseable {
         send(type, b);
     }
 
-    /** Reads the next message; EOF means the shim died, which is a failure, never success. */
-    public Message receive() throws JboxException {
+    /**
+     * Reads and decodes the next message. EOF means the shim died, which is a failure naming what
+     * jbox was waiting for ({@code awaited}), never success.
+     */
+    @Override
+    public ShimMessage receive(String awaited) throws JboxException {
         try {
             ByteBuffer head = readFully(8);
             int type = head.getInt(0);
             int len = head.getInt(4);
-            if (len < 0 || len > 16384) {
-                throw new JboxException("shim sent a malformed " + Protocol.messageName(type) + " of " + len + " bytes");
+            if (len < 0 || len > MAX_PAYLOAD) {
+                throw new JboxException("shim protocol error: a malformed " + Protocol.messageName(type) + " of "
+                        + Integer.toUnsignedString(len) + " bytes");
             }
-            return new Message(type, readFully(len));
+            return ShimMessage.decode(type, readFully(len));
         } catch (EOFException e) {
-            throw new JboxException("the shim exited unexpectedly (status " + waitQuietly(process) + ")", e);
+            throw new JboxException("the shim exited unexpectedly while jbox awaited " + awaited + " (status "
+                    + waitQuietly(process) + ")", e);
         } catch (IOException e) {
-            throw new JboxException("cannot read from the shim: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + awaited + " from the shim: " + jbox.io.IoReason.of(e), e);
         }
     }
 
-    /** Reads the next message and fails with "expected X, got Y" if it is of another type. */
-    public Message expect(int type) throws JboxException {
-        Message m = receive();
-        if (m.type() != type && m.type() != Protocol.MSG_FAILED) {
-            throw new JboxException("shim protocol error: expected " + Protocol.messageName(type)
-                    + ", got " + Protocol.messageName(m.type()));
-        }
-        return m;
+    /** The next message if it is a {@code type}: a FAILED becomes {@code words}' error, any other "expected X, got Y". */
+    public <T extends ShimMessage> T expect(Class<T> type, ShimSequence.FailureWords words) throws JboxException {
+        return ShimSequence.expect(this, type, words);
     }
+
+    /** DENIED's largest payload: (nr, count) for each of the shim's 1024 syscall numbers. */
+    private static final int MAX_PAYLOAD = 1024 * 8;
 
     private ByteBuffer readFully(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);

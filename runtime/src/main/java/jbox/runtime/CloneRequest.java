@@ -10,28 +10,28 @@ import jbox.process.Protocol;
 
 /**
  * MSG_CLONE's payload (protocol.h): the clone flags, the options, then the strings the options ask
- * for in the header's order — namespaces to join (a count, then paths, user first), the pid to
- * enter, the monitor lock and exit record, the start FIFO, the console socket, the command to exec
+ * for in the header's order — namespaces to join (a count, then paths in the order the shim joins
+ * them: user first), the monitor lock and exit record, the start FIFO, the console socket, the command to exec
  * at the end.
  */
-record CloneRequest(long flags, List<String> joins, String enterPid, Path recordDir, String startFifo,
+record CloneRequest(long flags, List<String> joins, Path recordDir, String startFifo,
         String consoleSocket, boolean handover, List<String> onExit) {
 
     static CloneRequest clone(long flags, List<String> joins) {
-        return new CloneRequest(flags, joins, null, null, null, null, false, null);
+        return new CloneRequest(flags, List.copyOf(joins), null, null, null, false, null);
     }
 
     CloneRequest withRecord(Path stateDir) {
-        return new CloneRequest(flags, joins, enterPid, stateDir, startFifo, consoleSocket, handover, onExit);
+        return new CloneRequest(flags, joins, stateDir, startFifo, consoleSocket, handover, onExit);
     }
 
     CloneRequest withOnExit(List<String> command) {
-        return new CloneRequest(flags, joins, enterPid, recordDir, startFifo, consoleSocket, handover, command);
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, command);
     }
 
     /** No monitor (the OCI CLI): the shim leaves once the init is created (a FIFO) or started. */
     CloneRequest handedOver(String fifo, String console) {
-        return new CloneRequest(flags, joins, enterPid, recordDir, fifo, console, true, onExit);
+        return new CloneRequest(flags, joins, recordDir, fifo, console, true, onExit);
     }
 
     byte[] encode() throws JboxException {
@@ -44,10 +44,6 @@ record CloneRequest(long flags, List<String> joins, String enterPid, Path record
             options |= Protocol.SHIM_OPT_JOIN;
             strings.append(joins.size()).append('\0');
             joins.forEach(p -> strings.append(p).append('\0'));
-        }
-        if (enterPid != null) {
-            options |= Protocol.SHIM_OPT_ENTER;
-            strings.append(enterPid).append('\0');
         }
         if (recordDir != null) {
             options |= Protocol.SHIM_OPT_RECORD;

@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import jbox.Errno;
 import jbox.JboxException;
 import jbox.process.Plan;
 import jbox.process.Protocol;
 import jbox.process.ShimConnection;
+import jbox.process.ShimMessage;
+import jbox.process.ShimSequence;
 import jbox.spec.ContainerSpec;
 
 /**
@@ -103,7 +104,7 @@ public final class ContainerRunner {
         if (detach != null) {
             req = req.withOnExit(detach.onExit());
         }
-        return drive(req, describeFlags(spec), plan, socket, spec.linux(), timeoutMillis,
+        return drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), plan, socket, spec.linux(), timeoutMillis,
                 graceMillis, detach == null ? null : detach.log(), spec.process().terminal() && detach == null, onStarted);
     }
 
@@ -116,34 +117,44 @@ public final class ContainerRunner {
             StartListener onStarted) throws JboxException {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
                 .handedOver(startFifo == null ? null : startFifo.toString(), consoleSocket);
-        drive(req, describeFlags(spec), plan, socket, spec.linux(), 0, 0, null, false, onStarted);
+        drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), plan, socket, spec.linux(), 0, 0, null, false,
+                onStarted);
     }
 
     /**
      * jbox exec: a new process in all namespaces of the running container whose init is
      * {@code targetPid}, running {@code plan} (its identity, capabilities, filter and command).
-     * Handed over (`exec --detach` of the OCI CLI), this returns null once the command runs.
+     * The namespaces are joined in the order Namespaces.toEnter gives (user first), then the shim
+     * forks (clone flags 0). Handed over (`exec --detach` of the OCI CLI), this returns null once
+     * the command runs.
      */
     public Outcome enter(long targetPid, Plan plan, Path socket, boolean tty, boolean handover, String consoleSocket,
             StartListener onStarted) throws JboxException {
-        CloneRequest req = new CloneRequest(0, List.of(), Long.toString(targetPid), null, null, consoleSocket, handover, null);
-        return drive(req, "fork", plan, socket, null, 0, 0, null, tty, onStarted);
+        List<Namespaces.Join> joins = Namespaces.toEnter(targetPid);
+        List<String> paths = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Namespaces.Join j : joins) {
+            paths.add(j.path());
+            names.add("the container's " + j.type() + " namespace " + j.path());
+        }
+        CloneRequest req = new CloneRequest(0, paths, null, null, consoleSocket, handover, null);
+        return drive(req, "fork", names, plan, socket, null, 0, 0, null, tty, onStarted);
     }
 
-    private Outcome drive(CloneRequest req, String what, Plan plan, Path socket, ContainerSpec.Linux linux,
-            long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted) throws JboxException {
+    private Outcome drive(CloneRequest req, String what, List<String> joinNames, Plan plan, Path socket,
+            ContainerSpec.Linux linux, long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted)
+            throws JboxException {
+        StartFailures words = new StartFailures(plan, what, joinNames, req);
         try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty)) {
             timings.mark("spawn_shim");
+            ShimSequence sequence = new ShimSequence(shimConn, words);
             shimConn.send(Protocol.MSG_CLONE, req.encode());
-            ShimConnection.Message m = shimConn.expect(Protocol.MSG_PID);
-            if (m.type() == Protocol.MSG_FAILED) {
-                throw setupFailed(m.u32(0), m.i32(4), what, linux);
-            }
-            if (m.payload().limit() < 8 || m.u32(4) != shimConn.shimPid()) {
+            ShimMessage.Pid started = sequence.pid();
+            if (started.shimPid() != shimConn.shimPid()) {
                 throw new JboxException("control socket " + socket + ": the peer is not the shim jbox started (pid "
                         + shimConn.shimPid() + ")");
             }
-            long pid = m.u32(0);
+            long pid = started.initPid();
             timings.mark("clone");
             if (linux != null) {
                 writeIdMaps(pid, linux);
@@ -151,16 +162,12 @@ public final class ContainerRunner {
             timings.mark("id_maps");
             onStarted.started(pid, shimConn.shimPid());
             shimConn.send(Protocol.MSG_PLAN, plan.encode());
-            m = shimConn.receive();
-            if (m.type() == Protocol.MSG_FAILED) {
-                shimConn.waitForShim();
-                Plan.Step failed = plan.step(m.u32(0));
-                setupFailure = new SetupFailure(failed == null ? "step " + m.u32(0) : failed.what(), Errno.name(m.i32(4)));
-                throw stepFailure(plan, m.u32(0), m.i32(4));
-            }
-            if (m.type() != Protocol.MSG_STARTED && !(m.type() == Protocol.MSG_CREATED && req.startFifo() != null)) {
-                throw new JboxException("shim protocol error: expected " + (req.startFifo() != null ? "CREATED" : "STARTED")
-                        + ", got " + Protocol.messageName(m.type()));
+            sequence.planSent();
+            try {
+                sequence.start(req.startFifo() != null);
+            } catch (JboxException e) {
+                shimConn.waitForShim(); // after FAILED it exits: its status and output come first
+                throw e;
             }
             timings.mark("plan_executed_and_execve");
             onStarted.running();
@@ -179,41 +186,19 @@ public final class ContainerRunner {
                 pendingSignals.clear();
             }
             Thread timer = timeoutMillis > 0 ? startTimer(timeoutMillis, graceMillis) : null;
-            Map<Integer, Long> denied = new TreeMap<>();
-            m = shimConn.receive();
-            if (m.type() == Protocol.MSG_DENIED) {
-                for (int off = 0; off + 8 <= m.payload().limit(); off += 8) {
-                    denied.put((int) m.u32(off), m.u32(off + 4));
-                }
-                m = shimConn.receive();
-            }
-            if (m.type() != Protocol.MSG_EXITED) {
-                throw new JboxException("shim protocol error: expected EXITED, got " + Protocol.messageName(m.type()));
-            }
+            ShimSequence.Ended end = sequence.exit();
             connection = null;
             if (timer != null) {
                 timer.interrupt();
             }
             shimConn.waitForShim();
-            return new Outcome(m.i32(0), m.u64(8), m.u64(16), m.u64(24), timedOut, denied);
+            ShimMessage.Exited e = end.exited();
+            return new Outcome(e.waitStatus(), e.cpuUserMicros(), e.cpuSystemMicros(), e.maxRssKib(), timedOut,
+                    new TreeMap<>(end.denied()));
+        } finally {
+            StartFailures.Summary failure = words.summary();
+            setupFailure = failure == null ? null : new SetupFailure(failure.step(), failure.errno());
         }
-    }
-
-    /** A failure before the container init exists: clone, a namespace join, or entering a container. */
-    private JboxException setupFailed(long step, int errno, String what, ContainerSpec.Linux linux) {
-        if (step == Protocol.STEP_ENTER) {
-            setupFailure = new SetupFailure("enter the container's namespaces", Errno.name(errno));
-            return new JboxException("entering the container's namespaces failed: " + Errno.describe(errno));
-        }
-        if (step >= Protocol.STEP_JOIN && step < Protocol.STEP_JOIN + Protocol.MAX_JOINS && linux != null) {
-            int i = (int) (step - Protocol.STEP_JOIN);
-            String path = Namespaces.joins(linux).get(i);
-            setupFailure = new SetupFailure("join " + Namespaces.joinedType(linux, i) + " namespace", Errno.name(errno));
-            return new JboxException("joining the " + Namespaces.joinedType(linux, i) + " namespace " + path + " failed: "
-                    + Errno.describe(errno));
-        }
-        setupFailure = new SetupFailure("clone", Errno.name(errno));
-        return new JboxException("clone(" + what + ") failed: " + Errno.describe(errno) + Errno.hint(errno, "clone"));
     }
 
     /** --timeout: SIGTERM when the time is up, SIGKILL after the grace (PID 1 may ignore SIGTERM). */
@@ -250,31 +235,6 @@ public final class ContainerRunner {
             return (waitStatus >> 8) & 0xff;
         }
         return 128 + sig;
-    }
-
-    static JboxException stepFailure(Plan plan, long index, int errno) {
-        Plan.Step step = plan.step(index);
-        if (step == null) {
-            return new JboxException("the container init failed at step " + index + " of " + plan.steps().size()
-                    + ": " + Errno.describe(errno));
-        }
-        if (step.op() == Protocol.OP_EXEC || step.op() == Protocol.OP_WAIT_START) {
-            String cmd = (String) step.args().get(step.op() == Protocol.OP_EXEC ? 1 : 0);
-            if (errno == 2) {
-                String why = cmd.contains("/") ? "no such file or directory" : "executable file not found in $PATH";
-                return new JboxException("exec \"" + cmd + "\" failed: " + why, JboxException.NOT_FOUND, null);
-            }
-            if (errno == 13 || errno == 8 || errno == 21 || errno == 1) {
-                return new JboxException("exec \"" + cmd + "\" failed: " + Errno.describe(errno),
-                        JboxException.NOT_EXECUTABLE, null);
-            }
-        }
-        if (step.op() == Protocol.OP_HOOK && (errno & Protocol.HOOK_FAILED) != 0) {
-            int status = errno & 0xffff;
-            return new JboxException(step.what() + " failed: "
-                    + ((status & 0x7f) == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + (status & 0x7f)));
-        }
-        return new JboxException(step.what() + " failed: " + Errno.describe(errno) + Errno.hint(errno, step.what()));
     }
 
     /**

@@ -103,23 +103,49 @@ class ProtocolMatchesHeaderTest {
         assertEquals(Long.parseLong(m.group(1)) << Long.parseLong(m.group(2)), Protocol.PLAN_MAX_BYTES);
     }
 
-    @Test
-    void cloneFailureStepIndexMatchesTheShim() throws IOException {
-        String shim = Files.readString(SHIM_SRC.resolve("jbox-shim.c"));
-        Matcher m = Pattern.compile("#define\\s+STEP_CLONE\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
-        assertTrue(m.find(), "STEP_CLONE not found in jbox-shim.c");
-        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_CLONE);
+    /** Every #define NAME 0xHEX / NAME DECIMAL of protocol.h whose name starts with prefix. */
+    static Map<String, Long> cDefines(String prefix) {
+        Map<String, Long> out = new TreeMap<>();
+        Matcher m = Pattern.compile("#define\\s+(" + prefix + "\\w*)\\s+(0x[0-9a-fA-F]+|\\d+)u?\\b").matcher(header);
+        while (m.find()) {
+            String v = m.group(2);
+            out.put(m.group(1), v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v));
+        }
+        return out;
     }
 
     @Test
-    void joinFailureStepIndexMatchesTheShim() throws IOException {
-        String shim = Files.readString(SHIM_SRC.resolve("jbox-shim.c"));
-        Matcher m = Pattern.compile("#define\\s+STEP_JOIN\\s+0x([0-9a-fA-F]+)u?").matcher(shim);
-        assertTrue(m.find(), "STEP_JOIN not found in jbox-shim.c");
-        assertEquals(Long.parseLong(m.group(1), 16), Protocol.STEP_JOIN);
-        m = Pattern.compile("#define\\s+MAX_JOINS\\s+(\\d+)").matcher(shim);
-        assertTrue(m.find(), "MAX_JOINS not found in jbox-shim.c");
-        assertEquals(Long.parseLong(m.group(1)), Protocol.MAX_JOINS);
+    void everyShimStepIdIsTheSameInJavaBothWays() throws IllegalAccessException {
+        Map<String, Long> c = cDefines("STEP_");
+        c.remove("STEP_MAX_ARGS"); // the decoder's bound on a step's args, not a step id
+        assertTrue(c.containsKey("STEP_CLONE") && c.containsKey("STEP_JOIN") && c.containsKey("STEP_PROTOCOL"), "parsed " + c);
+        Map<String, Long> java = javaConstants("STEP_");
+        assertEquals(c, java);
+    }
+
+    @Test
+    void sharedLimitsAndMarkersMatch() {
+        for (Map.Entry<String, Long> e : Map.of("MAX_JOINS", (long) Protocol.MAX_JOINS, "HOOK_FAILED", (long) Protocol.HOOK_FAILED,
+                "FAILED_MSG_LEN", (long) Protocol.FAILED_MSG_LEN, "MAX_ON_EXIT_ARGS", (long) Protocol.MAX_ON_EXIT_ARGS).entrySet()) {
+            assertEquals(Map.of(e.getKey(), e.getValue()), cDefines(e.getKey()), e.getKey());
+        }
+    }
+
+    @Test
+    void exitStatusesAreJboxExceptions() {
+        assertEquals(Map.of("EXIT_FAILED", (long) jbox.JboxException.FAILED, "EXIT_NOT_EXECUTABLE",
+                (long) jbox.JboxException.NOT_EXECUTABLE, "EXIT_NOT_FOUND", (long) jbox.JboxException.NOT_FOUND), cDefines("EXIT_"));
+    }
+
+    @Test
+    void theShimsCFilesDefineNoProtocolConstantOfTheirOwn() throws IOException {
+        try (var files = Files.list(SHIM_SRC)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".c")).toList()) {
+                Matcher m = Pattern.compile("#define\\s+(STEP_\\w+|MAX_JOINS|HOOK_FAILED|MSG_\\w+|OP_\\w+|SHIM_OPT_\\w+)\\b")
+                        .matcher(Files.readString(f));
+                assertTrue(!m.find(), f.getFileName() + " defines " + (m.hitEnd() ? "" : m.group(1)) + ": protocol.h is its place");
+            }
+        }
     }
 
     @Test

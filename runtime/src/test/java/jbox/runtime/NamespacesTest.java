@@ -57,7 +57,7 @@ class NamespacesTest {
         ContainerSpec.Linux l = linux(new ContainerSpec.Namespace("mount", "/m"), new ContainerSpec.Namespace("ipc", "/i"),
                 new ContainerSpec.Namespace("user", "/u"), ns("pid"));
         assertEquals(java.util.List.of("/u", "/i", "/m"), Namespaces.joins(l));
-        assertEquals("ipc", Namespaces.joinedType(l, 1));
+        assertEquals("the ipc namespace /i", Namespaces.joinNames(l).get(1));
     }
 
     @Test
@@ -73,5 +73,13 @@ class NamespacesTest {
             assertTrue(m.find(), "CLONE_NEW" + e.getValue() + " not in " + h);
             assertEquals(Long.parseLong(m.group(1), 16), Namespaces.CLONE_FLAGS.get(e.getKey()), e.getKey());
         }
+    }
+
+    @Test
+    void enteringOurselvesJoinsNothingAndAMissingProcessIsAnError() throws JboxException {
+        // Our own namespaces are all shared: setns() into one's own user namespace would fail.
+        assertTrue(Namespaces.toEnter(ProcessHandle.current().pid()).isEmpty());
+        JboxException e = assertThrows(JboxException.class, () -> Namespaces.toEnter(Integer.MAX_VALUE + 1L));
+        assertTrue(e.getMessage().startsWith("entering the container's namespaces failed: cannot read /proc/"), e.getMessage());
     }
 }

@@ -9,7 +9,7 @@ import jbox.process.Plan;
 import jbox.process.Protocol;
 import org.junit.jupiter.api.Test;
 
-/** (step index, errno) from the shim becomes one precise message and docker's exit code. */
+/** FAILED(step index, errno, exit status) from the shim becomes one precise message; the exit status is the shim's. */
 class StepFailureTest {
     static final int EPERM = 1;
     static final int ENOENT = 2;
@@ -28,66 +28,66 @@ class StepFailureTest {
 
     @Test
     void aCommandNotFoundOnThePathIs127() {
-        JboxException e = ContainerRunner.stepFailure(plan("nosuchcmd"), 3, ENOENT);
+        JboxException e = StartFailures.stepFailure(plan("nosuchcmd"), 3, ENOENT, 127);
         assertEquals(JboxException.NOT_FOUND, e.exitCode());
         assertEquals("exec \"nosuchcmd\" failed: executable file not found in $PATH", e.getMessage());
     }
 
     @Test
     void aMissingPathIs127WithNoSuchFile() {
-        JboxException e = ContainerRunner.stepFailure(plan("/bin/nope"), 3, ENOENT);
+        JboxException e = StartFailures.stepFailure(plan("/bin/nope"), 3, ENOENT, 127);
         assertEquals(127, e.exitCode());
         assertEquals("exec \"/bin/nope\" failed: no such file or directory", e.getMessage());
-        assertEquals(127, ContainerRunner.stepFailure(plan("./run.sh"), 3, ENOENT).exitCode());
+        assertEquals(127, StartFailures.stepFailure(plan("./run.sh"), 3, ENOENT, 127).exitCode());
     }
 
     @Test
     void aCommandThatCannotBeExecutedIs126() {
-        JboxException e = ContainerRunner.stepFailure(plan("/etc/passwd"), 3, EACCES);
+        JboxException e = StartFailures.stepFailure(plan("/etc/passwd"), 3, EACCES, 126);
         assertEquals(JboxException.NOT_EXECUTABLE, e.exitCode());
         assertEquals("exec \"/etc/passwd\" failed: permission denied (EACCES)", e.getMessage());
-        assertEquals(126, ContainerRunner.stepFailure(plan("/bin/x"), 3, ENOEXEC).exitCode());
+        assertEquals(126, StartFailures.stepFailure(plan("/bin/x"), 3, ENOEXEC, 126).exitCode());
     }
 
     @Test
     void otherExecErrorsAre125WithTheStepDescription() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 3, E2BIG);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 3, E2BIG, 125);
         assertEquals(JboxException.FAILED, e.exitCode());
         assertEquals("exec sh failed: argument list too long (E2BIG)", e.getMessage());
     }
 
     @Test
     void setupStepsAre125WithTheirDescriptionAndErrno() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 2, EACCES);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 2, EACCES, 125);
         assertEquals(125, e.exitCode());
         assertEquals("create mountpoint /data failed: permission denied (EACCES)", e.getMessage());
     }
 
     @Test
     void aNonExecEnoentIsNotMistakenForAMissingCommand() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 2, ENOENT);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 2, ENOENT, 125);
         assertEquals(125, e.exitCode());
         assertEquals("create mountpoint /data failed: no such file or directory (ENOENT)", e.getMessage());
     }
 
     @Test
     void mountFailuresCarryAHint() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 1, EPERM);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 1, EPERM, 125);
         assertTrue(e.getMessage().startsWith("mount proc on /proc failed: operation not permitted (EPERM); "),
                 e.getMessage());
-        assertTrue(ContainerRunner.stepFailure(plan("sh"), 1, EBUSY).getMessage().contains("still mounted"));
+        assertTrue(StartFailures.stepFailure(plan("sh"), 1, EBUSY, 125).getMessage().contains("still mounted"));
     }
 
     @Test
     void anUnknownStepIndexIsReportedAsSuch() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 7, ENOEXEC);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 7, ENOEXEC, 125);
         assertEquals(125, e.exitCode());
         assertEquals("the container init failed at step 7 of 4: exec format error (ENOEXEC)", e.getMessage());
     }
 
     @Test
     void anUnknownErrnoIsShownByNumber() {
-        JboxException e = ContainerRunner.stepFailure(plan("sh"), 0, 999);
+        JboxException e = StartFailures.stepFailure(plan("sh"), 0, 999, 125);
         assertEquals("start a new session failed: errno 999", e.getMessage());
     }
 }

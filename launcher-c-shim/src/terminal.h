@@ -1,0 +1,19 @@
+/*
+ * terminal.h — the container's terminal as the shim sees it: the user's terminal in raw mode and
+ * relayed both ways (jbox run -t), or the master handed to a console socket (the OCI CLI).
+ */
+#ifndef JBOX_TERMINAL_H
+#define JBOX_TERMINAL_H
+
+#include <sys/types.h>
+
+void raw_terminal(void);
+void restore_terminal(void);
+void copy_window_size(int master);
+/* Copies what is there from one fd to another; <= 0 at end or error. */
+ssize_t relay(int from, int to);
+/* A connected socket to path, or -1 with errno. */
+int connect_console(const char *path);
+int send_console(int sock, int master);
+
+#endif
