@@ -318,7 +318,7 @@ final class OciValidation {
     /** Destinations must be absolute; a bind mount's relative source is relative to the bundle (as runc). */
     private static List<ContainerSpec.Mount> mounts(List<ContainerSpec.Mount> mounts, Path bundle) throws JboxException {
         if (mounts == null) {
-            return null;
+            return List.of(); // config.md: mounts is OPTIONAL
         }
         List<ContainerSpec.Mount> out = new java.util.ArrayList<>();
         for (int i = 0; i < mounts.size(); i++) {

@@ -50,6 +50,14 @@ class OciConfigErrorTest {
         assertEquals("box", new OciBundle(dir).read(OciBundle.MINIMAL).hostname());
     }
 
+    /** config.md: mounts is OPTIONAL; a config without it was an internal error (NullPointerException) at create. */
+    @Test
+    void aConfigWithoutMountsHasNone() throws JboxException {
+        ObjectNode c = OciBundle.minimal();
+        c.remove("mounts");
+        assertEquals(List.of(), new OciBundle(dir).read(c).mounts());
+    }
+
     @Test
     void aNotifyActionIsRefusedForItHasNoListener() {
         assertEquals("config.json: linux.seccomp: SCMP_ACT_NOTIFY needs a seccomp listener (listenerPath), which jbox does not support",
