@@ -9,7 +9,10 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,20 +21,32 @@ import java.util.Map;
  * in C, so Java and the shim see each other's.
  *
  * <p>POSIX also drops every lock a process holds on a file as soon as the process closes ANY
- * descriptor of that file. So this process must never open and close a lock file it holds: the
- * locks of this JVM are kept in {@link #OWN}, {@link #isHeld} answers from there for them, and
- * probes (open, tryLock, close) only files no thread of this JVM holds or is acquiring, under the
- * same monitor that acquiring registers under.
+ * descriptor of that file. So this process must never close a descriptor of a lock file it holds:
+ * the files this JVM holds or is acquiring are kept in {@link #OWN} by identity (device and inode:
+ * a lock file's directory may be renamed under it), {@link #isHeld} answers from there for them,
+ * and probes (open, tryLock, close) only other files, under the monitor acquiring registers
+ * under. A descriptor that turns out to name a held file after all (the path was replaced between
+ * stat and open) is parked, not closed, until that lock is released.
  */
 public final class LockFile implements AutoCloseable {
-    /** The lock files this JVM holds or is acquiring (canonical path to holding thread). */
-    private static final Map<Path, Thread> OWN = new HashMap<>();
+    /** The lock files this JVM holds or is acquiring, by file key. Guarded by itself. */
+    private static final Map<Object, Holder> OWN = new HashMap<>();
+
+    /** Who holds a lock file, and probe descriptors of it that must stay open while it does. */
+    private static final class Holder {
+        final Thread thread;
+        final List<FileChannel> parked = new ArrayList<>();
+
+        Holder(Thread thread) {
+            this.thread = thread;
+        }
+    }
 
     private final FileChannel channel;
-    private final Path key;
+    private final Object key;
     private boolean closed;
 
-    private LockFile(FileChannel channel, Path key) {
+    private LockFile(FileChannel channel, Object key) {
         this.channel = channel;
         this.key = key;
     }
@@ -43,32 +58,38 @@ public final class LockFile implements AutoCloseable {
      */
     public static LockFile acquire(Path path) throws IOException {
         Files.createDirectories(path.getParent(), FileModes.attribute(FileModes.PRIVATE_DIR));
-        Path key = key(path);
+        // 0600 at creation: the umask can only take bits away from it
+        FileChannel ch = FileChannel.open(path, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                FileModes.attribute(FileModes.PRIVATE_FILE));
+        Object key;
+        try {
+            key = key(path);
+        } catch (IOException | RuntimeException e) {
+            closeUnlessHeld(ch, null);
+            throw e;
+        }
         synchronized (OWN) {
             while (OWN.containsKey(key)) {
-                if (OWN.get(key) == Thread.currentThread()) {
+                Holder h = OWN.get(key);
+                if (h.thread == Thread.currentThread()) {
+                    h.parked.add(ch); // closing it would drop the lock this thread holds
                     throw new IOException("lock " + path + " is already held by this thread");
                 }
                 try {
                     OWN.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    closeUnlessHeld(ch, key);
                     throw new InterruptedIOException("interrupted while waiting for lock " + path);
                 }
             }
-            OWN.put(key, Thread.currentThread());
+            OWN.put(key, new Holder(Thread.currentThread()));
         }
-        FileChannel ch = null;
         try {
-            // 0600 at creation: the umask can only take bits away from it
-            ch = FileChannel.open(path, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    FileModes.attribute(FileModes.PRIVATE_FILE));
             ch.lock();
             return new LockFile(ch, key);
         } catch (IOException | RuntimeException | Error e) {
-            if (ch != null) {
-                ch.close(); // no lock of this JVM on it to lose: it was not registered to anyone else
-            }
+            ch.close(); // registered to this thread, not locked by it: no lock of this JVM to lose
             release(key);
             throw e;
         }
@@ -79,10 +100,7 @@ public final class LockFile implements AutoCloseable {
      * such file. Never drops a lock of this process: see the class comment.
      */
     public static boolean isHeld(Path path) {
-        if (!Files.exists(path)) {
-            return false;
-        }
-        Path key;
+        Object key;
         try {
             key = key(path);
         } catch (IOException gone) {
@@ -92,7 +110,13 @@ public final class LockFile implements AutoCloseable {
             if (OWN.containsKey(key)) {
                 return true;
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(path, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                return false;
+            }
+            try {
                 FileLock l = ch.tryLock();
                 if (l == null) {
                     return true;
@@ -103,19 +127,54 @@ public final class LockFile implements AutoCloseable {
                 return true; // a channel of this JVM that did not come from acquire()
             } catch (IOException e) {
                 return false;
+            } finally {
+                closeUnlessHeld(ch, path);
             }
         }
     }
 
-    /** The same file under every spelling of its directory (symlinks, "..", relative). */
-    private static Path key(Path path) throws IOException {
-        Path abs = path.toAbsolutePath();
-        return abs.getParent().toRealPath().resolve(abs.getFileName());
+    /** The file's identity (device and inode), whatever path names it. */
+    private static Object key(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
-    private static void release(Path key) {
+    /**
+     * Closes a descriptor this class opened, unless the file it names is one this JVM holds (the
+     * path now names a held file): then it stays open until that lock is released. Called under OWN.
+     */
+    private static void closeUnlessHeld(FileChannel ch, Object pathOrKey) {
         synchronized (OWN) {
-            OWN.remove(key);
+            Holder h = null;
+            try {
+                Object now = pathOrKey instanceof Path p ? key(p) : pathOrKey;
+                h = now == null ? null : OWN.get(now);
+            } catch (IOException gone) {
+                // the file is gone: the lock of whoever held it went with the last close
+            }
+            if (h != null) {
+                h.parked.add(ch);
+                return;
+            }
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // only a probe's descriptor
+        }
+    }
+
+    private static void release(Object key) {
+        synchronized (OWN) {
+            Holder h = OWN.remove(key);
+            if (h != null) {
+                for (FileChannel parked : h.parked) { // the lock is gone already: closing them loses nothing
+                    try {
+                        parked.close();
+                    } catch (IOException ignored) {
+                        // nothing held through it
+                    }
+                }
+            }
             OWN.notifyAll();
         }
     }

@@ -51,6 +51,22 @@ class LockFileTest {
         assertFalse(LockFile.isHeld(file));
     }
 
+    /** OCI create locks ROOT/.ID.PID/create.lock and renames the directory to ROOT/ID. */
+    @Test
+    void aHeldLockWhoseDirectoryWasRenamedIsStillKnownAndKept() throws Exception {
+        Path before = dir.resolve("temp").resolve("lock");
+        try (LockFile held = LockFile.acquire(before)) {
+            Files.move(dir.resolve("temp"), dir.resolve("final"));
+            Path after = dir.resolve("final").resolve("lock");
+            assertTrue(LockFile.isHeld(after));
+            assertEquals("held", seenByAnotherProcess(after));
+            try (LockFile again = LockFile.acquire(before)) { // a new file at the old path: another lock
+                assertEquals("held", seenByAnotherProcess(before));
+            }
+            assertEquals("held", seenByAnotherProcess(after));
+        }
+    }
+
     @Test
     void seesALockOfAnotherProcess() throws Exception {
         Path file = dir.resolve("lock");
