@@ -351,6 +351,7 @@ public final class OciLifecycle {
         ContainerCgroup cgroup = null;
         OciState[] state = {null};
         try {
+            jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
             cgroup = cgroups.create(id, spec);
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();

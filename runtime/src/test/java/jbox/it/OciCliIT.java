@@ -256,6 +256,24 @@ class OciCliIT {
         assertEquals(0, oci("delete", "--force", "c5").code());
     }
 
+    /** exec's process takes the container's recorded seccomp profile and rlimits, as its init does. */
+    @Test
+    void execKeepsTheConfigsSeccompProfileAndRlimits() throws Exception {
+        Path b = bundle("exec-seccomp", "sleep 30", c -> {
+            c.with("process").putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 100).put("soft", 100);
+            ObjectNode seccomp = c.with("linux").putObject("seccomp");
+            seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+            ObjectNode rule = seccomp.putArray("syscalls").addObject();
+            rule.putArray("names").add("mkdir").add("mkdirat");
+            rule.put("action", "SCMP_ACT_ERRNO");
+        });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "c13").code());
+        assertEquals(0, oci("start", "c13").code());
+        Jbox.Result r = oci("exec", "c13", "sh", "-c", "if mkdir /tmp/x; then echo made; else echo denied; fi; ulimit -n");
+        assertEquals("denied\n100\n", r.out(), r.all());
+        assertEquals(0, oci("delete", "--force", "c13").code());
+    }
+
     @Test
     void hooksRunAtTheirPointsWithTheStateOnStdin() throws Exception {
         Path log = dir.resolve("hooks.log");
