@@ -15,8 +15,8 @@ import jbox.ProcFile;
  * (Linux 5.3+): pidfd_open(pid) first, then the start time checked, then pidfd_send_signal on
  * that descriptor, so the check and the signal are about the same process even if the pid is
  * reused in between (a pidfd keeps naming the process it was opened on). Without pidfd: the start
- * time checked right before kill(2). The syscalls go through jnr-ffi, loaded only here (its
- * load costs ~100 ms: kill's path, not run's).
+ * time checked right before kill(2). The syscalls go through jnr-ffi, loaded only here (binding
+ * them costs ~40 ms with the AppCDS archive: kill's path, not run's).
  */
 public final class ProcessSignals {
     private static final long SYS_PIDFD_SEND_SIGNAL = 424; // the same number on x86_64 and aarch64
@@ -48,6 +48,12 @@ public final class ProcessSignals {
     }
 
     private static final class Native {
+        static {
+            // jnr's reflection invoker, not generated classes: ~40 instead of ~75 ms to bind three calls
+            // (with the AppCDS archive; ~145 ms without either), and a signal is not a hot loop.
+            System.setProperty("jnr.ffi.asm.enabled", "false");
+        }
+
         static final LibC LIBC = jnr.ffi.LibraryLoader.create(LibC.class)
                 .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
         static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
