@@ -32,13 +32,20 @@ public final class LockFile implements AutoCloseable {
     /** The lock files this JVM holds or is acquiring, by file key. Guarded by itself. */
     private static final Map<Object, Holder> OWN = new HashMap<>();
 
-    /** Who holds a lock file, and probe descriptors of it that must stay open while it does. */
+    /**
+     * Who holds a lock file, its channel, and probe descriptors of it that must stay open while it
+     * does. The channel is referenced from here so a LockFile dropped without close() is never
+     * collected: its cleaner would close the descriptor (silently releasing the lock) and free
+     * the inode for another file while this registry still names it.
+     */
     private static final class Holder {
         final Thread thread;
+        final FileChannel channel;
         final List<FileChannel> parked = new ArrayList<>();
 
-        Holder(Thread thread) {
+        Holder(Thread thread, FileChannel channel) {
             this.thread = thread;
+            this.channel = channel;
         }
     }
 
@@ -83,7 +90,7 @@ public final class LockFile implements AutoCloseable {
                     throw new InterruptedIOException("interrupted while waiting for lock " + path);
                 }
             }
-            OWN.put(key, new Holder(Thread.currentThread()));
+            OWN.put(key, new Holder(Thread.currentThread(), ch));
         }
         try {
             ch.lock();
