@@ -23,7 +23,7 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir", "--cwd"}, paramLabel = "DIR", description = "Working directory (default /).")
+    @Option(names = {"-w", "--workdir", "--cwd"}, paramLabel = "DIR", description = "Working directory (default: the container's).")
     String workdir;
 
     @Option(names = {"-p", "--process"}, paramLabel = "FILE", description = "OCI CLI: the process as JSON (runtime-spec's process object).")
@@ -38,7 +38,7 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = "--console-socket", paramLabel = "SOCKET", description = "OCI CLI: send the terminal's master there.")
     String consoleSocket;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "User and group ids (default root).")
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "User and group ids (default: the container's user).")
     String user;
 
     @Option(names = {"-t", "--tty"}, description = "Give the command a terminal.")
@@ -63,13 +63,18 @@ public final class ExecCommand implements Callable<Integer> {
             throw new JboxException("--process, --detach, --pid-file and --console-socket are for containers of the OCI CLI; "
                     + ref + " is not one (under " + GlobalFlags.ociRoot(config) + ")");
         }
-        if (command.isEmpty()) {
-            throw new JboxException("exec: no command given");
-        }
+        ContainerExec.Flags flags = flags();
         ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         SignalForwarding.install(runner);
-        return new ContainerExec(config).exec(s, command, env, workdir, user, tty, runner);
+        return new ContainerExec(config).exec(s, flags, runner);
+    }
+
+    private ContainerExec.Flags flags() throws JboxException {
+        if (command.isEmpty()) {
+            throw new JboxException("exec: no command given");
+        }
+        return new ContainerExec.Flags(command, env, user, workdir, tty);
     }
 
     /** runc's exec: the process from --process, or the container's own with these args and flags. */
@@ -83,11 +88,7 @@ public final class ExecCommand implements Callable<Integer> {
             if (command.isEmpty()) {
                 throw new JboxException("exec: give a command or --process FILE");
             }
-            ContainerSpec.Process base = container.process();
-            List<String> envs = ContainerExec.withEnv(base.env() == null ? List.of() : base.env(), env);
-            ContainerSpec.User u = user == null ? base.user() : jbox.spec.SpecBuilder.parseUser(user);
-            p = new ContainerSpec.Process(tty, u, command, envs, workdir == null ? base.cwd() : workdir,
-                    base.capabilities(), base.noNewPrivileges(), base.rlimits(), null);
+            p = ContainerExec.process(container.process(), flags());
         }
         if (!detach) {
             SignalForwarding.install(l.runner());

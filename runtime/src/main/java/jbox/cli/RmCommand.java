@@ -30,21 +30,9 @@ public final class RmCommand implements Callable<Integer> {
                 if (!force) {
                     throw new JboxException("container " + ref + " is running: stop it first or use rm -f");
                 }
-                try {
-                    jbox.oci.Signals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // never a pid that is no longer its init
-                } catch (JboxException gone) {
-                    // exited meanwhile, or the pid names another process now: nothing of ours to kill
-                }
                 // Its jbox (or, detached, its monitor and internal-finish) releases network and
-                // cgroup; wait for that, then remove what a container without --rm keeps.
-                for (int i = 0; i < 200 && states.isOwned(s.id()); i++) {
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
+                // cgroup; then what a container without --rm keeps goes.
+                new jbox.runtime.ContainerStop(states).killForRemoval(s);
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             System.out.println(ref);

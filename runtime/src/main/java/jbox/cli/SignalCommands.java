@@ -3,8 +3,7 @@ package jbox.cli;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.runtime.ProcessStart;
-import jbox.state.ContainerState;
+import jbox.runtime.ContainerStop;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,11 +15,6 @@ import picocli.CommandLine.Parameters;
  */
 final class SignalCommands {
     private SignalCommands() {
-    }
-
-    /** kill(1) takes names and numbers; only while the recorded init is still that process. */
-    static void signal(ContainerState s, String signal) throws JboxException {
-        jbox.oci.Signals.sendRecorded(s.pid(), s.pidStartTime(), signal);
     }
 
     @Command(name = "kill", description = "Send a signal to a container's PID 1 (default KILL; TERM for the OCI CLI's, as runc).",
@@ -46,8 +40,8 @@ final class SignalCommands {
                 OciCommands.lifecycle(config).kill(ref, sig == null ? "TERM" : sig, all);
                 return 0;
             }
-            ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
-            signal(s, sig == null ? "KILL" : sig);
+            StateStore states = new StateStore(config.stateRoot());
+            new ContainerStop(states).kill(states.findRunning(ref), sig == null ? "KILL" : sig);
             System.out.println(ref);
             return 0;
         }
@@ -64,30 +58,9 @@ final class SignalCommands {
         @Override
         public Integer call() throws JboxException {
             StateStore states = new StateStore(Config.load().stateRoot());
-            ContainerState s = states.findRunning(ref);
-            signal(s, "TERM");
-            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-            while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
-                sleep();
-            }
-            if (ProcessStart.alive(s.pid(), s.pidStartTime())) {
-                // PID 1 without a SIGTERM handler ignores it: the kernel's rule, shown, not hidden.
-                signal(s, "KILL");
-            }
-            while (states.isOwned(s.id())) { // its jbox is cleaning up
-                sleep();
-            }
+            new ContainerStop(states).stop(states.findRunning(ref), seconds);
             System.out.println(ref);
             return 0;
-        }
-
-        private static void sleep() throws JboxException {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new JboxException("interrupted", e);
-            }
         }
     }
 }

@@ -15,6 +15,7 @@ import jbox.io.IoReason;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.runtime.ContainerRunner;
+import jbox.runtime.ProcessSignals;
 import jbox.runtime.ProcessStart;
 import jbox.spec.ContainerSpec;
 
@@ -74,6 +75,7 @@ public final class OciLifecycle {
         jbox.io.LockFile creating = store.create(id); // held until create ends: prune knows a live one
         Path dir = store.dir(id);
         long[] pid = {0};
+        long[] initStart = {0};
         OciState[] recorded = {null};
         ContainerCgroup cgroup = null;
         boolean ok = false;
@@ -93,6 +95,7 @@ public final class OciLifecycle {
             runner.handOver(spec, plan, socket("create"), dir.resolve(OciStore.FIFO), consoleSocket,
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
+                        initStart[0] = ProcessStart.of(initPid); // the init waits for its plan: alive, its own
                         // "created" stays unset until create has finished: prune's sign of an interrupted one
                         recorded[0] = initExists(id, bundle, spec, joined, initPid, null, hookState);
                     });
@@ -107,8 +110,8 @@ public final class OciLifecycle {
         } finally {
             if (!ok) { // best effort: the error that matters is the one on its way out
                 try {
-                    if (pid[0] > 0 && ProcessStart.of(pid[0]) != 0) {
-                        Signals.send(List.of(pid[0]), "KILL");
+                    if (pid[0] > 0 && ProcessStart.alive(pid[0], initStart[0])) {
+                        ProcessSignals.sendRecorded(pid[0], initStart[0], "KILL");
                     }
                     if (cgroup != null) {
                         cgroup.remove();
@@ -144,7 +147,7 @@ public final class OciLifecycle {
                 continue;
             }
             if (s.pid() > 0 && ProcessStart.alive(s.pid(), s.pidStartTime())) {
-                Signals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // an init whose create never finished
+                ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // an init whose create never finished
             }
             cgroups.remove(s); // kills what is left inside
             store.remove(id);
@@ -241,9 +244,9 @@ public final class OciLifecycle {
         }
         List<Long> pids = all ? cgroups.pids(s) : List.of();
         if (pids.isEmpty()) {
-            Signals.sendRecorded(s.pid(), s.pidStartTime(), signal);
+            ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), signal);
         } else {
-            Signals.send(pids, signal);
+            ProcessSignals.send(pids, signal);
         }
         if (OciState.PAUSED.equals(status) && isKill(signal)) {
             cgroups.freeze(s, false); // as runc: a frozen process acts on its SIGKILL only once thawed
@@ -319,19 +322,17 @@ public final class OciLifecycle {
         }
         if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status) || paused) {
             List<Long> pids = new ArrayList<>(cgroups.pids(s));
-            if (!pids.contains(s.pid()) && jbox.ProcFile.isSameProcess(s.pid(), s.pidStartTime())) {
-                pids.add(s.pid()); // the recorded init only while it is still that process
+            pids.remove(s.pid());
+            try {
+                ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // the recorded init only while it is that process
+            } catch (JboxException gone) {
+                // exited meanwhile, or the pid names another process now: nothing of ours to kill
             }
-            if (!pids.isEmpty()) {
-                Signals.send(pids, "KILL");
-            }
+            ProcessSignals.send(pids, "KILL"); // the rest of its cgroup, read from the kernel just now
             if (paused) {
                 cgroups.freeze(s, false); // the SIGKILLs take effect once thawed
             }
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (ProcessStart.alive(s.pid(), s.pidStartTime()) && System.nanoTime() < deadline) {
-                sleep(10);
-            }
+            ProcessSignals.awaitExit(s.pid(), s.pidStartTime(), 5_000_000_000L);
         }
         cgroups.remove(s);
         if (s.hooks() != null) {
@@ -351,6 +352,7 @@ public final class OciLifecycle {
         ContainerCgroup cgroup = null;
         OciState[] state = {null};
         try {
+            jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
             cgroup = cgroups.create(id, spec);
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
@@ -472,14 +474,6 @@ public final class OciLifecycle {
             jbox.io.AtomicFile.write(file, Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0644); // the caller's path: public, as runc's
         } catch (IOException e) {
             throw new JboxException("cannot write pid file " + file + ": " + IoReason.of(e), e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,58 +1,79 @@
 package jbox.runtime;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
-import jbox.ProcFile;
 import jbox.cgroup.CgroupHost;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.process.Plan;
 import jbox.process.ProcessSecurity;
 import jbox.process.Protocol;
-import jbox.security.SeccompProfiles;
 import jbox.spec.ContainerSpec;
 import jbox.state.ContainerState;
 
 /**
- * `jbox exec`: a command inside a running container, as confined as its init: the same
- * namespaces (the shim enters them), cgroup, bounding set, no_new_privs, and the default seccomp
- * filter when the init has one. The init's own settings are read from /proc/PID/status, so
- * nothing beyond state.json has to be kept for this.
+ * `jbox exec` and the OCI CLI's exec: a command inside a running container, built from the
+ * container's recorded spec (config.json in its state directory, written before its process ran):
+ * its capabilities, rlimits, seccomp profile, no_new_privs, user, env and cwd, with exec's flags
+ * over them ({@link #process}, the one place for both). The shim enters the init's namespaces;
+ * this puts the process in the container's cgroup.
  */
 public final class ContainerExec {
     private final Config config;
+
+    /** What exec's command line asks for: the command, and -e, -u, -w, -t over the container's. */
+    public record Flags(List<String> command, List<String> env, String user, String workdir, boolean tty) {
+        public Flags {
+            command = List.copyOf(command);
+            env = env == null ? List.of() : List.copyOf(env);
+        }
+    }
 
     public ContainerExec(Config config) {
         this.config = config;
     }
 
-    public int exec(ContainerState s, List<String> command, List<String> env, String workdir, String user,
-            boolean tty, ContainerRunner runner) throws JboxException {
-        Map<String, String> status = status(s.pid());
-        List<String> envList = withEnv(environ(s.pid()), env);
-
-        ContainerSpec.User u = jbox.spec.SpecBuilder.parseUser(user);
-        List<String> bounding = capNames(Long.parseUnsignedLong(status.get("CapBnd"), 16));
-        ContainerSpec.CapabilitySets caps = u.uid() == 0
-                ? new ContainerSpec.CapabilitySets(bounding, bounding, List.of(), bounding, List.of())
-                : new ContainerSpec.CapabilitySets(bounding, List.of(), List.of(), List.of(), List.of());
-        ContainerSpec.Process process = new ContainerSpec.Process(tty, u, command, envList,
-                workdir == null ? "/" : workdir, caps, "1".equals(status.get("NoNewPrivs")), null);
-        Plan plan = plan(process, "2".equals(status.get("Seccomp")) ? SeccompProfiles.readDefault() : null, true);
+    public int exec(ContainerState s, Flags flags, ContainerRunner runner) throws JboxException {
+        ContainerSpec recorded = SpecFile.read(config.stateRoot().resolve(s.id()));
+        Plan plan = plan(process(recorded.process(), flags), recorded.linux() == null ? null : recorded.linux().seccomp(), true);
 
         Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
         ContainerCgroup cgroup = openCgroup(s.id());
-        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, tty, false, null, (pid, shimPid) -> {
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, flags.tty(), false, null, (pid, shimPid) -> {
             if (cgroup != null) {
                 cgroup.add(pid);
             }
         });
         return o.exitCode();
+    }
+
+    /**
+     * The exec'd process: the container's recorded one with exec's command, its -e over the
+     * environment, -w over the working directory and -u over the user. Capabilities, rlimits and
+     * no_new_privs stay the container's; another user gets the container's bounding set by run's
+     * rule (CapabilitySets.forUser).
+     */
+    public static ContainerSpec.Process process(ContainerSpec.Process recorded, Flags flags) throws JboxException {
+        if (flags.command().isEmpty()) {
+            throw new JboxException("exec: no command given");
+        }
+        List<String> env = withEnv(recorded.env() == null ? List.of() : recorded.env(), flags.env());
+        ContainerSpec.User user = recorded.user();
+        ContainerSpec.CapabilitySets caps = recorded.capabilities();
+        if (flags.user() != null) {
+            ContainerSpec.User asked = jbox.spec.SpecBuilder.parseUser(flags.user());
+            if (caps != null && asked.uid() != user.uid()) {
+                caps = ContainerSpec.CapabilitySets.forUser(caps.bounding(), asked.uid());
+            }
+            user = new ContainerSpec.User(asked.uid(), asked.gid(), null, user.umask());
+        }
+        String cwd = flags.workdir() != null ? flags.workdir() : recorded.cwd() == null ? "/" : recorded.cwd();
+        return new ContainerSpec.Process(flags.tty(), user, flags.command(), env, cwd, caps, recorded.noNewPrivileges(),
+                recorded.rlimits(), null);
     }
 
     /**
@@ -103,45 +124,6 @@ public final class ContainerExec {
             return ContainerCgroup.open(CgroupHost.detect(), config.get("cgroup.parent"), id).orElse(null);
         } catch (JboxException noCgroups) {
             return null;
-        }
-    }
-
-    private static List<String> capNames(long mask) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            if ((mask & (1L << i)) != 0 && i < jbox.security.Capabilities.count()) {
-                names.add(jbox.security.Capabilities.name(i));
-            }
-        }
-        return names;
-    }
-
-    private static Map<String, String> status(long pid) throws JboxException {
-        Map<String, String> m = new LinkedHashMap<>();
-        try {
-            for (String line : ProcFile.read(Path.of("/proc/" + pid + "/status")).split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    m.put(line.substring(0, colon), line.substring(colon + 1).trim());
-                }
-            }
-        } catch (IOException e) {
-            throw new JboxException("the container's init (pid " + pid + ") is gone: " + jbox.io.IoReason.of(e), e);
-        }
-        return m;
-    }
-
-    private static List<String> environ(long pid) throws JboxException {
-        try {
-            List<String> out = new ArrayList<>();
-            for (String kv : ProcFile.read(Path.of("/proc/" + pid + "/environ")).split("\0")) {
-                if (!kv.isEmpty()) {
-                    out.add(kv);
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new JboxException("cannot read the environment of pid " + pid + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -62,6 +62,7 @@ public final class ContainerLauncher {
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
         ContainerNetwork network = null;
+        SpecFile.Pending recording = null;
         boolean keep = false;
         boolean detached = false;
         try {
@@ -70,6 +71,9 @@ public final class ContainerLauncher {
             timings.mark("writable_layer");
             ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image, ids));
             timings.mark("spec_build");
+            // What exec builds its process from: written meanwhile, there before the container runs.
+            SpecFile.Pending recorded = SpecFile.writeAsync(states.dir(id), spec);
+            recording = recorded;
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
             network = ContainerNetwork.of(spec, id, bridged ? bridge(mode) : null,
@@ -107,6 +111,8 @@ public final class ContainerLauncher {
                         new ContainerRunner.StartListener() {
                     @Override
                     public void started(long pid, long shimPid) throws JboxException {
+                        recorded.await();
+                        timings.mark("config_json_wait");
                         // Recorded before the plan runs, so clean-up can always find this container.
                         // The init waits for its plan here, so it is alive and its start time is its own.
                         states.write(state.withRunning(pid, ProcessStart.of(pid), shimPid, ProcessStart.of(shimPid)));
@@ -122,13 +128,6 @@ public final class ContainerLauncher {
                     public void running() throws JboxException {
                         if (cpuTime != null) {
                             cpuWatch[0] = CpuTimeWatch.start(joined, Long.parseLong(cpuTime), cpuPoll, runner);
-                        }
-                        // config.json for `jbox inspect`: off the start path (an ObjectMapper costs
-                        // ~25 ms); a foreground jbox writes it while the command runs.
-                        if (detach != null) {
-                            SpecFile.write(states.dir(id), spec);
-                        } else {
-                            SpecFile.writeInBackground(states.dir(id), spec);
                         }
                     }
                 });
@@ -165,6 +164,9 @@ public final class ContainerLauncher {
             // The veth's removal runs while the files go; its lease is released once it is gone.
             ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
             try {
+                if (recording != null) {
+                    recording.awaitQuietly(); // nothing may write into the directory once it goes
+                }
                 if (cgroup != null) {
                     cgroup.remove();
                 }

@@ -56,6 +56,15 @@ public record ContainerSpec(
     /** Capability names ("CAP_CHOWN") per set, as in the OCI spec. */
     public record CapabilitySets(List<String> bounding, List<String> effective, List<String> inheritable,
             List<String> permitted, List<String> ambient) {
+        /**
+         * jbox's rule for a process of user {@code uid} within {@code bounding}: root gets them
+         * effective and permitted, anyone else none (`run -u`, and `exec -u` for another user).
+         */
+        public static CapabilitySets forUser(List<String> bounding, long uid) {
+            return uid == 0
+                    ? new CapabilitySets(bounding, bounding, List.of(), bounding, List.of())
+                    : new CapabilitySets(bounding, List.of(), List.of(), List.of(), List.of());
+        }
     }
 
     /** type is "RLIMIT_NOFILE" etc.; -1 means unlimited. */

@@ -148,22 +148,14 @@ public final class OciConfig {
         }
     }
 
-    /** The spec as config.json's text, the same shape read() reads. */
+    /** The spec as config.json's text, the same shape read() reads (streamed: see OciConfigWriter). */
     public static String json(ContainerSpec spec) throws JboxException {
-        try {
-            return Json.MAPPER.writeValueAsString(spec);
-        } catch (JsonProcessingException e) {
-            throw new JboxException("cannot write the config as json: " + reason(e), e);
-        }
+        return OciConfigWriter.json(spec);
     }
 
     /** Writes the spec to {@code file} (temp + rename: a reader never sees half a file). */
     public static void write(ContainerSpec spec, Path file) throws JboxException {
-        try {
-            jbox.io.AtomicFile.write(file, (json(spec) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE); // -e values: secrets
-        } catch (IOException e) {
-            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
-        }
+        OciConfigWriter.write(spec, file);
     }
 
     private static byte[] bytes(JsonNode node) throws JboxException {

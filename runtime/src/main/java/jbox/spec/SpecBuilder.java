@@ -145,9 +145,7 @@ public final class SpecBuilder {
 
         List<String> caps = Capabilities.resolve(preset != null ? List.of() : in.security().capabilities(),
                 sb.capAdd(), sb.capDrop());
-        ContainerSpec.CapabilitySets capSets = user.uid() == 0
-                ? new ContainerSpec.CapabilitySets(caps, caps, List.of(), caps, List.of())
-                : new ContainerSpec.CapabilitySets(caps, List.of(), List.of(), List.of(), List.of());
+        ContainerSpec.CapabilitySets capSets = ContainerSpec.CapabilitySets.forUser(caps, user.uid());
         ContainerSpec.Resources resources = ResourceFlags.resources(sb, preset);
         List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir());
         mounts.addAll(userMounts(sb, preset));

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** jbox exec: a process in all the namespaces of a running container, as confined as its init. */
 class ExecIT {
@@ -80,6 +81,37 @@ class ExecIT {
                 "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; /bin/jbox-probe try keyctl mount");
         assertEquals(List.of("CapBnd:\t" + SecurityIT.DEFAULT_CAPS, "NoNewPrivs:\t1", "Seccomp:\t2", "keyctl EPERM", "mount EPERM"),
                 r.out().lines().toList(), r.all());
+        Jbox.run("kill", name);
+    }
+
+    /**
+     * exec used to rebuild the process from the init's /proc status: the default filter whenever
+     * the init had one, no rlimits, root in "/". A stricter profile than the default (mkdir denied:
+     * the default allows it) and --ulimit were lost for everything exec'd.
+     */
+    @Test
+    void execKeepsTheContainersOwnSeccompProfileRlimitsUserAndWorkdir(@TempDir Path dir) throws Exception {
+        Path profile = dir.resolve("no-mkdir.json");
+        Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+                """);
+        String name = Containers.uniqueName("exec5");
+        start(name, "--security-opt", "seccomp=" + profile, "--ulimit", "nofile=100:100", "-u", "1000:1000", "-w", "/tmp",
+                Jbox.IMAGE, "sh", "-c", "if mkdir /tmp/by-init; then echo made; else echo denied; fi >/tmp/init-mkdir; exec sleep 60");
+        Containers.awaitRunning(name);
+        String initSaw = "";
+        for (long deadline = System.nanoTime() + 60_000_000_000L; initSaw.isEmpty() && System.nanoTime() < deadline; ) {
+            initSaw = Jbox.run("exec", name, "cat", "/tmp/init-mkdir").out().trim();
+        }
+        assertEquals("denied", initSaw, "the workload runs under the profile");
+        Jbox.Result r = Jbox.run("exec", name, "sh", "-c",
+                "if mkdir /tmp/by-exec; then echo made; else echo denied; fi; ulimit -n; id -u; pwd");
+        assertEquals(List.of("denied", "100", "1000", "/tmp"), r.out().lines().toList(), r.all());
+        Jbox.Result asRoot = Jbox.run("exec", "-u", "0", "-w", "/", name, "sh", "-c",
+                "if mkdir /by-root; then echo made; else echo denied; fi; ulimit -n; id -u; pwd");
+        assertEquals(List.of("denied", "100", "0", "/"), asRoot.out().lines().toList(), "-u and -w over the container's: "
+                + asRoot.all());
         Jbox.run("kill", name);
     }
 

@@ -272,6 +272,49 @@ class OciCliIT {
         assertEquals(0, oci("delete", "--force", "c5").code());
     }
 
+    /** exec's process takes the container's recorded seccomp profile and rlimits, as its init does. */
+    @Test
+    void execKeepsTheConfigsSeccompProfileAndRlimits() throws Exception {
+        Path b = bundle("exec-seccomp", "sleep 30", c -> {
+            c.with("process").putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 100).put("soft", 100);
+            ObjectNode seccomp = c.with("linux").putObject("seccomp");
+            seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+            ObjectNode rule = seccomp.putArray("syscalls").addObject();
+            rule.putArray("names").add("mkdir").add("mkdirat");
+            rule.put("action", "SCMP_ACT_ERRNO");
+        });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "c13").code());
+        assertEquals(0, oci("start", "c13").code());
+        Jbox.Result r = oci("exec", "c13", "sh", "-c", "if mkdir /tmp/x; then echo made; else echo denied; fi; ulimit -n");
+        assertEquals("denied\n100\n", r.out(), r.all());
+        assertEquals(0, oci("delete", "--force", "c13").code());
+    }
+
+    /** A state.json whose pid names a host process: OCI kill and delete leave that process alone. */
+    @Test
+    void aRecordedPidThatNamesAnotherProcessIsNeverSignalled() throws Exception {
+        Path b = bundle("pid-reuse", "sleep 1000", c -> { });
+        assertEquals(0, oci("create", "--bundle", b.toString(), "c14").code());
+        assertEquals(0, oci("start", "c14").code());
+        long init = state("c14").get("pid").asLong();
+        Process victim = new ProcessBuilder("sleep", "infinity").start();
+        try {
+            Path stateFile = root.resolve("c14").resolve("state.json");
+            String json = Files.readString(stateFile).replaceFirst("\"pid\" ?: ?" + init + ",", "\"pid\":" + victim.pid() + ",");
+            assertTrue(json.contains("\"pid\":" + victim.pid() + ","), json);
+            Files.writeString(stateFile, json);
+            Jbox.Result kill = oci("kill", "c14", "KILL");
+            assertEquals(125, kill.code(), kill.all());
+            assertTrue(victim.isAlive(), "kill signalled a process that is not the container's");
+            oci("delete", "--force", "c14");
+            assertTrue(victim.isAlive(), "delete --force signalled a process that is not the container's");
+        } finally {
+            victim.destroyForcibly().waitFor();
+            ProcessHandle.of(init).ifPresent(ProcessHandle::destroyForcibly); // the real init, which nobody reaps but us
+            ProcessHandle.of(init).ifPresent(h -> h.onExit().join());
+        }
+    }
+
     @Test
     void hooksRunAtTheirPointsWithTheStateOnStdin() throws Exception {
         Path log = dir.resolve("hooks.log");

@@ -124,6 +124,40 @@ class OciConfigTest {
         assertEquals(withoutSeccomp(expected), withoutSeccomp(read));
     }
 
+    /**
+     * config.json is written with the streaming API (OciConfigWriter); databind's writer is the
+     * reference: the same tree, but for the nulls databind writes and the writer leaves out.
+     */
+    @Test
+    void theStreamingWriterWritesWhatDatabindWrites() throws Exception {
+        SpecFixture f = new SpecFixture();
+        f.net = "none";
+        com.fasterxml.jackson.databind.ObjectMapper databind = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (ContainerSpec spec : List.of(f.build(), new OciBundle(dir).read(podmanConfig()))) {
+            com.fasterxml.jackson.databind.JsonNode reference = withoutNulls(databind.readTree(databind.writeValueAsString(spec)));
+            com.fasterxml.jackson.databind.JsonNode streamed = databind.readTree(OciConfigWriter.json(spec));
+            assertEquals(reference, streamed);
+            assertTrue(streamed.path("linux").has("seccomp") && streamed.path("process").has("capabilities"), streamed.toString());
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode withoutNulls(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            List<String> nulls = new java.util.ArrayList<>();
+            o.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull()) {
+                    nulls.add(e.getKey());
+                } else {
+                    withoutNulls(e.getValue());
+                }
+            });
+            o.remove(nulls);
+        } else if (n.isArray()) {
+            n.forEach(OciConfigTest::withoutNulls);
+        }
+        return n;
+    }
+
     @Test
     void writeAndReadAgreeForAPodmanConfig() throws Exception {
         ContainerSpec first = new OciBundle(dir).read(podmanConfig());
