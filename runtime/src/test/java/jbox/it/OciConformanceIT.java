@@ -87,6 +87,40 @@ class OciConformanceIT {
         assertTrue(r.jbox().out().contains("CapBnd:\t0000000020000420\n"), r.jbox().out());
     }
 
+    /** exec --user as runc does it: the config's capability sets, as the kernel leaves them for that user. */
+    @Test
+    void execAsAnotherUserKeepsTheConfigsCapabilitiesAsWithRunc() throws Exception {
+        Path b = bundle("exec-user", "sleep 600", c -> { });
+        String runc = exec(b, List.of("runc", "--root", dir.resolve("runc-state").toString()), "eu-runc");
+        String jbox = exec(b, List.of(Jbox.LAUNCHER.toString(), "--root", dir.resolve("jbox-state").toString()), "eu-jbox");
+        assertTrue(runc.contains("CapBnd:\t0000000020000420"), runc);
+        assertEquals(runc, jbox);
+    }
+
+    /** create (stdio to files: the init keeps them), start, exec -u 1000 grep Cap, delete --force. */
+    private static String exec(Path bundle, List<String> runtime, String id) throws Exception {
+        List<String> create = new java.util.ArrayList<>(runtime);
+        create.addAll(List.of("create", "--bundle", bundle.toString(), id));
+        ProcessBuilder pb = Jbox.builder().command(create).redirectOutput(dir.resolve(id + ".out").toFile())
+                .redirectError(dir.resolve(id + ".err").toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        assertEquals(0, p.waitFor(), id + " create: " + Files.readString(dir.resolve(id + ".err")));
+        try {
+            List<String> start = new java.util.ArrayList<>(runtime);
+            start.addAll(List.of("start", id));
+            assertEquals(0, Jbox.finish(Jbox.builder().command(start).start()).code());
+            List<String> exec = new java.util.ArrayList<>(runtime);
+            exec.addAll(List.of("exec", "--user", "1000:1000", id, "grep", "^Cap[EPB]", "/proc/self/status"));
+            Jbox.Result r = Jbox.finish(Jbox.builder().command(exec).start());
+            assertEquals(0, r.code(), id + ": " + r.all());
+            return r.out();
+        } finally {
+            List<String> delete = new java.util.ArrayList<>(runtime);
+            delete.addAll(List.of("delete", "--force", id));
+            Jbox.finish(Jbox.builder().command(delete).start());
+        }
+    }
+
     /** config.md: ociVersion is SemVer; the spec stays compatible within 1.x. Extensibility: unknown properties are ignored. */
     @Test
     void aNewer1xVersionAndUnknownPropertiesRunAsWithRunc() throws Exception {
