@@ -48,15 +48,43 @@ public final class ProcessSignals {
     }
 
     private static final class Native {
+        /** Where jffi unpacks its native stub: see {@link #privateExtractDir()}. */
+        private static final java.nio.file.Path EXTRACT_DIR;
+
         static {
             // jnr's reflection invoker, not generated classes: ~40 instead of ~75 ms to bind three calls
             // (with the AppCDS archive; ~145 ms without either), and a signal is not a hot loop.
             System.setProperty("jnr.ffi.asm.enabled", "false");
+            EXTRACT_DIR = privateExtractDir();
         }
 
         static final LibC LIBC = jnr.ffi.LibraryLoader.create(LibC.class)
                 .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
         static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
+
+        static {
+            try { // loaded and mapped: the file is no longer needed
+                jbox.rootfs.TreeDeletion.delete(EXTRACT_DIR);
+            } catch (java.io.IOException e) {
+                // a leftover in a 0700 directory of root's: harmless, and no reason to fail a signal
+            }
+        }
+
+        /**
+         * jffi writes its native library to a temp file whose mode follows the umask (root runs
+         * this) and then loads it: in a shared /tmp another user could read it or race the load.
+         * A directory of our own, made 0700 whatever the umask, and removed once the library is in.
+         */
+        private static java.nio.file.Path privateExtractDir() {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jbox-jffi-");
+                java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                System.setProperty("jffi.extract.dir", dir.toString());
+                return dir;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot make a private directory for jffi's native library: " + e.getMessage(), e);
+            }
+        }
 
         static int errno() {
             return RUNTIME.getLastError();
