@@ -35,12 +35,14 @@ mkdir "$train/bundle"
 "$prefix/bin/jbox" spec --bundle "$train/bundle"
 rootfs=$("$prefix/bin/jbox" run --dry-run --net none busybox true | sed -n 's/.*"dev.jbox.rootfs.lowerdir" : "\(.*\)".*/\1/p')
 ln -s "$rootfs" "$train/bundle/rootfs"   # read-only in the spec's config: the image stays unchanged
-sed -i 's/"terminal" : true/"terminal" : false/; s/"args" : \[ "sh" \]/"args" : [ "true" ]/' "$train/bundle/config.json"
+# A workload that is still running when kill comes, so the archive holds the classes of a real
+# signal (pidfd through jnr), not only of the "already stopped" error.
+sed -i 's/"terminal" : true/"terminal" : false/; s/"args" : \[ "sh" \]/"args" : [ "sleep", "600" ]/' "$train/bundle/config.json"
 oci=(--root "$train/state")
 record create "${oci[@]}" create --bundle "$train/bundle" cds
 record state "${oci[@]}" state cds
 record start "${oci[@]}" start cds
-record kill "${oci[@]}" kill cds KILL 2>/dev/null || true   # usually stopped by now: the error path is recorded
+record kill "${oci[@]}" kill cds KILL
 record delete "${oci[@]}" delete --force cds
 cat "$train"/*.lst | sort -u >"$train/classes.lst"
 java -Xlog:disable -Xshare:dump -XX:SharedClassListFile="$train/classes.lst" -XX:SharedArchiveFile="$lib/jbox.jsa" \
