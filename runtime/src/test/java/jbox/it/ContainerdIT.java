@@ -123,17 +123,12 @@ class ContainerdIT {
 
     /** containerd answers on its socket (a fresh root takes a moment to set up its plugins). */
     private static void awaitContainerd() throws Exception {
-        long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
-        Out v = null;
-        while (System.nanoTime() < deadline && containerd.isAlive()) {
-            v = ctr("version");
-            if (v.code() == 0) {
-                return;
-            }
-            Thread.sleep(50);
+        Out[] v = {null};
+        boolean up = Await.within(Await.DEADLINE, () -> !containerd.isAlive() || (v[0] = ctr("version")).code() == 0);
+        if (!up || !containerd.isAlive()) {
+            throw new IllegalStateException("containerd did not answer within " + Await.DEADLINE.toSeconds() + " s: "
+                    + (v[0] == null ? "" : v[0].all()) + "\nlog: " + Files.readString(tmp.resolve("containerd.log")));
         }
-        throw new IllegalStateException("containerd did not answer within " + Await.DEADLINE.toSeconds() + " s: "
-                + (v == null ? "" : v.all()) + "\nlog: " + Files.readString(tmp.resolve("containerd.log")));
     }
 
     @AfterAll
@@ -414,13 +409,8 @@ class ContainerdIT {
     }
 
     private static void awaitStatus(String id, String want) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        String s = status(id);
-        while (!want.equals(s) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            s = status(id);
-        }
-        assertEquals(want, s, "task " + id + " status");
+        Await.within(Await.DEADLINE, () -> want.equals(status(id)));
+        assertEquals(want, status(id), "task " + id + " status");
     }
 
     private static Out host(String... cmd) throws Exception {

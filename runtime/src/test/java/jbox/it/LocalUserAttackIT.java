@@ -60,14 +60,8 @@ class LocalUserAttackIT {
     }
 
     /** Polls a condition the container sets up, with a deadline (never a fixed sleep). */
-    private static void await(String what, java.util.function.BooleanSupplier ready) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!ready.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, java.util.function.BooleanSupplier ready) throws Exception {
+        Await.until(what, ready::getAsBoolean);
     }
 
     /** A static program that prints its effective uid (busybox drops a setuid bit by itself). */

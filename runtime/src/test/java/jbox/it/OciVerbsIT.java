@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class OciVerbsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long DEADLINE_NANOS = Await.DEADLINE.toNanos();
     private static Path dir;
     private static Path rootfs;
 
@@ -138,11 +137,7 @@ class OciVerbsIT {
     }
 
     private static void waitFor(String what, CheckedCondition c) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (!c.holds()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(20);
-        }
+        Await.until(what, c::holds);
     }
 
     @FunctionalInterface
@@ -342,11 +337,11 @@ class OciVerbsIT {
                 });
                 reader.setDaemon(true);
                 reader.start();
-                String stats = lines.poll(30, TimeUnit.SECONDS); // the first comes after one interval
+                String stats = lines.poll(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS); // the first comes after one interval
                 assertTrue(stats != null && JSON.readTree(stats).get("type").asText().equals("stats"), rt.name() + ": " + stats);
                 Files.writeString(rootfs.resolve(go), "");
                 String oom = null;
-                long deadline = System.nanoTime() + DEADLINE_NANOS;
+                long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
                 while (oom == null && System.nanoTime() < deadline) {
                     String l = lines.poll(1, TimeUnit.SECONDS);
                     if (l != null && JSON.readTree(l).get("type").asText().equals("oom")) {

@@ -141,11 +141,7 @@ class ShimOverwriteIT {
 
     /** Once the probe watches, runs the exec until the probe has caught its shim child (bounded); returns what it wrote. */
     private String execUntilTheProbeReports(String... exec) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(shared.resolve("ready")) && System.nanoTime() < deadline) {
-            Thread.sleep(20); // polling a condition with a deadline
-        }
-        assertTrue(Files.exists(shared.resolve("ready")), "the probe did not start");
+        Await.until("the probe starts watching", () -> Files.exists(shared.resolve("ready")));
         Path result = shared.resolve("result");
         for (int i = 0; i < EXEC_ATTEMPTS && !Files.exists(result); i++) {
             Jbox.Result r = jbox(exec);
@@ -159,19 +155,13 @@ class ShimOverwriteIT {
     private String releaseTheProbe() throws Exception {
         Path result = shared.resolve("result");
         Files.writeString(shared.resolve("go"), "");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(result).contains("write ") && System.nanoTime() < deadline) {
-            Thread.sleep(20); // polling a condition with a deadline
-        }
+        Await.within(Await.DEADLINE, () -> Files.readString(result).contains("write "));
         return Files.readString(result);
     }
 
     /** The old shim's copy is busy (ETXTBSY) while a process runs it: the CVE's attacker waits for that too. */
     private static void waitUntilNoProcessRuns(Path binary) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && ProcessHandle.allProcesses().anyMatch(p -> runs(p.pid(), binary))) {
-            Thread.sleep(20);
-        }
+        Await.within(Await.DEADLINE, () -> ProcessHandle.allProcesses().noneMatch(p -> runs(p.pid(), binary)));
     }
 
     private static boolean runs(long pid, Path binary) {
