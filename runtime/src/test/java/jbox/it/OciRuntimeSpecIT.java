@@ -372,6 +372,70 @@ class OciRuntimeSpecIT {
     }
 
     /**
+     * config-linux.md, Control groups: "If the value is specified, the runtime MUST consistently attach
+     * to the same place in the cgroups hierarchy given the same value of cgroupsPath"; relative paths
+     * "MAY be interpreted relative to a runtime-determined location": runc's is its own cgroup of each
+     * hierarchy. The runtime is started from a cgroup this test makes (in every hierarchy: the test
+     * JVM's memory cgroup differs from its others), its container lands below it, and a delete run
+     * from another cgroup (the test JVM's, as podman deletes what conmon created) removes it. jbox
+     * puts the hybrid host's cgroup2 below the creator's too, where runc 1.1.5 takes it from the root.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"runc", "jbox"})
+    void aRelativeCgroupsPathGoesBelowTheCreatorsCgroupAndDeleteFromElsewhereFindsIt(String rt) throws Exception {
+        String caller = CGROUP_PARENT + "/caller-" + rt;
+        String rel = CGROUP_PARENT + "-rel-" + rt; // named so that cleanUp finds what runc leaves at a root
+        List<Path> hierarchies = new ArrayList<>();
+        try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : s.filter(h -> Files.isRegularFile(h.resolve("cgroup.procs")) && !Files.isSymbolicLink(h)).toList()) {
+                hierarchies.add(h);
+                Path top = Files.createDirectories(h.resolve(CGROUP_PARENT));
+                Path dir = Files.createDirectories(h.resolve(caller));
+                for (String f : List.of("cpuset.cpus", "cpuset.mems")) { // a new cpuset takes no task until it has some
+                    if (Files.exists(h.resolve(f))) {
+                        Files.writeString(top.resolve(f), Files.readString(h.resolve(f)).strip());
+                        Files.writeString(dir.resolve(f), Files.readString(h.resolve(f)).strip());
+                    }
+                }
+            }
+        }
+        Path b = bundle(rt, "relative", STAY, c -> c.with("linux").put("cgroupsPath", rel + "/c"));
+        StringBuilder join = new StringBuilder();
+        for (Path h : hierarchies) {
+            join.append("echo $$ > ").append(h.resolve(caller).resolve("cgroup.procs")).append(" && ");
+        }
+        List<String> create = List.of("--root", root(rt).toString(), "create", "--bundle", b.toString(), "rel");
+        ProcessBuilder pb = rt.equals("jbox") ? Jbox.builder() : new ProcessBuilder();
+        String runtime = rt.equals("jbox") ? Jbox.LAUNCHER.toString() : "runc";
+        pb.command("sh", "-c", join + "exec " + runtime + " " + String.join(" ", create));
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = pb.redirectOutput(Files.createTempFile(dir, "out", ".txt").toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        assertTrue(p.waitFor(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS), rt + " create did not finish");
+        assertEquals(0, p.exitValue(), rt + ": " + Files.readString(err));
+
+        long pid = state(rt, "rel").get("pid").asLong();
+        String expected = "/" + caller + "/" + rel + "/c";
+        List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+        for (String line : lines) {
+            if (rt.equals("runc") && line.startsWith("0::")) {
+                // runc 1.1.5 on a hybrid host takes the cgroup2 hierarchy's relative path from its root.
+                assertEquals("0::/" + rel + "/c", line, rt);
+                continue;
+            }
+            assertTrue(line.endsWith(":" + expected), rt + ": below the creator's cgroup in every hierarchy: " + lines);
+        }
+        assertFalse(Files.readString(Path.of("/proc/self/cgroup")).contains(caller), "the test JVM is elsewhere");
+        ok(rt, call(rt, "kill", "rel", "KILL"));
+        awaitStatus(rt, "rel", "stopped");
+        ok(rt, call(rt, "delete", "rel"));
+        for (Path h : hierarchies) {
+            assertFalse(Files.exists(h.resolve(caller).resolve(rel + "/c")), rt + ": delete removed it in " + h);
+            assertFalse(Files.exists(h.resolve(rel + "/c")), rt + ": delete removed it in " + h);
+        }
+    }
+
+    /**
      * config.md: process.cwd, env, user (uid, gid, additionalGids, umask), rlimits, hostname, mounts with
      * options (ro, nosuid), linux readonlyPaths, maskedPaths, sysctl and process.oomScoreAdj, read back by
      * the same probe inside a container of each runtime: jbox's workload must see what runc's sees.
