@@ -152,6 +152,37 @@ public final class CgroupHost {
         return joined;
     }
 
+    /**
+     * The cgroup a process is in (the text of /proc/PID/cgroup), per hierarchy as a container
+     * cgroup keys it: the hierarchy's directory name on v1 ("memory", "cpu,cpuacct", "systemd",
+     * a hybrid host's "unified"), "" on v2. A relative cgroupsPath goes below these (runc's rule);
+     * on v1 they may differ per hierarchy. Lines for hierarchies jbox does not join are skipped.
+     */
+    public Map<String, String> ownCgroups(String procCgroup) {
+        Map<String, String> out = new TreeMap<>();
+        for (String line : procCgroup.split("\n")) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3 || !f[2].startsWith("/")) {
+                continue;
+            }
+            String key = null;
+            if (version == Version.V2) {
+                key = f[1].isEmpty() && f[0].equals("0") ? "" : null;
+            } else if (f[1].isEmpty()) {
+                key = hybrid ? "unified" : null;
+            } else if (f[1].startsWith("name=")) {
+                key = named.containsKey(f[1].substring(5)) ? f[1].substring(5) : null;
+            } else {
+                Path h = hierarchies.get(f[1].split(",")[0]);
+                key = h == null ? null : h.getFileName().toString();
+            }
+            if (key != null) {
+                out.put(key, f[2]);
+            }
+        }
+        return out;
+    }
+
     /** Refuses, naming the flag and what is missing, limits this host cannot enforce. */
     public void check(CgroupResources r) throws JboxException {
         r.validate();

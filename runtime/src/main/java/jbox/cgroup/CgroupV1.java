@@ -32,11 +32,30 @@ final class CgroupV1 implements ContainerCgroup {
     /** Controller → the container's directory in that controller's hierarchy. */
     private final Map<String, Path> byController = new HashMap<>();
 
+    /** Hierarchy directory name → the cgroup a relative cgroupsPath went below (empty: the roots). */
+    private final Map<String, String> bases;
+
     CgroupV1(CgroupHost host, String parent, String id) {
         this.parent = parent;
         this.id = id;
+        this.bases = Map.of();
         for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies().entrySet()) {
             Path dir = joined.getKey().resolve(parent).resolve(id);
+            dirs.put(joined.getKey(), dir);
+            for (String controller : joined.getValue()) {
+                byController.put(controller, dir);
+            }
+        }
+    }
+
+    /** `<base>/<parent>/<id>` in each hierarchy, base by the hierarchy's directory name (missing: its root). */
+    CgroupV1(CgroupHost host, String parent, String id, Map<String, String> bases) throws JboxException {
+        this.parent = parent;
+        this.id = id;
+        this.bases = Map.copyOf(bases);
+        for (Map.Entry<Path, List<String>> joined : host.joinedHierarchies().entrySet()) {
+            String base = bases.get(joined.getKey().getFileName().toString());
+            Path dir = joined.getKey().resolve(base == null ? "" : CgroupPath.base(base)).resolve(parent).resolve(id);
             dirs.put(joined.getKey(), dir);
             for (String controller : joined.getValue()) {
                 byController.put(controller, dir);
@@ -54,7 +73,12 @@ final class CgroupV1 implements ContainerCgroup {
      */
     static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
             throws JboxException {
-        CgroupV1 cgroup = new CgroupV1(host, parent, id);
+        return create(host, parent, id, limits, countCreated, Map.of());
+    }
+
+    static CgroupV1 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated,
+            Map<String, String> bases) throws JboxException {
+        CgroupV1 cgroup = new CgroupV1(host, parent, id, bases);
         if (countCreated) {
             cgroup.removableParents = 0;
         }
@@ -303,6 +327,11 @@ final class CgroupV1 implements ContainerCgroup {
         Map<String, Path> out = new java.util.TreeMap<>();
         dirs.forEach((hierarchy, dir) -> out.put(hierarchy.getFileName().toString(), dir));
         return out;
+    }
+
+    @Override
+    public Map<String, String> bases() {
+        return bases;
     }
 
     @Override

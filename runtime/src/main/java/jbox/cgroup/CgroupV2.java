@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import jbox.JboxException;
 
@@ -28,16 +29,26 @@ final class CgroupV2 implements ContainerCgroup {
     /** The controllers the container gets: those of memory, pids, cpu that the host has. */
     private final List<String> delegated = new ArrayList<>();
 
-    CgroupV2(CgroupHost host, String parent, String id) {
-        this(host, parent, id, OciResources.NONE);
+    /** The cgroup a relative cgroupsPath went below, as {"": "/x"}; empty: the root. */
+    private final Map<String, String> bases;
+
+    CgroupV2(CgroupHost host, String parent, String id) throws JboxException {
+        this(host, parent, id, OciResources.NONE, Map.of());
+    }
+
+    CgroupV2(CgroupHost host, String parent, String id, Map<String, String> bases) throws JboxException {
+        this(host, parent, id, OciResources.NONE, bases);
     }
 
     /** oci: its limits may need more controllers delegated (cpuset, io, hugetlb, a unified key's). */
-    private CgroupV2(CgroupHost host, String parent, String id, OciResources oci) {
+    private CgroupV2(CgroupHost host, String parent, String id, OciResources oci, Map<String, String> bases)
+            throws JboxException {
         this.parent = parent;
         this.id = id;
         this.root = host.root();
-        this.dir = root.resolve(parent).resolve(id);
+        this.bases = Map.copyOf(bases);
+        String base = bases.get("");
+        this.dir = root.resolve(base == null ? "" : CgroupPath.base(base)).resolve(parent).resolve(id);
         this.available = host.controllers();
         List<String> wanted = new ArrayList<>(CgroupHost.V2_ENABLED);
         wanted.addAll(OciLimitsV2.controllers(oci));
@@ -55,7 +66,12 @@ final class CgroupV2 implements ContainerCgroup {
     /** countCreated: only the parent levels this call makes may be removed later (OCI paths); else the one parent. */
     static CgroupV2 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated)
             throws JboxException {
-        CgroupV2 cgroup = new CgroupV2(host, parent, id, limits.oci());
+        return create(host, parent, id, limits, countCreated, Map.of());
+    }
+
+    static CgroupV2 create(CgroupHost host, String parent, String id, CgroupResources limits, boolean countCreated,
+            Map<String, String> bases) throws JboxException {
+        CgroupV2 cgroup = new CgroupV2(host, parent, id, limits.oci(), bases);
         cgroup.countCreated = countCreated;
         boolean created = false;
         try {
@@ -273,6 +289,11 @@ final class CgroupV2 implements ContainerCgroup {
     @Override
     public boolean exists() {
         return Files.isDirectory(dir);
+    }
+
+    @Override
+    public Map<String, String> bases() {
+        return bases;
     }
 
     @Override

@@ -51,11 +51,22 @@ public interface ContainerCgroup {
      * refusal of mknod limit what a container reaches.
      */
     static ContainerCgroup createAt(CgroupHost host, String cgroupsPath, CgroupResources limits) throws JboxException {
+        return createAt(host, cgroupsPath, limits, CgroupFiles.read(java.nio.file.Path.of("/proc/self/cgroup")));
+    }
+
+    /**
+     * As runc (libcontainer/cgroups/fs and fs2): a relative cgroupsPath goes below the cgroup the
+     * caller is in, per hierarchy, as {@code procSelfCgroup} (/proc/self/cgroup's text) names it;
+     * {@link #bases} tells which, for {@link #openAt} by a process that may be in another cgroup.
+     */
+    static ContainerCgroup createAt(CgroupHost host, String cgroupsPath, CgroupResources limits, String procSelfCgroup)
+            throws JboxException {
         CgroupPath p = CgroupPath.parse(cgroupsPath);
         host.check(limits);
+        java.util.Map<String, String> bases = CgroupPath.isRelative(cgroupsPath) ? host.ownCgroups(procSelfCgroup) : java.util.Map.of();
         return host.version() == CgroupHost.Version.V1
-                ? CgroupV1.create(host, p.parent(), p.leaf(), limits, true)
-                : CgroupV2.create(host, p.parent(), p.leaf(), limits, true);
+                ? CgroupV1.create(host, p.parent(), p.leaf(), limits, true, bases)
+                : CgroupV2.create(host, p.parent(), p.leaf(), limits, true, bases);
     }
 
     /**
@@ -64,11 +75,17 @@ public interface ContainerCgroup {
      * each only when unused. As runc, a level jbox did not make is never removed.
      */
     static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents) throws JboxException {
+        return openAt(host, cgroupsPath, removableParents, java.util.Map.of());
+    }
+
+    /** As above, below the {@code bases} createAt recorded (a relative cgroupsPath), whatever cgroup the caller is in. */
+    static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents, java.util.Map<String, String> bases)
+            throws JboxException {
         CgroupPath p = CgroupPath.parse(cgroupsPath);
         int n = Math.max(0, Math.min(removableParents, p.depth()));
         return host.version() == CgroupHost.Version.V1
-                ? new CgroupV1(host, p.parent(), p.leaf()).withRemovableParents(n)
-                : new CgroupV2(host, p.parent(), p.leaf()).withRemovableParents(n);
+                ? new CgroupV1(host, p.parent(), p.leaf(), bases).withRemovableParents(n)
+                : new CgroupV2(host, p.parent(), p.leaf(), bases).withRemovableParents(n);
     }
 
     /** Every process in the cgroup and below it (`kill --all`); empty when it is gone. */
@@ -103,6 +120,14 @@ public interface ContainerCgroup {
 
     /** Statistics in the shape of runc's events data, see {@link CgroupStats}. */
     java.util.Map<String, Object> stats() throws JboxException;
+
+    /**
+     * Where a relative cgroupsPath went: the creator's own cgroup by hierarchy (v1: its directory
+     * name; v2: ""); empty for every other cgroup (taken from the hierarchies' roots).
+     */
+    default java.util.Map<String, String> bases() {
+        return java.util.Map.of();
+    }
 
     /** "/jbox/ID": the cgroup as the host names it, which a cgroup namespace unshared inside it shows as "/". */
     String relativePath();

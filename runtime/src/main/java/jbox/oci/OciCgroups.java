@@ -10,7 +10,8 @@ import jbox.spec.ContainerSpec;
 
 /**
  * The cgroup of an OCI container, always one (as runc): at linux.cgroupsPath (every missing level
- * made, and only those removed again at delete), else under jbox's cgroup.parent. Through it
+ * made, and only those removed again at delete; a relative path below create's own cgroups,
+ * recorded so that later commands run from elsewhere find it), else under jbox's cgroup.parent. Through it
  * kill --all and delete reach every process of the container, whatever its pid namespace.
  */
 public final class OciCgroups {
@@ -33,10 +34,10 @@ public final class OciCgroups {
             return null;
         }
         String parent = config.get("cgroup.parent");
-        if (s.cgroup().equals("/" + parent + "/" + name(s.id()))) {
+        if (s.cgroupBases().isEmpty() && s.cgroup().equals("/" + parent + "/" + name(s.id()))) {
             return ContainerCgroup.open(CgroupHost.detect(), parent, name(s.id())).orElse(null);
         }
-        return CgroupLimits.openAt(s.cgroup(), s.cgroupParents());
+        return CgroupLimits.openAt(s.cgroup(), s.cgroupParents(), s.cgroupBases());
     }
 
     /** The id as a cgroup name: OCI ids may hold '+' or run to 1024 characters, cgroup names here not. */

@@ -86,7 +86,7 @@ public final class OciLifecycle {
             ContainerCgroup joined = cgroup;
             if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
                 store.write(new OciState(id, 0, 0, bundle.toString(), spec.root().path(), null, null,
-                        cgroup.relativePath(), cgroup.removableParents(), null));
+                        cgroup.relativePath(), cgroup.removableParents(), cgroup.bases(), null));
             }
             mark("cgroup");
             Plan.Later hookState = new Plan.Later();
@@ -104,7 +104,7 @@ public final class OciLifecycle {
             }
             OciState s = recorded[0];
             store.write(new OciState(id, s.pid(), s.pidStartTime(), s.bundle(), s.rootfs(), Instant.now().toString(),
-                    s.annotations(), s.cgroup(), s.cgroupParents(), s.hooks()));
+                    s.annotations(), s.cgroup(), s.cgroupParents(), s.cgroupBases(), s.hooks()));
             mark("created");
             ok = true;
         } finally {
@@ -164,7 +164,7 @@ public final class OciLifecycle {
             String created, Plan.Later hookState) throws JboxException {
         OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(), spec.root().path(), created,
                 spec.annotations(), cgroup == null ? null : cgroup.relativePath(),
-                cgroup == null ? 0 : cgroup.removableParents(), spec.hooks());
+                cgroup == null ? 0 : cgroup.removableParents(), cgroup == null ? null : cgroup.bases(), spec.hooks());
         store.write(s);
         if (cgroup != null) {
             cgroup.add(initPid);

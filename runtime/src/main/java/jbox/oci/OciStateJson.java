@@ -39,6 +39,13 @@ final class OciStateJson {
             }
             string(g, "cgroup", s.cgroup());
             g.writeNumberField("cgroupParents", s.cgroupParents());
+            if (!s.cgroupBases().isEmpty()) {
+                g.writeObjectFieldStart("cgroupBases");
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(s.cgroupBases()).entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
             g.writeEndObject();
         }
         return out.toByteArray();
@@ -61,6 +68,7 @@ final class OciStateJson {
         long start = 0;
         int parents = 0;
         Map<String, String> annotations = null;
+        Map<String, String> bases = new LinkedHashMap<>();
         try (JsonParser p = FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("expected a json object");
@@ -79,16 +87,22 @@ final class OciStateJson {
                     case "cgroupParents" -> parents = p.getValueAsInt();
                     case "annotations" -> {
                         annotations = new LinkedHashMap<>();
-                        while (t == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME) {
-                            String k = p.currentName();
-                            p.nextToken();
-                            annotations.put(k, p.getValueAsString());
-                        }
+                        readMap(p, t, annotations);
                     }
+                    case "cgroupBases" -> readMap(p, t, bases);
                     default -> p.skipChildren();
                 }
             }
         }
-        return new OciState(id, pid, start, bundle, rootfs, created, annotations, cgroup, parents, null);
+        return new OciState(id, pid, start, bundle, rootfs, created, annotations, cgroup, parents, bases, null);
+    }
+
+    /** A flat object of strings; t is the token that opened it. */
+    private static void readMap(JsonParser p, JsonToken t, Map<String, String> into) throws IOException {
+        while (t == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            p.nextToken();
+            into.put(k, p.getValueAsString());
+        }
     }
 }

@@ -130,7 +130,7 @@ public final class OciStore {
                 return s;
             }
             return new OciState(s.id(), s.pid(), s.pidStartTime(), s.bundle(), s.rootfs(), s.created(), s.annotations(),
-                    s.cgroup(), s.cgroupParents(), new ObjectMapper().readValue(Files.readAllBytes(hooks),
+                    s.cgroup(), s.cgroupParents(), s.cgroupBases(), new ObjectMapper().readValue(Files.readAllBytes(hooks),
                             jbox.spec.ContainerSpec.Hooks.class));
         } catch (NoSuchFileException e) {
             if (Files.isDirectory(dir(id))) { // create is still running, or died before its first write

@@ -54,6 +54,39 @@ class CgroupV1Test {
         assertTrue(e.getMessage().startsWith("cannot create " + root.resolve("memory/jbox/c2").toRealPath()), e.getMessage());
     }
 
+    /** runc's libcontainer/cgroups/fs: a relative cgroupsPath goes below the caller's own cgroup, per hierarchy. */
+    @Test
+    void aRelativeCgroupsPathGoesBelowTheCallersOwnCgroupInEachHierarchy() throws Exception {
+        CgroupHost host = CgroupHost.detect(FakeCgroupTree.hybrid(root));
+        Files.createDirectories(root.resolve("memory/process_api/6fc5")); // the caller is in them: they exist
+        Files.createDirectories(root.resolve("systemd/session-1"));
+        String self = "9:name=systemd:/session-1\n8:pids:/\n4:memory:/process_api/6fc5\n2:cpuacct:/\n1:cpu:/\n0::/\n";
+        ContainerCgroup c = ContainerCgroup.createAt(host, "pod/c1", new CgroupResources(null, null, 7L, null, null, null), self);
+        assertEquals("7", read("pids/pod/c1/pids.max"));
+        assertTrue(Files.isDirectory(root.resolve("memory/process_api/6fc5/pod/c1")));
+        assertFalse(Files.exists(root.resolve("memory/pod")), "not from the memory hierarchy's root");
+        assertTrue(Files.isDirectory(root.resolve("systemd/session-1/pod/c1")));
+        assertTrue(Files.isDirectory(root.resolve("freezer/pod/c1")), "a hierarchy /proc/self/cgroup does not name: its root");
+        assertEquals("/process_api/6fc5", c.bases().get("memory"));
+        assertEquals(1, c.removableParents(), "pod was made, the bases were not");
+
+        // delete from another cgroup: the recorded bases, not the caller's, find it.
+        ContainerCgroup reopened = ContainerCgroup.openAt(host, c.relativePath(), c.removableParents(), c.bases());
+        assertEquals(c.v1Dirs(), reopened.v1Dirs());
+
+        ContainerCgroup absolute = ContainerCgroup.createAt(host, "/pod/c2", CgroupResources.none(), self);
+        assertTrue(absolute.bases().isEmpty());
+        assertTrue(Files.isDirectory(root.resolve("memory/pod/c2")), "an absolute path ignores the caller's cgroup");
+    }
+
+    @Test
+    void aRecordedBaseCannotLeaveItsHierarchy() throws Exception {
+        CgroupHost host = CgroupHost.detect(FakeCgroupTree.hybrid(root));
+        JboxException e = assertThrows(JboxException.class,
+                () -> ContainerCgroup.openAt(host, "pod/c1", 1, java.util.Map.of("memory", "/a/../../etc")));
+        assertTrue(e.getMessage().contains("\"..\" is not a cgroup name"), e.getMessage());
+    }
+
     @Test
     void cpusetIsCopiedDownFromTheRootBeforeAnyTaskJoins() throws Exception {
         CgroupHost host = CgroupHost.detect(FakeCgroupTree.hybrid(root));

@@ -27,6 +27,20 @@ class CgroupV2Test {
         return Files.readString(root.resolve(relative));
     }
 
+    /** runc's fs2: a relative cgroupsPath goes below the caller's own cgroup ("0::/x" in /proc/self/cgroup). */
+    @Test
+    void aRelativeCgroupsPathGoesBelowTheCallersOwnCgroup() throws Exception {
+        CgroupHost host = host("memory pids cpu");
+        Files.createDirectories(root.resolve("user.slice/conmon"));
+        ContainerCgroup c = ContainerCgroup.createAt(host, "pod/c1", new CgroupResources(null, null, 9L, null, null, null),
+                "0::/user.slice/conmon\n");
+        assertEquals("9", read("user.slice/conmon/pod/c1/pids.max"));
+        assertEquals(java.util.Map.of("", "/user.slice/conmon"), c.bases());
+        assertEquals(1, c.removableParents());
+        assertTrue(ContainerCgroup.openAt(host, c.relativePath(), 1, c.bases()).exists());
+        assertFalse(ContainerCgroup.openAt(host, c.relativePath(), 1, java.util.Map.of()).exists(), "not at the root");
+    }
+
     @Test
     void createDelegatesControllersAndWritesTheLimits() throws Exception {
         CgroupHost host = host("cpuset cpu io memory hugetlb pids rdma misc");

@@ -26,7 +26,7 @@ class OciStoreTest {
         ContainerSpec.Hooks hooks = new ContainerSpec.Hooks(null, null, null, null, null,
                 List.of(new ContainerSpec.Hook("/bin/true", List.of("true"), null, 3)));
         OciState s = new OciState("c1", 42, 7, "/b", "/b/rootfs", "2026-01-01T00:00:00Z", Map.of("a", "b"),
-                "/x/c1", 1, hooks);
+                "/x/c1", 1, Map.of("memory", "/process_api/6fc5", "pids", "/"), hooks);
         store.write(s);
         assertEquals(s, store.load("c1"));
         assertTrue(Files.exists(store.dir("c1").resolve("hooks.json")));
