@@ -85,6 +85,8 @@ class RunIT {
         String name = Containers.uniqueName("sig");
         Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode s = Containers.awaitRunning(name);
+        // "running" is recorded before the plan runs: a SIGKILL then stops the set-up (125), not sleep
+        Containers.awaitExec(s.path("pid").asLong(), "sleep");
         Jbox.host("kill", "-KILL", s.path("pid").asText());
         assertEquals(137, Jbox.finish(p).code());
     }
@@ -128,6 +130,7 @@ class RunIT {
         String name = Containers.uniqueName("noterm");
         Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
         JsonNode s = Containers.awaitRunning(name);
+        Containers.awaitExec(s.path("pid").asLong(), "sleep");
         Jbox.host("kill", "-TERM", Long.toString(p.pid()));
         Thread.sleep(500);
         assertTrue(p.isAlive(), "the kernel ignores SIGTERM for a PID 1 without handler; jbox must not paper over it");
