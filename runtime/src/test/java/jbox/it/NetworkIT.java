@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -225,8 +226,11 @@ class NetworkIT {
     void sigtermAFailedStartAndAStoppedContainerAllGiveTheirNetworkBack() throws Exception {
         Process p = start("run", "--rm", "--name", "net-term", Jbox.IMAGE, "sh", "-c",
                 "trap 'exit 3' TERM; while true; do sleep 0.1; done");
-        String id = Containers.awaitRunning("net-term").path("id").asText();
-        Await.within(Await.DEADLINE, () -> !(!veths().contains("vjb" + id.substring(0, 8))));
+        JsonNode running = Containers.awaitRunning("net-term");
+        String id = running.path("id").asText();
+        Await.until("its veth", () -> veths().contains("vjb" + id.substring(0, 8)));
+        // sleep runs only once the trap is set: a TERM before it would meet a PID 1 without handler
+        Containers.awaitChildExec(running.path("pid").asLong(), "sleep");
         Jbox.host("kill", "-TERM", Long.toString(p.pid())); // to jbox, which forwards it (Process.destroy closes the pipes)
         Jbox.Result term = Jbox.finish(p);
         assertEquals(3, term.code(), term.all());
