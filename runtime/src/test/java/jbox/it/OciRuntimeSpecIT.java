@@ -39,9 +39,7 @@ class OciRuntimeSpecIT {
         Jbox.setUp();
         dir = Files.createTempDirectory("jbox-spec-it");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = dir.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        RuncBundle.copyRootfs(dir);
     }
 
     @AfterEach
@@ -62,8 +60,7 @@ class OciRuntimeSpecIT {
     @AfterAll
     static void cleanUp() throws Exception {
         Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
-        // runc leaves the parent levels it made; rmdir (not rm -r) works on cgroupfs, deepest first.
-        Jbox.host("sh", "-c", "for d in $(find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT + "*'); do rmdir \"$d\"; done");
+        RuncBundle.removeCgroups(CGROUP_PARENT);
     }
 
     private static Path root(String rt) {
@@ -98,20 +95,13 @@ class OciRuntimeSpecIT {
      * in this test's sub-tree.
      */
     private static Path bundle(String rt, String name, String script, Consumer<ObjectNode> edit) throws Exception {
-        Path b = Files.createDirectories(dir.resolve(rt + "-" + name));
         Files.createDirectories(out(rt, name));
-        Process spec = new ProcessBuilder("runc", "spec", "--bundle", b.toString()).start();
-        assertEquals(0, spec.waitFor());
-        ObjectNode c = (ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
-        c.with("process").put("terminal", false);
-        ((ArrayNode) c.with("process").withArray("args")).removeAll().add("sh").add("-c").add(script);
-        c.with("root").put("path", dir.resolve("rootfs").toString());
-        c.withArray("mounts").addObject().put("destination", "/out").put("type", "bind")
-                .put("source", out(rt, name).toString()).putArray("options").add("rbind").add("rw");
-        c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + rt + "-" + name);
-        edit.accept(c);
-        Files.writeString(b.resolve("config.json"), c.toPrettyString());
-        return b;
+        return RuncBundle.write(dir, dir.resolve(rt + "-" + name), script, c -> {
+            c.withArray("mounts").addObject().put("destination", "/out").put("type", "bind")
+                    .put("source", out(rt, name).toString()).putArray("options").add("rbind").add("rw");
+            c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + rt + "-" + name);
+            edit.accept(c);
+        });
     }
 
     private static Path bundle(String rt, String name, String script) throws Exception {
