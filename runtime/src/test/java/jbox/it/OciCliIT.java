@@ -80,14 +80,8 @@ class OciCliIT {
         if (!held) {
             return Jbox.run(a.toArray(new String[0]));
         }
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = Jbox.builder(a.toArray(new String[0])).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("jbox " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return HeldOutput.run(Jbox.builder(a.toArray(new String[0])), dir, null, java.time.Duration.ofSeconds(60),
+                "jbox " + String.join(" ", args));
     }
 
     /** A bundle whose config runs {@code script} with sh; {@code edit} changes the config. */

@@ -77,15 +77,8 @@ class OciRuntimeSpecIT {
             cmd.add(0, "runc");
             pb = new ProcessBuilder(cmd);
         }
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!p.waitFor(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(rt + " " + String.join(" ", args) + " did not finish");
-        }
-        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return HeldOutput.run(pb, dir, null, Await.DEADLINE, rt + " " + String.join(" ", args));
     }
 
     /**
