@@ -32,14 +32,10 @@ class OciCliIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-oci-it");
-        // Traversable by others: a container in a user namespace of its own is an unprivileged host id.
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // Container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
+        dir = RuncBundle.workDir("jbox-oci-it");
         root = dir.resolve("state");
-        rootfs = dir.resolve("rootfs");
-        // A copy with container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        rootfs = RuncBundle.rootfs(dir);
     }
 
     @AfterEach

@@ -30,10 +30,8 @@ class OciResourcesIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-resources-it");
-        // The user-namespace test's mapped root must reach the rootfs (createTempDirectory makes 0700).
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        RuncBundle.copyRootfs(dir);
+        // The user-namespace test's mapped root must reach the rootfs.
+        dir = RuncBundle.workDir("jbox-resources-it");
     }
 
     @AfterAll

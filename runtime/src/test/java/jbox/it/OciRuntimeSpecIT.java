@@ -36,9 +36,7 @@ class OciRuntimeSpecIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-spec-it");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        RuncBundle.copyRootfs(dir);
+        dir = RuncBundle.workDir("jbox-spec-it");
     }
 
     @AfterEach

@@ -52,11 +52,8 @@ class OciVerbsIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-verbs-it");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        rootfs = dir.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        dir = RuncBundle.workDir("jbox-verbs-it");
+        rootfs = RuncBundle.rootfs(dir);
         jbox = new Runtime("jbox", Jbox.LAUNCHER.toString(), dir.resolve("jbox-state"));
         runc = new Runtime("runc", "runc", dir.resolve("runc-state"));
     }

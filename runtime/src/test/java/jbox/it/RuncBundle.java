@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,6 +26,17 @@ final class RuncBundle {
     }
 
     private RuncBundle() {
+    }
+
+    /**
+     * A new temporary directory traversable by others (a container in a user namespace of its own is an
+     * unprivileged host id; createTempDirectory makes 0700) holding {@link #copyRootfs the rootfs}.
+     */
+    static Path workDir(String prefix) throws Exception {
+        Path dir = Files.createTempDirectory(prefix);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        copyRootfs(dir);
+        return dir;
     }
 
     /** {@code dir}/rootfs: a copy of the test image owned by 0:0. */
