@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +28,7 @@ class NetworkAttacksIT {
 
     @TempDir
     Path tmp;
-    String ns;
-    Path config;
-    final List<Process> started = new ArrayList<>();
+    TestNetns net;
 
     @BeforeAll
     static void setUpAll() throws Exception {
@@ -40,29 +37,12 @@ class NetworkAttacksIT {
 
     @BeforeEach
     void makeNamespace() throws Exception {
-        ns = "jbox-test-" + Long.toHexString(System.nanoTime());
-        assertEquals("", Jbox.host("ip", "netns", "add", ns));
-        Jbox.host("ip", "-n", ns, "link", "set", "lo", "up");
-        config = Jbox.configWith(tmp, "net.default=bridge\nnet.bridge.name=" + BRIDGE + "\nnet.bridge.subnet=10.79.0.0/16");
+        net = new TestNetns(tmp, BRIDGE, "10.79.0.0/16");
     }
 
     @AfterEach
     void removeNamespace() throws Exception {
-        try {
-            for (Process p : started) {
-                if (p.isAlive()) {
-                    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                }
-            }
-            Jbox.cleanUp();
-            Await.within(Await.DEADLINE,
-                    () -> !Jbox.finish(inNamespace(config, "system", "prune").start()).out().contains("removed"));
-        } finally {
-            Jbox.host("ip", "netns", "del", ns);
-            for (String f : List.of("ipam-" + BRIDGE + ".leases", "ipam-" + BRIDGE + ".lock", "bridge-" + BRIDGE + ".lock")) {
-                Files.deleteIfExists(Jbox.STATE.resolve(f));
-            }
-        }
+        net.remove(net::pruneRemovesNothing, () -> { });
     }
 
     @AfterAll
@@ -76,51 +56,18 @@ class NetworkAttacksIT {
         }
     }
 
-    ProcessBuilder inNamespace(Path conf, String... args) {
-        ProcessBuilder pb = Jbox.builder(args);
-        pb.command().addAll(0, List.of("nsenter", "--net=/var/run/netns/" + ns));
-        pb.environment().put("JBOX_CONFIG", conf.toString());
-        return pb;
-    }
-
-    Process start(String... args) throws Exception {
-        Process p = inNamespace(config, args).start();
-        p.getOutputStream().close();
-        started.add(p);
-        return p;
-    }
-
-    Jbox.Result run(String... args) throws Exception {
-        return Jbox.finish(start(args));
-    }
-
-    String inNs(String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + ns));
-        c.addAll(List.of(cmd));
-        return Jbox.host(c.toArray(new String[0]));
-    }
-
-    /** A process of the "host" (the test namespace), ended by the test. */
-    Process hostProcess(String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + ns));
-        c.addAll(List.of(cmd));
-        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
-        started.add(p);
-        return p;
-    }
-
     void awaitListening(String address) throws Exception {
-        Await.until("something listening on " + address, () -> inNs("ss", "-ltn").contains(address + " "));
+        Await.until("something listening on " + address, () -> net.inNs("ss", "-ltn").contains(address + " "));
     }
 
     void iptables(String op, String inputRule) throws Exception {
         List<String> c = new ArrayList<>(List.of("iptables", "-w", op, "INPUT"));
         c.addAll(List.of(inputRule.split(" ")));
-        inNs(c.toArray(new String[0]));
+        net.inNs(c.toArray(new String[0]));
     }
 
     String sysctl(String path) throws Exception {
-        return inNs("cat", "/proc/sys/net/" + path).trim();
+        return net.inNs("cat", "/proc/sys/net/" + path).trim();
     }
 
     /** A container that runs until SIGTERM to its jbox. */
@@ -134,59 +81,59 @@ class NetworkAttacksIT {
     @Test
     void aContainerWithRawSocketsCannotReachTheHostsLoopbackThroughAPublishedPortsBridge() throws Exception {
         // A service only on the host's loopback, and a control on every address.
-        hostProcess("busybox", "httpd", "-f", "-p", "127.0.0.1:19090", "-h", tmp.toString());
-        hostProcess("busybox", "httpd", "-f", "-p", "0.0.0.0:19091", "-h", tmp.toString());
+        net.hostProcess("busybox", "httpd", "-f", "-p", "127.0.0.1:19090", "-h", tmp.toString());
+        net.hostProcess("busybox", "httpd", "-f", "-p", "0.0.0.0:19091", "-h", tmp.toString());
         awaitListening("127.0.0.1:19090");
         awaitListening("0.0.0.0:19091");
         // A published port turns route_localnet on for the bridge: that is what opened 127/8.
-        Process pub = start(idle("loopub", "-p", "18090:8080"));
+        Process pub = net.start(idle("loopub", "-p", "18090:8080"));
         Containers.awaitRunning("loopub");
         assertEquals("1", sysctl("ipv4/conf/" + BRIDGE + "/route_localnet"));
-        assertTrue(inNs("iptables-save").contains("-A INPUT -d 127.0.0.0/8 ! -i lo -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
-                + " -m comment --comment \"jbox:" + BRIDGE + "\" -j DROP"), inNs("iptables-save"));
+        assertTrue(net.inNs("iptables-save").contains("-A INPUT -d 127.0.0.0/8 ! -i lo -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
+                + " -m comment --comment \"jbox:" + BRIDGE + "\" -j DROP"), net.inNs("iptables-save"));
 
-        Jbox.Result control = run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY,
+        Jbox.Result control = net.run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY,
                 GATEWAY, "19091");
         assertEquals("synack\n", control.out(), "the forged SYN works where it is allowed: " + control.all());
-        Jbox.Result attack = run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY,
+        Jbox.Result attack = net.run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY,
                 "127.0.0.1", "19090");
         assertEquals("none\n", attack.out(), "the host's loopback-only service answered a container: " + attack.all());
-        Jbox.Result noRaw = run("run", "--rm", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY, "127.0.0.1", "19090");
+        Jbox.Result noRaw = net.run("run", "--rm", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "syn", "eth0", GATEWAY, "127.0.0.1", "19090");
         assertTrue(noRaw.err().contains("packet socket: Operation not permitted"), "NET_RAW is not a default: " + noRaw.all());
-        Jbox.Result doctor = Jbox.finish(inNamespace(config, "doctor").start());
+        Jbox.Result doctor = Jbox.finish(net.jbox("doctor").start());
         assertTrue(doctor.out().contains("ok    jbox bridges"), "route_localnet is on, with its guard: " + doctor.all());
         String guard = "-d 127.0.0.0/8 ! -i lo -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment jbox:" + BRIDGE
                 + " -j DROP";
         iptables("-D", guard); // what an older jbox left: route_localnet alone
-        doctor = Jbox.finish(inNamespace(config, "doctor").start());
+        doctor = Jbox.finish(net.jbox("doctor").start());
         assertTrue(doctor.out().contains("warn  route_localnet=1 on bridge " + BRIDGE + " without jbox's loopback guard"), doctor.all());
         iptables("-I", guard);
 
         Jbox.host("kill", "-TERM", Long.toString(pub.pid()));
         assertEquals(0, Jbox.finish(pub).code());
         assertEquals("0", sysctl("ipv4/conf/" + BRIDGE + "/route_localnet"), "route_localnet stays on after the last published port");
-        assertFalse(inNs("iptables-save").contains("127.0.0.0/8"), inNs("iptables-save"));
+        assertFalse(net.inNs("iptables-save").contains("127.0.0.0/8"), net.inNs("iptables-save"));
     }
 
     @Test
     void routerAdvertisementsFromAContainerGiveNeitherTheHostNorANeighbourAnIpv6Route() throws Exception {
-        start(idle("raneighbour"));
+        net.start(idle("raneighbour"));
         Containers.awaitRunning("raneighbour");
-        Jbox.Result ra = run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "ra", "eth0");
+        Jbox.Result ra = net.run("run", "--rm", "--cap-add", "NET_RAW", Jbox.PROBE_IMAGE, "/bin/jbox-probe", "ra", "eth0");
         assertEquals("sent\n", ra.out(), ra.all());
         // RAs are taken as they arrive; by the time jbox has removed the sender, they were.
-        assertEquals("", inNs("ip", "-6", "route", "show", "default"), "the host routes IPv6 through a container");
-        assertEquals("", inNs("ip", "-6", "addr", "show", "dev", BRIDGE, "scope", "global"), "the host took the container's prefix");
-        Jbox.Result neighbour = run("exec", "raneighbour", "ip", "-6", "route");
+        assertEquals("", net.inNs("ip", "-6", "route", "show", "default"), "the host routes IPv6 through a container");
+        assertEquals("", net.inNs("ip", "-6", "addr", "show", "dev", BRIDGE, "scope", "global"), "the host took the container's prefix");
+        Jbox.Result neighbour = net.run("exec", "raneighbour", "ip", "-6", "route");
         assertEquals(0, neighbour.code(), neighbour.all());
         assertFalse(neighbour.out().contains("default"), "the neighbour routes IPv6 through the sender: " + neighbour.all());
         assertEquals("0", sysctl("ipv6/conf/" + BRIDGE + "/accept_ra"));
         assertEquals("1", sysctl("ipv6/conf/" + BRIDGE + "/disable_ipv6"));
-        Jbox.Result doctor = Jbox.finish(inNamespace(config, "doctor").start());
+        Jbox.Result doctor = Jbox.finish(net.jbox("doctor").start());
         assertTrue(doctor.out().contains("ok    jbox bridges"), doctor.all());
         // doctor sees a bridge someone turned IPv6 back on for.
-        inNs("sysctl", "-qw", "net.ipv6.conf." + BRIDGE + ".disable_ipv6=0");
-        doctor = Jbox.finish(inNamespace(config, "doctor").start());
+        net.inNs("sysctl", "-qw", "net.ipv6.conf." + BRIDGE + ".disable_ipv6=0");
+        doctor = Jbox.finish(net.jbox("doctor").start());
         assertTrue(doctor.out().contains("warn  disable_ipv6=0 on bridge " + BRIDGE), doctor.all());
     }
 
@@ -199,27 +146,27 @@ class NetworkAttacksIT {
         Path other = Jbox.configWith(otherDir, "net.default=bridge\nnet.bridge.name=" + BRIDGE
                 + "\nnet.bridge.subnet=10.79.0.0/16\nstate.root=" + otherRoot + "\ndata.root=" + otherData);
         try {
-            Jbox.Result built = Jbox.finish(inNamespace(other, "image", "build-default").start());
+            Jbox.Result built = Jbox.finish(net.jbox(other, "image", "build-default").start());
             assertEquals(0, built.code(), built.all());
-            Jbox.Result d = Jbox.finish(inNamespace(other, "run", "-d", "--rm", "--name", "otherlive", Jbox.IMAGE, "sleep", "1000").start());
+            Jbox.Result d = Jbox.finish(net.jbox(other, "run", "-d", "--rm", "--name", "otherlive", Jbox.IMAGE, "sleep", "1000").start());
             assertEquals(0, d.code(), d.all());
             String id = d.out().trim();
             String veth = "vjb" + id.substring(0, 8);
             Path name = Path.of("/var/run/netns/jbox-" + id.substring(0, 12));
-            assertTrue(inNs("ip", "-o", "link", "show").contains(veth + "@"), inNs("ip", "-o", "link", "show"));
+            assertTrue(net.inNs("ip", "-o", "link", "show").contains(veth + "@"), net.inNs("ip", "-o", "link", "show"));
             assertTrue(Files.exists(name));
 
-            Jbox.Result prune = Jbox.finish(inNamespace(config, "system", "prune").start());
+            Jbox.Result prune = Jbox.finish(net.jbox("system", "prune").start());
             assertEquals(0, prune.code(), prune.all());
             assertFalse(prune.out().contains(id.substring(0, 8)), prune.all());
-            assertTrue(inNs("ip", "-o", "link", "show").contains(veth + "@"), "prune of another root took the veth: " + prune.all());
+            assertTrue(net.inNs("ip", "-o", "link", "show").contains(veth + "@"), "prune of another root took the veth: " + prune.all());
             assertTrue(Files.exists(name), "prune of another root took the netns name: " + prune.all());
 
-            assertEquals(0, Jbox.finish(inNamespace(other, "kill", "otherlive").start()).code());
+            assertEquals(0, Jbox.finish(net.jbox(other, "kill", "otherlive").start()).code());
             Await.until("the container's own teardown removes its netns name", () -> !Files.exists(name));
         } finally {
-            Jbox.finish(inNamespace(other, "rm", "-f", "otherlive").start());
-            Jbox.finish(inNamespace(other, "system", "prune").start());
+            Jbox.finish(net.jbox(other, "rm", "-f", "otherlive").start());
+            Jbox.finish(net.jbox(other, "system", "prune").start());
             Jbox.host("rm", "-rf", "--one-file-system", otherRoot.toString(), otherData.toString());
         }
     }

@@ -36,10 +36,8 @@ class NetworkIT {
 
     @TempDir
     Path tmp;
-    String ns;
-    Path config;
+    TestNetns net;
     Set<String> namesBefore;
-    final List<Process> started = new ArrayList<>();
 
     @BeforeAll
     static void setUpAll() throws Exception {
@@ -50,29 +48,15 @@ class NetworkIT {
     @BeforeEach
     void makeNamespace() throws Exception {
         namesBefore = containerNetnsNames();
-        ns = "jbox-test-" + Long.toHexString(System.nanoTime());
-        assertEquals("", Jbox.host("ip", "netns", "add", ns));
-        Jbox.host("ip", "-n", ns, "link", "set", "lo", "up");
-        config = Jbox.configWith(tmp, "net.default=bridge\nnet.bridge.name=" + BRIDGE + "\nnet.bridge.subnet=10.88.0.0/16");
+        net = new TestNetns(tmp, BRIDGE, "10.88.0.0/16");
     }
 
     @AfterEach
     void removeNamespace() throws Exception {
-        try {
-            for (Process p : started) {
-                if (p.isAlive()) {
-                    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                }
-            }
-            Jbox.cleanUp();
-            // A killed jbox's shim kills its container and exits; until then prune leaves it be.
-            Await.within(Await.DEADLINE, () -> {
-                Jbox.finish(inNamespace("system", "prune").start());
-                return namesBefore.containsAll(containerNetnsNames());
-            });
-        } finally {
-            Jbox.host("ip", "netns", "del", ns);
-        }
+        net.remove(() -> {
+            Jbox.finish(net.jbox("system", "prune").start());
+            return namesBefore.containsAll(containerNetnsNames());
+        }, () -> { });
     }
 
     @AfterAll
@@ -88,32 +72,6 @@ class NetworkIT {
         Files.deleteIfExists(Jbox.STATE.resolve("bridge-jbt29.lock"));
     }
 
-    /** jbox inside the test's network namespace, with the test config plus the bridge settings. */
-    ProcessBuilder inNamespace(String... args) {
-        ProcessBuilder pb = Jbox.builder(args);
-        pb.command().addAll(0, List.of("nsenter", "--net=/var/run/netns/" + ns));
-        pb.environment().put("JBOX_CONFIG", config.toString());
-        return pb;
-    }
-
-    Process start(String... args) throws Exception {
-        Process p = inNamespace(args).start();
-        p.getOutputStream().close();
-        started.add(p);
-        return p;
-    }
-
-    Jbox.Result run(String... args) throws Exception {
-        return Jbox.finish(start(args));
-    }
-
-    /** A command run in the test's namespace (as the host side of the bridge sees it). */
-    String inNs(String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + ns));
-        c.addAll(List.of(cmd));
-        return Jbox.host(c.toArray(new String[0]));
-    }
-
     static Set<String> containerNetnsNames() throws Exception {
         Set<String> out = new HashSet<>();
         for (String line : Jbox.host("ip", "netns", "list").split("\n")) {
@@ -126,7 +84,7 @@ class NetworkIT {
     }
 
     Set<String> veths() throws Exception {
-        return inNs("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].replaceAll("@.*", ""))
+        return net.inNs("ip", "-o", "link", "show").lines().map(l -> l.split(": ")[1].replaceAll("@.*", ""))
                 .filter(n -> n.startsWith("vjb")).collect(Collectors.toSet());
     }
 
@@ -150,7 +108,7 @@ class NetworkIT {
     @Test
     void aBridgedContainerHasEth0AnAddressARouteAndReachesTheBridge() throws Exception {
         // jbox-probe ping: an ICMP datagram socket, as iputils' ping uses without NET_RAW (busybox's needs a raw one).
-        Jbox.Result r = run("run", "--rm", "--name", "net-a", Jbox.PROBE_IMAGE, "sh", "-c",
+        Jbox.Result r = net.run("run", "--rm", "--name", "net-a", Jbox.PROBE_IMAGE, "sh", "-c",
                 "ip -4 -o addr show eth0; ip route; cat /sys/class/net/eth0/mtu; cat /etc/hosts; /bin/jbox-probe ping 10.88.0.1 >/dev/null && echo reached");
         assertEquals(0, r.code(), r.all());
         String addr = address(r.out());
@@ -159,11 +117,11 @@ class NetworkIT {
         assertTrue(Pattern.compile("(?m)^" + Pattern.quote(addr) + "\t[0-9a-f]{12} net-a$").matcher(r.out()).find(), r.all());
         assertTrue(r.out().contains("reached"), r.all());
         // The host side, in the test's namespace: the bridge, one NAT rule, forwarding on.
-        assertTrue(inNs("ip", "-4", "-o", "addr", "show", BRIDGE).contains("inet 10.88.0.1/16"));
-        String rules = inNs("iptables-save");
+        assertTrue(net.inNs("ip", "-4", "-o", "addr", "show", BRIDGE).contains("inet 10.88.0.1/16"));
+        String rules = net.inNs("iptables-save");
         assertTrue(rules.contains("-A POSTROUTING -s 10.88.0.0/16 ! -o " + BRIDGE + " -m comment --comment jbox:" + BRIDGE
                 + " -j MASQUERADE") || rules.contains("--comment \"jbox:" + BRIDGE + "\" -j MASQUERADE"), rules);
-        assertEquals("1", inNs("cat", "/proc/sys/net/ipv4/ip_forward").trim());
+        assertEquals("1", net.inNs("cat", "/proc/sys/net/ipv4/ip_forward").trim());
         awaitNoVeths();
         assertEquals(List.of(), leases(BRIDGE));
         assertEquals(namesBefore, containerNetnsNames());
@@ -171,7 +129,7 @@ class NetworkIT {
 
     @Test
     void containersOnTheBridgeReachEachOtherAndAJoinedContainerSharesTheNetwork() throws Exception {
-        Process server = start("run", "--rm", "--name", "net-web", Jbox.IMAGE, "sh", "-c",
+        Process server = net.start("run", "--rm", "--name", "net-web", Jbox.IMAGE, "sh", "-c",
                 "trap 'exit 0' TERM; mkdir /srv && echo hello-from-web > /srv/index.html && httpd -p 8080 -h /srv"
                         + " && while true; do sleep 0.1; done");
         String id = Containers.awaitRunning("net-web").path("id").asText();
@@ -183,13 +141,13 @@ class NetworkIT {
             return INET.matcher(addrs[0]).find();
         });
         String addr = address(addrs[0]);
-        Jbox.Result ns = run("ns", "net-web");
+        Jbox.Result ns = net.run("ns", "net-web");
         assertTrue(ns.out().contains("veth     vjb" + id.substring(0, 8) + " <-> eth0 (ip netns exec " + name + " ip addr)"), ns.all());
-        Jbox.Result client = run("run", "--rm", Jbox.IMAGE, "sh", "-c",
+        Jbox.Result client = net.run("run", "--rm", Jbox.IMAGE, "sh", "-c",
                 "for i in $(seq 50); do wget -q -O - http://" + addr + ":8080/ && exit 0; sleep 0.1; done; exit 1");
         assertEquals(0, client.code(), client.all());
         assertEquals("hello-from-web\n", client.out(), client.all());
-        Jbox.Result joined = run("run", "--rm", "--net", "container:net-web", Jbox.IMAGE, "sh", "-c",
+        Jbox.Result joined = net.run("run", "--rm", "--net", "container:net-web", Jbox.IMAGE, "sh", "-c",
                 "ip -4 -o addr show eth0; wget -q -O - http://127.0.0.1:8080/");
         assertEquals(0, joined.code(), joined.all());
         assertEquals(addr, address(joined.out()));
@@ -207,7 +165,7 @@ class NetworkIT {
     void fiftyConcurrentRunsGetDistinctAddressesAndLeaveNothing() throws Exception {
         List<Process> ps = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            ps.add(start("run", "--rm", Jbox.IMAGE, "ip", "-4", "-o", "addr", "show", "eth0"));
+            ps.add(net.start("run", "--rm", Jbox.IMAGE, "ip", "-4", "-o", "addr", "show", "eth0"));
         }
         Set<String> addresses = new HashSet<>();
         for (Process p : ps) {
@@ -219,12 +177,12 @@ class NetworkIT {
         awaitNoVeths();
         assertEquals(List.of(), leases(BRIDGE));
         assertEquals(namesBefore, containerNetnsNames());
-        assertEquals(1, inNs("iptables-save").lines().filter(l -> l.contains("MASQUERADE")).count(), "one rule per bridge");
+        assertEquals(1, net.inNs("iptables-save").lines().filter(l -> l.contains("MASQUERADE")).count(), "one rule per bridge");
     }
 
     @Test
     void sigtermAFailedStartAndAStoppedContainerAllGiveTheirNetworkBack() throws Exception {
-        Process p = start("run", "--rm", "--name", "net-term", Jbox.IMAGE, "sh", "-c",
+        Process p = net.start("run", "--rm", "--name", "net-term", Jbox.IMAGE, "sh", "-c",
                 "trap 'exit 3' TERM; while true; do sleep 0.1; done");
         JsonNode running = Containers.awaitRunning("net-term");
         String id = running.path("id").asText();
@@ -234,19 +192,19 @@ class NetworkIT {
         Jbox.host("kill", "-TERM", Long.toString(p.pid())); // to jbox, which forwards it (Process.destroy closes the pipes)
         Jbox.Result term = Jbox.finish(p);
         assertEquals(3, term.code(), term.all());
-        Jbox.Result failed = run("run", "--rm", Jbox.IMAGE, "no-such-command");
+        Jbox.Result failed = net.run("run", "--rm", Jbox.IMAGE, "no-such-command");
         assertEquals(127, failed.code(), failed.all());
-        Jbox.Result kept = run("run", "--name", "net-kept", Jbox.IMAGE, "true");
+        Jbox.Result kept = net.run("run", "--name", "net-kept", Jbox.IMAGE, "true");
         assertEquals(0, kept.code(), kept.all());
         awaitNoVeths();
         assertEquals(List.of(), leases(BRIDGE));
         assertEquals(namesBefore, containerNetnsNames());
-        assertEquals(0, Jbox.finish(inNamespace("rm", "net-kept").start()).code());
+        assertEquals(0, Jbox.finish(net.jbox("rm", "net-kept").start()).code());
     }
 
     @Test
     void afterSigkillOfJboxPruneRemovesTheLeaseTheVethAndTheName() throws Exception {
-        Process p = start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "600");
+        Process p = net.start("run", "--name", "net-killed", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("net-killed").path("id").asText();
         String veth = "vjb" + id.substring(0, 8);
         String name = "jbox-" + id.substring(0, 12);
@@ -258,7 +216,7 @@ class NetworkIT {
         // Until the shim has killed the container and exited, prune leaves the container alone.
         StringBuilder pruned = new StringBuilder();
         Await.within(Await.DEADLINE, () -> {
-            Jbox.Result prune = Jbox.finish(inNamespace("system", "prune").start());
+            Jbox.Result prune = Jbox.finish(net.jbox("system", "prune").start());
             assertEquals(0, prune.code(), prune.all());
             pruned.append(prune.out());
             return leases(BRIDGE).isEmpty();
@@ -272,11 +230,11 @@ class NetworkIT {
 
     @Test
     void anExhaustedSubnetIs125WithTheReasonAndLeavesNothing() throws Exception {
-        config = Jbox.configWith(Files.createDirectory(tmp.resolve("slash29")),
+        net.config = Jbox.configWith(Files.createDirectory(tmp.resolve("slash29")),
                 "net.default=bridge\nnet.bridge.name=jbt29\nnet.bridge.subnet=10.99.0.0/29");
         List<Process> holders = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            holders.add(start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "600"));
+            holders.add(net.start("run", "--rm", "--name", "net-hold-" + i, Jbox.IMAGE, "sleep", "600"));
         }
         for (int i = 0; i < 5; i++) {
             Containers.awaitRunning("net-hold-" + i);
@@ -286,7 +244,7 @@ class NetworkIT {
         try (var s = Files.list(Jbox.STATE)) {
             dirs = s.filter(Files::isDirectory).count();
         }
-        Jbox.Result r = run("run", "--rm", Jbox.IMAGE, "true");
+        Jbox.Result r = net.run("run", "--rm", Jbox.IMAGE, "true");
         assertEquals(125, r.code(), r.all());
         assertEquals("jbox: no free address in 10.99.0.0/29 (5 leases)\n", r.err());
         try (var s = Files.list(Jbox.STATE)) {
@@ -300,18 +258,18 @@ class NetworkIT {
 
     @Test
     void noneHasOnlyLoopbackHostSeesTheNamespacesLinksAndNsJoinsANamedOne() throws Exception {
-        inNs("ip", "link", "add", "jbt-dummy0", "type", "veth", "peer", "name", "jbt-dummy0p");
-        Jbox.Result none = run("run", "--rm", "--net", "none", Jbox.IMAGE, "ip", "-o", "link");
+        net.inNs("ip", "link", "add", "jbt-dummy0", "type", "veth", "peer", "name", "jbt-dummy0p");
+        Jbox.Result none = net.run("run", "--rm", "--net", "none", Jbox.IMAGE, "ip", "-o", "link");
         assertEquals(0, none.code(), none.all());
         assertEquals(List.of("lo"), none.out().lines().map(l -> l.split(": ")[1]).toList(), none.all());
-        Jbox.Result host = run("run", "--rm", "--net", "host", Jbox.IMAGE, "ip", "-o", "link");
+        Jbox.Result host = net.run("run", "--rm", "--net", "host", Jbox.IMAGE, "ip", "-o", "link");
         assertEquals(0, host.code(), host.all());
         assertTrue(host.out().contains("jbt-dummy0"), host.all());
-        String other = ns + "-b";
+        String other = net.name + "-b";
         Jbox.host("ip", "netns", "add", other);
         try {
             Jbox.host("ip", "-n", other, "link", "add", "jbt-dummy1", "type", "veth", "peer", "name", "jbt-dummy1p");
-            Jbox.Result joined = run("run", "--rm", "--net", "ns:" + other, Jbox.IMAGE, "ip", "-o", "link");
+            Jbox.Result joined = net.run("run", "--rm", "--net", "ns:" + other, Jbox.IMAGE, "ip", "-o", "link");
             assertEquals(0, joined.code(), joined.all());
             assertTrue(joined.out().contains("jbt-dummy1") && !joined.out().contains("jbt-dummy0"), joined.all());
         } finally {
@@ -322,10 +280,10 @@ class NetworkIT {
 
     @Test
     void dryRunCreatesNoBridgeAndNoLease() throws Exception {
-        Jbox.Result r = run("run", "--dry-run", Jbox.IMAGE, "true");
+        Jbox.Result r = net.run("run", "--dry-run", Jbox.IMAGE, "true");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("\"dev.jbox.network.mode\" : \"bridge\""), r.all());
-        assertFalse(inNs("ip", "-o", "link", "show").contains(BRIDGE), "dry run made the bridge");
+        assertFalse(net.inNs("ip", "-o", "link", "show").contains(BRIDGE), "dry run made the bridge");
         assertEquals(List.of(), leases(BRIDGE));
     }
 }

@@ -29,9 +29,7 @@ class NetworkPortsIT {
 
     @TempDir
     Path tmp;
-    String ns;
-    Path config;
-    final List<Process> started = new ArrayList<>();
+    TestNetns net;
     final List<String> networks = new ArrayList<>();
 
     @BeforeAll
@@ -41,32 +39,16 @@ class NetworkPortsIT {
 
     @BeforeEach
     void makeNamespace() throws Exception {
-        ns = "jbox-test-" + Long.toHexString(System.nanoTime());
-        assertEquals("", Jbox.host("ip", "netns", "add", ns));
-        Jbox.host("ip", "-n", ns, "link", "set", "lo", "up");
-        config = Jbox.configWith(tmp, "net.default=bridge\nnet.bridge.name=" + BRIDGE + "\nnet.bridge.subnet=10.77.0.0/16");
+        net = new TestNetns(tmp, BRIDGE, "10.77.0.0/16");
     }
 
     @AfterEach
     void removeNamespace() throws Exception {
-        try {
-            for (Process p : started) {
-                if (p.isAlive()) {
-                    p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                }
-            }
-            Jbox.cleanUp();
-            Await.within(Await.DEADLINE,
-                    () -> !Jbox.finish(inNamespace("system", "prune").start()).out().contains("removed"));
+        net.remove(net::pruneRemovesNothing, () -> {
             for (String n : networks) {
-                Jbox.finish(inNamespace("network", "rm", n).start());
+                Jbox.finish(net.jbox("network", "rm", n).start());
             }
-        } finally {
-            Jbox.host("ip", "netns", "del", ns);
-            for (String f : List.of("ipam-" + BRIDGE + ".leases", "ipam-" + BRIDGE + ".lock", "bridge-" + BRIDGE + ".lock")) {
-                Files.deleteIfExists(Jbox.STATE.resolve(f));
-            }
-        }
+        });
     }
 
     @AfterAll
@@ -81,40 +63,16 @@ class NetworkPortsIT {
         }
     }
 
-    ProcessBuilder inNamespace(String... args) {
-        ProcessBuilder pb = Jbox.builder(args);
-        pb.command().addAll(0, List.of("nsenter", "--net=/var/run/netns/" + ns));
-        pb.environment().put("JBOX_CONFIG", config.toString());
-        return pb;
-    }
-
-    Process start(String... args) throws Exception {
-        Process p = inNamespace(args).start();
-        p.getOutputStream().close();
-        started.add(p);
-        return p;
-    }
-
-    Jbox.Result run(String... args) throws Exception {
-        return Jbox.finish(start(args));
-    }
-
-    String inNs(String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + ns));
-        c.addAll(List.of(cmd));
-        return Jbox.host(c.toArray(new String[0]));
-    }
-
     /** The test namespace's own process (the "host") fetching a URL: the body, or "" after a few tries. */
     String fetch(String url) throws Exception {
         String[] body = {""};
-        Await.within(Await.DEADLINE, () -> (body[0] = inNs("wget", "-q", "-T", "2", "-t", "1", "-O", "-", url))
+        Await.within(Await.DEADLINE, () -> (body[0] = net.inNs("wget", "-q", "-T", "2", "-t", "1", "-O", "-", url))
                 .startsWith("hello"));
         return body[0].startsWith("hello") ? body[0] : "";
     }
 
     long rulesTagged(String id) throws Exception {
-        return inNs("iptables-save").lines().filter(l -> l.contains("jbox:" + id.substring(0, 12))).count();
+        return net.inNs("iptables-save").lines().filter(l -> l.contains("jbox:" + id.substring(0, 12))).count();
     }
 
     /** A server container: busybox httpd on 8080 serving "hello-NAME", ended by SIGTERM to jbox. */
@@ -129,58 +87,58 @@ class NetworkPortsIT {
     @Test
     void aPublishedPortServesLoopbackAndAnotherAddressIsHeldExclusivelyAndGoesAtExit() throws Exception {
         // A second address of the "host", on an interface that is not the bridge.
-        inNs("ip", "link", "add", "jbt-ext0", "type", "veth", "peer", "name", "jbt-ext0p");
-        inNs("ip", "addr", "add", "192.0.2.1/24", "dev", "jbt-ext0");
-        inNs("ip", "link", "set", "jbt-ext0", "up");
-        inNs("ip", "link", "set", "jbt-ext0p", "up");
-        Process web = start(server("pweb", "-p", PORT + ":8080"));
+        net.inNs("ip", "link", "add", "jbt-ext0", "type", "veth", "peer", "name", "jbt-ext0p");
+        net.inNs("ip", "addr", "add", "192.0.2.1/24", "dev", "jbt-ext0");
+        net.inNs("ip", "link", "set", "jbt-ext0", "up");
+        net.inNs("ip", "link", "set", "jbt-ext0p", "up");
+        Process web = net.start(server("pweb", "-p", PORT + ":8080"));
         String id = Containers.awaitRunning("pweb").path("id").asText();
         assertEquals("hello-pweb\n", fetch("http://127.0.0.1:" + PORT + "/"), "via loopback");
         assertEquals("hello-pweb\n", fetch("http://192.0.2.1:" + PORT + "/"), "via a non-bridge address");
         long rules = rulesTagged(id);
-        assertEquals(4, rules, inNs("iptables-save"));
-        Jbox.Result inspect = run("inspect", "pweb");
+        assertEquals(4, rules, net.inNs("iptables-save"));
+        Jbox.Result inspect = net.run("inspect", "pweb");
         assertTrue(inspect.out().contains("\"" + PORT + ":8080/tcp\""), inspect.all());
 
-        Jbox.Result second = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
+        Jbox.Result second = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
         assertEquals(125, second.code(), second.all());
         assertEquals("jbox: port " + PORT + "/tcp is already published by container " + id.substring(0, 12) + "\n", second.err());
-        assertEquals(rules, inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(),
+        assertEquals(rules, net.inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(),
                 "the refused run left a rule");
 
         Jbox.host("kill", "-TERM", Long.toString(web.pid()));
         Jbox.Result done = Jbox.finish(web);
         assertEquals(0, done.code(), done.all());
-        assertEquals(0, rulesTagged(id), inNs("iptables-save"));
+        assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));
         assertFalse(Files.readString(Jbox.STATE.resolve("ports.leases")).contains(id), "port lease left");
         // Free again: a detached container takes it; its internal-finish removes the rules.
-        Jbox.Result detached = run("run", "-d", "--rm", "--name", "pdet", "-p", PORT + ":8080", Jbox.IMAGE, "sleep", "30");
+        Jbox.Result detached = net.run("run", "-d", "--rm", "--name", "pdet", "-p", PORT + ":8080", Jbox.IMAGE, "sleep", "30");
         assertEquals(0, detached.code(), detached.all());
         String did = detached.out().trim();
         assertEquals(4, rulesTagged(did));
-        assertEquals(0, run("kill", "pdet").code());
+        assertEquals(0, net.run("kill", "pdet").code());
         Await.within(Await.DEADLINE, () -> !(rulesTagged(did) > 0));
-        assertEquals(0, rulesTagged(did), inNs("iptables-save"));
+        assertEquals(0, rulesTagged(did), net.inNs("iptables-save"));
     }
 
     @Test
     void aFailedStartAndASigkilledJboxFollowedByPruneLeaveNoPortRule() throws Exception {
-        Jbox.Result failed = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
+        Jbox.Result failed = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
         assertEquals(127, failed.code(), failed.all());
-        assertEquals(0, inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(), inNs("iptables-save"));
-        Process p = start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "600");
+        assertEquals(0, net.inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(), net.inNs("iptables-save"));
+        Process p = net.start("run", "--name", "pkill", "-p", PORT + ":80", Jbox.IMAGE, "sleep", "600");
         String id = Containers.awaitRunning("pkill").path("id").asText();
         Await.within(Await.DEADLINE, () -> !(rulesTagged(id) < 4));
         assertEquals(4, rulesTagged(id));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         StringBuilder pruned = new StringBuilder();
         Await.within(Await.DEADLINE, () -> {
-            pruned.append(Jbox.finish(inNamespace("system", "prune").start()).out());
+            pruned.append(Jbox.finish(net.jbox("system", "prune").start()).out());
             return rulesTagged(id) == 0;
         });
-        assertEquals(0, rulesTagged(id), inNs("iptables-save"));
+        assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));
         assertTrue(pruned.toString().contains("published port " + PORT + ":80/tcp of container " + id.substring(0, 12)), pruned.toString());
-        Jbox.Result again = run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
+        Jbox.Result again = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
         assertEquals(0, again.code(), again.all());
     }
 
@@ -190,19 +148,19 @@ class NetworkPortsIT {
         String red = "r" + suffix;
         String blue = "b" + suffix;
         networks.addAll(List.of(red, blue));
-        assertEquals(0, run("network", "create", red, "--subnet", "10.78.1.0/24").code());
-        assertEquals(0, run("network", "create", blue, "--subnet", "10.78.2.0/24").code());
-        Jbox.Result overlap = run("network", "create", "o" + suffix, "--subnet", "10.78.0.0/16");
+        assertEquals(0, net.run("network", "create", red, "--subnet", "10.78.1.0/24").code());
+        assertEquals(0, net.run("network", "create", blue, "--subnet", "10.78.2.0/24").code());
+        Jbox.Result overlap = net.run("network", "create", "o" + suffix, "--subnet", "10.78.0.0/16");
         assertEquals(125, overlap.code(), overlap.all());
         assertEquals("jbox: subnet 10.78.0.0/16 overlaps network " + blue + " (10.78.2.0/24)\n", overlap.err());
-        Jbox.Result ls = run("network", "ls");
+        Jbox.Result ls = net.run("network", "ls");
         assertTrue(ls.out().contains(red) && ls.out().contains("jbn-" + red) && ls.out().contains("10.78.1.0/24"), ls.all());
 
-        Process web = start(server("nweb", "--net", red));
+        Process web = net.start(server("nweb", "--net", red));
         Containers.awaitRunning("nweb");
         String[] address = {""};
         Await.within(Await.DEADLINE, () -> {
-            String out = run("inspect", "nweb").out();
+            String out = net.run("inspect", "nweb").out();
             int at = out.indexOf("\"ipAddress\" : \"");
             address[0] = at < 0 ? "" : out.substring(at + 15, out.indexOf('"', at + 15));
             return address[0].startsWith("10.78.1.");
@@ -211,29 +169,29 @@ class NetworkPortsIT {
         assertTrue(addr.startsWith("10.78.1."), addr);
         // sh -c, not wget as PID 1: PID 1 ignores timeout's SIGTERM.
         String get = "for i in $(seq 30); do timeout 2 wget -q -O - http://" + addr + ":8080/ && exit 0; sleep 0.1; done; exit 1";
-        Jbox.Result same = run("run", "--rm", "--net", red, Jbox.IMAGE, "sh", "-c", get);
+        Jbox.Result same = net.run("run", "--rm", "--net", red, Jbox.IMAGE, "sh", "-c", get);
         assertEquals(0, same.code(), same.all());
         assertEquals("hello-nweb\n", same.out());
         long t0 = System.nanoTime();
-        Jbox.Result other = run("run", "--rm", "--net", blue, Jbox.IMAGE, "sh", "-c",
+        Jbox.Result other = net.run("run", "--rm", "--net", blue, Jbox.IMAGE, "sh", "-c",
                 "ip -4 -o addr show eth0; timeout 2 wget -q -O - http://" + addr + ":8080/; echo rc=$?");
         assertTrue(other.out().contains("rc=") && !other.out().contains("rc=0") && !other.out().contains("hello"),
-                other.all() + inNs("iptables", "-S", "FORWARD") + inNs("ip", "-o", "link"));
-        Jbox.Result dflt = run("run", "--rm", Jbox.IMAGE, "sh", "-c", "timeout 2 wget -q -O - http://" + addr + ":8080/; echo rc=$?");
+                other.all() + net.inNs("iptables", "-S", "FORWARD") + net.inNs("ip", "-o", "link"));
+        Jbox.Result dflt = net.run("run", "--rm", Jbox.IMAGE, "sh", "-c", "timeout 2 wget -q -O - http://" + addr + ":8080/; echo rc=$?");
         assertTrue(dflt.out().contains("rc=") && !dflt.out().contains("rc=0") && !dflt.out().contains("hello"), dflt.all());
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "connect attempts took too long");
 
-        Jbox.Result busy = run("network", "rm", red);
+        Jbox.Result busy = net.run("network", "rm", red);
         assertEquals(125, busy.code(), busy.all());
         assertTrue(busy.err().startsWith("jbox: network " + red + " is in use by container "), busy.all());
         Jbox.host("kill", "-TERM", Long.toString(web.pid()));
         assertEquals(0, Jbox.finish(web).code());
-        Jbox.Result rm = run("network", "rm", red);
+        Jbox.Result rm = net.run("network", "rm", red);
         assertEquals(0, rm.code(), rm.all());
         assertTrue(rm.out().contains("removed bridge jbn-" + red), rm.all());
-        assertFalse(inNs("iptables-save").contains("jbn-" + red), "rules of the removed network left");
-        assertFalse(run("network", "ls").out().contains(red));
-        Jbox.Result gone = run("run", "--rm", "--net", red, Jbox.IMAGE, "true");
+        assertFalse(net.inNs("iptables-save").contains("jbn-" + red), "rules of the removed network left");
+        assertFalse(net.run("network", "ls").out().contains(red));
+        Jbox.Result gone = net.run("run", "--rm", "--net", red, Jbox.IMAGE, "true");
         assertEquals(125, gone.code());
         assertEquals("jbox: network " + red + " does not exist (see: jbox network ls)\n", gone.err());
     }

@@ -32,14 +32,10 @@ class OciCliIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-oci-it");
-        // Traversable by others: a container in a user namespace of its own is an unprivileged host id.
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // Container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
+        dir = RuncBundle.workDir("jbox-oci-it");
         root = dir.resolve("state");
-        rootfs = dir.resolve("rootfs");
-        // A copy with container ids (0), as an OCI bundle has it: no user namespace here, as podman's.
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        rootfs = RuncBundle.rootfs(dir);
     }
 
     @AfterEach
@@ -80,14 +76,8 @@ class OciCliIT {
         if (!held) {
             return Jbox.run(a.toArray(new String[0]));
         }
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = Jbox.builder(a.toArray(new String[0])).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("jbox " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return HeldOutput.run(Jbox.builder(a.toArray(new String[0])), dir, null, java.time.Duration.ofSeconds(60),
+                "jbox " + String.join(" ", args));
     }
 
     /** A bundle whose config runs {@code script} with sh; {@code edit} changes the config. */

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import jbox.it.RuncBundle.Both;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,61 +20,30 @@ import org.junit.jupiter.api.Test;
  * Cgroups live in this test's own sub-tree (/jbox-conformance-it-PID), removed afterwards.
  */
 class OciConformanceIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CGROUP_PARENT = "jbox-conformance-it-" + ProcessHandle.current().pid();
     private static Path dir;
-
-    record Both(Jbox.Result runc, Jbox.Result jbox) {
-    }
 
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
         dir = Files.createTempDirectory("jbox-conformance-it");
-        Path rootfs = dir.resolve("rootfs");
-        // A copy with container ids (0), as an OCI bundle has it (no user namespace, as runc's default).
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        RuncBundle.copyRootfs(dir);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
         Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
-        // runc leaves the parent levels it made; rmdir (not rm -r) works on cgroupfs, deepest first.
-        Jbox.host("sh", "-c", "for d in $(find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT + "*'); do rmdir \"$d\"; done");
+        RuncBundle.removeCgroups(CGROUP_PARENT);
     }
 
     /** A bundle with runc's own default config.json (`runc spec`), changed by {@code edit}, running {@code script}. */
     private static Path bundle(String name, String script, Consumer<ObjectNode> edit) throws Exception {
-        Path b = Files.createDirectories(dir.resolve(name));
-        Jbox.Result spec = run(List.of("runc", "spec", "--bundle", b.toString()));
-        assertEquals(0, spec.code(), spec.all());
-        ObjectNode c = (ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
-        c.with("process").put("terminal", false);
-        ((ArrayNode) c.with("process").withArray("args")).removeAll().add("sh").add("-c").add(script);
-        c.with("root").put("path", dir.resolve("rootfs").toString());
-        edit.accept(c);
-        Files.writeString(b.resolve("config.json"), c.toPrettyString());
-        return b;
+        return RuncBundle.write(dir, dir.resolve(name), script, edit);
     }
 
     /** `runc run` and `jbox run --bundle` of the same bundle, each with a state root of its own. */
     private static Both runBoth(Path bundle, String id) throws Exception {
-        Jbox.Result runc = run(List.of("runc", "--root", dir.resolve("runc-state").toString(), "run", "--bundle",
-                bundle.toString(), id + "-runc"));
-        Jbox.Result jbox = Jbox.run("--root", dir.resolve("jbox-state").toString(), "run", "--bundle", bundle.toString(), id + "-jbox");
-        return new Both(runc, jbox);
-    }
-
-    private static Jbox.Result run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return Jbox.finish(p);
-    }
-
-    private static void sameSuccess(Both b) {
-        assertEquals(0, b.runc().code(), "runc: " + b.runc().all());
-        assertEquals(0, b.jbox().code(), "jbox: " + b.jbox().all());
-        assertEquals(b.runc().out(), b.jbox().out(), "the workload sees the same with both");
+        return RuncBundle.runBoth(dir, bundle, bundle, id);
     }
 
     /** runc spec's config raises ambient capabilities it leaves out of the inheritable set: runc ignores that refusal. */
@@ -83,7 +51,7 @@ class OciConformanceIT {
     void theConfigRuncSpecWritesRunsAsWithRunc() throws Exception {
         Path b = bundle("default", "grep -E '^Cap(Eff|Bnd|Amb)' /proc/self/status; hostname; id", c -> { });
         Both r = runBoth(b, "default");
-        sameSuccess(r);
+        RuncBundle.sameSuccess(r);
         assertTrue(r.jbox().out().contains("CapBnd:\t0000000020000420\n"), r.jbox().out());
     }
 
@@ -130,7 +98,7 @@ class OciConformanceIT {
             c.with("process").put("someFutureField", "x");
             c.with("linux").putObject("futureKnob").put("depth", 2);
         });
-        sameSuccess(runBoth(b, "newer"));
+        RuncBundle.sameSuccess(runBoth(b, "newer"));
     }
 
     /**
@@ -150,12 +118,9 @@ class OciConformanceIT {
                 c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + runtime);
                 c.with("linux").with("resources").putObject("memory").put("limit", 64L << 20);
                 c.with("linux").with("resources").putObject("pids").put("limit", 42);
-                c.withArray("mounts").addObject().put("destination", "/sys/fs/cgroup").put("type", "cgroup")
-                        .put("source", "cgroup").putArray("options").add("nosuid").add("noexec").add("nodev").add("ro");
+                RuncBundle.mountCgroups(c);
             });
-            Jbox.Result r = runtime.equals("runc")
-                    ? run(List.of("runc", "--root", dir.resolve("runc-state").toString(), "run", "--bundle", b.toString(), "cg-runc"))
-                    : Jbox.run("--root", dir.resolve("jbox-state").toString(), "run", "--bundle", b.toString(), "cg-jbox");
+            Jbox.Result r = runtime.equals("runc") ? RuncBundle.runcRun(dir, b, "cg-runc") : RuncBundle.jboxRun(dir, b, "cg-jbox");
             assertEquals(0, r.code(), runtime + ": " + r.all());
             String out = r.out();
             assertTrue(out.contains("67108864\n42\n"), runtime + " shows the container's own limits: " + out);

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import jbox.it.RuncBundle.Both;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,66 +24,33 @@ import org.junit.jupiter.api.Test;
  * test's own sub-tree (/jbox-resources-it-PID), removed afterwards, deepest first.
  */
 class OciResourcesIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CGROUP_PARENT = "jbox-resources-it-" + ProcessHandle.current().pid();
     private static Path dir;
-
-    record Both(Jbox.Result runc, Jbox.Result jbox) {
-    }
 
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-resources-it");
-        // The user-namespace test's mapped root must reach the rootfs (createTempDirectory makes 0700).
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = dir.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        // The user-namespace test's mapped root must reach the rootfs.
+        dir = RuncBundle.workDir("jbox-resources-it");
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
         Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
-        // rmdir (not rm -r) works on cgroupfs, deepest first; runc leaves the parent levels it made.
-        Jbox.host("sh", "-c", "for d in $(find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT + "*'); do rmdir \"$d\"; done");
+        RuncBundle.removeCgroups(CGROUP_PARENT);
     }
 
     /** runc spec's config with a cgroup mount and its own cgroupsPath per runtime, changed by {@code edit}. */
     private static Path bundle(String name, String runtime, String script, Consumer<ObjectNode> edit) throws Exception {
-        Path b = Files.createDirectories(dir.resolve(name + "-" + runtime));
-        Jbox.Result spec = run(List.of("runc", "spec", "--bundle", b.toString()));
-        assertEquals(0, spec.code(), spec.all());
-        ObjectNode c = (ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
-        c.with("process").put("terminal", false);
-        ((ArrayNode) c.with("process").withArray("args")).removeAll().add("sh").add("-c").add(script);
-        c.with("root").put("path", dir.resolve("rootfs").toString());
-        c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + name + "-" + runtime);
-        c.withArray("mounts").addObject().put("destination", "/sys/fs/cgroup").put("type", "cgroup")
-                .put("source", "cgroup").putArray("options").add("nosuid").add("noexec").add("nodev").add("ro");
-        edit.accept(c);
-        Files.writeString(b.resolve("config.json"), c.toPrettyString());
-        return b;
+        return RuncBundle.write(dir, dir.resolve(name + "-" + runtime), script, c -> {
+            c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + name + "-" + runtime);
+            RuncBundle.mountCgroups(c);
+            edit.accept(c);
+        });
     }
 
     private static Both runBoth(String name, String script, Consumer<ObjectNode> edit) throws Exception {
-        Path r = bundle(name, "runc", script, edit);
-        Path j = bundle(name, "jbox", script, edit);
-        Jbox.Result runc = run(List.of("runc", "--root", dir.resolve("runc-state").toString(), "run", "--bundle",
-                r.toString(), name + "-runc"));
-        Jbox.Result jbox = Jbox.run("--root", dir.resolve("jbox-state").toString(), "run", "--bundle", j.toString(), name + "-jbox");
-        return new Both(runc, jbox);
-    }
-
-    private static Jbox.Result run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return Jbox.finish(p);
-    }
-
-    private static void sameSuccess(Both b) {
-        assertEquals(0, b.runc().code(), "runc: " + b.runc().all());
-        assertEquals(0, b.jbox().code(), "jbox: " + b.jbox().all());
-        assertEquals(b.runc().out(), b.jbox().out(), "the workload sees the same with both");
+        return RuncBundle.runBoth(dir, bundle(name, "runc", script, edit), bundle(name, "jbox", script, edit), name);
     }
 
     /** Both fail; jbox says so in one line that names {@code names}, and leaves no cgroup behind. */
@@ -127,7 +94,7 @@ class OciResourcesIT {
             io.putArray("throttleReadBpsDevice").addObject().put("major", Long.parseLong(disk[0])).put("minor", Long.parseLong(disk[1])).put("rate", 1048576);
             io.putArray("throttleWriteIOPSDevice").addObject().put("major", Long.parseLong(disk[0])).put("minor", Long.parseLong(disk[1])).put("rate", 100);
         });
-        sameSuccess(b);
+        RuncBundle.sameSuccess(b);
         assertTrue(b.jbox().out().startsWith("268435456\n134217728\n10\noom_kill_disable 1\n0\n0\n500000\n0\n0\n0\n"), b.jbox().out());
         assertTrue(b.jbox().out().contains("blkio.throttle.read_bps_device\n" + disk() + " 1048576\n"), b.jbox().out());
         assertFalse(Files.exists(Path.of("/sys/fs/cgroup/memory", CGROUP_PARENT, "limits-jbox")), "the leaf goes at delete");
@@ -171,7 +138,7 @@ class OciResourcesIT {
             d.addObject().put("path", "/dev/sub/loopx").put("type", "b").put("major", 7).put("minor", 200);
             d.addObject().put("path", "/dev/myfifo").put("type", "p");
         });
-        sameSuccess(b);
+        RuncBundle.sameSuccess(b);
         assertTrue(b.jbox().out().startsWith("/dev/fuse 606 1000 100 a e5 character special file\n"
                 + "/dev/sub/loopx 666 0 0 7 c8 block special file\n/dev/myfifo 666 0 0 0 0 fifo\n"), b.jbox().out());
         assertTrue(b.jbox().out().endsWith("write=1\n"), "runc's default rules deny it: " + b.jbox().out());
@@ -198,7 +165,7 @@ class OciResourcesIT {
                 }
             }
         });
-        sameSuccess(b);
+        RuncBundle.sameSuccess(b);
         String host = Jbox.host("stat", "-c", "%a", "/dev/fuse").strip();
         assertEquals("/dev/fuse " + host + " a e5 character special file\n", b.jbox().out());
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +36,7 @@ class OciRuntimeSpecIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-spec-it");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = dir.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        dir = RuncBundle.workDir("jbox-spec-it");
     }
 
     @AfterEach
@@ -62,8 +57,7 @@ class OciRuntimeSpecIT {
     @AfterAll
     static void cleanUp() throws Exception {
         Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
-        // runc leaves the parent levels it made; rmdir (not rm -r) works on cgroupfs, deepest first.
-        Jbox.host("sh", "-c", "for d in $(find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT + "*'); do rmdir \"$d\"; done");
+        RuncBundle.removeCgroups(CGROUP_PARENT);
     }
 
     private static Path root(String rt) {
@@ -81,15 +75,8 @@ class OciRuntimeSpecIT {
             cmd.add(0, "runc");
             pb = new ProcessBuilder(cmd);
         }
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!p.waitFor(Await.DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(rt + " " + String.join(" ", args) + " did not finish");
-        }
-        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return HeldOutput.run(pb, dir, null, Await.DEADLINE, rt + " " + String.join(" ", args));
     }
 
     /**
@@ -98,20 +85,13 @@ class OciRuntimeSpecIT {
      * in this test's sub-tree.
      */
     private static Path bundle(String rt, String name, String script, Consumer<ObjectNode> edit) throws Exception {
-        Path b = Files.createDirectories(dir.resolve(rt + "-" + name));
         Files.createDirectories(out(rt, name));
-        Process spec = new ProcessBuilder("runc", "spec", "--bundle", b.toString()).start();
-        assertEquals(0, spec.waitFor());
-        ObjectNode c = (ObjectNode) JSON.readTree(b.resolve("config.json").toFile());
-        c.with("process").put("terminal", false);
-        ((ArrayNode) c.with("process").withArray("args")).removeAll().add("sh").add("-c").add(script);
-        c.with("root").put("path", dir.resolve("rootfs").toString());
-        c.withArray("mounts").addObject().put("destination", "/out").put("type", "bind")
-                .put("source", out(rt, name).toString()).putArray("options").add("rbind").add("rw");
-        c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + rt + "-" + name);
-        edit.accept(c);
-        Files.writeString(b.resolve("config.json"), c.toPrettyString());
-        return b;
+        return RuncBundle.write(dir, dir.resolve(rt + "-" + name), script, c -> {
+            c.withArray("mounts").addObject().put("destination", "/out").put("type", "bind")
+                    .put("source", out(rt, name).toString()).putArray("options").add("rbind").add("rw");
+            c.with("linux").put("cgroupsPath", "/" + CGROUP_PARENT + "/" + rt + "-" + name);
+            edit.accept(c);
+        });
     }
 
     private static Path bundle(String rt, String name, String script) throws Exception {

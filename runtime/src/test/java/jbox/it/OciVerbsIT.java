@@ -14,6 +14,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -51,11 +52,8 @@ class OciVerbsIT {
     @BeforeAll
     static void setUp() throws Exception {
         Jbox.setUp();
-        dir = Files.createTempDirectory("jbox-verbs-it");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        rootfs = dir.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs.toString());
-        Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
+        dir = RuncBundle.workDir("jbox-verbs-it");
+        rootfs = RuncBundle.rootfs(dir);
         jbox = new Runtime("jbox", Jbox.LAUNCHER.toString(), dir.resolve("jbox-state"));
         runc = new Runtime("runc", "runc", dir.resolve("runc-state"));
     }
@@ -88,19 +86,8 @@ class OciVerbsIT {
     private static Jbox.Result callWithInput(Runtime rt, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(rt.binary(), "--root", rt.root().toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
         ProcessBuilder pb = rt.isJbox() ? Jbox.builder(cmd.subList(1, cmd.size()).toArray(new String[0])) : new ProcessBuilder(cmd);
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(rt.name() + " " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return HeldOutput.run(pb, dir, stdin == null ? "" : stdin, Duration.ofSeconds(60), rt.name() + " " + String.join(" ", args));
     }
 
     /** A bundle running {@code script} with sh, root writable (the counter lives in it). */
