@@ -88,10 +88,7 @@ public final class ExecCommand implements Callable<Integer> {
             if (command.isEmpty()) {
                 throw new JboxException("exec: give a command or --process FILE");
             }
-            ContainerSpec.Process e = ContainerExec.process(container.process(), flags());
-            // runc keeps the config's capability sets whatever -u names; run's rule is jbox exec's (docker's door).
-            p = new ContainerSpec.Process(e.terminal(), e.user(), e.args(), e.env(), e.cwd(),
-                    container.process().capabilities(), e.noNewPrivileges(), e.rlimits(), e.oomScoreAdj());
+            p = ContainerExec.process(container.process(), flags(), ContainerExec.OtherUserCaps.AS_RECORDED);
         }
         if (!detach) {
             SignalForwarding.install(l.runner());

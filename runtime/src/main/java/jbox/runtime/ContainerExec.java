@@ -39,7 +39,7 @@ public final class ContainerExec {
 
     public int exec(ContainerState s, Flags flags, ContainerRunner runner) throws JboxException {
         ContainerSpec recorded = SpecFile.read(config.stateRoot().resolve(s.id()));
-        Plan plan = plan(process(recorded.process(), flags), recorded.linux() == null ? null : recorded.linux().seccomp(), true);
+        Plan plan = plan(process(recorded.process(), flags, OtherUserCaps.BY_RUNS_RULE), recorded.linux() == null ? null : recorded.linux().seccomp(), true);
 
         Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
         ContainerCgroup cgroup = openCgroup(s.id());
@@ -51,13 +51,21 @@ public final class ContainerExec {
         return o.exitCode();
     }
 
+    /** How the capabilities of an exec with -u naming another uid are chosen. */
+    public enum OtherUserCaps {
+        /** jbox exec (docker's door): run's rule, CapabilitySets.forUser: root the bounding set, others none. */
+        BY_RUNS_RULE,
+        /** the OCI CLI: the config's sets as they are, the kernel deciding what a non-root uid keeps (runc). */
+        AS_RECORDED
+    }
+
     /**
      * The exec'd process: the container's recorded one with exec's command, its -e over the
      * environment, -w over the working directory and -u over the user. Capabilities, rlimits and
-     * no_new_privs stay the container's; another user gets the container's bounding set by run's
-     * rule (CapabilitySets.forUser).
+     * no_new_privs stay the container's; for another uid, {@code otherUser} says how capabilities go.
      */
-    public static ContainerSpec.Process process(ContainerSpec.Process recorded, Flags flags) throws JboxException {
+    public static ContainerSpec.Process process(ContainerSpec.Process recorded, Flags flags, OtherUserCaps otherUser)
+            throws JboxException {
         if (flags.command().isEmpty()) {
             throw new JboxException("exec: no command given");
         }
@@ -66,7 +74,7 @@ public final class ContainerExec {
         ContainerSpec.CapabilitySets caps = recorded.capabilities();
         if (flags.user() != null) {
             ContainerSpec.User asked = jbox.spec.SpecBuilder.parseUser(flags.user());
-            if (caps != null && asked.uid() != user.uid()) {
+            if (caps != null && asked.uid() != user.uid() && otherUser == OtherUserCaps.BY_RUNS_RULE) {
                 caps = ContainerSpec.CapabilitySets.forUser(caps.bounding(), asked.uid());
             }
             user = new ContainerSpec.User(asked.uid(), asked.gid(), null, user.umask());
