@@ -3,6 +3,7 @@
 #   busybox-static  the default image      iproute2, iptables  networking tools (and jbox doctor)
 #   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
 #   util-linux       unshare/nsenter for the namespace tests and demos
+#   socat            a host process holding a TCP or UDP port in the port-conflict tests
 #   podman, conmon, skopeo  the OCI runtime CLI's interop tests (podman drives jbox and runc; skopeo writes images)
 #   containerd       containerd and ctr for ContainerdIT, which starts a private containerd of its own.
 #                    Installed here, its systemd service is neither started nor enabled: the tests must not
@@ -19,6 +20,7 @@ need make make
 need mvn maven
 need javac openjdk-17-jdk-headless
 need unshare util-linux
+need socat socat
 need script bsdutils
 need podman podman
 need conmon conmon

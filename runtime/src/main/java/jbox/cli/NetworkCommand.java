@@ -29,12 +29,15 @@ public final class NetworkCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "e.g. 10.89.0.0/24; must not overlap another jbox network.")
+        @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "e.g. 10.89.0.0/24; must not overlap another jbox network or a route of the host.")
         String subnet;
+
+        @Option(names = "--force", description = "Create it even if the subnet overlaps a route of the host.")
+        boolean force;
 
         @Override
         public Integer call() throws JboxException {
-            UserNetworks.Definition d = networks(Config.load()).create(name, subnet);
+            UserNetworks.Definition d = networks(Config.load()).create(name, subnet, force);
             System.out.println(d.name());
             return 0;
         }

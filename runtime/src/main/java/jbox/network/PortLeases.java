@@ -62,6 +62,11 @@ public final class PortLeases {
                     all.removeIf(l -> dead.contains(l.id()));
                 }
                 for (PortMapping p : ports) {
+                    if (all.stream().noneMatch(l -> l.id().equals(id) && l.port().equals(p))) {
+                        HostPorts.checkFree(p); // under the lock: no other jbox claims it meanwhile
+                    }
+                }
+                for (PortMapping p : ports) {
                     all.add(new Lease(id, p));
                 }
                 write(all);

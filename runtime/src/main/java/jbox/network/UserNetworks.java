@@ -39,7 +39,11 @@ public final class UserNetworks {
         this.defaults = defaults;
     }
 
-    public Definition create(String name, String cidr) throws JboxException {
+    /**
+     * Records a network. Its subnet must not overlap the default bridge, another network, or
+     * (unless {@code force}) a route of the host: a bridge there would capture that LAN's traffic.
+     */
+    public Definition create(String name, String cidr, boolean force) throws JboxException {
         if (!NetworkMode.isNetworkName(name)) {
             throw new JboxException("invalid network name " + name + ": use 1-11 lowercase letters, digits, '_', '-' (not bridge, none or host)");
         }
@@ -56,6 +60,11 @@ public final class UserNetworks {
                 if (subnet.overlaps(d.subnet())) {
                     throw new JboxException("subnet " + subnet + " overlaps network " + d.name() + " (" + d.subnet() + ")");
                 }
+            }
+            HostRoutes.Route route = force ? null : HostRoutes.overlapping(subnet);
+            if (route != null) {
+                throw new JboxException("subnet " + subnet + " overlaps the host's route to " + route.destination()
+                        + " on " + route.device() + " (use --force if that is intended)");
             }
             Path tmp = dir.resolve("." + name + ".tmp");
             jbox.io.FileModes.write(tmp, ("# jbox network " + name + "\nsubnet=" + subnet + "\n")

@@ -122,6 +122,50 @@ class NetworkPortsIT {
     }
 
     @Test
+    void aPortAHostProcessListensOnIsRefusedForTcpAndForUdpAndFreeOnceItStops() throws Exception {
+        for (String proto : List.of("tcp", "udp")) {
+            // socat binds at once; ss shows the socket once it is bound.
+            Process listener = net.hostProcess("socat", "-u", proto.equals("tcp") ? "TCP-LISTEN:" + PORT + ",reuseaddr"
+                    : "UDP-RECV:" + PORT, "OPEN:/dev/null");
+            String ssFlags = proto.equals("tcp") ? "-Hltn" : "-Hlun";
+            Await.within(Await.DEADLINE, () -> !net.inNs("ss", ssFlags, "sport = :" + PORT).isBlank());
+            String mapping = PORT + ":80" + (proto.equals("udp") ? "/udp" : "");
+            Jbox.Result refused = net.run("run", "--rm", "-p", mapping, Jbox.IMAGE, "true");
+            assertEquals(125, refused.code(), refused.all());
+            assertEquals("jbox: cannot publish port " + PORT + "/" + proto + " on all addresses: address already in use\n",
+                    refused.err());
+            assertEquals(0, net.inNs("iptables-save").lines().filter(l -> l.matches(".*jbox:[0-9a-f]{12}.*")).count(),
+                    net.inNs("iptables-save"));
+            listener.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            Await.within(Await.DEADLINE, () -> net.inNs("ss", ssFlags, "sport = :" + PORT).isBlank());
+            Jbox.Result free = net.run("run", "--rm", "-p", mapping, Jbox.IMAGE, "true");
+            assertEquals(0, free.code(), free.all());
+        }
+    }
+
+    @Test
+    void aSubnetTheHostAlreadyRoutesIsRefusedUnlessForced() throws Exception {
+        // The "host" on a LAN (a veth pair: this kernel has no dummy links).
+        net.inNs("ip", "link", "add", "jbt-lan0", "type", "veth", "peer", "name", "jbt-lan0p");
+        net.inNs("ip", "addr", "add", "10.79.5.1/24", "dev", "jbt-lan0");
+        net.inNs("ip", "link", "set", "jbt-lan0", "up");
+        net.inNs("ip", "link", "set", "jbt-lan0p", "up");
+        assertTrue(net.inNs("ip", "route").contains("10.79.5.0/24 dev jbt-lan0"), net.inNs("ip", "route"));
+        String name = "l" + Long.toHexString(System.nanoTime() & 0xffffff);
+        Jbox.Result refused = net.run("network", "create", name, "--subnet", "10.79.0.0/16");
+        assertEquals(125, refused.code(), refused.all());
+        assertEquals("jbox: subnet 10.79.0.0/16 overlaps the host's route to 10.79.5.0/24 on jbt-lan0 (use --force if that is intended)\n",
+                refused.err());
+        assertFalse(net.run("network", "ls").out().contains(name), "a refused network was recorded");
+        networks.add(name);
+        Jbox.Result forced = net.run("network", "create", name, "--subnet", "10.79.0.0/16", "--force");
+        assertEquals(0, forced.code(), forced.all());
+        assertEquals(0, net.run("network", "create", "m" + name.substring(1), "--subnet", "10.80.0.0/16").code(),
+                "a subnet no route covers");
+        networks.add("m" + name.substring(1));
+    }
+
+    @Test
     void aFailedStartAndASigkilledJboxFollowedByPruneLeaveNoPortRule() throws Exception {
         Jbox.Result failed = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "no-such-command");
         assertEquals(127, failed.code(), failed.all());

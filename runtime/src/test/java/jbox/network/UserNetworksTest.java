@@ -35,8 +35,8 @@ class UserNetworksTest {
     @Test
     void createdNetworksAreListedAndOverlapsAndBadNamesRefused() throws Exception {
         UserNetworks n = networks();
-        n.create("red", "10.89.0.0/24");
-        n.create("blue", "10.90.0.0/24");
+        n.create("red", "10.89.0.0/24", true);
+        n.create("blue", "10.90.0.0/24", true);
         assertEquals(List.of("blue", "red"), n.list().stream().map(UserNetworks.Definition::name).toList());
         assertTrue(Files.readString(tmp.resolve("networks/red.properties")).contains("subnet=10.89.0.0/24"));
         UserNetworks.Definition red = n.get("red");
@@ -45,12 +45,12 @@ class UserNetworksTest {
         assertEquals("jbox0", b.isolateFrom());
         assertEquals(tmp.resolve("state/ipam-jbn-red.leases"), b.ipam().file());
         assertEquals("subnet 10.89.0.128/25 overlaps network red (10.89.0.0/24)",
-                assertThrows(JboxException.class, () -> n.create("green", "10.89.0.128/25")).getMessage());
+                assertThrows(JboxException.class, () -> n.create("green", "10.89.0.128/25", true)).getMessage());
         assertEquals("subnet 10.88.7.0/24 overlaps the default bridge jbox0 (10.88.0.0/16)",
-                assertThrows(JboxException.class, () -> n.create("green", "10.88.7.0/24")).getMessage());
-        assertEquals("network red already exists", assertThrows(JboxException.class, () -> n.create("red", "10.91.0.0/24")).getMessage());
-        assertTrue(assertThrows(JboxException.class, () -> n.create("Green", "10.91.0.0/24")).getMessage().startsWith("invalid network name Green"));
-        assertTrue(assertThrows(JboxException.class, () -> n.create("green", "10.91.0.1/24")).getMessage().startsWith("invalid subnet"));
+                assertThrows(JboxException.class, () -> n.create("green", "10.88.7.0/24", true)).getMessage());
+        assertEquals("network red already exists", assertThrows(JboxException.class, () -> n.create("red", "10.91.0.0/24", true)).getMessage());
+        assertTrue(assertThrows(JboxException.class, () -> n.create("Green", "10.91.0.0/24", true)).getMessage().startsWith("invalid network name Green"));
+        assertTrue(assertThrows(JboxException.class, () -> n.create("green", "10.91.0.1/24", true)).getMessage().startsWith("invalid subnet"));
         assertEquals("network nope does not exist (see: jbox network ls)", assertThrows(JboxException.class, () -> n.get("nope")).getMessage());
     }
 

@@ -1,0 +1,38 @@
+package jbox.network;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.spec.PortMapping;
+
+/**
+ * Whether a host port is free before jbox publishes it. A published port is a DNAT rule, which
+ * would silently take the traffic of a host process already listening there; docker refuses such a
+ * port because its proxy cannot bind it, and jbox refuses it the same way: by binding it for a
+ * moment, TCP or UDP, on the mapping's address (all addresses when none is given).
+ */
+final class HostPorts {
+    private HostPorts() {
+    }
+
+    static void checkFree(PortMapping p) throws JboxException {
+        InetSocketAddress at = new InetSocketAddress(p.hostIp() == null ? "0.0.0.0" : p.hostIp(), p.hostPort());
+        try (NetworkChannel ch = p.protocol().equals("udp") ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            if (ch instanceof ServerSocketChannel) {
+                // A connection of a past listener in TIME_WAIT does not make the port busy; a listener does.
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            ch.bind(at);
+        } catch (IOException e) {
+            throw new JboxException("cannot publish port " + p.key() + " on " + (p.hostIp() == null ? "all addresses" : p.hostIp())
+                    + ": " + IoReason.of(e), e);
+        }
+    }
+}
