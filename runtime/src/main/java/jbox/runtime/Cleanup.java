@@ -10,7 +10,6 @@ import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
-import jbox.image.ImageException;
 import jbox.image.ImageStore;
 import jbox.network.NetworkCleanup;
 import jbox.state.ContainerState;
@@ -59,12 +58,8 @@ public final class Cleanup {
                 ContainerCgroup.open(host, parent, id).orElseThrow().remove();
             }
         }
-        try {
-            for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
-                removed.add("unfinished image import " + p);
-            }
-        } catch (ImageException e) {
-            throw new JboxException(e.getMessage(), e);
+        for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
+            removed.add("unfinished image import " + p);
         }
         Path layers = config.containersDir();
         if (Files.isDirectory(layers)) {

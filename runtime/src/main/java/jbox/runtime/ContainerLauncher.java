@@ -46,12 +46,12 @@ public final class ContainerLauncher {
         String id = newId();
         ContainerFiles files = files(id);
         ImageStore images = new ImageStore(config.imagesDir());
-        return SpecBuilder.build(o, inputs(o, id, files, images, get(images, imageName(o)), idRange(o)));
+        return SpecBuilder.build(o, inputs(o, id, files, images, images.get(imageName(o)), idRange(o)));
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
         ImageStore images = new ImageStore(HostRoots.images(config));
-        ImageMeta image = get(images, imageName(o));
+        ImageMeta image = images.get(imageName(o));
         timings.mark("image_resolve");
 
         StateStore states = new StateStore(HostRoots.stateRoot(config));
@@ -215,12 +215,7 @@ public final class ContainerLauncher {
             throw new JboxException("image " + image.name() + " is owned by host ids " + image.uidBase() + ":" + image.gidBase()
                     + " but the user namespace maps root to " + ids.uidBase() + ":" + ids.gidBase() + "; re-import the image");
         }
-        Path rootfs;
-        try {
-            rootfs = images.rootfs(image);
-        } catch (jbox.image.ImageException e) {
-            throw new JboxException(e.getMessage(), e);
-        }
+        Path rootfs = images.rootfs(image);
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
                 new StateStore(config.stateRoot()).dir(id).toString(), ids,
@@ -281,14 +276,6 @@ public final class ContainerLauncher {
 
     private ContainerFiles files(String id) throws JboxException {
         return new ContainerFiles(config.containersDir().resolve(id), config.stateRoot().resolve(id));
-    }
-
-    private static ImageMeta get(ImageStore images, String name) throws JboxException {
-        try {
-            return images.get(name);
-        } catch (jbox.image.ImageException e) {
-            throw new JboxException(e.getMessage(), e);
-        }
     }
 
     /** 256 random bits as 64 hex digits, like docker's ids. Read straight from the kernel's CSPRNG:
