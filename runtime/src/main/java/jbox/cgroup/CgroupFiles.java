@@ -12,6 +12,7 @@ import java.util.List;
 import jbox.Errno;
 import jbox.JboxException;
 import jbox.Operation;
+import jbox.io.IoReason;
 
 /**
  * Reads and writes cgroup interface files and directories, turning failures into jbox's one-line
@@ -37,7 +38,7 @@ final class CgroupFiles {
             // O_CREAT on a file cgroupfs does not have fails with EACCES, which would mislead.
             boolean exists = Files.exists(file);
             throw JboxException.builder("cannot write " + value + " to " + file).operation(op).path(file)
-                    .errno(exists ? jbox.io.IoReason.errno(e) : Errno.ENOENT)
+                    .errno(exists ? IoReason.errno(e) : Errno.ENOENT)
                     .reason(exists ? reason(e) : "no such file (this kernel does not provide it)").cause(e).build();
         }
     }
@@ -183,6 +184,6 @@ final class CgroupFiles {
 
     /** "device or resource busy": the errno text, lowercase, without the path Java puts in front. */
     static String reason(IOException e) {
-        return jbox.io.IoReason.of(e);
+        return IoReason.of(e);
     }
 }

@@ -192,7 +192,7 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Map<String, Object> stats() throws JboxException {
+    public Map<String, Object> stats() throws JboxException {
         return CgroupStats.v2(dir);
     }
 
@@ -231,8 +231,8 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Set<Long> pids() throws JboxException {
-        return Files.isDirectory(dir) ? ProcessEviction.pids(List.of(dir)) : java.util.Set.of();
+    public Set<Long> pids() throws JboxException {
+        return Files.isDirectory(dir) ? ProcessEviction.pids(List.of(dir)) : Set.of();
     }
 
     @Override

@@ -1,17 +1,21 @@
 package jbox.runtime;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.config.HostRoots;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.network.BridgeSettings;
 import jbox.network.ContainerNetwork;
 import jbox.network.UserNetworks;
@@ -282,12 +286,12 @@ public final class ContainerLauncher {
      * SecureRandom's provider set-up costs ~5 ms on the start path. */
     static String newId() throws JboxException {
         byte[] b = new byte[32];
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of("/dev/urandom"))) {
+        try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
             if (in.readNBytes(b, 0, b.length) != b.length) {
                 throw new JboxException("short read from /dev/urandom");
             }
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot read /dev/urandom for a container id: " + jbox.io.IoReason.of(e), e);
+        } catch (IOException e) {
+            throw new JboxException("cannot read /dev/urandom for a container id: " + IoReason.of(e), e);
         }
         return HexFormat.of().formatHex(b);
     }
