@@ -1,9 +1,6 @@
 // `jbox image export`: writes a stored image as an OCI image layout (a directory, or an oci-archive tar of one).
 package jbox.image;
 
-import jbox.io.IoReason;
-import jbox.rootfs.TreeDeletion;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import jbox.io.IoReason;
+import jbox.rootfs.TreeDeletion;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -151,7 +151,7 @@ public final class ImageExporter {
     private static void addTree(TarArchiveOutputStream tar, Path dir, String prefix) throws IOException {
         List<Path> children;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            children = new java.util.ArrayList<>();
+            children = new ArrayList<>();
             entries.forEach(children::add);
         }
         children.sort(null);

@@ -1,8 +1,6 @@
 // Reads and writes image.json; reading is on the `jbox run` start path, so nothing costly is set up for it.
 package jbox.image;
 
-import jbox.io.IoReason;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -10,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 
 final class ImageMetaFile {
 
@@ -46,7 +46,7 @@ final class ImageMetaFile {
 
     static void write(Path file, ImageMeta meta) throws ImageException {
         try {
-            jbox.io.FileModes.write(file, Json.WRITER.writeValueAsBytes(meta), jbox.io.FileModes.PRIVATE_FILE);
+            FileModes.write(file, Json.WRITER.writeValueAsBytes(meta), FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new ImageException("cannot write image metadata " + file + ": " + IoReason.of(e), e);
         }

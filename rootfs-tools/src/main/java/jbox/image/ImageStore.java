@@ -1,8 +1,6 @@
 // The on-disk image store: <root>/<dir>/{image.json,rootfs/}, with images published atomically from temp dirs.
 package jbox.image;
 
-import jbox.io.IoReason;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -16,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jbox.io.LockFile;
 import jbox.rootfs.TreeDeletion;
 
@@ -125,12 +125,12 @@ public final class ImageStore {
      */
     Path createStaging() throws ImageException {
         try {
-            Files.createDirectories(root, jbox.io.FileModes.attribute(jbox.io.FileModes.PRIVATE_DIR));
+            Files.createDirectories(root, FileModes.attribute(FileModes.PRIVATE_DIR));
             Path lockFile = Files.createTempFile(root, TEMP_PREFIX, LOCK_SUFFIX);
             LockFile lock = LockFile.acquire(lockFile);
             String name = lockFile.getFileName().toString();
             Path staging = root.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length()));
-            jbox.io.FileModes.createDirectory(staging, jbox.io.FileModes.PRIVATE_DIR);
+            FileModes.createDirectory(staging, FileModes.PRIVATE_DIR);
             stagingLocks.put(staging, lock);
             return staging;
         } catch (IOException e) {

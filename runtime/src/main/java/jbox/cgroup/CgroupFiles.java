@@ -9,7 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jbox.Errno;
 import jbox.JboxException;
+import jbox.Operation;
+import jbox.io.IoReason;
 
 /**
  * Reads and writes cgroup interface files and directories, turning failures into jbox's one-line
@@ -24,12 +27,19 @@ final class CgroupFiles {
      * a value split over two writes would be two values.
      */
     static void write(Path file, String value) throws JboxException {
+        write(file, value, Operation.CGROUP_WRITE);
+    }
+
+    /** {@link #write(Path, String)}, naming the operation the write is (its errors' hints depend on it). */
+    static void write(Path file, String value, Operation op) throws JboxException {
         try {
             Files.writeString(file, value);
         } catch (IOException e) {
             // O_CREAT on a file cgroupfs does not have fails with EACCES, which would mislead.
-            String why = Files.exists(file) ? reason(e) : "no such file (this kernel does not provide it)";
-            throw new JboxException("cannot write " + value + " to " + file + ": " + why, e);
+            boolean exists = Files.exists(file);
+            throw JboxException.builder("cannot write " + value + " to " + file).operation(op).path(file)
+                    .errno(exists ? IoReason.errno(e) : Errno.ENOENT)
+                    .reason(exists ? reason(e) : "no such file (this kernel does not provide it)").cause(e).build();
         }
     }
 
@@ -174,6 +184,6 @@ final class CgroupFiles {
 
     /** "device or resource busy": the errno text, lowercase, without the path Java puts in front. */
     static String reason(IOException e) {
-        return jbox.io.IoReason.of(e);
+        return IoReason.of(e);
     }
 }

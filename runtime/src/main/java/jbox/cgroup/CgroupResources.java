@@ -1,6 +1,7 @@
 package jbox.cgroup;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,22 +14,22 @@ import jbox.JboxException;
  * --pids-limit; cpuShares is docker's --cpu-shares (2..262144, 1024 being one cpu's share).
  */
 public record CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
-        Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices, OciResources oci) {
+        Long cpuPeriodMicros, Long cpuShares, List<DeviceRule> devices, OciResources oci) {
 
     /** Without device rules (everything but OCI configs). */
     public CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
             Long cpuPeriodMicros, Long cpuShares) {
-        this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, java.util.List.of());
+        this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, List.of());
     }
 
     /** Without the limits only OCI configs set. */
     public CgroupResources(Long memoryBytes, Long memorySwapBytes, Long pidsLimit, Long cpuQuotaMicros,
-            Long cpuPeriodMicros, Long cpuShares, java.util.List<DeviceRule> devices) {
+            Long cpuPeriodMicros, Long cpuShares, List<DeviceRule> devices) {
         this(memoryBytes, memorySwapBytes, pidsLimit, cpuQuotaMicros, cpuPeriodMicros, cpuShares, devices, OciResources.NONE);
     }
 
     public CgroupResources {
-        devices = devices == null ? java.util.List.of() : java.util.List.copyOf(devices);
+        devices = devices == null ? List.of() : List.copyOf(devices);
         oci = oci == null ? OciResources.NONE : oci;
     }
 

@@ -3,9 +3,11 @@ package jbox.cgroup;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import jbox.JboxException;
 
@@ -168,7 +170,7 @@ public final class CgroupStats {
 
     /** "key value" lines (memory.stat) in file order. */
     private static Map<String, Object> flatKeyed(Path file) throws JboxException {
-        Map<String, Object> values = new java.util.TreeMap<>(); // runc's map: encoding/json sorts the keys
+        Map<String, Object> values = new TreeMap<>(); // runc's map: encoding/json sorts the keys
         for (String line : CgroupFiles.readOrEmpty(file).split("\n")) {
             String[] kv = line.strip().split(" ");
             if (kv.length == 2) {
@@ -231,7 +233,7 @@ public final class CgroupStats {
     }
 
     private static void omitEmpty(Map<String, Object> map, String key, Object value) {
-        if (value instanceof java.util.Collection<?> c ? !c.isEmpty() : !((Map<?, ?>) value).isEmpty()) {
+        if (value instanceof Collection<?> c ? !c.isEmpty() : !((Map<?, ?>) value).isEmpty()) {
             map.put(key, value);
         }
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import jbox.JboxException;
 
@@ -200,7 +201,7 @@ final class CgroupV1 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Map<String, Object> stats() throws JboxException {
+    public Map<String, Object> stats() throws JboxException {
         return CgroupStats.v1(byController::get);
     }
 
@@ -288,7 +289,7 @@ final class CgroupV1 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Set<Long> pids() throws JboxException {
+    public Set<Long> pids() throws JboxException {
         return ProcessEviction.pids(dirs.values().stream().filter(Files::isDirectory).toList());
     }
 
@@ -324,7 +325,7 @@ final class CgroupV1 implements ContainerCgroup {
 
     @Override
     public Map<String, Path> v1Dirs() {
-        Map<String, Path> out = new java.util.TreeMap<>();
+        Map<String, Path> out = new TreeMap<>();
         dirs.forEach((hierarchy, dir) -> out.put(hierarchy.getFileName().toString(), dir));
         return out;
     }

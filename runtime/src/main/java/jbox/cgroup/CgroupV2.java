@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jbox.JboxException;
+import jbox.Operation;
 
 /**
  * A container's cgroup on cgroup v2 (Documentation/admin-guide/cgroup-v2.rst): one directory
@@ -132,15 +133,7 @@ final class CgroupV2 implements ContainerCgroup {
         if (enable.length() == 0) {
             return;
         }
-        try {
-            CgroupFiles.write(control, enable.toString());
-        } catch (JboxException e) {
-            if (e.getMessage().endsWith("device or resource busy")) {
-                throw new JboxException(e.getMessage() + "; processes in " + cgroup + " itself keep it from delegating"
-                        + " controllers (cgroup v2's no-internal-processes rule)", e);
-            }
-            throw e;
-        }
+        CgroupFiles.write(control, enable.toString(), Operation.DELEGATE_CONTROLLERS);
     }
 
     private void writeLimits(CgroupResources r) throws JboxException {
@@ -199,7 +192,7 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Map<String, Object> stats() throws JboxException {
+    public Map<String, Object> stats() throws JboxException {
         return CgroupStats.v2(dir);
     }
 
@@ -238,8 +231,8 @@ final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
-    public java.util.Set<Long> pids() throws JboxException {
-        return Files.isDirectory(dir) ? ProcessEviction.pids(List.of(dir)) : java.util.Set.of();
+    public Set<Long> pids() throws JboxException {
+        return Files.isDirectory(dir) ? ProcessEviction.pids(List.of(dir)) : Set.of();
     }
 
     @Override

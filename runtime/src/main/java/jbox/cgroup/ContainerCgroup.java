@@ -1,7 +1,10 @@
 package jbox.cgroup;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import jbox.JboxException;
 
 /**
@@ -51,7 +54,7 @@ public interface ContainerCgroup {
      * refusal of mknod limit what a container reaches.
      */
     static ContainerCgroup createAt(CgroupHost host, String cgroupsPath, CgroupResources limits) throws JboxException {
-        return createAt(host, cgroupsPath, limits, CgroupFiles.read(java.nio.file.Path.of("/proc/self/cgroup")));
+        return createAt(host, cgroupsPath, limits, CgroupFiles.read(Path.of("/proc/self/cgroup")));
     }
 
     /**
@@ -63,7 +66,7 @@ public interface ContainerCgroup {
             throws JboxException {
         CgroupPath p = CgroupPath.parse(cgroupsPath);
         host.check(limits);
-        java.util.Map<String, String> bases = CgroupPath.isRelative(cgroupsPath) ? host.ownCgroups(procSelfCgroup) : java.util.Map.of();
+        Map<String, String> bases = CgroupPath.isRelative(cgroupsPath) ? host.ownCgroups(procSelfCgroup) : Map.of();
         return host.version() == CgroupHost.Version.V1
                 ? CgroupV1.create(host, p.parent(), p.leaf(), limits, true, bases)
                 : CgroupV2.create(host, p.parent(), p.leaf(), limits, true, bases);
@@ -75,11 +78,11 @@ public interface ContainerCgroup {
      * each only when unused. As runc, a level jbox did not make is never removed.
      */
     static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents) throws JboxException {
-        return openAt(host, cgroupsPath, removableParents, java.util.Map.of());
+        return openAt(host, cgroupsPath, removableParents, Map.of());
     }
 
     /** As above, below the {@code bases} createAt recorded (a relative cgroupsPath), whatever cgroup the caller is in. */
-    static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents, java.util.Map<String, String> bases)
+    static ContainerCgroup openAt(CgroupHost host, String cgroupsPath, int removableParents, Map<String, String> bases)
             throws JboxException {
         CgroupPath p = CgroupPath.parse(cgroupsPath);
         int n = Math.max(0, Math.min(removableParents, p.depth()));
@@ -89,7 +92,7 @@ public interface ContainerCgroup {
     }
 
     /** Every process in the cgroup and below it (`kill --all`); empty when it is gone. */
-    java.util.Set<Long> pids() throws JboxException;
+    Set<Long> pids() throws JboxException;
 
     /** How many parent levels remove() may rmdir once unused: those createAt made (jbox run's cgroups: 1). */
     int removableParents();
@@ -119,14 +122,14 @@ public interface ContainerCgroup {
     void update(CgroupUpdate update) throws JboxException;
 
     /** Statistics in the shape of runc's events data, see {@link CgroupStats}. */
-    java.util.Map<String, Object> stats() throws JboxException;
+    Map<String, Object> stats() throws JboxException;
 
     /**
      * Where a relative cgroupsPath went: the creator's own cgroup by hierarchy (v1: its directory
      * name; v2: ""); empty for every other cgroup (taken from the hierarchies' roots).
      */
-    default java.util.Map<String, String> bases() {
-        return java.util.Map.of();
+    default Map<String, String> bases() {
+        return Map.of();
     }
 
     /** "/jbox/ID": the cgroup as the host names it, which a cgroup namespace unshared inside it shows as "/". */
@@ -136,8 +139,8 @@ public interface ContainerCgroup {
      * v1: the container's directory in each joined hierarchy, by the hierarchy's directory name
      * ("cpu,cpuacct", "systemd"); v2: empty.
      */
-    default java.util.Map<String, java.nio.file.Path> v1Dirs() {
-        return java.util.Map.of();
+    default Map<String, Path> v1Dirs() {
+        return Map.of();
     }
 
     /** True while any of the cgroup's directories exists. */

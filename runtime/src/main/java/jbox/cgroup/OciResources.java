@@ -1,7 +1,10 @@
 package jbox.cgroup;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The limits only OCI configs set (jbox run has no flags for them), as the cgroup files want
@@ -22,9 +25,9 @@ public record OciResources(Long memoryReservation, Long swappiness, boolean disa
             null, null, null);
 
     public OciResources {
-        hugepageLimits = hugepageLimits == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hugepageLimits));
+        hugepageLimits = hugepageLimits == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hugepageLimits));
         netPriorities = netPriorities == null ? List.of() : List.copyOf(netPriorities);
-        unified = unified == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(unified));
+        unified = unified == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(unified));
         cpusetCpus = cpusetCpus == null || cpusetCpus.isEmpty() ? null : cpusetCpus;
         cpusetMems = cpusetMems == null || cpusetMems.isEmpty() ? null : cpusetMems;
     }

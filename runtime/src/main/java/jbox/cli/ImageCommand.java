@@ -8,7 +8,6 @@ import jbox.cgroup.CgroupResources;
 import jbox.config.Config;
 import jbox.image.DefaultImageBuilder;
 import jbox.image.IdShift;
-import jbox.image.ImageException;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
 import jbox.image.ImageExporter;
@@ -68,21 +67,17 @@ public final class ImageCommand implements Runnable {
             if (!Files.isExecutable(busybox)) {
                 throw new JboxException("busybox not found at " + busybox + " (install it: apt-get install busybox-static)");
             }
-            try {
-                ImageStore store = store(c);
-                if (store.exists(n)) {
-                    if (!replace) {
-                        System.out.println(n + " already exists");
-                        return 0;
-                    }
-                    store.remove(n);
+            ImageStore store = store(c);
+            if (store.exists(n)) {
+                if (!replace) {
+                    System.out.println(n + " already exists");
+                    return 0;
                 }
-                ImageMeta m = new DefaultImageBuilder().build(store, n, busybox, shift(c));
-                System.out.println("built " + m.name() + " from " + busybox);
-                return 0;
-            } catch (ImageException e) {
-                throw new JboxException(e.getMessage(), e);
+                store.remove(n);
             }
+            ImageMeta m = new DefaultImageBuilder().build(store, n, busybox, shift(c));
+            System.out.println("built " + m.name() + " from " + busybox);
+            return 0;
         }
     }
 
@@ -106,14 +101,10 @@ public final class ImageCommand implements Runnable {
             if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
                 throw new JboxException("cannot import " + file + ": no such file or directory");
             }
-            try {
-                ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, file, ref, shift(c),
-                        new TerminalProgress("importing " + name));
-                System.out.println("imported " + m.name() + " from " + file);
-                return 0;
-            } catch (ImageException e) {
-                throw new JboxException(e.getMessage(), e);
-            }
+            ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, file, ref, shift(c),
+                    new TerminalProgress("importing " + name));
+            System.out.println("imported " + m.name() + " from " + file);
+            return 0;
         }
     }
 
@@ -144,13 +135,9 @@ public final class ImageCommand implements Runnable {
             } else {
                 throw new JboxException("invalid --format " + format + ": expected oci or oci-archive");
             }
-            try {
-                ImageExporter.Exported e = new ImageExporter().export(store(Config.load()), name, dest, ref, archive);
-                System.out.println("exported " + name + " to " + dest + " as " + e.ref() + " (" + e.manifestDigest() + ")");
-                return 0;
-            } catch (ImageException e) {
-                throw new JboxException(e.getMessage(), e);
-            }
+            ImageExporter.Exported e = new ImageExporter().export(store(Config.load()), name, dest, ref, archive);
+            System.out.println("exported " + name + " to " + dest + " as " + e.ref() + " (" + e.manifestDigest() + ")");
+            return 0;
         }
     }
 
@@ -158,15 +145,11 @@ public final class ImageCommand implements Runnable {
     static final class Ls implements Callable<Integer> {
         @Override
         public Integer call() throws JboxException {
-            try {
-                System.out.printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
-                for (ImageMeta m : store(Config.load()).list()) {
-                    System.out.printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
-                }
-                return 0;
-            } catch (ImageException e) {
-                throw new JboxException(e.getMessage(), e);
+            System.out.printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
+            for (ImageMeta m : store(Config.load()).list()) {
+                System.out.printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
             }
+            return 0;
         }
     }
 
@@ -179,12 +162,8 @@ public final class ImageCommand implements Runnable {
         public Integer call() throws JboxException {
             ImageStore store = store(Config.load());
             for (String n : names) {
-                try {
-                    store.remove(n);
-                    System.out.println(n);
-                } catch (ImageException e) {
-                    throw new JboxException(e.getMessage(), e);
-                }
+                store.remove(n);
+                System.out.println(n);
             }
             return 0;
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * jbox's settings: the defaults shipped in config/jbox.properties, overridden by
@@ -30,7 +31,7 @@ public final class Config {
             }
             p.load(in);
         } catch (IOException e) {
-            throw new JboxException("cannot read built-in defaults: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read built-in defaults: " + IoReason.of(e), e);
         }
         overlay(p, SYSTEM_FILE);
         String env = System.getenv("JBOX_CONFIG");
@@ -51,7 +52,7 @@ public final class Config {
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         } catch (IOException e) {
-            throw new JboxException("cannot read config file " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read config file " + file + ": " + IoReason.of(e), e);
         }
     }
 

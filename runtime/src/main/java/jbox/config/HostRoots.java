@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import jbox.JboxException;
 import jbox.io.FileModes;
+import jbox.io.IoReason;
 
 /**
  * The roots below which jbox keeps state, images and container layers: made, or tightened, with
@@ -74,7 +75,7 @@ public final class HostRoots {
             return FileModes.ensureDirectory(e.path(), e.mode(), e.uid(), e.gid());
         } catch (IOException x) {
             throw new JboxException("cannot make " + e.what() + " " + e.path() + " root-only (mode "
-                    + Integer.toOctalString(e.mode()) + "): " + jbox.io.IoReason.of(x), x);
+                    + Integer.toOctalString(e.mode()) + "): " + IoReason.of(x), x);
         }
     }
 }

@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.ProcFile;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 
 /**
  * The host bridge of bridge mode, made on first use and then left in place (like docker0): the
@@ -48,7 +49,7 @@ final class Bridge {
                 return mtu;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 
@@ -73,7 +74,7 @@ final class Bridge {
             }
             return null;
         } catch (SocketException e) {
-            throw new JboxException("cannot inspect interface " + b.name() + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot inspect interface " + b.name() + ": " + IoReason.of(e), e);
         }
     }
 
@@ -177,7 +178,7 @@ final class Bridge {
                 }
             } catch (IOException e) {
                 throw new JboxException("cannot set " + kv[0] + "=" + kv[1] + " on bridge " + bridge + " (" + f + "): "
-                        + jbox.io.IoReason.of(e), e);
+                        + IoReason.of(e), e);
             }
         }
     }
@@ -193,7 +194,7 @@ final class Bridge {
                 Files.writeString(f, "1\n");
             }
         } catch (IOException e) {
-            throw new JboxException("cannot enable IPv4 forwarding (" + f + "): " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot enable IPv4 forwarding (" + f + "): " + IoReason.of(e), e);
         }
     }
 }

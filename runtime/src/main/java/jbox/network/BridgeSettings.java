@@ -3,6 +3,7 @@ package jbox.network;
 import java.nio.file.Path;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
 
 /**
  * The bridge containers attach to, as configured (net.bridge.*): its name, its subnet (the
@@ -38,7 +39,7 @@ public record BridgeSettings(String name, Ipv4Subnet subnet, int mtu, Path state
         try {
             return new BridgeSettings(name, Ipv4Subnet.parse(subnet), m, stateRoot);
         } catch (JboxException e) {
-            throw new JboxException("net.bridge.subnet: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("net.bridge.subnet: " + IoReason.of(e), e);
         }
     }
 

@@ -1,10 +1,12 @@
 package jbox.network;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * A host tool (ip, iptables) run as a child process with its input given up front. Networking
@@ -44,7 +46,7 @@ final class Command {
                 String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 return new Result(process.waitFor(), err);
             } catch (IOException e) {
-                throw new JboxException("cannot read the output of " + what + ": " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("cannot read the output of " + what + ": " + IoReason.of(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new JboxException("interrupted while waiting for " + what, e);
@@ -63,7 +65,7 @@ final class Command {
     static String output(List<String> argv) throws JboxException {
         Process p;
         try {
-            p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             throw new JboxException("cannot run " + argv.get(0) + " (needed for published ports and networks; install iptables): "
@@ -84,21 +86,21 @@ final class Command {
         String what = String.join(" ", argv);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         if (stdin == null) {
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
             throw new JboxException("cannot run " + argv.get(0) + " (needed for bridge networking; install iproute2 and iptables): "
-                    + jbox.io.IoReason.of(e), e);
+                    + IoReason.of(e), e);
         }
         if (stdin != null) {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 p.destroyForcibly();
-                throw new JboxException("cannot send input to " + what + ": " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("cannot send input to " + what + ": " + IoReason.of(e), e);
             }
         }
         return new Running(p, what);

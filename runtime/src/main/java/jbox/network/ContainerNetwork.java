@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.spec.ContainerSpec;
 import jbox.spec.NetworkMode;
 import jbox.spec.PortMapping;
@@ -224,7 +225,7 @@ public final class ContainerNetwork {
         try {
             return List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
         } catch (IOException e) {
-            throw new JboxException("cannot open network namespace " + p + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot open network namespace " + p + ": " + IoReason.of(e), e);
         }
     }
 }

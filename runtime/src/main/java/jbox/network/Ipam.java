@@ -1,8 +1,10 @@
 package jbox.network;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -10,8 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import jbox.io.LockFile;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 
 /**
  * The addresses handed out on one bridge: a text file state.root/ipam-BRIDGE.leases (one
@@ -59,7 +63,7 @@ public final class Ipam {
                 out.add(new Ipam(p, stateRoot.resolve(name.substring(0, name.length() - SUFFIX.length()) + ".lock")));
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list " + stateRoot + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot list " + stateRoot + ": " + IoReason.of(e), e);
         }
         return out;
     }
@@ -190,10 +194,10 @@ public final class Ipam {
         String text;
         try {
             text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return s;
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + file + ": " + IoReason.of(e), e);
         }
         int lineNo = 0;
         for (int start = 0; start < text.length(); ) {
@@ -245,10 +249,10 @@ public final class Ipam {
         }
         Path tmp = file.resolveSibling(file.getFileName().toString().concat(".tmp"));
         try {
-            jbox.io.FileModes.write(tmp, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
+            FileModes.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8), FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write " + file + ": " + IoReason.of(e), e);
         }
     }
 
@@ -257,7 +261,7 @@ public final class Ipam {
         try {
             return LockFile.acquire(lockFile);
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import jbox.JboxException;
 import jbox.ProcFile;
+import jbox.io.IoReason;
 
 /** The network interfaces of jbox's own network namespace, by name (from /proc/self/net/dev). */
 final class Links {
@@ -18,7 +19,7 @@ final class Links {
         try {
             text = ProcFile.read(dev);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + dev + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + dev + ": " + IoReason.of(e), e);
         }
         return parse(text);
     }

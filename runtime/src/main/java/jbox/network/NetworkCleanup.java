@@ -5,9 +5,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * The network part of `jbox system prune`: leases, veths (vjb + 8 hex), namespace names
@@ -32,7 +35,7 @@ public final class NetworkCleanup {
      */
     public static List<String> prune(Path stateRoot, Predicate<String> live, Predicate<String> ours) throws JboxException {
         List<String> removed = new ArrayList<>();
-        java.util.Set<String> reclaimed = new java.util.HashSet<>();
+        Set<String> reclaimed = new HashSet<>();
         for (Ipam ipam : Ipam.all(stateRoot)) {
             for (Ipam.Lease l : ipam.reclaim(live, ContainerNetwork::removeLeftovers)) {
                 reclaimed.add(l.id());
@@ -91,7 +94,7 @@ public final class NetworkCleanup {
                 out.add(p.getFileName().toString());
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list " + VethNames.NETNS_DIR + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot list " + VethNames.NETNS_DIR + ": " + IoReason.of(e), e);
         }
         out.sort(null);
         return out;

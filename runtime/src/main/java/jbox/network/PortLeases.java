@@ -1,14 +1,18 @@
 package jbox.network;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import jbox.io.LockFile;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.spec.PortMapping;
 
 /**
@@ -161,7 +165,7 @@ public final class PortLeases {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
             throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);
@@ -186,7 +190,7 @@ public final class PortLeases {
         }
         Path tmp = file.resolveSibling("ports.leases.tmp");
         try {
-            jbox.io.FileModes.write(tmp, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
+            FileModes.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8), FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new JboxException("cannot write " + file + ": " + e.getMessage(), e);
@@ -199,7 +203,7 @@ public final class PortLeases {
         try {
             return LockFile.acquire(lockFile);
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -2,14 +2,18 @@ package jbox.network;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jbox.JboxException;
 import jbox.ProcFile;
+import jbox.io.IoReason;
 import jbox.spec.PortMapping;
 
 /**
@@ -94,13 +98,13 @@ final class PortRules {
             if (!ProcFile.read(f).trim().equals(want)) {
                 Files.writeString(f, want + "\n");
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             if (on) {
                 throw new JboxException("cannot enable route_localnet on bridge " + bridge + ": no " + f, e);
             } // a bridge that is gone routes nothing
         } catch (IOException e) {
             throw new JboxException("cannot " + (on ? "enable" : "reset") + " route_localnet on bridge " + bridge + " (" + f + "): "
-                    + jbox.io.IoReason.of(e), e);
+                    + IoReason.of(e), e);
         }
     }
 
@@ -143,8 +147,8 @@ final class PortRules {
         if (saved == null) {
             throw new JboxException("cannot list the iptables rules (iptables-save failed)");
         }
-        java.util.Set<String> needed = new java.util.HashSet<>();
-        java.util.Set<String> released = new java.util.HashSet<>();
+        Set<String> needed = new HashSet<>();
+        Set<String> released = new HashSet<>();
         for (String line : saved.split("\n")) {
             Matcher m = LOOPBACK_USER.matcher(line);
             if (m.find() && TAG.matcher(line).find()) {
@@ -183,7 +187,7 @@ final class PortRules {
     }
 
     /** A bridge's loopback guard that no container needs any more (noted in {@code released} for the reset). */
-    private static boolean unneededGuard(String line, java.util.Set<String> needed, java.util.Set<String> released) {
+    private static boolean unneededGuard(String line, Set<String> needed, Set<String> released) {
         if (!line.startsWith("-A INPUT -d 127.0.0.0/8 ")) {
             return false;
         }

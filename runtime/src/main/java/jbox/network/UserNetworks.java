@@ -2,16 +2,19 @@ package jbox.network;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Predicate;
-import jbox.io.LockFile;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.LockFile;
 import jbox.spec.NetworkMode;
 
 /**
@@ -67,8 +70,8 @@ public final class UserNetworks {
                         + " on " + route.device() + " (use --force if that is intended)");
             }
             Path tmp = dir.resolve("." + name + ".tmp");
-            jbox.io.FileModes.write(tmp, ("# jbox network " + name + "\nsubnet=" + subnet + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE);
+            FileModes.write(tmp, ("# jbox network " + name + "\nsubnet=" + subnet + "\n")
+                    .getBytes(StandardCharsets.UTF_8), FileModes.PRIVATE_FILE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return new Definition(name, subnet);
         } catch (IOException e) {
@@ -98,7 +101,7 @@ public final class UserNetworks {
         Properties p = new Properties();
         try {
             p.load(new StringReader(Files.readString(file)));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new JboxException("network " + name + " does not exist (see: jbox network ls)");
         } catch (IOException e) {
             throw new JboxException("cannot read " + file + ": " + e.getMessage(), e);

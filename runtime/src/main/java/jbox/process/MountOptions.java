@@ -3,6 +3,7 @@ package jbox.process;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import jbox.JboxException;
 
 /**
@@ -118,7 +119,7 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
 
     /** Every option name parse() accepts without "=" (for `jbox features`), sorted. */
     public static List<String> known() {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(FLAGS.keySet());
+        TreeSet<String> names = new TreeSet<>(FLAGS.keySet());
         names.addAll(PROPAGATION.keySet());
         names.addAll(DATA_WORDS.stream().filter(w -> !w.contains("=")).toList());
         names.add("tmpcopyup");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import jbox.Operation;
 
 /**
  * What the container init does between clone() and execve(): an ordered list of small steps the
@@ -33,6 +34,19 @@ public final class Plan {
 
     /** One step: op from Protocol, args are String, Long, byte[] or Later, {@code what} names it for errors. */
     public record Step(int op, List<Object> args, String what) {
+        /** What kind of call the step makes, for an error's hint; null for steps that have no hints. */
+        public Operation operation() {
+            switch (op & ~Protocol.OPTIONAL_STEP) {
+                case Protocol.OP_MOUNT:
+                    long flags = args.size() > 3 && args.get(3) instanceof Long l ? l : 0;
+                    boolean bind = (flags & MountOptions.MS_BIND) != 0 && (flags & MountOptions.MS_REMOUNT) == 0;
+                    return bind ? Operation.BIND_MOUNT : Operation.MOUNT;
+                case Protocol.OP_MOUNT_SETATTR:
+                    return Operation.MOUNT_SETATTR;
+                default:
+                    return null;
+            }
+        }
     }
 
     private final List<Step> steps = new ArrayList<>();

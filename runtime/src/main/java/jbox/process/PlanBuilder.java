@@ -10,13 +10,18 @@ import static jbox.process.MountOptions.MS_REC;
 import static jbox.process.MountOptions.MS_REMOUNT;
 import static jbox.process.MountOptions.MS_SHARED;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
+import jbox.io.IoReason;
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
 import jbox.spec.ContainerSpec;
@@ -125,7 +130,7 @@ public final class PlanBuilder {
 
         // Symlinks in mount destinations are resolved in the image, never on the host.
         InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
-        Map<ContainerPath, ContainerPath> mounted = new java.util.LinkedHashMap<>(); // destination -> where it went
+        Map<ContainerPath, ContainerPath> mounted = new LinkedHashMap<>(); // destination -> where it went
         ContainerPath devDir = null;
         boolean devBound = false;
         for (ContainerSpec.Mount m : spec.mounts()) {
@@ -200,7 +205,7 @@ public final class PlanBuilder {
             plan.mount("", "/", "", rootPropagation, "", "make mount propagation " + propagation + " on the new /");
         }
         // Before maskAndProtect, which makes /proc/sys read-only.
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(linux.sysctl() == null ? Map.<String, String>of() : linux.sysctl()).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(linux.sysctl() == null ? Map.<String, String>of() : linux.sysctl()).entrySet()) {
             plan.add(Protocol.OP_WRITE, "set sysctl " + e.getKey() + "=" + e.getValue(),
                     "/proc/sys/" + e.getKey().replace('.', '/'), e.getValue());
         }
@@ -316,7 +321,7 @@ public final class PlanBuilder {
     }
 
     /** The default nodes, but those the config lists itself (runc's rule: the config's replaces the default). */
-    private static void addDevices(Plan plan, Path devDir, java.util.Set<String> configured) {
+    private static void addDevices(Plan plan, Path devDir, Set<String> configured) {
         for (String d : DEVICES) {
             if (configured.contains("/dev/" + d)) {
                 continue;
@@ -325,7 +330,7 @@ public final class PlanBuilder {
             plan.mkfile(target, 0666, "create /dev/" + d);
             plan.mount("/dev/" + d, target, "", MS_BIND, "", "bind-mount /dev/" + d + " on /dev/" + d);
         }
-        for (Map.Entry<String, String> l : new java.util.TreeMap<>(DEV_LINKS).entrySet()) {
+        for (Map.Entry<String, String> l : new TreeMap<>(DEV_LINKS).entrySet()) {
             plan.symlink(l.getValue(), devDir.resolve(l.getKey()).toString(),
                     "symlink /dev/" + l.getKey() + " -> " + l.getValue());
         }
@@ -358,8 +363,8 @@ public final class PlanBuilder {
         if (parent == null) {
             try {
                 return resolver.resolve(dest);
-            } catch (java.io.IOException e) {
-                throw new JboxException("mount destination " + dest + ": " + jbox.io.IoReason.of(e), e);
+            } catch (IOException e) {
+                throw new JboxException("mount destination " + dest + ": " + IoReason.of(e), e);
             }
         }
         ContainerPath p = mounted.get(parent);

@@ -3,6 +3,7 @@ package jbox.process;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import jbox.JboxException;
@@ -44,7 +45,7 @@ public sealed interface ShimMessage {
 
     /** The protocol's name of a message type (PID, FAILED...), for "expected X, got Y". */
     static String name(Class<? extends ShimMessage> type) {
-        return type.getSimpleName().toUpperCase(java.util.Locale.ROOT);
+        return type.getSimpleName().toUpperCase(Locale.ROOT);
     }
 
     default String name() {

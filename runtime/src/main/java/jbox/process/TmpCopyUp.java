@@ -1,13 +1,16 @@
 package jbox.process;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * The "tmpcopyup" mount option: a tmpfs that starts with the files the image has at its
@@ -39,7 +42,7 @@ final class TmpCopyUp {
         List<Path> entries;
         try (Stream<Path> walk = Files.walk(imageDir)) {
             entries = new ArrayList<>(walk.skip(1).sorted().limit(MAX_ENTRIES + 1L).toList());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new JboxException("tmpcopyup on " + dest + ": cannot list " + imageDir + ": " + e.getMessage(), e);
         }
         if (entries.isEmpty()) {
@@ -80,13 +83,13 @@ final class TmpCopyUp {
                     if (content.length > 0) {
                         // As raw bytes with the NUL the shim's string arguments end with: no charset round trip.
                         plan.add(Protocol.OP_WRITE, "write " + shown + " from the image", to,
-                                java.util.Arrays.copyOf(content, content.length + 1));
+                                Arrays.copyOf(content, content.length + 1));
                     }
                 } else {
                     throw refused(dest, p, "is a special file");
                 }
             } catch (IOException e) {
-                throw new JboxException("tmpcopyup on " + dest + ": cannot read " + p + ": " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("tmpcopyup on " + dest + ": cannot read " + p + ": " + IoReason.of(e), e);
             }
         }
         plan.add(Protocol.OP_UMASK, "restore umask 022 after copying " + dest, 022L);

@@ -30,7 +30,7 @@ public final class CgroupLimits {
         return ContainerCgroup.createAt(CgroupHost.detect(), cgroupsPath, toCgroup(r));
     }
 
-    public static ContainerCgroup openAt(String cgroupsPath, int removableParents, java.util.Map<String, String> bases)
+    public static ContainerCgroup openAt(String cgroupsPath, int removableParents, Map<String, String> bases)
             throws JboxException {
         return ContainerCgroup.openAt(CgroupHost.detect(), cgroupsPath, removableParents, bases);
     }

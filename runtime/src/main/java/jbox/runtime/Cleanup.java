@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
+import jbox.cgroup.CgroupUsage;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
-import jbox.image.ImageException;
 import jbox.image.ImageStore;
+import jbox.io.IoReason;
 import jbox.network.NetworkCleanup;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
@@ -59,12 +62,8 @@ public final class Cleanup {
                 ContainerCgroup.open(host, parent, id).orElseThrow().remove();
             }
         }
-        try {
-            for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
-                removed.add("unfinished image import " + p);
-            }
-        } catch (ImageException e) {
-            throw new JboxException(e.getMessage(), e);
+        for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
+            removed.add("unfinished image import " + p);
         }
         Path layers = config.containersDir();
         if (Files.isDirectory(layers)) {
@@ -77,7 +76,7 @@ public final class Cleanup {
                     }
                 }
             } catch (IOException e) {
-                throw new JboxException("cannot list " + layers + ": " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("cannot list " + layers + ": " + IoReason.of(e), e);
             }
         }
         return removed;
@@ -95,12 +94,12 @@ public final class Cleanup {
             return;
         }
         ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
-        jbox.cgroup.CgroupUsage usage = null;
+        CgroupUsage usage = null;
         try {
             NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix), id::startsWith); // only this one's pieces
         } finally {
             CgroupHost host = cgroupHost();
-            java.util.Optional<ContainerCgroup> cgroup = host == null ? java.util.Optional.empty()
+            Optional<ContainerCgroup> cgroup = host == null ? Optional.empty()
                     : ContainerCgroup.open(host, config.get("cgroup.parent"), id);
             if (cgroup.isPresent()) {
                 usage = cgroup.get().usage();
@@ -113,8 +112,8 @@ public final class Cleanup {
         }
         // What --report gives a foreground run, kept beside the state for `jbox inspect`.
         new RunReport(states.dir(id).resolve(RunReport.FILE), id, s.name(), s.image())
-                .startedAt(java.time.Instant.parse(s.createdAt())).ended(outcome, null, usage);
-        states.write(s.withExited(outcome.exitCode(), java.time.Instant.now().toString()));
+                .startedAt(Instant.parse(s.createdAt())).ended(outcome, null, usage);
+        states.write(s.withExited(outcome.exitCode(), Instant.now().toString()));
     }
 
     /**

@@ -12,7 +12,9 @@ import jbox.config.Config;
 import jbox.process.Plan;
 import jbox.process.ProcessSecurity;
 import jbox.process.Protocol;
+import jbox.security.SeccompProfile;
 import jbox.spec.ContainerSpec;
+import jbox.spec.SpecBuilder;
 import jbox.state.ContainerState;
 
 /**
@@ -73,7 +75,7 @@ public final class ContainerExec {
         ContainerSpec.User user = recorded.user();
         ContainerSpec.CapabilitySets caps = recorded.capabilities();
         if (flags.user() != null) {
-            ContainerSpec.User asked = jbox.spec.SpecBuilder.parseUser(flags.user());
+            ContainerSpec.User asked = SpecBuilder.parseUser(flags.user());
             if (caps != null && asked.uid() != user.uid() && otherUser == OtherUserCaps.BY_RUNS_RULE) {
                 caps = ContainerSpec.CapabilitySets.forUser(caps.bounding(), asked.uid());
             }
@@ -113,7 +115,7 @@ public final class ContainerExec {
      * its terminal, its directory, its identity and confinement, its command. {@code monitored}:
      * a jbox shim answers the filter's notifications (see ProcessSecurity).
      */
-    public static Plan plan(ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean monitored)
+    public static Plan plan(ContainerSpec.Process process, SeccompProfile seccomp, boolean monitored)
             throws JboxException {
         Plan plan = new Plan();
         plan.add(Protocol.OP_SETSID, "start a new session");

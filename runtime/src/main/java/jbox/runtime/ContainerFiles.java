@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import jbox.JboxException;
 import jbox.config.HostRoots;
 import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jbox.rootfs.TreeDeletion;
 
 /**
@@ -61,7 +62,7 @@ public final class ContainerFiles {
             FileModes.createDirectory(merged(), 0755); // only a mount point, in the container's namespace
             own(stateDir, 0, ownerGid, HostRoots.SHARED_MODE);
         } catch (IOException e) {
-            throw new JboxException("cannot create container layer " + layerDir + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot create container layer " + layerDir + ": " + IoReason.of(e), e);
         }
     }
 
@@ -83,7 +84,7 @@ public final class ContainerFiles {
         try {
             TreeDeletion.delete(dir);
         } catch (IOException e) {
-            throw new JboxException("cannot remove " + dir + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot remove " + dir + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -1,17 +1,21 @@
 package jbox.runtime;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import jbox.io.LockFile;
 import jbox.JboxException;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.config.HostRoots;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.network.BridgeSettings;
 import jbox.network.ContainerNetwork;
 import jbox.network.UserNetworks;
@@ -46,12 +50,12 @@ public final class ContainerLauncher {
         String id = newId();
         ContainerFiles files = files(id);
         ImageStore images = new ImageStore(config.imagesDir());
-        return SpecBuilder.build(o, inputs(o, id, files, images, get(images, imageName(o)), idRange(o)));
+        return SpecBuilder.build(o, inputs(o, id, files, images, images.get(imageName(o)), idRange(o)));
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
         ImageStore images = new ImageStore(HostRoots.images(config));
-        ImageMeta image = get(images, imageName(o));
+        ImageMeta image = images.get(imageName(o));
         timings.mark("image_resolve");
 
         StateStore states = new StateStore(HostRoots.stateRoot(config));
@@ -215,12 +219,7 @@ public final class ContainerLauncher {
             throw new JboxException("image " + image.name() + " is owned by host ids " + image.uidBase() + ":" + image.gidBase()
                     + " but the user namespace maps root to " + ids.uidBase() + ":" + ids.gidBase() + "; re-import the image");
         }
-        Path rootfs;
-        try {
-            rootfs = images.rootfs(image);
-        } catch (jbox.image.ImageException e) {
-            throw new JboxException(e.getMessage(), e);
-        }
+        Path rootfs = images.rootfs(image);
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
                 new StateStore(config.stateRoot()).dir(id).toString(), ids,
@@ -283,24 +282,16 @@ public final class ContainerLauncher {
         return new ContainerFiles(config.containersDir().resolve(id), config.stateRoot().resolve(id));
     }
 
-    private static ImageMeta get(ImageStore images, String name) throws JboxException {
-        try {
-            return images.get(name);
-        } catch (jbox.image.ImageException e) {
-            throw new JboxException(e.getMessage(), e);
-        }
-    }
-
     /** 256 random bits as 64 hex digits, like docker's ids. Read straight from the kernel's CSPRNG:
      * SecureRandom's provider set-up costs ~5 ms on the start path. */
     static String newId() throws JboxException {
         byte[] b = new byte[32];
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of("/dev/urandom"))) {
+        try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
             if (in.readNBytes(b, 0, b.length) != b.length) {
                 throw new JboxException("short read from /dev/urandom");
             }
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot read /dev/urandom for a container id: " + jbox.io.IoReason.of(e), e);
+        } catch (IOException e) {
+            throw new JboxException("cannot read /dev/urandom for a container id: " + IoReason.of(e), e);
         }
         return HexFormat.of().formatHex(b);
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.process.Plan;
 import jbox.process.Protocol;
 import jbox.process.ShimConnection;
@@ -257,7 +258,7 @@ public final class ContainerRunner {
         try {
             Files.writeString(file, sb);
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + " (" + sb.toString().trim() + "): " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write " + file + " (" + sb.toString().trim() + "): " + IoReason.of(e), e);
         }
     }
 

@@ -1,11 +1,16 @@
 package jbox.runtime;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 
 /**
  * The container's /etc/hostname, /etc/hosts and /etc/resolv.conf, written into its state
@@ -29,12 +34,12 @@ final class EtcFiles {
             etc(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
                     dnsServers, dnsFallback));
         } catch (IOException e) {
-            throw new JboxException("cannot write /etc files into " + dir + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write /etc files into " + dir + ": " + IoReason.of(e), e);
         }
     }
 
     private static void etc(Path file, String text) throws IOException {
-        jbox.io.FileModes.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644);
+        FileModes.write(file, text.getBytes(StandardCharsets.UTF_8), 0644);
     }
 
     /** Loopback names, then the container's own: its address when it has one, else 127.0.1.1 as Debian does. */
@@ -43,7 +48,7 @@ final class EtcFiles {
         if (address == null) {
             return sb.append("127.0.1.1\t").append(hostname).append('\n').toString();
         }
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         names.add(hostname);
         for (String a : aliases) {
             if (a != null) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * The shim's exit record, "status user_us sys_us maxrss_kb nr:count,...": how a detached
@@ -26,7 +27,7 @@ final class ExitRecord {
         } catch (NoSuchFileException e) {
             return new ContainerRunner.Outcome(UNKNOWN, 0, 0, 0, false, Map.of());
         } catch (IOException e) {
-            throw new JboxException("cannot read the exit record " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read the exit record " + file + ": " + IoReason.of(e), e);
         }
         try {
             String[] f = text.split(" ");

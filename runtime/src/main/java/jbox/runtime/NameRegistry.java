@@ -2,8 +2,10 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import jbox.io.LockFile;
+import java.time.Instant;
 import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.state.ContainerState;
 import jbox.state.StateStore;
 
@@ -37,11 +39,11 @@ final class NameRegistry {
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
                 states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0, 0,
-                        java.time.Instant.now().toString(), null, null, false, null));
+                        Instant.now().toString(), null, null, false, null));
                 return lock;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -7,13 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.process.PlanBuilder;
 import jbox.spec.ContainerSpec;
 
 /** OCI namespace types, the clone(2) flags that create them, and the order they are joined in. */
 final class Namespaces {
     static final Map<String, Long> CLONE_FLAGS = Map.of(
             "mount", 0x00020000L,
-            "cgroup", jbox.process.PlanBuilder.CLONE_NEWCGROUP,
+            "cgroup", PlanBuilder.CLONE_NEWCGROUP,
             "uts", 0x04000000L,
             "ipc", 0x08000000L,
             "user", 0x10000000L,
@@ -90,7 +92,7 @@ final class Namespaces {
                 }
             } catch (IOException e) {
                 throw new JboxException("entering the container's namespaces failed: cannot read " + theirs + ": "
-                        + jbox.io.IoReason.of(e), e);
+                        + IoReason.of(e), e);
             }
         }
         return joins;

@@ -1,11 +1,18 @@
 package jbox.runtime;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import jbox.Errno;
 import jbox.JboxException;
 import jbox.ProcFile;
+import jbox.rootfs.TreeDeletion;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
 
 /**
  * Signals to processes jbox recorded (a container's init: kill, stop, rm, OCI kill and delete)
@@ -49,7 +56,7 @@ public final class ProcessSignals {
 
     private static final class Native {
         /** Where jffi unpacks its native stub: see {@link #privateExtractDir()}. */
-        private static final java.nio.file.Path EXTRACT_DIR;
+        private static final Path EXTRACT_DIR;
 
         static {
             // jnr's reflection invoker, not generated classes: ~40 instead of ~75 ms to bind three calls
@@ -58,14 +65,14 @@ public final class ProcessSignals {
             EXTRACT_DIR = privateExtractDir();
         }
 
-        static final LibC LIBC = jnr.ffi.LibraryLoader.create(LibC.class)
-                .load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
+        static final LibC LIBC = LibraryLoader.create(LibC.class)
+                .load(Platform.getNativePlatform().getStandardCLibraryName());
         static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
 
         static {
             try { // loaded and mapped: the file is no longer needed
-                jbox.rootfs.TreeDeletion.delete(EXTRACT_DIR);
-            } catch (java.io.IOException e) {
+                TreeDeletion.delete(EXTRACT_DIR);
+            } catch (IOException e) {
                 // a leftover in a 0700 directory of root's: harmless, and no reason to fail a signal
             }
         }
@@ -75,13 +82,13 @@ public final class ProcessSignals {
          * this) and then loads it: in a shared /tmp another user could read it or race the load.
          * A directory of our own, made 0700 whatever the umask, and removed once the library is in.
          */
-        private static java.nio.file.Path privateExtractDir() {
+        private static Path privateExtractDir() {
             try {
-                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jbox-jffi-");
-                java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                Path dir = Files.createTempDirectory("jbox-jffi-");
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
                 System.setProperty("jffi.extract.dir", dir.toString());
                 return dir;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("cannot make a private directory for jffi's native library: " + e.getMessage(), e);
             }
         }

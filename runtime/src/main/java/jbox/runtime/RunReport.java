@@ -7,10 +7,15 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
 import jbox.cgroup.CgroupUsage;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jbox.security.SyscallTable;
 import jbox.spec.ContainerSpec;
 
@@ -31,7 +36,7 @@ final class RunReport {
     private final String name;
     private final String image;
     private final long startNanos = System.nanoTime();
-    private java.time.Instant startedAt; // set for a detached container: its run began in another process
+    private Instant startedAt; // set for a detached container: its run began in another process
 
     RunReport(Path file, String id, String name, String image) {
         this.file = file;
@@ -41,7 +46,7 @@ final class RunReport {
     }
 
     /** Wall time counts from {@code at} (a detached container's creation) instead of now. */
-    RunReport startedAt(java.time.Instant at) {
+    RunReport startedAt(Instant at) {
         this.startedAt = at;
         return this;
     }
@@ -131,8 +136,8 @@ final class RunReport {
 
     /** The user's own file, readable as any report: 0644 whatever the umask. */
     private static OutputStream newReport(Path tmp) throws IOException {
-        jbox.io.FileModes.write(tmp, new byte[0], 0644);
-        return Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        FileModes.write(tmp, new byte[0], 0644);
+        return Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     private void write(Fields fields) throws JboxException {
@@ -147,16 +152,16 @@ final class RunReport {
             g.writeStringField("image", image);
             fields.write(g);
             g.writeNumberField("wallTimeMs", startedAt != null
-                    ? java.time.Duration.between(startedAt, java.time.Instant.now()).toNanos() / 1_000_000.0
+                    ? Duration.between(startedAt, Instant.now()).toNanos() / 1_000_000.0
                     : (System.nanoTime() - startNanos) / 1_000_000.0);
             g.writeEndObject();
         } catch (IOException e) {
-            throw new JboxException("cannot write the run report " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write the run report " + file + ": " + IoReason.of(e), e);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new JboxException("cannot write the run report " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write the run report " + file + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
 
 /**
  * Finds jbox-shim: config shim.path, else beside jbox.jar (the launcher passes -Djbox.home). The
@@ -47,7 +48,7 @@ public final class ShimLocator {
                 throw new JboxException("shim " + shim + " must not be writable by group or others");
             }
         } catch (IOException e) {
-            throw new JboxException("cannot find shim " + shim + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot find shim " + shim + ": " + IoReason.of(e), e);
         }
     }
 }

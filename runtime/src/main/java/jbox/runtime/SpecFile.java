@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import jbox.JboxException;
 import jbox.spec.ContainerSpec;
 import jbox.spec.OciConfig;
+import jbox.spec.OciConfigWriter;
 
 /**
  * The container's ContainerSpec as config.json in its state directory (OciConfig's shape, temp +
@@ -19,7 +20,7 @@ public final class SpecFile {
     }
 
     public static void write(Path stateDir, ContainerSpec spec) throws JboxException {
-        jbox.spec.OciConfigWriter.write(spec, stateDir.resolve(NAME));
+        OciConfigWriter.write(spec, stateDir.resolve(NAME));
     }
 
     /** The recorded spec of the container whose state directory is {@code stateDir}. */

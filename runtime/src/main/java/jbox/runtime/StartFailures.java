@@ -3,6 +3,7 @@ package jbox.runtime;
 import java.util.List;
 import jbox.Errno;
 import jbox.JboxException;
+import jbox.Operation;
 import jbox.process.Plan;
 import jbox.process.Protocol;
 import jbox.process.ShimMessage;
@@ -52,21 +53,21 @@ final class StartFailures implements ShimSequence.FailureWords {
         if (step < Protocol.STEP_JOIN + Protocol.MAX_JOINS) {
             int i = (int) (step - Protocol.STEP_JOIN);
             String what = i < joins.size() ? joins.get(i) : "namespace " + i + " of the join list";
-            return shimStep("join " + what, "joining " + what, errno);
+            return shimStep("join " + what, "joining " + what, Operation.JOIN, errno);
         }
         if (step == Protocol.STEP_CLONE) {
             summary = new Summary("clone", Errno.name(errno));
-            return new JboxException("clone(" + cloneWhat + ") failed: " + Errno.describe(errno) + Errno.hint(errno, "clone"));
+            return JboxException.builder("clone(" + cloneWhat + ") failed").operation(Operation.CLONE).errno(errno).build();
         }
         if (step == Protocol.STEP_CONSOLE) {
-            return shimStep("connect console socket", "connecting to the console socket " + request.consoleSocket(), errno);
+            return shimStep("connect console socket", "connecting to the console socket " + request.consoleSocket(), null, errno);
         }
         if (step == Protocol.STEP_START_FIFO) {
-            return shimStep("make start fifo", "making the start FIFO " + request.startFifo(), errno);
+            return shimStep("make start fifo", "making the start FIFO " + request.startFifo(), null, errno);
         }
         if (step == Protocol.STEP_MONITOR_LOCK) {
             return shimStep("take monitor lock", "taking the monitor lock " + request.recordDir().resolve(ContainerRunner.MONITOR_LOCK)
-                    + " (is another shim monitoring this container?)", errno);
+                    + " (is another shim monitoring this container?)", null, errno);
         }
         if (step == Protocol.STEP_PROTOCOL) {
             summary = new Summary("shim protocol", Errno.name(errno));
@@ -77,9 +78,9 @@ final class StartFailures implements ShimSequence.FailureWords {
         return new JboxException("the shim failed at unknown step 0x" + Long.toHexString(step) + ": " + Errno.describe(errno));
     }
 
-    private JboxException shimStep(String summaryStep, String what, int errno) {
+    private JboxException shimStep(String summaryStep, String what, Operation op, int errno) {
         summary = new Summary(summaryStep, Errno.name(errno));
-        return new JboxException(what + " failed: " + Errno.describe(errno));
+        return JboxException.builder(what + " failed").operation(op).errno(errno).build();
     }
 
     /** A plan step's failure: its words, and the shim's exit status (126/127 only for EXEC and WAIT_START). */
@@ -101,6 +102,6 @@ final class StartFailures implements ShimSequence.FailureWords {
             return new JboxException(step.what() + " failed: "
                     + ((status & 0x7f) == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + (status & 0x7f)));
         }
-        return new JboxException(step.what() + " failed: " + Errno.describe(errno) + Errno.hint(errno, step.what()));
+        return JboxException.builder(step.what() + " failed").operation(step.operation()).errno(errno).build();
     }
 }

@@ -2,6 +2,7 @@ package jbox.security;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import jbox.JboxException;
 
 /** `--ulimit NAME=SOFT[:HARD]` names (docker's) and the RLIMIT_* numbers of x86_64 Linux. */
@@ -25,7 +26,7 @@ public final class Rlimits {
         int eq = spec.indexOf('=');
         String name = eq < 0 ? "" : spec.substring(0, eq).toLowerCase(Locale.ROOT);
         if (!NUMBERS.containsKey(name)) {
-            throw new JboxException("invalid --ulimit " + spec + ": expected NAME=SOFT[:HARD] with NAME one of " + new java.util.TreeSet<>(NUMBERS.keySet()));
+            throw new JboxException("invalid --ulimit " + spec + ": expected NAME=SOFT[:HARD] with NAME one of " + new TreeSet<>(NUMBERS.keySet()));
         }
         String[] v = spec.substring(eq + 1).split(":", -1);
         if (v.length > 2) {

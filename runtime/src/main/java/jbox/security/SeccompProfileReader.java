@@ -2,8 +2,8 @@ package jbox.security;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.security.SeccompProfile.ArgCondition;
 import jbox.security.SeccompProfile.Op;
 import jbox.security.SeccompProfile.Rule;
@@ -68,7 +69,7 @@ public final class SeccompProfileReader {
             throw new JboxException("seccomp profile " + source + ": invalid json: " + lowerFirst(why)
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + source + ": cannot read: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("seccomp profile " + source + ": cannot read: " + IoReason.of(e), e);
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import jbox.JboxException;
+import jbox.io.IoReason;
 
 /**
  * Where seccomp filters come from: `--security-opt seccomp=FILE`, or jbox's default profile,
@@ -38,7 +39,7 @@ public final class SeccompProfiles {
         } catch (NoSuchFileException e) {
             throw new JboxException("seccomp profile " + file + ": no such file", e);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + file + ": cannot read: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("seccomp profile " + file + ": cannot read: " + IoReason.of(e), e);
         }
         return SeccompProfileReader.read(json, file.toString());
     }
@@ -50,7 +51,7 @@ public final class SeccompProfiles {
             }
             return SeccompProfileReader.read(in.readAllBytes(), DEFAULT_NAME);
         } catch (IOException e) {
-            throw new JboxException("seccomp profile " + DEFAULT_RESOURCE + ": cannot read: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("seccomp profile " + DEFAULT_RESOURCE + ": cannot read: " + IoReason.of(e), e);
         }
     }
 }

@@ -20,10 +20,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.security.SeccompProfile;
 import jbox.security.SeccompProfileReader;
 
@@ -68,7 +72,7 @@ public final class OciConfig {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + file + ": " + IoReason.of(e), e);
         }
         return parse(bytes, bundle.toAbsolutePath(), ignored);
     }
@@ -85,7 +89,7 @@ public final class OciConfig {
         } catch (JsonProcessingException e) {
             throw syntaxError(e);
         } catch (IOException e) {
-            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException(FILE + ": cannot parse: " + IoReason.of(e), e);
         }
         if (!(tree instanceof ObjectNode root)) {
             throw new JboxException(FILE + ": expected a json object at the top level");
@@ -111,7 +115,7 @@ public final class OciConfig {
         } catch (JsonProcessingException e) {
             throw syntaxError(e);
         } catch (IOException e) {
-            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException(FILE + ": cannot parse: " + IoReason.of(e), e);
         }
         return OciValidation.validate(withSeccomp(spec, seccomp), bundle);
     }
@@ -141,7 +145,7 @@ public final class OciConfig {
         } catch (JsonProcessingException e) {
             throw new JboxException(file + ": " + reason(e), e);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + file + ": " + IoReason.of(e), e);
         } catch (JboxException e) {
             throw e.getMessage().startsWith(FILE + ": ")
                     ? new JboxException(file + ": " + e.getMessage().substring(FILE.length() + 2), e) : e;
@@ -187,7 +191,7 @@ public final class OciConfig {
                 return new long[] {start, p.currentLocation().getByteOffset()};
             }
         } catch (IOException e) {
-            throw new JboxException(FILE + ": cannot parse: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException(FILE + ": cannot parse: " + IoReason.of(e), e);
         }
         throw new JboxException(FILE + ": linux.seccomp: must be an object");
     }
@@ -243,7 +247,7 @@ public final class OciConfig {
         }
 
         private static String dotted(JsonStreamContext at) {
-            List<String> parts = new java.util.ArrayList<>();
+            List<String> parts = new ArrayList<>();
             for (JsonStreamContext c = at; c != null && !c.inRoot(); c = c.getParent()) {
                 String name = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName();
                 if (name != null) { // the tree parser's outermost object context has no name
@@ -277,7 +281,7 @@ public final class OciConfig {
                 + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
     }
 
-    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("`([^`]+)`");
+    private static final Pattern TYPE = Pattern.compile("`([^`]+)`");
 
     /** What a Java type is in json terms, for messages ("a number", not `long`). */
     private static String kind(String javaType) {
@@ -298,10 +302,10 @@ public final class OciConfig {
         why = marker < 0 ? why : why.substring(0, marker);
         int hint = why.indexOf(" (set DeserializationConfig");
         why = hint < 0 ? why : why.substring(0, hint);
-        java.util.regex.Matcher type = TYPE.matcher(why);
+        Matcher type = TYPE.matcher(why);
         StringBuilder b = new StringBuilder();
         while (type.find()) {
-            type.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(kind(type.group(1))));
+            type.appendReplacement(b, Matcher.quoteReplacement(kind(type.group(1))));
         }
         type.appendTail(b);
         why = b.toString();

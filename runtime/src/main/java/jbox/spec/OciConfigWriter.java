@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.io.AtomicFile;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jbox.security.SeccompProfile;
 
 /**
@@ -31,9 +34,9 @@ public final class OciConfigWriter {
     /** Writes the spec to {@code file} (temp + rename: a reader never sees half a file). */
     public static void write(ContainerSpec spec, Path file) throws JboxException {
         try {
-            jbox.io.AtomicFile.write(file, (json(spec) + "\n").getBytes(StandardCharsets.UTF_8), jbox.io.FileModes.PRIVATE_FILE); // -e values: secrets
+            AtomicFile.write(file, (json(spec) + "\n").getBytes(StandardCharsets.UTF_8), FileModes.PRIVATE_FILE); // -e values: secrets
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write " + file + ": " + IoReason.of(e), e);
         }
     }
 

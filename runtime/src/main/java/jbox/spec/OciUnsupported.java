@@ -3,6 +3,7 @@ package jbox.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.function.Consumer;
 import jbox.JboxException;
 
 /**
@@ -64,7 +65,7 @@ final class OciUnsupported {
      * Fails on the first unsupported field set; removes the ignored and empty unsupported ones,
      * naming each ignored one that was set to {@code ignored} ("linux.resources.memory.kernel: why").
      */
-    static void check(ObjectNode root, java.util.function.Consumer<String> ignored) throws JboxException {
+    static void check(ObjectNode root, Consumer<String> ignored) throws JboxException {
         for (Field f : FIELDS) {
             JsonNode value = at(root, f.path());
             if (value != null && !empty(value)) {

@@ -1,15 +1,23 @@
 package jbox.spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
+import jbox.security.SeccompAction;
+import jbox.security.SeccompProfile;
 
 /**
  * The rules of the OCI runtime spec (and runc's checks) on a config mapped onto ContainerSpec,
@@ -34,7 +42,7 @@ final class OciValidation {
         if (s.ociVersion() == null) {
             throw error("ociVersion", "is required");
         }
-        java.util.regex.Matcher version = SEMVER.matcher(s.ociVersion());
+        Matcher version = SEMVER.matcher(s.ociVersion());
         if (!version.matches()) {
             throw error("ociVersion", s.ociVersion() + " is not a SemVer 2.0.0 version");
         }
@@ -151,7 +159,7 @@ final class OciValidation {
             ContainerSpec.Namespace n = namespaces.get(i);
             String at = "linux.namespaces[" + i + "]";
             if (!NAMESPACES.contains(n.type())) {
-                throw error(at + ".type", n.type() + " is not one of " + new java.util.TreeSet<>(NAMESPACES)
+                throw error(at + ".type", n.type() + " is not one of " + new TreeSet<>(NAMESPACES)
                         + ("time".equals(n.type()) ? " (no time namespace support)" : ""));
             }
             if (!types.add(n.type())) {
@@ -179,7 +187,7 @@ final class OciValidation {
                     + " systemd cgroup driver (use cgroup_manager = \"cgroupfs\" in podman)");
         }
         if (l.rootfsPropagation() != null && !PROPAGATIONS.contains(l.rootfsPropagation())) {
-            throw error("linux.rootfsPropagation", l.rootfsPropagation() + " is not one of " + new java.util.TreeSet<>(PROPAGATIONS));
+            throw error("linux.rootfsPropagation", l.rootfsPropagation() + " is not one of " + new TreeSet<>(PROPAGATIONS));
         }
         absolute("linux.maskedPaths", l.maskedPaths());
         absolute("linux.readonlyPaths", l.readonlyPaths());
@@ -192,12 +200,12 @@ final class OciValidation {
     }
 
     /** SCMP_ACT_NOTIFY needs a listener (seccomp.listenerPath), which jbox does not offer to configs. */
-    private static void notifyless(jbox.security.SeccompProfile p) throws JboxException {
+    private static void notifyless(SeccompProfile p) throws JboxException {
         if (p == null) {
             return;
         }
-        boolean notify = p.defaultAction().kind() == jbox.security.SeccompAction.Kind.NOTIFY
-                || p.rules().stream().anyMatch(r -> r.action().kind() == jbox.security.SeccompAction.Kind.NOTIFY);
+        boolean notify = p.defaultAction().kind() == SeccompAction.Kind.NOTIFY
+                || p.rules().stream().anyMatch(r -> r.action().kind() == SeccompAction.Kind.NOTIFY);
         if (notify) {
             throw error("linux.seccomp", "SCMP_ACT_NOTIFY needs a seccomp listener (listenerPath), which jbox does not support");
         }
@@ -294,24 +302,24 @@ final class OciValidation {
         Object joined;
         try {
             joined = namespaceId(path);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return false; // joining it fails, naming the path, before any sysctl is written
-        } catch (java.io.IOException e) {
-            throw error("linux.namespaces", "cannot open " + path + " to tell whether it is the host's: " + jbox.io.IoReason.of(e));
+        } catch (IOException e) {
+            throw error("linux.namespaces", "cannot open " + path + " to tell whether it is the host's: " + IoReason.of(e));
         }
         for (String pid : List.of("self", "1")) {
             try {
                 if (joined.equals(namespaceId(Path.of("/proc", pid, "ns", kind)))) {
                     return true;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // no /proc/1 (hidepid): jbox's own namespace still counts
             }
         }
         return false;
     }
 
-    private static Object namespaceId(Path p) throws java.io.IOException {
+    private static Object namespaceId(Path p) throws IOException {
         return List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
     }
 
@@ -320,7 +328,7 @@ final class OciValidation {
         if (mounts == null) {
             return List.of(); // config.md: mounts is OPTIONAL
         }
-        List<ContainerSpec.Mount> out = new java.util.ArrayList<>();
+        List<ContainerSpec.Mount> out = new ArrayList<>();
         for (int i = 0; i < mounts.size(); i++) {
             ContainerSpec.Mount m = mounts.get(i);
             if (m.destination() == null || !m.destination().startsWith("/")) {

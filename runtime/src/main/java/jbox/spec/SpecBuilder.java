@@ -1,10 +1,15 @@
 package jbox.spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jbox.JboxException;
+import jbox.cgroup.CgroupResources;
 import jbox.image.ImageMeta;
 import jbox.security.Capabilities;
 import jbox.security.Rlimits;
@@ -184,7 +189,7 @@ public final class SpecBuilder {
     }
 
     /** Whether the kernel has IPv6 at all (ipv6.disable=1 removes /proc/sys/net/ipv6, and nothing needs turning off). */
-    private static final boolean IPV6 = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"));
+    private static final boolean IPV6 = Files.isDirectory(Path.of("/proc/sys/net/ipv6"));
 
     /** The namespace to join for container: and ns:, null for a new one (or none at all, host). */
     static String networkNamespace(NetworkMode net, NetworkInputs in) throws JboxException {
@@ -192,8 +197,8 @@ public final class SpecBuilder {
             return in.containers().path(net.target());
         }
         if (net.kind() == NetworkMode.Kind.NS) {
-            java.nio.file.Path p = java.nio.file.Path.of(NETNS_DIR, net.target());
-            if (!java.nio.file.Files.exists(p)) {
+            Path p = Path.of(NETNS_DIR, net.target());
+            if (!Files.exists(p)) {
                 throw new JboxException("network namespace " + net.target() + " does not exist (no " + p + "; see: ip netns list)");
             }
             return p.toString();
@@ -217,7 +222,7 @@ public final class SpecBuilder {
         if (choice.equals("unconfined")) {
             return null;
         }
-        return SeccompProfiles.read(java.nio.file.Path.of(choice));
+        return SeccompProfiles.read(Path.of(choice));
     }
 
     /** --tmpfs and -v, and the sandbox's /tmp; targets are container paths, sources host paths. */
@@ -243,11 +248,11 @@ public final class SpecBuilder {
                     || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
                 throw new JboxException("invalid volume " + v + ": expected /HOST/PATH:/CONTAINER/PATH[:ro|rw]");
             }
-            java.nio.file.Path source;
+            Path source;
             try {
                 // The user named this host path: follow its symlinks on the host, once, here.
-                source = java.nio.file.Path.of(parts[0]).toRealPath();
-            } catch (java.io.IOException e) {
+                source = Path.of(parts[0]).toRealPath();
+            } catch (IOException e) {
                 throw new JboxException("volume source " + parts[0] + " does not exist");
             }
             boolean ro = parts.length == 3 && parts[2].equals("ro");
@@ -258,12 +263,12 @@ public final class SpecBuilder {
     }
 
     /** Options a tmpfs takes: mount flags, propagation, tmpfs's own keys. bind/rbind/remount are not among them. */
-    private static final java.util.Set<String> TMPFS_WORDS = java.util.Set.of("ro", "rw", "nosuid", "suid", "nodev", "dev",
+    private static final Set<String> TMPFS_WORDS = Set.of("ro", "rw", "nosuid", "suid", "nodev", "dev",
             "noexec", "exec", "sync", "async", "dirsync", "noatime", "atime", "nodiratime", "diratime", "relatime",
             "norelatime", "strictatime", "nostrictatime", "nosymfollow", "symfollow", "private", "rprivate", "slave",
             "rslave", "shared", "rshared", "unbindable", "runbindable", "inode32", "inode64", "noswap",
             "tmpcopyup", "notmpcopyup");
-    private static final java.util.Set<String> TMPFS_KEYS = java.util.Set.of("size", "mode", "uid", "gid", "nr_inodes",
+    private static final Set<String> TMPFS_KEYS = Set.of("size", "mode", "uid", "gid", "nr_inodes",
             "nr_blocks", "huge", "mpol");
 
     /**
@@ -295,7 +300,7 @@ public final class SpecBuilder {
     static List<ContainerSpec.Rlimit> rlimits(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset) throws JboxException {
         Map<String, ContainerSpec.Rlimit> out = new LinkedHashMap<>();
         if (preset != null) {
-            long fsize = jbox.cgroup.CgroupResources.parseBytes(preset.fileSize());
+            long fsize = CgroupResources.parseBytes(preset.fileSize());
             out.put("RLIMIT_FSIZE", new ContainerSpec.Rlimit("RLIMIT_FSIZE", fsize, fsize));
             long nofile = Long.parseLong(preset.openFiles());
             out.put("RLIMIT_NOFILE", new ContainerSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));

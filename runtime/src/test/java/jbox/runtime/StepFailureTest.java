@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import jbox.JboxException;
+import jbox.Operation;
 import jbox.process.Plan;
 import jbox.process.Protocol;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,26 @@ class StepFailureTest {
         assertTrue(e.getMessage().startsWith("mount proc on /proc failed: operation not permitted (EPERM); "),
                 e.getMessage());
         assertTrue(StartFailures.stepFailure(plan("sh"), 1, EBUSY, 125).getMessage().contains("still mounted"));
+    }
+
+    @Test
+    void theHintFollowsTheStepsCallNotItsWords() {
+        // A bind mount named "mask ...": the bind-mount hint for EACCES, though no word says "bind-mount".
+        Plan masked = new Plan()
+                .add(Protocol.OP_MOUNT | Protocol.OPTIONAL_STEP, "mask /proc/kcore", "/dev/null", "/r/proc/kcore", "", 4096L, "")
+                .mount("", "/r/x", "", 4096L | 32L, "", "bind-mount again with new flags")
+                .mkdir("/r/mount", 0755, "mount point /mount");
+        JboxException bind = StartFailures.stepFailure(masked, 0, EACCES, 125);
+        assertEquals(Operation.BIND_MOUNT, bind.operation());
+        assertEquals(EACCES, bind.errno());
+        assertTrue(bind.getMessage().startsWith("mask /proc/kcore failed: permission denied (EACCES); "
+                + "the container's root is an unprivileged host user"), bind.getMessage());
+        // A remount (MS_BIND | MS_REMOUNT) is a mount, not a bind of a host path: no EACCES hint.
+        assertEquals("bind-mount again with new flags failed: permission denied (EACCES)",
+                StartFailures.stepFailure(masked, 1, EACCES, 125).getMessage());
+        // A mkdir whose words begin with "mount" gets no mount hint.
+        assertEquals("mount point /mount failed: operation not permitted (EPERM)",
+                StartFailures.stepFailure(masked, 2, EPERM, 125).getMessage());
     }
 
     @Test

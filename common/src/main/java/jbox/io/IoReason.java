@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import jbox.Errno;
 
 /** NIO exceptions often carry only a path as their message; this recovers a readable reason. */
 public final class IoReason {
@@ -26,6 +27,32 @@ public final class IoReason {
             text = error.getClass().getSimpleName();
         }
         return lowercaseFirst(text);
+    }
+
+    /**
+     * The errno behind a failed file operation, or 0 when it cannot be told: the JDK keeps the
+     * number to itself and gives its strerror words (or, for a few errnos, an exception type).
+     */
+    public static int errno(Throwable error) {
+        if (error instanceof NoSuchFileException) {
+            return Errno.ENOENT;
+        }
+        if (error instanceof AccessDeniedException) {
+            return Errno.EACCES;
+        }
+        if (error instanceof FileAlreadyExistsException) {
+            return Errno.EEXIST;
+        }
+        if (error instanceof DirectoryNotEmptyException) {
+            return Errno.ENOTEMPTY;
+        }
+        if (error instanceof NotDirectoryException) {
+            return Errno.ENOTDIR;
+        }
+        if (error instanceof FileSystemException fse) {
+            return Errno.fromText(fse.getReason());
+        }
+        return Errno.fromText(error.getMessage());
     }
 
     /** Library messages are capitalised sentences; ours are lowercase lines. */

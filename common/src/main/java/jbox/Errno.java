@@ -2,9 +2,19 @@ package jbox;
 
 /**
  * Linux errno numbers as the shim reports them, turned into the names and texts a user
- * recognises ("Operation not permitted (EPERM)"), plus hints for the ones with a known cause.
+ * recognises ("operation not permitted (EPERM)"); hints for known causes are in {@link Hints}.
  */
 public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EACCES = 13;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int ENOSPC = 28;
+    public static final int ENOSYS = 38;
+    public static final int ENOTEMPTY = 39;
+
     private static final String[][] TABLE = new String[134][];
 
     static {
@@ -34,6 +44,7 @@ public final class Errno {
         def(30, "EROFS", "read-only file system");
         def(36, "ENAMETOOLONG", "file name too long");
         def(38, "ENOSYS", "function not implemented");
+        def(39, "ENOTEMPTY", "directory not empty");
         def(40, "ELOOP", "too many levels of symbolic links");
         def(71, "EPROTO", "protocol error");
         def(75, "EOVERFLOW", "value too large for defined data type");
@@ -66,27 +77,19 @@ public final class Errno {
         return "errno " + errno;
     }
 
-    /** A hint for errnos whose usual cause is known, or "" when there is none. */
-    public static String hint(int errno, String operation) {
-        if (errno == 1 && operation.startsWith("clone")) {
-            return "; are user namespaces allowed? check /proc/sys/user/max_user_namespaces (jbox doctor)";
+    /**
+     * The errno whose text is {@code text} ("device or resource busy", any case), or 0. The JDK
+     * reports a failed call's errno only as strerror's words (FileSystemException's reason, an
+     * IOException's message): this turns them back into the number.
+     */
+    public static int fromText(String text) {
+        if (text != null) {
+            for (int errno = 1; errno < TABLE.length; errno++) {
+                if (TABLE[errno] != null && TABLE[errno][1].equalsIgnoreCase(text.strip())) {
+                    return errno;
+                }
+            }
         }
-        if (errno == 28 && operation.startsWith("clone")) {
-            return "; a namespace limit is reached: see /proc/sys/user/max_*_namespaces";
-        }
-        boolean mount = operation.startsWith("mount") || operation.startsWith("bind-mount") || operation.startsWith("remount");
-        if (errno == 16 && mount) {
-            return "; something is still mounted there";
-        }
-        if (errno == 13 && operation.startsWith("bind-mount")) {
-            return "; the container's root is an unprivileged host user: every directory above the source must be searchable by others";
-        }
-        if (errno == 38 && operation.contains("read-only recursively")) {
-            return "; this kernel has no mount_setattr (linux 5.12 or newer is needed): jbox will not leave mounts below a read-only one writable";
-        }
-        if (errno == 1 && mount) {
-            return "; the kernel refuses this mount inside a user namespace (try --userns host)";
-        }
-        return "";
+        return 0;
     }
 }

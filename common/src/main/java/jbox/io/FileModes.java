@@ -2,9 +2,11 @@
 package jbox.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -84,7 +86,7 @@ public final class FileModes {
         try (var ch = Files.newByteChannel(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 attribute(mode & PRIVATE_FILE))) {
             set(file, mode); // before the first byte: a reader never sees the data under a looser mode
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+            ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) {
                 ch.write(b);
             }
@@ -134,7 +136,7 @@ public final class FileModes {
     private static Map<String, Object> statOrNull(Path p) throws IOException {
         try {
             return Files.readAttributes(p, "unix:mode,uid,gid");
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null;
         }
     }

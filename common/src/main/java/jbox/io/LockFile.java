@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class LockFile implements AutoCloseable {
     public static LockFile acquire(Path path) throws IOException {
         Files.createDirectories(path.getParent(), FileModes.attribute(FileModes.PRIVATE_DIR));
         // 0600 at creation: the umask can only take bits away from it
-        FileChannel ch = FileChannel.open(path, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        FileChannel ch = FileChannel.open(path, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 FileModes.attribute(FileModes.PRIVATE_FILE));
         Object key;
         try {
