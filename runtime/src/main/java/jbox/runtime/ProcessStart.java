@@ -29,16 +29,6 @@ public final class ProcessStart {
 
     /** Running, and not a zombie: a monitor whose jbox died is reaped by init, which may take a while. */
     public static boolean alive(long pid, long startTime) {
-        if (pid <= 0 || startTime == 0) {
-            return false;
-        }
-        String stat;
-        try {
-            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
-        } catch (IOException e) {
-            return false;
-        }
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return !f[0].equals("Z") && !f[0].equals("X") && Long.parseLong(f[19]) == startTime;
+        return jbox.ProcFile.isAlive(pid, startTime);
     }
 }
