@@ -35,6 +35,24 @@ public final class ProcFile {
         return pid > 0 && startTime != 0 && startTime(pid) == startTime;
     }
 
+    /**
+     * Whether {@code pid} is the process recorded with {@code startTime} and has not exited: a
+     * zombie nobody reaped yet counts as gone (a handed-over init waits for its caller's wait()).
+     */
+    public static boolean isAlive(long pid, long startTime) {
+        if (pid <= 0 || startTime == 0) {
+            return false;
+        }
+        String stat;
+        try {
+            stat = read(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return false;
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return !f[0].equals("Z") && !f[0].equals("X") && Long.parseLong(f[19]) == startTime;
+    }
+
     public static String read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

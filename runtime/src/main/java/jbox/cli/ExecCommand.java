@@ -11,7 +11,7 @@ import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
 import jbox.spec.ContainerSpec;
 import jbox.spec.OciConfig;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,10 +64,11 @@ public final class ExecCommand implements Callable<Integer> {
                     + ref + " is not one (under " + GlobalFlags.ociRoot(config) + ")");
         }
         ContainerExec.Flags flags = flags();
-        ContainerState s = new StateStore(config.stateRoot()).findRunning(ref);
+        StateStore states = StateStore.ofRun(config.stateRoot());
+        ContainerRecord s = states.findRunning(ref);
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
         SignalForwarding.install(runner);
-        return new ContainerExec(config).exec(s, flags, runner);
+        return new ContainerExec(config).exec(states, s, flags, runner);
     }
 
     private ContainerExec.Flags flags() throws JboxException {

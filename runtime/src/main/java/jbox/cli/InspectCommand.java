@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -20,15 +20,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        StateStore states = new StateStore(Config.load().stateRoot());
-        ContainerState s = states.find(ref);
+        StateStore states = StateStore.ofRun(Config.load().stateRoot());
+        ContainerRecord s = states.find(ref);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode node = json.valueToTree(s);
+        ObjectNode node = PsCommand.recorded(json, s);
         boolean live = states.isOwned(s.id());
         node.put("running", live);
-        if (!live && ContainerState.RUNNING.equals(s.status())) {
-            node.put("status", "dead"); // its jbox was killed: jbox system prune removes it
-        }
+        node.put("status", states.runStatus(s, live)); // dead: its jbox was killed, jbox system prune removes it
         node.put("stateDir", states.dir(s.id()).toString());
         java.nio.file.Path config = states.dir(s.id()).resolve(jbox.runtime.SpecFile.NAME);
         if (java.nio.file.Files.exists(config)) {

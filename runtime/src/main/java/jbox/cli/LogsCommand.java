@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,8 +26,8 @@ public final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JboxException {
         Config config = Config.load();
-        StateStore states = new StateStore(config.stateRoot());
-        ContainerState s = states.find(ref);
+        StateStore states = StateStore.ofRun(config.stateRoot());
+        ContainerRecord s = states.find(ref);
         Path log = Path.of(s.layerDir()).resolve("container.log");
         if (!Files.exists(log)) {
             throw new JboxException("container " + ref + " has no log (only detached containers keep one)");

@@ -67,7 +67,7 @@ public final class NetworkCommand implements Runnable {
         @Override
         public Integer call() throws JboxException {
             Config config = Config.load();
-            StateStore states = new StateStore(config.stateRoot());
+            StateStore states = StateStore.ofRun(config.stateRoot());
             for (String r : networks(config).remove(name, id -> Cleanup.live(states, id))) {
                 System.out.println("removed " + r);
             }

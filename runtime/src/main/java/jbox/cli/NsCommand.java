@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.ProcFile;
 import jbox.config.Config;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +35,7 @@ public final class NsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        ContainerState s = new StateStore(Config.load().stateRoot()).findRunning(ref);
+        ContainerRecord s = StateStore.ofRun(Config.load().stateRoot()).findRunning(ref);
         Path proc = Path.of("/proc/" + s.pid());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.id());

@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.oci.OciCgroups;
 import jbox.oci.OciLifecycle;
-import jbox.oci.OciState;
-import jbox.oci.OciStore;
+import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
 import jbox.spec.OciConfig;
+import jbox.state.ContainerRecord;
+import jbox.state.StateStore;
+import jbox.state.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,13 +32,13 @@ final class OciCommands {
     static final Timings TIMINGS = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
 
     static OciLifecycle lifecycle(Config config) throws JboxException {
-        return new OciLifecycle(new OciStore(GlobalFlags.ociRoot(config)),
-                new ContainerRunner(ShimLocator.find(config), TIMINGS), new OciCgroups(config), config.stateRoot());
+        return new OciLifecycle(StateStore.ofOci(GlobalFlags.ociRoot(config)),
+                new ContainerRunner(ShimLocator.find(config), TIMINGS), new ContainerCgroups(config), config.stateRoot());
     }
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
     static boolean isOci(Config config, String id) throws JboxException {
-        return OciStore.isValidId(id) && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
+        return StateStore.isValidId(id) && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
     }
 
     @Command(name = "create", description = "Create a container from an OCI bundle; its process waits for `start`.",
@@ -143,20 +144,20 @@ final class OciCommands {
                 System.out.printf("%-24s %-8s %-9s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
             }
             for (String id : l.store().ids()) {
-                OciState s;
+                ContainerRecord s;
                 try {
                     s = l.store().load(id);
                 } catch (JboxException gone) {
                     continue; // deleted meanwhile
                 }
-                String status = l.status(s);
+                Status status = l.status(s);
                 if (quiet) {
                     System.out.println(id);
                 } else if (format.equals("json")) {
                     states.add(OciLifecycle.stateJson(s, status).replaceAll("\\s*\\n\\s*", " "));
                 } else {
-                    System.out.printf("%-24s %-8d %-9s %-40s %s%n", id, OciState.STOPPED.equals(status) ? 0 : s.pid(),
-                            status, s.bundle(), s.created());
+                    System.out.printf("%-24s %-8d %-9s %-40s %s%n", id, status == Status.STOPPED ? 0 : s.pid(),
+                            status.word(), s.bundle(), s.created());
                 }
             }
             if (format.equals("json") && !quiet) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.oci.OciCgroups;
 import jbox.oci.OciEvents;
 import jbox.oci.OciLifecycle;
 import jbox.oci.OciUpdate;
@@ -121,7 +120,7 @@ final class OciVerbCommands {
                             cpuShare, cpusetCpus, cpusetMems);
             Config config = Config.load();
             OciLifecycle l = OciCommands.lifecycle(config);
-            new OciUpdate(l, new OciCgroups(config)).update(id, u);
+            new OciUpdate(l).update(id, u);
             return 0;
         }
     }
@@ -141,7 +140,7 @@ final class OciVerbCommands {
         public Integer call() throws JboxException {
             Duration d = parseDuration(interval);
             Config config = Config.load();
-            OciEvents events = new OciEvents(OciCommands.lifecycle(config), new OciCgroups(config));
+            OciEvents events = new OciEvents(OciCommands.lifecycle(config));
             if (stats) {
                 events.stats(id, System.out);
             } else {

@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.List;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +33,7 @@ public final class PsCommand implements Callable<Integer> {
             }
             return 0;
         }
-        StateStore states = new StateStore(Config.load().stateRoot());
+        StateStore states = StateStore.ofRun(Config.load().stateRoot());
         if (!format.equals("table") && !format.equals("json")) {
             throw new JboxException("unknown --format " + format + " (use table or json)");
         }
@@ -42,16 +42,15 @@ public final class PsCommand implements Callable<Integer> {
         if (format.equals("table")) {
             System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
         }
-        for (ContainerState s : states.list()) {
+        for (ContainerRecord s : states.list()) {
             boolean live = states.isOwned(s.id());
-            String status = live ? s.status() : ContainerState.RUNNING.equals(s.status()) || ContainerState.CREATED.equals(s.status())
-                    ? "dead" : "exited(" + s.exitCode() + ")";
+            String status = states.runStatus(s, live) + (!live && s.exitCode() != null ? "(" + s.exitCode() + ")" : "");
             if (!all && !live) {
                 continue;
             }
             if (format.equals("json")) {
-                com.fasterxml.jackson.databind.node.ObjectNode row = json.valueToTree(s);
-                row.put("status", live ? s.status() : status);
+                com.fasterxml.jackson.databind.node.ObjectNode row = recorded(json, s);
+                row.put("status", status);
                 rows.add(row);
                 continue;
             }
@@ -62,5 +61,15 @@ public final class PsCommand implements Callable<Integer> {
             System.out.println(rows.toPrettyString());
         }
         return 0;
+    }
+
+    /** The record as state.json has it. */
+    static com.fasterxml.jackson.databind.node.ObjectNode recorded(com.fasterxml.jackson.databind.ObjectMapper json, ContainerRecord s)
+            throws JboxException {
+        try {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(jbox.state.StateJson.write(s));
+        } catch (java.io.IOException e) {
+            throw new JboxException("cannot print the state of " + s.id() + ": " + jbox.io.IoReason.of(e), e);
+        }
     }
 }

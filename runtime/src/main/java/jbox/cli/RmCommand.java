@@ -5,7 +5,8 @@ import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.ContainerFiles;
-import jbox.state.ContainerState;
+import jbox.runtime.ContainerCgroups;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,16 +24,16 @@ public final class RmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JboxException {
         Config config = Config.load();
-        StateStore states = new StateStore(config.stateRoot());
+        StateStore states = StateStore.ofRun(config.stateRoot());
         for (String ref : refs) {
-            ContainerState s = states.find(ref);
+            ContainerRecord s = states.find(ref);
             if (states.isOwned(s.id())) {
                 if (!force) {
                     throw new JboxException("container " + ref + " is running: stop it first or use rm -f");
                 }
                 // Its jbox (or, detached, its monitor and internal-finish) releases network and
                 // cgroup; then what a container without --rm keeps goes.
-                new jbox.runtime.ContainerStop(states).killForRemoval(s);
+                new jbox.runtime.ContainerStop(states, new ContainerCgroups(config)).killForRemoval(s);
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             System.out.println(ref);

@@ -3,6 +3,7 @@ package jbox.cli;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -40,8 +41,8 @@ final class SignalCommands {
                 OciCommands.lifecycle(config).kill(ref, sig == null ? "TERM" : sig, all);
                 return 0;
             }
-            StateStore states = new StateStore(config.stateRoot());
-            new ContainerStop(states).kill(states.findRunning(ref), sig == null ? "KILL" : sig);
+            StateStore states = StateStore.ofRun(config.stateRoot());
+            new ContainerStop(states, new ContainerCgroups(config)).kill(states.findRunning(ref), sig == null ? "KILL" : sig, false);
             System.out.println(ref);
             return 0;
         }
@@ -57,8 +58,9 @@ final class SignalCommands {
 
         @Override
         public Integer call() throws JboxException {
-            StateStore states = new StateStore(Config.load().stateRoot());
-            new ContainerStop(states).stop(states.findRunning(ref), seconds);
+            Config config = Config.load();
+            StateStore states = StateStore.ofRun(config.stateRoot());
+            new ContainerStop(states, new ContainerCgroups(config)).stop(states.findRunning(ref), seconds);
             System.out.println(ref);
             return 0;
         }

@@ -3,7 +3,7 @@ package jbox.cli;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,8 +16,8 @@ public final class WaitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        StateStore states = new StateStore(Config.load().stateRoot());
-        ContainerState s = states.find(ref);
+        StateStore states = StateStore.ofRun(Config.load().stateRoot());
+        ContainerRecord s = states.find(ref);
         while (states.isOwned(s.id())) {
             try {
                 Thread.sleep(50);
@@ -26,7 +26,7 @@ public final class WaitCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        ContainerState last = states.read(s.id());
+        ContainerRecord last = states.read(s.id());
         if (last == null) {
             throw new JboxException("container " + ref + " was removed when it exited (--rm): its exit code is gone");
         }

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.runtime.ContainerCgroups;
+import jbox.state.ContainerRecord;
+import jbox.state.Status;
 
 /**
  * runc's `events`: one JSON object a line, {"type":"stats","id":ID,"data":{...}} (data in runc's
@@ -19,16 +22,16 @@ public final class OciEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OciLifecycle lifecycle;
-    private final OciCgroups cgroups;
+    private final ContainerCgroups cgroups;
 
-    public OciEvents(OciLifecycle lifecycle, OciCgroups cgroups) {
+    public OciEvents(OciLifecycle lifecycle) {
         this.lifecycle = lifecycle;
-        this.cgroups = cgroups;
+        this.cgroups = lifecycle.cgroups();
     }
 
     /** `events --stats`: one stats object. */
     public void stats(String id, PrintStream out) throws JboxException {
-        OciState s = running(id);
+        ContainerRecord s = running(id);
         out.println(event("stats", id, cgroups.stats(s)));
         out.flush();
     }
@@ -38,11 +41,11 @@ public final class OciEvents {
      * an oom event each time the memory cgroup's OOM kill count rises, until the container stops.
      */
     public void stream(String id, Duration interval, PrintStream out) throws JboxException {
-        OciState s = running(id);
+        ContainerRecord s = running(id);
         long ooms = cgroups.oomKills(s);
         long next = System.nanoTime() + interval.toNanos();
         while (true) {
-            if (OciState.STOPPED.equals(lifecycle.status(s)) || !lifecycle.store().dir(id).toFile().isDirectory()) {
+            if (lifecycle.status(s) == Status.STOPPED || !lifecycle.store().dir(id).toFile().isDirectory()) {
                 return;
             }
             long now = cgroups.oomKills(s);
@@ -67,10 +70,9 @@ public final class OciEvents {
         }
     }
 
-    private OciState running(String id) throws JboxException {
-        OciState s = lifecycle.store().load(id);
-        String status = lifecycle.status(s);
-        if (OciState.STOPPED.equals(status)) { // runc's rule; created and paused ones have stats
+    private ContainerRecord running(String id) throws JboxException {
+        ContainerRecord s = lifecycle.store().load(id);
+        if (lifecycle.status(s) == Status.STOPPED) { // runc's rule; created and paused ones have stats
             throw new JboxException("container " + id + " is not running");
         }
         return s;

@@ -14,24 +14,32 @@ import jbox.cgroup.ContainerCgroup;
 import jbox.io.IoReason;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
+import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerRunner;
+import jbox.runtime.ContainerStop;
 import jbox.runtime.ProcessSignals;
 import jbox.runtime.ProcessStart;
 import jbox.spec.ContainerSpec;
+import jbox.state.ContainerRecord;
+import jbox.state.StateStore;
+import jbox.state.Status;
 
 /**
  * The OCI runtime CLI's lifecycle (runc's conventions) on the one model: create runs the spec's
  * plan up to OP_WAIT_START and hands the init over to the caller (no jbox monitor: conmon or
  * containerd's shim is the subreaper that reaps it), start releases it through the FIFO, kill
- * signals it, delete removes what is left. The status is read off the kernel, never stored.
+ * signals it, delete removes what is left. The records, the status (read off the kernel, never
+ * stored), the cgroup rule and the signalling are the ones `jbox run`'s containers have too
+ * (StateStore, ContainerCgroups, ContainerStop), with runc's --root as the store's root.
  */
 public final class OciLifecycle {
     public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
     private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = new com.fasterxml.jackson.core.JsonFactory();
 
-    private final OciStore store;
+    private final StateStore store;
     private final ContainerRunner runner;
-    private final OciCgroups cgroups;
+    private final ContainerCgroups cgroups;
+    private final ContainerStop stop;
     private final Path socketDir;
 
     /**
@@ -39,10 +47,11 @@ public final class OciLifecycle {
      * under ROOT/ID: a unix socket path has 107 bytes, and containerd's roots and 64-hex ids
      * leave too few.
      */
-    public OciLifecycle(OciStore store, ContainerRunner runner, OciCgroups cgroups, Path socketDir) {
+    public OciLifecycle(StateStore store, ContainerRunner runner, ContainerCgroups cgroups, Path socketDir) {
         this.store = store;
         this.runner = runner;
         this.cgroups = cgroups;
+        this.stop = new ContainerStop(store, cgroups);
         this.socketDir = socketDir;
     }
 
@@ -56,8 +65,12 @@ public final class OciLifecycle {
         return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + ".sock");
     }
 
-    public OciStore store() {
+    public StateStore store() {
         return store;
+    }
+
+    public ContainerCgroups cgroups() {
+        return cgroups;
     }
 
     /** The runner of exec and attached runs, for signal forwarding. */
@@ -76,23 +89,22 @@ public final class OciLifecycle {
         Path dir = store.dir(id);
         long[] pid = {0};
         long[] initStart = {0};
-        OciState[] recorded = {null};
+        ContainerRecord[] recorded = {null};
         ContainerCgroup cgroup = null;
         boolean ok = false;
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             mark("state_dir_and_config");
-            cgroup = cgroups.create(id, spec);
+            cgroup = cgroups.create(id, spec, true);
             ContainerCgroup joined = cgroup;
             if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
-                store.write(new OciState(id, 0, 0, bundle.toString(), spec.root().path(), null, null,
-                        cgroup.relativePath(), cgroup.removableParents(), cgroup.bases(), null));
+                store.write(ContainerCgroups.recorded(ContainerRecord.ofBundle(id, bundle.toString(), spec.root().path()), cgroup));
             }
             mark("cgroup");
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(false, true, hookState).withOwnCgroup(ownDirs(cgroup)));
             mark("plan_build");
-            runner.handOver(spec, plan, socket("create"), dir.resolve(OciStore.FIFO), consoleSocket,
+            runner.handOver(spec, plan, socket("create"), store.fifo(id), consoleSocket,
                     (initPid, shimPid) -> {
                         pid[0] = initPid;
                         initStart[0] = ProcessStart.of(initPid); // the init waits for its plan: alive, its own
@@ -102,9 +114,7 @@ public final class OciLifecycle {
             if (pidFile != null) {
                 writePidFile(pidFile, pid[0]);
             }
-            OciState s = recorded[0];
-            store.write(new OciState(id, s.pid(), s.pidStartTime(), s.bundle(), s.rootfs(), Instant.now().toString(),
-                    s.annotations(), s.cgroup(), s.cgroupParents(), s.cgroupBases(), s.hooks()));
+            store.write(recorded[0].withCreated(Instant.now().toString()));
             mark("created");
             ok = true;
         } finally {
@@ -137,18 +147,16 @@ public final class OciLifecycle {
             removed.add("OCI state directory " + store.root().resolve(temp) + " (a create that died before it began)");
         }
         for (String id : store.ids()) {
-            OciState s;
+            ContainerRecord s;
             try {
                 s = store.load(id);
             } catch (JboxException gone) {
                 continue;
             }
-            if (s.created() != null || store.createLocked(id) || OciState.RUNNING.equals(store.status(s))) {
+            if (s.created() != null || store.ownerLocked(id) || store.status(s) == Status.RUNNING) {
                 continue;
             }
-            if (s.pid() > 0 && ProcessStart.alive(s.pid(), s.pidStartTime())) {
-                ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // an init whose create never finished
-            }
+            stop.forceKill(s, store.status(s)); // an init whose create never finished
             cgroups.remove(s); // kills what is left inside
             store.remove(id);
             removed.add("OCI container " + id + " (its create was interrupted)");
@@ -160,17 +168,17 @@ public final class OciLifecycle {
      * The init exists, before its plan runs: record it, put it in its cgroup, set its OOM score,
      * give the in-container hooks their state, and run the prestart and createRuntime hooks.
      */
-    private OciState initExists(String id, Path bundle, ContainerSpec spec, ContainerCgroup cgroup, long initPid,
+    private ContainerRecord initExists(String id, Path bundle, ContainerSpec spec, ContainerCgroup cgroup, long initPid,
             String created, Plan.Later hookState) throws JboxException {
-        OciState s = new OciState(id, initPid, ProcessStart.of(initPid), bundle.toString(), spec.root().path(), created,
-                spec.annotations(), cgroup == null ? null : cgroup.relativePath(),
-                cgroup == null ? 0 : cgroup.removableParents(), cgroup == null ? null : cgroup.bases(), spec.hooks());
+        ContainerRecord s = ContainerCgroups.recorded(ContainerRecord.ofBundle(id, bundle.toString(), spec.root().path())
+                .withRunning(initPid, ProcessStart.of(initPid), 0, 0).withCreated(created), cgroup)
+                .withSpecParts(spec.annotations(), spec.hooks());
         store.write(s);
         if (cgroup != null) {
             cgroup.add(initPid);
         }
         oomScoreAdj(initPid, spec.process().oomScoreAdj());
-        String state = stateJson(s, OciState.CREATING);
+        String state = stateJson(s, Status.CREATING);
         hookState.set(state);
         if (spec.hooks() != null) {
             HookRunner.run("prestart", spec.hooks().prestart(), state);
@@ -181,15 +189,15 @@ public final class OciLifecycle {
 
     /** `start`: opens the FIFO's other end, so the init goes on; poststart hooks run then. */
     public void start(String id) throws JboxException {
-        OciState s;
+        ContainerRecord s;
         // One start at a time: a second one finds the FIFO gone, not an init that already left it.
         try (jbox.io.LockFile starting = store.lock(id, "start.lock")) {
             s = store.load(id);
-            String status = status(s);
-            if (!OciState.CREATED.equals(status)) {
-                throw new JboxException("cannot start container " + id + ": it is " + status + ", not created");
+            Status status = status(s);
+            if (status != Status.CREATED) {
+                throw new JboxException("cannot start container " + id + ": it is " + status.word() + ", not created");
             }
-            Path fifo = store.dir(id).resolve(OciStore.FIFO);
+            Path fifo = store.fifo(id);
             releaseInit(s, fifo);
             try {
                 Files.deleteIfExists(fifo);
@@ -198,7 +206,7 @@ public final class OciLifecycle {
             }
         }
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, OciState.RUNNING));
+            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, Status.RUNNING));
         }
     }
 
@@ -207,7 +215,7 @@ public final class OciLifecycle {
      * If the init died instead, a watchdog opens it for writing itself, so the open returns and
      * the read sees end-of-file.
      */
-    private static void releaseInit(OciState s, Path fifo) throws JboxException {
+    private static void releaseInit(ContainerRecord s, Path fifo) throws JboxException {
         Thread watchdog = new Thread(() -> {
             try {
                 while (ProcessStart.alive(s.pid(), s.pidStartTime())) {
@@ -237,64 +245,42 @@ public final class OciLifecycle {
 
     /** `kill ID SIGNAL [--all]`: to the init, or to every process of its cgroup. */
     public void kill(String id, String signal, boolean all) throws JboxException {
-        OciState s = store.load(id);
-        String status = status(s);
-        if (!OciState.CREATED.equals(status) && !OciState.RUNNING.equals(status) && !OciState.PAUSED.equals(status)) {
-            throw new JboxException("cannot kill container " + id + ": it is " + status);
-        }
-        List<Long> pids = all ? cgroups.pids(s) : List.of();
-        if (pids.isEmpty()) {
-            ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), signal);
-        } else {
-            ProcessSignals.send(pids, signal);
-        }
-        if (OciState.PAUSED.equals(status) && isKill(signal)) {
-            cgroups.freeze(s, false); // as runc: a frozen process acts on its SIGKILL only once thawed
-        }
-    }
-
-    private static boolean isKill(String signal) {
-        String sig = signal.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "");
-        return sig.equals("KILL") || sig.equals("9");
+        stop.kill(store.load(id), signal, all);
     }
 
     /**
      * The runtime-spec status, read off the kernel: the init's liveness and the start FIFO
-     * (OciState.status), and "paused" while the container's cgroup is frozen.
+     * (StateStore.status), and "paused" while the container's cgroup is frozen.
      */
-    public String status(OciState s) throws JboxException {
-        String status = store.status(s);
-        if ((OciState.RUNNING.equals(status) || OciState.CREATED.equals(status)) && cgroups.frozen(s)) {
-            return OciState.PAUSED;
-        }
-        return status;
+    public Status status(ContainerRecord s) throws JboxException {
+        return stop.status(s);
     }
 
     /** `pause`: freezes every process of the container (runc: a created or running one). */
     public void pause(String id) throws JboxException {
-        OciState s = store.load(id);
-        String status = status(s);
-        if (!OciState.RUNNING.equals(status) && !OciState.CREATED.equals(status)) {
-            throw new JboxException("cannot pause container " + id + ": it is " + status + ", not running");
+        ContainerRecord s = store.load(id);
+        Status status = status(s);
+        if (status != Status.RUNNING && status != Status.CREATED) {
+            throw new JboxException("cannot pause container " + id + ": it is " + status.word() + ", not running");
         }
         cgroups.freeze(s, true);
     }
 
     /** `resume`: thaws a paused container. */
     public void resume(String id) throws JboxException {
-        OciState s = store.load(id);
-        String status = status(s);
-        if (!OciState.PAUSED.equals(status)) {
-            throw new JboxException("cannot resume container " + id + ": it is " + status + ", not paused");
+        ContainerRecord s = store.load(id);
+        Status status = status(s);
+        if (status != Status.PAUSED) {
+            throw new JboxException("cannot resume container " + id + ": it is " + status.word() + ", not paused");
         }
         cgroups.freeze(s, false);
     }
 
     /** `ps ID` (containerd's shim asks): every process of the container's cgroup, else its init. */
     public List<Long> pids(String id) throws JboxException {
-        OciState s = store.load(id);
-        String status = status(s);
-        if (OciState.STOPPED.equals(status) || OciState.CREATING.equals(status)) {
+        ContainerRecord s = store.load(id);
+        Status status = status(s);
+        if (status == Status.STOPPED || status == Status.CREATING) {
             return List.of();
         }
         List<Long> pids = new ArrayList<>(cgroups.pids(s));
@@ -307,36 +293,22 @@ public final class OciLifecycle {
 
     /** `delete [--force]`: a running container only with force (SIGKILL first); a created one always. */
     public void delete(String id, boolean force) throws JboxException {
-        OciStore.checkId(id);
+        StateStore.checkId(id);
         if (force && !java.nio.file.Files.isDirectory(store.dir(id))) {
             return; // runc's rule: --force makes a missing container no error (a create that failed cleans up)
         }
-        OciState s = store.load(id);
-        if (store.createLocked(id)) {
+        ContainerRecord s = store.load(id);
+        if (store.ownerLocked(id)) {
             throw new JboxException("cannot delete container " + id + ": it is still being created");
         }
-        String status = status(s);
-        boolean paused = OciState.PAUSED.equals(status);
-        if ((OciState.RUNNING.equals(status) || paused) && !force) {
-            throw new JboxException("cannot delete container " + id + ": it is " + status + " (stop it first, or use --force)");
+        Status status = status(s);
+        if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+            throw new JboxException("cannot delete container " + id + ": it is " + status.word() + " (stop it first, or use --force)");
         }
-        if (OciState.RUNNING.equals(status) || OciState.CREATED.equals(status) || paused) {
-            List<Long> pids = new ArrayList<>(cgroups.pids(s));
-            pids.remove(s.pid());
-            try {
-                ProcessSignals.sendRecorded(s.pid(), s.pidStartTime(), "KILL"); // the recorded init only while it is that process
-            } catch (JboxException gone) {
-                // exited meanwhile, or the pid names another process now: nothing of ours to kill
-            }
-            ProcessSignals.send(pids, "KILL"); // the rest of its cgroup, read from the kernel just now
-            if (paused) {
-                cgroups.freeze(s, false); // the SIGKILLs take effect once thawed
-            }
-            ProcessSignals.awaitExit(s.pid(), s.pidStartTime(), 5_000_000_000L);
-        }
+        stop.forceKill(s, status); // a created one, or with --force a running or paused one
         cgroups.remove(s);
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, OciState.STOPPED));
+            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, Status.STOPPED));
         }
         store.remove(id);
     }
@@ -350,10 +322,10 @@ public final class OciLifecycle {
         jbox.io.LockFile creating = store.create(id); // released once the init is recorded
         Path dir = store.dir(id);
         ContainerCgroup cgroup = null;
-        OciState[] state = {null};
+        ContainerRecord[] state = {null};
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
-            cgroup = cgroups.create(id, spec);
+            cgroup = cgroups.create(id, spec, true);
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState).withOwnCgroup(ownDirs(cgroup)));
@@ -370,7 +342,7 @@ public final class OciLifecycle {
                 @Override
                 public void running() throws JboxException {
                     if (spec.hooks() != null) {
-                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], OciState.RUNNING));
+                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], Status.RUNNING));
                     }
                 }
             });
@@ -381,7 +353,7 @@ public final class OciLifecycle {
                 cgroup.remove();
             }
             if (state[0] != null && spec.hooks() != null) {
-                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], OciState.STOPPED));
+                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], Status.STOPPED));
             }
             store.remove(id);
         }
@@ -393,10 +365,10 @@ public final class OciLifecycle {
      */
     public int exec(String id, ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean detach,
             Path pidFile, String consoleSocket) throws JboxException {
-        OciState s = store.load(id);
-        String status = status(s);
-        if (!OciState.RUNNING.equals(status)) {
-            throw new JboxException("cannot exec in container " + id + ": it is " + status + ", not running");
+        ContainerRecord s = store.load(id);
+        Status status = status(s);
+        if (status != Status.RUNNING) {
+            throw new JboxException("cannot exec in container " + id + ": it is " + status.word() + ", not running");
         }
         if (process.args() == null || process.args().isEmpty()) {
             throw new JboxException("exec: no command given (process.args is empty)");
@@ -420,18 +392,19 @@ public final class OciLifecycle {
 
     /** The runtime-spec's state object. */
     public String state(String id) throws JboxException {
-        OciState s = store.load(id);
+        ContainerRecord s = store.load(id);
         return stateJson(s, status(s));
     }
 
-    public static String stateJson(OciState s, String status) throws JboxException {
+    /** The runtime-spec's state object of a record, with its status as read off the kernel. */
+    public static String stateJson(ContainerRecord s, Status status) throws JboxException {
         java.io.StringWriter out = new java.io.StringWriter();
         try (com.fasterxml.jackson.core.JsonGenerator g = STATE_JSON.createGenerator(out).useDefaultPrettyPrinter()) {
             g.writeStartObject();
             g.writeStringField("ociVersion", OCI_VERSION);
             g.writeStringField("id", s.id());
-            g.writeStringField("status", status);
-            g.writeNumberField("pid", OciState.STOPPED.equals(status) ? 0 : s.pid());
+            g.writeStringField("status", status.word());
+            g.writeNumberField("pid", status == Status.STOPPED ? 0 : s.pid());
             g.writeStringField("bundle", s.bundle());
             g.writeStringField("rootfs", s.rootfs());
             g.writeStringField("created", s.created());

@@ -3,9 +3,12 @@ package jbox.oci;
 import java.nio.file.Path;
 import jbox.JboxException;
 import jbox.cgroup.CgroupUpdate;
+import jbox.runtime.ContainerCgroups;
 import jbox.runtime.SpecFile;
 import jbox.spec.ContainerSpec;
 import jbox.spec.OciConfig;
+import jbox.state.ContainerRecord;
+import jbox.state.Status;
 
 /**
  * runc's `update`: new limits written into a live container's cgroup, then into the config.json
@@ -13,18 +16,18 @@ import jbox.spec.OciConfig;
  */
 public final class OciUpdate {
     private final OciLifecycle lifecycle;
-    private final OciCgroups cgroups;
+    private final ContainerCgroups cgroups;
 
-    public OciUpdate(OciLifecycle lifecycle, OciCgroups cgroups) {
+    public OciUpdate(OciLifecycle lifecycle) {
         this.lifecycle = lifecycle;
-        this.cgroups = cgroups;
+        this.cgroups = lifecycle.cgroups();
     }
 
     public void update(String id, CgroupUpdate u) throws JboxException {
-        OciState s = lifecycle.store().load(id);
-        String status = lifecycle.status(s);
-        if (OciState.STOPPED.equals(status) || OciState.CREATING.equals(status)) {
-            throw new JboxException("cannot update container " + id + ": it is " + status);
+        ContainerRecord s = lifecycle.store().load(id);
+        Status status = lifecycle.status(s);
+        if (status == Status.STOPPED || status == Status.CREATING) {
+            throw new JboxException("cannot update container " + id + ": it is " + status.word());
         }
         cgroups.update(s, u);
         Path dir = lifecycle.store().dir(id);

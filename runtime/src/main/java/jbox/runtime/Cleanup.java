@@ -4,19 +4,14 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import jbox.JboxException;
-import jbox.cgroup.CgroupHost;
-import jbox.cgroup.CgroupUsage;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageStore;
-import jbox.io.IoReason;
 import jbox.network.NetworkCleanup;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
 /**
@@ -36,15 +31,18 @@ public final class Cleanup {
     }
 
     public List<String> prune() throws JboxException {
-        StateStore states = new StateStore(config.stateRoot());
+        StateStore states = StateStore.ofRun(config.stateRoot());
         List<String> removed = new ArrayList<>();
         List<String> removedIds = new ArrayList<>();
+        for (String temp : states.removeStaleCreates()) {
+            removed.add("state directory " + states.root().resolve(temp) + " (a run that died before it began)");
+        }
         for (String id : states.ids()) {
             if (live(states, id)) {
                 continue;
             }
             removedIds.add(id);
-            ContainerState s = states.read(id);
+            ContainerRecord s = states.read(id);
             new ContainerFiles(config.containersDir().resolve(id), states.dir(id)).remove();
             removed.add("container " + id.substring(0, 12) + (s != null && s.name() != null ? " (" + s.name() + ")" : "")
                     + ": state " + states.dir(id) + ", layer " + config.containersDir().resolve(id));
@@ -52,14 +50,17 @@ public final class Cleanup {
         // Only this state root's containers: the ones it still has and the ones just removed.
         removed.addAll(NetworkCleanup.prune(config.stateRoot(), prefix -> anyLive(states, prefix),
                 prefix -> removedIds.stream().anyMatch(id -> id.startsWith(prefix)) || anyKnown(states, prefix)));
-        CgroupHost host = cgroupHost();
-        String parent = config.get("cgroup.parent");
-        for (String id : host == null ? List.<String>of() : ContainerCgroup.list(host, parent)) {
+        ContainerCgroups cgroups = new ContainerCgroups(config);
+        for (String id : cgroups.underParent()) {
             // Only the cgroups of this root's dead containers: the parent is shared with other state
             // roots and with OCI containers (any --root), whose live processes are not prune's to kill.
+            // Found by name, not by record: a jbox killed before recording its cgroup leaves one too.
             if (removedIds.contains(id)) {
-                ContainerCgroup.open(host, parent, id).ifPresent(c -> removed.add("cgroup " + c.relativePath()));
-                ContainerCgroup.open(host, parent, id).orElseThrow().remove();
+                java.util.Optional<ContainerCgroup> c = cgroups.underParent(id);
+                if (c.isPresent()) {
+                    removed.add("cgroup " + c.get().relativePath());
+                    c.get().remove();
+                }
             }
         }
         for (Path p : new ImageStore(config.imagesDir()).pruneStaging()) {
@@ -76,7 +77,7 @@ public final class Cleanup {
                     }
                 }
             } catch (IOException e) {
-                throw new JboxException("cannot list " + layers + ": " + IoReason.of(e), e);
+                throw new JboxException("cannot list " + layers + ": " + jbox.io.IoReason.of(e), e);
             }
         }
         return removed;
@@ -88,22 +89,20 @@ public final class Cleanup {
      * the cgroup, then records the exit (or, with --rm, removes the container).
      */
     public void finish(String id) throws JboxException {
-        StateStore states = new StateStore(config.stateRoot());
-        ContainerState s = states.read(id);
+        StateStore states = StateStore.ofRun(config.stateRoot());
+        ContainerRecord s = states.read(id);
         if (s == null) {
             return;
         }
         ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
-        CgroupUsage usage = null;
+        jbox.cgroup.CgroupUsage usage = null;
         try {
             NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix), id::startsWith); // only this one's pieces
         } finally {
-            CgroupHost host = cgroupHost();
-            Optional<ContainerCgroup> cgroup = host == null ? Optional.empty()
-                    : ContainerCgroup.open(host, config.get("cgroup.parent"), id);
-            if (cgroup.isPresent()) {
-                usage = cgroup.get().usage();
-                cgroup.get().remove();
+            ContainerCgroup cgroup = new ContainerCgroups(config).open(s);
+            if (cgroup != null) {
+                usage = cgroup.usage();
+                cgroup.remove();
             }
         }
         if (s.autoRemove()) {
@@ -112,30 +111,18 @@ public final class Cleanup {
         }
         // What --report gives a foreground run, kept beside the state for `jbox inspect`.
         new RunReport(states.dir(id).resolve(RunReport.FILE), id, s.name(), s.image())
-                .startedAt(Instant.parse(s.createdAt())).ended(outcome, null, usage);
-        states.write(s.withExited(outcome.exitCode(), Instant.now().toString()));
+                .startedAt(java.time.Instant.parse(s.created())).ended(outcome, null, usage);
+        states.write(s.withExited(outcome.exitCode(), java.time.Instant.now().toString()));
     }
 
-    /**
-     * The host's cgroups, or null where none are visible: `ip netns exec` mounts a fresh /sys
-     * without them. Then there is nothing of ours to see, and jbox could not have made any there.
-     */
-    private static CgroupHost cgroupHost() {
-        try {
-            return CgroupHost.detect();
-        } catch (JboxException e) {
-            return null;
-        }
-    }
-
-    /** A container is live while its jbox holds its lock, or while its monitor still runs it. */
+    /** A container is live while its jbox holds its lock, or while its monitor (the recorded shim) still runs. */
     public static boolean live(StateStore states, String id) {
         if (states.isOwned(id)) {
             return true;
         }
         try {
-            ContainerState s = states.read(id);
-            return s != null && ContainerState.RUNNING.equals(s.status()) && ProcessStart.alive(s.shimPid(), s.shimStartTime());
+            ContainerRecord s = states.read(id);
+            return s != null && ProcessStart.alive(s.shimPid(), s.shimStartTime());
         } catch (JboxException e) {
             return false; // unreadable state: the lock is what counts, and nobody holds it
         }

@@ -6,16 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
-import jbox.cgroup.CgroupHost;
-import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.process.Plan;
 import jbox.process.ProcessSecurity;
 import jbox.process.Protocol;
-import jbox.security.SeccompProfile;
 import jbox.spec.ContainerSpec;
-import jbox.spec.SpecBuilder;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
+import jbox.state.StateStore;
 
 /**
  * `jbox exec` and the OCI CLI's exec: a command inside a running container, built from the
@@ -39,17 +36,14 @@ public final class ContainerExec {
         this.config = config;
     }
 
-    public int exec(ContainerState s, Flags flags, ContainerRunner runner) throws JboxException {
-        ContainerSpec recorded = SpecFile.read(config.stateRoot().resolve(s.id()));
+    public int exec(StateStore states, ContainerRecord s, Flags flags, ContainerRunner runner) throws JboxException {
+        ContainerSpec recorded = SpecFile.read(states.dir(s.id()));
         Plan plan = plan(process(recorded.process(), flags, OtherUserCaps.BY_RUNS_RULE), recorded.linux() == null ? null : recorded.linux().seccomp(), true);
 
-        Path socket = config.stateRoot().resolve(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
-        ContainerCgroup cgroup = openCgroup(s.id());
-        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, flags.tty(), false, null, (pid, shimPid) -> {
-            if (cgroup != null) {
-                cgroup.add(pid);
-            }
-        });
+        Path socket = states.dir(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        ContainerCgroups cgroups = new ContainerCgroups(config);
+        ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, flags.tty(), false, null,
+                (pid, shimPid) -> cgroups.join(s, pid));
         return o.exitCode();
     }
 
@@ -75,7 +69,7 @@ public final class ContainerExec {
         ContainerSpec.User user = recorded.user();
         ContainerSpec.CapabilitySets caps = recorded.capabilities();
         if (flags.user() != null) {
-            ContainerSpec.User asked = SpecBuilder.parseUser(flags.user());
+            ContainerSpec.User asked = jbox.spec.SpecBuilder.parseUser(flags.user());
             if (caps != null && asked.uid() != user.uid() && otherUser == OtherUserCaps.BY_RUNS_RULE) {
                 caps = ContainerSpec.CapabilitySets.forUser(caps.bounding(), asked.uid());
             }
@@ -115,7 +109,7 @@ public final class ContainerExec {
      * its terminal, its directory, its identity and confinement, its command. {@code monitored}:
      * a jbox shim answers the filter's notifications (see ProcessSecurity).
      */
-    public static Plan plan(ContainerSpec.Process process, SeccompProfile seccomp, boolean monitored)
+    public static Plan plan(ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean monitored)
             throws JboxException {
         Plan plan = new Plan();
         plan.add(Protocol.OP_SETSID, "start a new session");
@@ -127,13 +121,5 @@ public final class ContainerExec {
         ProcessSecurity.addSteps(plan, process, seccomp, monitored, null);
         plan.exec(process.args(), process.env() == null ? List.of() : process.env(), "exec " + process.args().get(0));
         return plan;
-    }
-
-    private ContainerCgroup openCgroup(String id) throws JboxException {
-        try {
-            return ContainerCgroup.open(CgroupHost.detect(), config.get("cgroup.parent"), id).orElse(null);
-        } catch (JboxException noCgroups) {
-            return null;
-        }
     }
 }

@@ -27,8 +27,9 @@ import jbox.spec.NetworkMode;
 import jbox.spec.RunOptions;
 import jbox.spec.SecurityDefaults;
 import jbox.spec.SpecBuilder;
-import jbox.state.ContainerState;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
+import jbox.state.Status;
 
 /**
  * `jbox run` from options to exit code: resolve the image, give the container an id, its state
@@ -58,7 +59,7 @@ public final class ContainerLauncher {
         ImageMeta image = images.get(imageName(o));
         timings.mark("image_resolve");
 
-        StateStore states = new StateStore(HostRoots.stateRoot(config));
+        StateStore states = StateStore.ofRun(HostRoots.stateRoot(config));
         HostRoots.containers(config);
         String id = newId();
         LockFile lock = NameRegistry.claim(states, o.name(), id);
@@ -90,10 +91,10 @@ public final class ContainerLauncher {
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
 
-            ContainerState state = new ContainerState(id, o.name(), image.name(), ContainerState.CREATED, 0, 0, 0, 0,
-                    Instant.now().toString(), null, null, o.remove(), files.layerDir().toString());
+            ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
+                    files.layerDir().toString());
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
-            cgroup = spec.linux().cgroupsPath() == null ? null : CgroupLimits.create(config, id, spec.linux().resources());
+            cgroup = new ContainerCgroups(config).create(id, spec, false);
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
             ContainerNetwork net = network;
@@ -119,7 +120,8 @@ public final class ContainerLauncher {
                         timings.mark("config_json_wait");
                         // Recorded before the plan runs, so clean-up can always find this container.
                         // The init waits for its plan here, so it is alive and its start time is its own.
-                        states.write(state.withRunning(pid, ProcessStart.of(pid), shimPid, ProcessStart.of(shimPid)));
+                        states.write(ContainerCgroups.recorded(state.withRunning(pid, ProcessStart.of(pid), shimPid,
+                                ProcessStart.of(shimPid)), joined));
                         if (joined != null) {
                             joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
                         }
@@ -222,7 +224,7 @@ public final class ContainerLauncher {
         Path rootfs = images.rootfs(image);
         return new SpecBuilder.Inputs(id, image, rootfs.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
-                new StateStore(config.stateRoot()).dir(id).toString(), ids,
+                StateStore.ofRun(config.stateRoot()).dir(id).toString(), ids,
                 new SpecBuilder.NetworkInputs(config.get("net.default"), config.get("net.bridge.name"),
                         config.get("net.bridge.subnet"), ref -> containerNetns(ref), name -> {
                             BridgeSettings b = bridge(NetworkMode.parse(name));
@@ -246,9 +248,9 @@ public final class ContainerLauncher {
      * child of its live shim; a pid reused after the init died would have another parent.
      */
     private String containerNetns(String ref) throws JboxException {
-        StateStore states = new StateStore(config.stateRoot());
-        ContainerState s = states.find(ref);
-        if (!ContainerState.RUNNING.equals(s.status()) || s.pid() <= 0 || !states.isOwned(s.id())
+        StateStore states = StateStore.ofRun(config.stateRoot());
+        ContainerRecord s = states.find(ref);
+        if (states.status(s) != Status.RUNNING || !states.isOwned(s.id())
                 || !ProcessStart.alive(s.shimPid(), s.shimStartTime()) || ProcessStart.parent(s.pid()) != s.shimPid()) {
             throw new JboxException("cannot join the network of container " + ref + ": it is not running");
         }

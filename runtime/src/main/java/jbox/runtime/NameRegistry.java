@@ -2,11 +2,9 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-import jbox.JboxException;
-import jbox.io.IoReason;
 import jbox.io.LockFile;
-import jbox.state.ContainerState;
+import jbox.JboxException;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
 /**
@@ -30,7 +28,7 @@ final class NameRegistry {
         try {
             try (LockFile ignored = LockFile.acquire(lockFile)) {
                 for (String other : states.ids()) {
-                    ContainerState s = states.read(other);
+                    ContainerRecord s = states.read(other);
                     if (s != null && name.equals(s.name())) {
                         throw new JboxException("container name " + name + " is already in use by " + s.shortId()
                                 + " (remove it with: jbox rm " + name + ")");
@@ -38,12 +36,11 @@ final class NameRegistry {
                 }
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
-                states.write(new ContainerState(id, name, null, ContainerState.CREATED, 0, 0, 0, 0,
-                        Instant.now().toString(), null, null, false, null));
+                states.write(ContainerRecord.ofImage(id, name, null, java.time.Instant.now().toString(), false, null));
                 return lock;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
         }
     }
 }

@@ -2,7 +2,6 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import jbox.ProcFile;
 
 /**
  * A process's start time in clock ticks since boot (field 22 of /proc/PID/stat): with the pid it
@@ -14,14 +13,14 @@ public final class ProcessStart {
 
     /** The start time, or 0 when the process does not exist. */
     public static long of(long pid) {
-        return ProcFile.startTime(pid);
+        return jbox.ProcFile.startTime(pid);
     }
 
     /** The parent's pid (field 4 of /proc/PID/stat), or 0 when the process does not exist. */
     public static long parent(long pid) {
         String stat;
         try {
-            stat = ProcFile.read(Path.of("/proc/" + pid + "/stat"));
+            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
             return 0;
         }
@@ -30,16 +29,6 @@ public final class ProcessStart {
 
     /** Running, and not a zombie: a monitor whose jbox died is reaped by init, which may take a while. */
     public static boolean alive(long pid, long startTime) {
-        if (pid <= 0 || startTime == 0) {
-            return false;
-        }
-        String stat;
-        try {
-            stat = ProcFile.read(Path.of("/proc/" + pid + "/stat"));
-        } catch (IOException e) {
-            return false;
-        }
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return !f[0].equals("Z") && !f[0].equals("X") && Long.parseLong(f[19]) == startTime;
+        return jbox.ProcFile.isAlive(pid, startTime);
     }
 }
