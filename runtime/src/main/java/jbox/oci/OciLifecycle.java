@@ -29,6 +29,8 @@ public final class OciLifecycle {
     public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
     private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = new com.fasterxml.jackson.core.JsonFactory();
 
+    private static final java.util.concurrent.atomic.AtomicLong SOCKETS = new java.util.concurrent.atomic.AtomicLong();
+
     private final OciStore store;
     private final ContainerRunner runner;
     private final OciCgroups cgroups;
@@ -53,7 +55,8 @@ public final class OciLifecycle {
         } catch (IOException e) {
             throw new JboxException("cannot create " + socketDir + ": " + IoReason.of(e), e);
         }
-        return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + ".sock");
+        // pid and a count: one JVM (the engine) may run several of these at once
+        return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + "-" + SOCKETS.incrementAndGet() + ".sock");
     }
 
     public OciStore store() {
@@ -117,7 +120,7 @@ public final class OciLifecycle {
                         cgroup.remove();
                     }
                 } catch (JboxException cleanup) {
-                    System.err.println("jbox: warning: " + cleanup.getMessage());
+                    runner.caller().warn(cleanup.getMessage());
                 } finally {
                     store.remove(id);
                 }
@@ -173,8 +176,8 @@ public final class OciLifecycle {
         String state = stateJson(s, OciState.CREATING);
         hookState.set(state);
         if (spec.hooks() != null) {
-            HookRunner.run("prestart", spec.hooks().prestart(), state);
-            HookRunner.run("createRuntime", spec.hooks().createRuntime(), state);
+            HookRunner.run("prestart", spec.hooks().prestart(), state, runner.caller());
+            HookRunner.run("createRuntime", spec.hooks().createRuntime(), state, runner.caller());
         }
         return s;
     }
@@ -198,7 +201,7 @@ public final class OciLifecycle {
             }
         }
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, OciState.RUNNING));
+            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, OciState.RUNNING), runner.caller());
         }
     }
 
@@ -336,7 +339,7 @@ public final class OciLifecycle {
         }
         cgroups.remove(s);
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, OciState.STOPPED));
+            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, OciState.STOPPED), runner.caller());
         }
         store.remove(id);
     }
@@ -370,7 +373,7 @@ public final class OciLifecycle {
                 @Override
                 public void running() throws JboxException {
                     if (spec.hooks() != null) {
-                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], OciState.RUNNING));
+                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], OciState.RUNNING), runner.caller());
                     }
                 }
             });
@@ -381,7 +384,7 @@ public final class OciLifecycle {
                 cgroup.remove();
             }
             if (state[0] != null && spec.hooks() != null) {
-                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], OciState.STOPPED));
+                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], OciState.STOPPED), runner.caller());
             }
             store.remove(id);
         }

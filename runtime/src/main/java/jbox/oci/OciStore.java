@@ -25,6 +25,7 @@ public final class OciStore {
     public static final String FIFO = "exec.fifo";
     static final String HOOKS = "hooks.json";
     private static final String CREATE_LOCK = "create.lock";
+    private static final java.util.concurrent.atomic.AtomicLong CREATES = new java.util.concurrent.atomic.AtomicLong();
 
     private final Path root;
 
@@ -53,13 +54,14 @@ public final class OciStore {
 
     /**
      * Makes ROOT/ID with its create lock already held, in one step: the directory is prepared as
-     * ROOT/.ID.PID with create.lock locked inside, then renamed into place (a directory that is not
+     * ROOT/.ID.PID.N with create.lock locked inside, then renamed into place (a directory that is not
      * empty is never replaced, so a taken id fails). Prune never sees ROOT/ID without a live lock
      * while its create runs.
      */
     public jbox.io.LockFile create(String id) throws JboxException {
         checkId(id);
-        Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid());
+        // pid and a count: one JVM (the engine) may create several at once
+        Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid() + "." + CREATES.incrementAndGet());
         try {
             for (int attempt = 0;; attempt++) {
                 // root-only, made or tightened: state.json, config.json (secrets) and exec.fifo live below
@@ -155,7 +157,7 @@ public final class OciStore {
         }
     }
 
-    /** Removes ROOT/.ID.PID directories of creates that died before their rename; returns their names. */
+    /** Removes ROOT/.ID.PID.N directories of creates that died before their rename; returns their names. */
     public List<String> removeStaleCreates() throws JboxException {
         List<String> removed = new ArrayList<>();
         if (!Files.isDirectory(root)) {
