@@ -62,8 +62,16 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
                 () -> warmUp(request.env(), image), log);
     }
 
-    /** One call of a front end, run as any other request. */
+    /** One call of a front end, run as any other request; `engine` itself, after any global flags, is the cold path's. */
     static int handle(Call call) {
+        try {
+            List<String> rest = new GlobalFlags().strip(call.args(), call.cwd());
+            if (!rest.isEmpty() && rest.get(0).equals("engine")) {
+                return Call.FALLBACK;
+            }
+        } catch (JboxException e) {
+            // Main.execute words it
+        }
         Request.Terminals t = new Request.Terminals(call.terminals()[0], call.terminals()[1], call.terminals()[2],
                 call.rows(), call.cols());
         return Main.execute(new Request(call.args(), call.in(), call.out(), call.err(), call.env(), call.cwd(), () -> t,

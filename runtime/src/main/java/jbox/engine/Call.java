@@ -22,8 +22,11 @@ public record Call(List<String> args, InputStream in, PrintStream out, PrintStre
         void forward(IntConsumer to);
     }
 
-    /** What the engine runs for each call: the CLI, returning the exit status. */
+    /** What the engine runs for each call: the CLI, returning the exit status or {@link #FALLBACK}. */
     public interface Handler {
         int run(Call call);
     }
+
+    /** A handler's answer for a command the engine does not serve (`jbox [GLOBAL FLAGS] engine ...`): the cold path runs it. */
+    public static final int FALLBACK = -1;
 }

@@ -76,7 +76,7 @@ public final class Engine {
         EnginePaths paths = EnginePaths.of(socket);
         try {
             if (socket.getParent().equals(EnginePaths.DIR)) {
-                FileModes.ensureDirectory(EnginePaths.DIR.getParent(), 0755, 0, 0);
+                FileModes.ensureDirectory(EnginePaths.DIR.getParent(), jbox.config.HostRoots.ROOT_MODE, 0, 0);
                 FileModes.ensureDirectory(EnginePaths.DIR, FileModes.PRIVATE_DIR, 0, 0);
             }
         } catch (IOException e) {

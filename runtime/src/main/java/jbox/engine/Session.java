@@ -122,7 +122,8 @@ final class Session implements Runnable {
         commandDone = true;
         out.flush();
         err.flush();
-        finish(EngineProtocol.u32Frame(EngineProtocol.EXIT, status));
+        finish(status == Call.FALLBACK ? EngineProtocol.frame(EngineProtocol.FALLBACK, new byte[0])
+                : EngineProtocol.u32Frame(EngineProtocol.EXIT, status));
     }
 
     /** One STDERR line and EXIT 125: a peer or a request this engine does not serve. */
