@@ -54,13 +54,14 @@ class EngineIT {
         if (engine != null && engine.isAlive()) {
             engine.destroyForcibly().waitFor();
         }
-        // its cgroup (one per socket), empty once it is dead
-        for (String h : List.of("pids", "memory", "cpu,cpuacct", "blkio", "devices", "freezer", "cpuset", "systemd", "unified")) {
-            Path cg = Path.of("/sys/fs/cgroup", h, "jbox-engine");
-            try (var s = Files.exists(cg) ? Files.list(cg) : java.util.stream.Stream.<Path>empty()) {
-                for (Path p : s.filter(Files::isDirectory).toList()) {
+        // its cgroup (one per socket, in every hierarchy), empty once it is dead; and the parent if no other engine uses it
+        String name = "engine-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(socket.toString().getBytes(StandardCharsets.UTF_8)), 0, 8);
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.filter(p -> !Files.isSymbolicLink(p)).toList()) {
+                for (Path p : List.of(h.resolve("jbox-engine").resolve(name), h.resolve("jbox-engine"))) {
                     try {
-                        Files.delete(p);
+                        Files.deleteIfExists(p);
                     } catch (IOException stillUsed) {
                         // another engine's
                     }
