@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Draws only when {@code System.console() != null}, so piped or logged output never fills up with
- * carriage returns. Redraws at most every 100 ms unless the percentage changed.
+ * Draws only when the caller has a console (stdin and stdout are a terminal), so piped or logged
+ * output never fills up with carriage returns. Redraws at most every 100 ms unless the percentage changed.
  */
 public final class TerminalProgress implements ProgressListener {
 
@@ -21,11 +21,8 @@ public final class TerminalProgress implements ProgressListener {
     private long lastDrawNanos;
     private boolean drawn;
 
-    public TerminalProgress(String label) {
-        this(label, System.err, System.console() != null);
-    }
-
-    TerminalProgress(String label, PrintStream out, boolean enabled) {
+    /** {@code enabled}: the caller's stdin and stdout are a terminal (what System.console() tells of a process). */
+    public TerminalProgress(String label, PrintStream out, boolean enabled) {
         this.label = label;
         this.out = out;
         this.enabled = enabled;

@@ -16,12 +16,12 @@ import picocli.CommandLine.Command;
  * Exit status 1 when something jbox needs is missing.
  */
 @Command(name = "doctor", description = "Check what this host supports.", mixinStandardHelpOptions = true)
-public final class DoctorCommand implements Callable<Integer> {
+public final class DoctorCommand extends RequestCommand implements Callable<Integer> {
     private int failures;
 
     @Override
     public Integer call() throws JboxException {
-        Config c = Config.load();
+        Config c = config();
         String maxUserns = read("/proc/sys/user/max_user_namespaces");
         check(!maxUserns.isEmpty() && !maxUserns.equals("0"), true, "user namespaces allowed (max_user_namespaces=" + maxUserns + ")",
                 "set: sysctl -w user.max_user_namespaces=15000, or run with --userns host");
@@ -50,8 +50,9 @@ public final class DoctorCommand implements Callable<Integer> {
         } catch (JboxException e) {
             check(false, true, "shim: " + e.getMessage(), "rebuild and reinstall jbox (./install.sh)");
         }
-        check(onPath("ip"), false, "iproute2 present", "apt-get install iproute2");
-        check(onPath("iptables") || onPath("nft"), false, "iptables or nftables present", "apt-get install iptables");
+        String path = request.env().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        check(onPath("ip", path), false, "iproute2 present", "apt-get install iproute2");
+        check(onPath("iptables", path) || onPath("nft", path), false, "iptables or nftables present", "apt-get install iptables");
         bridgeChecks(c);
         String image = c.get("image.default");
         boolean built;
@@ -73,7 +74,7 @@ public final class DoctorCommand implements Callable<Integer> {
      */
     private void checkHostModes(Config c) throws JboxException {
         java.util.List<HostRoots.Expected> roots = new java.util.ArrayList<>(HostRoots.expected(c));
-        roots.add(HostRoots.oci(GlobalFlags.ociRoot(c)));
+        roots.add(HostRoots.oci(globalFlags().ociRoot(c)));
         for (HostRoots.Expected e : roots) {
             String want = Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid();
             String have = ownerAndMode(e.path());
@@ -117,9 +118,9 @@ public final class DoctorCommand implements Callable<Integer> {
 
     private void check(boolean ok, boolean required, String what, String fix) {
         if (ok) {
-            System.out.println("ok    " + what);
+            out().println("ok    " + what);
         } else {
-            System.out.println((required ? "FAIL  " : "warn  ") + what + " — " + fix);
+            out().println((required ? "FAIL  " : "warn  ") + what + " — " + fix);
             if (required) {
                 failures++;
             }
@@ -141,8 +142,9 @@ public final class DoctorCommand implements Callable<Integer> {
         return null;
     }
 
-    private static boolean onPath(String cmd) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+    /** {@code path}: the caller's PATH. */
+    private static boolean onPath(String cmd, String path) {
+        for (String dir : path.split(":")) {
             if (Files.isExecutable(Path.of(dir, cmd))) {
                 return true;
             }

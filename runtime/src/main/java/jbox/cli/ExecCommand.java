@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** `jbox exec [-e K=V] [-w DIR] [-u UID[:GID]] ID CMD...`: nsenter/setns, made a command. */
 @Command(name = "exec", description = "Run a command in a running container.", mixinStandardHelpOptions = true)
-public final class ExecCommand implements Callable<Integer> {
+public final class ExecCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
 
@@ -55,19 +55,19 @@ public final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        Config config = Config.load();
-        if (OciCommands.isOci(config, ref)) {
-            return ociExec(config);
+        Config config = config();
+        if (OciCommands.isOci(request, ref)) {
+            return ociExec();
         }
         if (processFile != null || detach || pidFile != null || consoleSocket != null) {
             throw new JboxException("--process, --detach, --pid-file and --console-socket are for containers of the OCI CLI; "
-                    + ref + " is not one (under " + GlobalFlags.ociRoot(config) + ")");
+                    + ref + " is not one (under " + globalFlags().ociRoot(config) + ")");
         }
         ContainerExec.Flags flags = flags();
         StateStore states = StateStore.ofRun(config.stateRoot());
         ContainerRecord s = states.findRunning(ref);
-        ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), new Timings(false));
-        SignalForwarding.install(runner);
+        ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), Timings.off(), request.caller());
+        request.signals().forward(runner::forwardSignal);
         return new ContainerExec(config).exec(states, s, flags, runner);
     }
 
@@ -79,12 +79,13 @@ public final class ExecCommand implements Callable<Integer> {
     }
 
     /** runc's exec: the process from --process, or the container's own with these args and flags. */
-    private int ociExec(Config config) throws JboxException {
-        jbox.oci.OciLifecycle l = OciCommands.lifecycle(config);
+    private int ociExec() throws JboxException {
+        jbox.oci.OciLifecycle l = OciCommands.lifecycle(request);
         ContainerSpec container = OciConfig.read(l.store().dir(ref));
         ContainerSpec.Process p;
         if (processFile != null) {
-            p = OciConfig.readProcess(processFile, container.process(), OciCommands::ignoredProperty);
+            p = OciConfig.readProcess(request.resolve(processFile), container.process(),
+                    path -> OciCommands.ignoredProperty(request, path));
         } else {
             if (command.isEmpty()) {
                 throw new JboxException("exec: give a command or --process FILE");
@@ -92,9 +93,8 @@ public final class ExecCommand implements Callable<Integer> {
             p = ContainerExec.process(container.process(), flags(), ContainerExec.OtherUserCaps.AS_RECORDED);
         }
         if (!detach) {
-            SignalForwarding.install(l.runner());
+            request.signals().forward(l.runner()::forwardSignal);
         }
-        return l.exec(ref, p, container.linux().seccomp(), detach, pidFile == null ? null : pidFile.toAbsolutePath(),
-                consoleSocket);
+        return l.exec(ref, p, container.linux().seccomp(), detach, request.resolve(pidFile), consoleSocket);
     }
 }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  * features.md), so a caller can check before it builds a config.
  */
 @Command(name = "features", description = "Print the OCI features jbox implements, as JSON.", mixinStandardHelpOptions = true)
-public final class FeaturesCommand implements Callable<Integer> {
+public final class FeaturesCommand extends RequestCommand implements Callable<Integer> {
     static final List<String> HOOKS = List.of("prestart", "createRuntime", "createContainer", "startContainer",
             "poststart", "poststop");
     /** The OCI CLI verbs jbox implements (checkpoint and restore are refused: no CRIU). */
@@ -64,7 +64,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                 .put("dev.jbox.checkpoint.enabled", "false")
                 .put("dev.jbox.commands", String.join(",", COMMANDS));
         try {
-            System.out.println(json.writeValueAsString(f));
+            out().println(json.writeValueAsString(f));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new JboxException("cannot print the features: " + e.getOriginalMessage(), e);
         }

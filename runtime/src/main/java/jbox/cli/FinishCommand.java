@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 
 /** Run by the shim when a detached container has exited: jbox's part of the ending. Not for users. */
 @Command(name = "internal-finish", hidden = true)
-public final class FinishCommand implements Callable<Integer> {
+public final class FinishCommand extends RequestCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
@@ -18,7 +18,7 @@ public final class FinishCommand implements Callable<Integer> {
         if (!id.matches("[0-9a-f]{64}")) {
             throw new JboxException("internal-finish needs a full container id");
         }
-        new Cleanup(Config.load()).finish(id);
+        new Cleanup(config()).finish(id);
         return 0;
     }
 }

@@ -8,28 +8,30 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.io.PrintStream;
 import jbox.JboxException;
 import jbox.config.Config;
 
 /**
  * runc's global flags, before the command: --root DIR (the OCI CLI's state root), --log FILE and
  * --log-format text|json (errors also go there, as conmon and containerd read them), --debug,
- * and --systemd-cgroup (refused: jbox has no systemd cgroup driver).
+ * and --systemd-cgroup (refused: jbox has no systemd cgroup driver). One per request: relative
+ * paths resolve against the caller's working directory.
  */
 final class GlobalFlags {
-    static Path root;
-    static Path log;
-    static String logFormat = "text";
-    static boolean debug;
+    Path root;
+    Path log;
+    String logFormat = "text";
+    boolean debug;
     /** True when any global flag came: `run` is then the OCI CLI's, not the docker-like one. */
-    static boolean given;
+    boolean given;
 
-    private GlobalFlags() {
+    GlobalFlags() {
     }
 
-    /** Takes the leading global flags off args; returns the rest. */
-    static List<String> strip(String[] args) throws JboxException {
-        List<String> rest = new ArrayList<>(List.of(args));
+    /** Takes the leading global flags off args (paths resolved against {@code cwd}); returns the rest. */
+    List<String> strip(List<String> args, Path cwd) throws JboxException {
+        List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty() && rest.get(0).startsWith("--")) {
             String a = rest.get(0);
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -49,8 +51,8 @@ final class GlobalFlags {
             }
             given = true;
             switch (name) {
-                case "--root" -> root = Path.of(value).toAbsolutePath();
-                case "--log" -> log = Path.of(value);
+                case "--root" -> root = cwd.resolve(value);
+                case "--log" -> log = cwd.resolve(value);
                 case "--log-format" -> {
                     if (!value.equals("text") && !value.equals("json")) {
                         throw new JboxException("invalid --log-format " + value + " (use text or json)");
@@ -72,30 +74,30 @@ final class GlobalFlags {
     }
 
     /** The OCI CLI's state root: --root, else oci.root of the configuration. */
-    static Path ociRoot(Config config) throws JboxException {
+    Path ociRoot(Config config) throws JboxException {
         return root != null ? root : Path.of(config.get("oci.root"));
     }
 
     /** Also records an error in --log, in its format (best effort: the error already went to stderr). */
-    static void logError(String message) {
+    void logError(String message) {
         if (log != null) {
             logLine("error", message);
         }
     }
 
     /** With --debug, a detail for whoever investigates: to --log as runc does, else to stderr. */
-    static void logDebug(String message) {
+    void logDebug(String message, PrintStream err) {
         if (!debug) {
             return;
         }
         if (log != null) {
             logLine("debug", message);
         } else {
-            System.err.println("jbox: debug: " + message);
+            err.println("jbox: debug: " + message);
         }
     }
 
-    private static void logLine(String level, String message) {
+    private void logLine(String level, String message) {
         String line = logFormat.equals("json")
                 ? "{\"level\":\"" + level + "\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
                 : "time=\"" + Instant.now() + "\" level=" + level + " msg=" + quote(message) + "\n";

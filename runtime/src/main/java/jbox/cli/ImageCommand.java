@@ -22,10 +22,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
         subcommands = {ImageCommand.BuildDefault.class, ImageCommand.Import.class, ImageCommand.Export.class,
                 ImageCommand.Ls.class, ImageCommand.Rm.class})
-public final class ImageCommand implements Runnable {
+public final class ImageCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new picocli.CommandLine(this).usage(out());
     }
 
     static ImageStore store(Config c) throws JboxException {
@@ -52,7 +52,7 @@ public final class ImageCommand implements Runnable {
 
     @Command(name = "build-default", description = "Build the default busybox image from the host's busybox-static.",
             mixinStandardHelpOptions = true)
-    static final class BuildDefault implements Callable<Integer> {
+    static final class BuildDefault extends RequestCommand implements Callable<Integer> {
         @Option(names = "--name", description = "Image name (default: from the config, busybox).")
         String name;
 
@@ -61,7 +61,7 @@ public final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws JboxException {
-            Config c = Config.load();
+            Config c = config();
             String n = name != null ? name : c.get("image.default");
             Path busybox = Path.of(c.get("image.default.busybox"));
             if (!Files.isExecutable(busybox)) {
@@ -70,13 +70,13 @@ public final class ImageCommand implements Runnable {
             ImageStore store = store(c);
             if (store.exists(n)) {
                 if (!replace) {
-                    System.out.println(n + " already exists");
+                    out().println(n + " already exists");
                     return 0;
                 }
                 store.remove(n);
             }
             ImageMeta m = new DefaultImageBuilder().build(store, n, busybox, shift(c));
-            System.out.println("built " + m.name() + " from " + busybox);
+            out().println("built " + m.name() + " from " + busybox);
             return 0;
         }
     }
@@ -84,7 +84,7 @@ public final class ImageCommand implements Runnable {
     @Command(name = "import", description = {"Import an image: a root filesystem tarball (.tar, .tar.gz, .tar.xz),",
             "an OCI image layout (directory or tar) or a docker-archive (docker/podman save); recognised by content."},
             mixinStandardHelpOptions = true)
-    static final class Import implements Callable<Integer> {
+    static final class Import extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -97,13 +97,14 @@ public final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws JboxException {
-            Config c = Config.load();
-            if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            Config c = config();
+            Path source = request.resolve(file); // the caller's path: relative to its working directory
+            if (!Files.isRegularFile(source) && !Files.isDirectory(source)) {
                 throw new JboxException("cannot import " + file + ": no such file or directory");
             }
-            ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, file, ref, shift(c),
-                    new TerminalProgress("importing " + name));
-            System.out.println("imported " + m.name() + " from " + file);
+            ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, source, ref, shift(c),
+                    new TerminalProgress("importing " + name, request.err(), request.terminals().console()));
+            out().println("imported " + m.name() + " from " + file);
             return 0;
         }
     }
@@ -111,7 +112,7 @@ public final class ImageCommand implements Runnable {
     @Command(name = "export", description = {"Write an image as an OCI image layout: a directory, or an oci-archive tar",
             "(with --format oci-archive or a DEST ending in .tar). skopeo and podman read both."},
             mixinStandardHelpOptions = true)
-    static final class Export implements Callable<Integer> {
+    static final class Export extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -135,35 +136,35 @@ public final class ImageCommand implements Runnable {
             } else {
                 throw new JboxException("invalid --format " + format + ": expected oci or oci-archive");
             }
-            ImageExporter.Exported e = new ImageExporter().export(store(Config.load()), name, dest, ref, archive);
-            System.out.println("exported " + name + " to " + dest + " as " + e.ref() + " (" + e.manifestDigest() + ")");
+            ImageExporter.Exported e = new ImageExporter().export(store(config()), name, request.resolve(dest), ref, archive);
+            out().println("exported " + name + " to " + dest + " as " + e.ref() + " (" + e.manifestDigest() + ")");
             return 0;
         }
     }
 
     @Command(name = "ls", description = "List images.", mixinStandardHelpOptions = true)
-    static final class Ls implements Callable<Integer> {
+    static final class Ls extends RequestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws JboxException {
-            System.out.printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
-            for (ImageMeta m : store(Config.load()).list()) {
-                System.out.printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
+            out().printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
+            for (ImageMeta m : store(config()).list()) {
+                out().printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
             }
             return 0;
         }
     }
 
     @Command(name = "rm", description = "Remove images.", mixinStandardHelpOptions = true)
-    static final class Rm implements Callable<Integer> {
+    static final class Rm extends RequestCommand implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "NAME")
         java.util.List<String> names;
 
         @Override
         public Integer call() throws JboxException {
-            ImageStore store = store(Config.load());
+            ImageStore store = store(config());
             for (String n : names) {
                 store.remove(n);
-                System.out.println(n);
+                out().println(n);
             }
             return 0;
         }

@@ -14,13 +14,13 @@ import picocli.CommandLine.Parameters;
 
 /** `jbox inspect ID`: the container's recorded state as JSON, with whether it still runs. */
 @Command(name = "inspect", description = "Show a container's state as JSON.", mixinStandardHelpOptions = true)
-public final class InspectCommand implements Callable<Integer> {
+public final class InspectCommand extends RequestCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTAINER")
     String ref;
 
     @Override
     public Integer call() throws JboxException {
-        StateStore states = StateStore.ofRun(Config.load().stateRoot());
+        StateStore states = StateStore.ofRun(config().stateRoot());
         ContainerRecord s = states.find(ref);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode node = PsCommand.recorded(json, s);
@@ -82,7 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
             }
         }
         try {
-            System.out.println(json.writeValueAsString(node));
+            out().println(json.writeValueAsString(node));
         } catch (IOException e) {
             throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
         }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** `jbox logs [-f] ID`: a detached container's output, streamed (never held in memory whole). */
 @Command(name = "logs", description = "Print a detached container's output.", mixinStandardHelpOptions = true)
-public final class LogsCommand implements Callable<Integer> {
+public final class LogsCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing until the container exits.")
     boolean follow;
 
@@ -25,7 +25,7 @@ public final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        Config config = Config.load();
+        Config config = config();
         StateStore states = StateStore.ofRun(config.stateRoot());
         ContainerRecord s = states.find(ref);
         Path log = Path.of(s.layerDir()).resolve("container.log");
@@ -33,7 +33,7 @@ public final class LogsCommand implements Callable<Integer> {
             throw new JboxException("container " + ref + " has no log (only detached containers keep one)");
         }
         byte[] buf = new byte[64 * 1024];
-        OutputStream out = System.out;
+        OutputStream out = out();
         try (InputStream in = Files.newInputStream(log)) {
             for (;;) {
                 int n = in.read(buf);

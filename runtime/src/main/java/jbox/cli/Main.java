@@ -18,8 +18,14 @@ import picocli.CommandLine.Command;
             FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
             OciVerbCommands.Resume.class, OciVerbCommands.Update.class, OciVerbCommands.Events.class,
-            OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class})
+            OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class, EngineCommand.class})
 public final class Main implements Runnable {
+    private final Request request;
+
+    Main(Request request) {
+        this.request = request;
+    }
+
     public static void main(String[] args) {
         if (!onlyHelp(args) && effectiveUid() != 0) {
             // Every command reads or writes root-only state; failing on the first EACCES would be
@@ -27,7 +33,7 @@ public final class Main implements Runnable {
             System.err.println("jbox: must be run as root (uid 0)");
             System.exit(JboxException.FAILED);
         }
-        System.exit(execute(args));
+        System.exit(execute(Request.ofProcess(args)));
     }
 
     /** `jbox --help` and `--version` touch no state: any user may ask. */
@@ -67,54 +73,94 @@ public final class Main implements Runnable {
         }
     }
 
-    public static int execute(String... argv) {
+    /**
+     * Runs one command for {@code r}, the only entry: everything the command learns of its caller
+     * (streams, environment, cwd, flags, signals) comes from there. Returns the exit status.
+     */
+    public static int execute(Request r) {
         String[] args;
         try {
-            args = GlobalFlags.strip(argv).toArray(new String[0]);
+            args = r.flags().strip(r.args(), r.cwd()).toArray(new String[0]);
         } catch (JboxException e) {
-            return fail(e.getMessage(), e.exitCode());
+            return fail(r, e.getMessage(), e.exitCode());
         }
-        if (args.length > 0 && args[0].equals("run") && !GlobalFlags.given && !hasBundle(args)) {
+        if (args.length > 0 && args[0].equals("run") && !r.flags().given && !hasBundle(args)) {
             // jbox run IMAGE: the start-up hot path, first and alone
-            Timings t = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
+            Timings t = timings(r);
             try {
-                return RunCommand.execute(Arrays.asList(args).subList(1, args.length), t);
+                return RunCommand.execute(r, Arrays.asList(args).subList(1, args.length), t);
             } catch (JboxException e) {
-                return fail(e.getMessage(), e.exitCode());
+                return fail(r, e.getMessage(), e.exitCode());
             } catch (RuntimeException e) {
-                return internalError(e);
+                return internalError(r, e);
             }
         }
         if (args.length > 0 && args[0].equals("run")) {
-            return picocli(new CommandLine(new OciCommands.Run()), Arrays.copyOfRange(args, 1, args.length));
+            OciCommands.Run run = new OciCommands.Run();
+            run.request = r;
+            return picocli(r, new CommandLine(run, new Factory(r)), Arrays.copyOfRange(args, 1, args.length));
         }
         try {
-            Integer fast = OciFastPath.tryRun(args);
+            Integer fast = OciFastPath.tryRun(r, args);
             if (fast != null) {
                 return fast;
             }
         } catch (JboxException e) {
-            return fail(e.getMessage(), e.exitCode());
+            return fail(r, e.getMessage(), e.exitCode());
         } catch (Exception e) {
-            return internalError(e);
+            return internalError(r, e);
         }
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(r), new Factory(r));
         cli.addSubcommand("run", new CommandLine(RunFlags.helpSpec()));
         // As for run: everything after the container belongs to the command.
         cli.getSubcommands().get("exec").setStopAtPositional(true);
-        return picocli(cli, args);
+        return picocli(r, cli, args);
     }
 
-    private static int picocli(CommandLine cli, String[] args) {
+    /** JBOX_TIMINGS=1 in the caller's environment: per-phase times on its stderr. */
+    static Timings timings(Request r) {
+        return new Timings("1".equals(r.env("JBOX_TIMINGS")), r.env("JBOX_T0"), r.err());
+    }
+
+    private static int picocli(Request r, CommandLine cli, String[] args) {
+        cli.setOut(new java.io.PrintWriter(r.out(), true));
+        cli.setErr(new java.io.PrintWriter(r.err(), true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof JboxException) {
-                return fail(e.getMessage(), ((JboxException) e).exitCode());
+                return fail(r, e.getMessage(), ((JboxException) e).exitCode());
             }
-            return internalError(e);
+            return internalError(r, e);
         });
-        cli.setParameterExceptionHandler((e, a) -> fail(e.getMessage() + " (see: "
+        cli.setParameterExceptionHandler((e, a) -> fail(r, e.getMessage() + " (see: "
                 + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)", JboxException.FAILED));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
+    }
+
+    /**
+     * Makes picocli's command objects and hands each the request: the commands are instantiated
+     * per call, so nothing of one caller stays for the next.
+     */
+    private static final class Factory implements CommandLine.IFactory {
+        private final Request request;
+        private final CommandLine.IFactory plain = CommandLine.defaultFactory();
+
+        Factory(Request request) {
+            this.request = request;
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            K k = plain.create(cls);
+            if (k instanceof RequestCommand c) {
+                c.request = request;
+            }
+            return k;
+        }
     }
 
     /** runc's `run` takes a bundle; `jbox run IMAGE` never has -b/--bundle before the image. */
@@ -127,23 +173,23 @@ public final class Main implements Runnable {
         return false;
     }
 
-    private static int fail(String message, int code) {
-        System.err.println("jbox: " + message);
-        GlobalFlags.logError(message);
+    private static int fail(Request r, String message, int code) {
+        r.err().println("jbox: " + message);
+        r.flags().logError(message);
         return code;
     }
 
-    private static int internalError(Exception e) {
-        GlobalFlags.logError("internal error: " + e);
-        System.err.println("jbox: internal error: " + e);
-        if (System.getenv("JBOX_DEBUG") != null || GlobalFlags.debug) {
-            e.printStackTrace();
+    private static int internalError(Request r, Exception e) {
+        r.flags().logError("internal error: " + e);
+        r.err().println("jbox: internal error: " + e);
+        if (r.env("JBOX_DEBUG") != null || r.flags().debug) {
+            e.printStackTrace(r.err());
         }
         return JboxException.FAILED;
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(request.out());
     }
 }

@@ -14,10 +14,10 @@ import picocli.CommandLine.Parameters;
 /** `jbox network create|ls|rm`: user-defined networks, each a bridge of its own (see UserNetworks). */
 @Command(name = "network", description = "Manage user-defined networks (run --net NAME).", mixinStandardHelpOptions = true,
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Rm.class})
-public final class NetworkCommand implements Runnable {
+public final class NetworkCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new picocli.CommandLine(this).usage(out());
     }
 
     static UserNetworks networks(Config config) throws JboxException {
@@ -25,7 +25,7 @@ public final class NetworkCommand implements Runnable {
     }
 
     @Command(name = "create", description = "Create a network with its own subnet.", mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
+    static final class Create extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -37,39 +37,39 @@ public final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() throws JboxException {
-            UserNetworks.Definition d = networks(Config.load()).create(name, subnet, force);
-            System.out.println(d.name());
+            UserNetworks.Definition d = networks(config()).create(name, subnet, force);
+            out().println(d.name());
             return 0;
         }
     }
 
     @Command(name = "ls", description = "List networks: the default bridge and user-defined ones.", mixinStandardHelpOptions = true)
-    static final class Ls implements Callable<Integer> {
+    static final class Ls extends RequestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
+            Config config = config();
             BridgeSettings b = BridgeSettings.from(config);
             String format = "%-12s %-16s %-18s%n";
-            System.out.printf(format, "NAME", "BRIDGE", "SUBNET");
-            System.out.printf(format, "bridge", b.name(), b.subnet());
+            out().printf(format, "NAME", "BRIDGE", "SUBNET");
+            out().printf(format, "bridge", b.name(), b.subnet());
             for (UserNetworks.Definition d : networks(config).list()) {
-                System.out.printf(format, d.name(), d.bridge(), d.subnet());
+                out().printf(format, d.name(), d.bridge(), d.subnet());
             }
             return 0;
         }
     }
 
     @Command(name = "rm", description = "Remove a network no running container uses.", mixinStandardHelpOptions = true)
-    static final class Rm implements Callable<Integer> {
+    static final class Rm extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
+            Config config = config();
             StateStore states = StateStore.ofRun(config.stateRoot());
             for (String r : networks(config).remove(name, id -> Cleanup.live(states, id))) {
-                System.out.println("removed " + r);
+                out().println("removed " + r);
             }
             return 0;
         }

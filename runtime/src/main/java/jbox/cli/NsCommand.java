@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * nsenter command that enters it.
  */
 @Command(name = "ns", description = "Show a running container's namespaces next to the host's.", mixinStandardHelpOptions = true)
-public final class NsCommand implements Callable<Integer> {
+public final class NsCommand extends RequestCommand implements Callable<Integer> {
     static final List<String> TYPES = List.of("cgroup", "ipc", "mnt", "net", "pid", "user", "uts");
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
@@ -35,7 +35,7 @@ public final class NsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        ContainerRecord s = StateStore.ofRun(Config.load().stateRoot()).findRunning(ref);
+        ContainerRecord s = StateStore.ofRun(config().stateRoot()).findRunning(ref);
         Path proc = Path.of("/proc/" + s.pid());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.id());
@@ -64,7 +64,7 @@ public final class NsCommand implements Callable<Integer> {
         out.put("nsenter", "nsenter --target " + s.pid() + " --all");
         if (format.equals("json")) {
             try {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+                out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } catch (IOException e) {
                 throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
             }
@@ -73,19 +73,19 @@ public final class NsCommand implements Callable<Integer> {
         if (!format.equals("table")) {
             throw new JboxException("unknown --format " + format + " (use table or json)");
         }
-        System.out.printf("container %s, init pid %d (host view)%n", s.shortId(), s.pid());
-        System.out.printf("%-8s %-22s %-22s %s%n", "TYPE", "CONTAINER", "HOST", "SHARED");
+        out().printf("container %s, init pid %d (host view)%n", s.shortId(), s.pid());
+        out().printf("%-8s %-22s %-22s %s%n", "TYPE", "CONTAINER", "HOST", "SHARED");
         for (Map.Entry<String, Map<String, Object>> e : ns.entrySet()) {
-            System.out.printf("%-8s %-22s %-22s %s%n", e.getKey(), e.getValue().get("container"), e.getValue().get("host"),
+            out().printf("%-8s %-22s %-22s %s%n", e.getKey(), e.getValue().get("container"), e.getValue().get("host"),
                     (Boolean) e.getValue().get("shared") ? "yes" : "no");
         }
-        System.out.println("uid_map  " + out.get("uidMap"));
-        System.out.println("gid_map  " + out.get("gidMap"));
-        System.out.println("hostname " + out.get("hostname"));
+        out().println("uid_map  " + out.get("uidMap"));
+        out().println("gid_map  " + out.get("gidMap"));
+        out().println("hostname " + out.get("hostname"));
         if (out.containsKey("veth")) {
-            System.out.println("veth     " + out.get("veth") + " (ip netns exec " + out.get("netnsName") + " ip addr)");
+            out().println("veth     " + out.get("veth") + " (ip netns exec " + out.get("netnsName") + " ip addr)");
         }
-        System.out.println("enter it " + out.get("nsenter"));
+        out().println("enter it " + out.get("nsenter"));
         return 0;
     }
 

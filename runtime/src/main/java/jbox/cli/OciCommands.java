@@ -28,22 +28,22 @@ final class OciCommands {
     private OciCommands() {
     }
 
-    /** JBOX_TIMINGS=1: per-phase times on stderr, as `jbox run --timings` prints them. */
-    static final Timings TIMINGS = new Timings("1".equals(System.getenv("JBOX_TIMINGS")));
-
-    static OciLifecycle lifecycle(Config config) throws JboxException {
-        return new OciLifecycle(StateStore.ofOci(GlobalFlags.ociRoot(config)),
-                new ContainerRunner(ShimLocator.find(config), TIMINGS), new ContainerCgroups(config), config.stateRoot());
+    /** The lifecycle for r's --root and configuration; JBOX_TIMINGS=1 times its phases (runner().timings()). */
+    static OciLifecycle lifecycle(Request r) throws JboxException {
+        Config config = r.config();
+        return new OciLifecycle(StateStore.ofOci(r.flags().ociRoot(config)),
+                new ContainerRunner(ShimLocator.find(config), Main.timings(r), r.caller()), new ContainerCgroups(config),
+                config.stateRoot());
     }
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
-    static boolean isOci(Config config, String id) throws JboxException {
-        return StateStore.isValidId(id) && java.nio.file.Files.isDirectory(GlobalFlags.ociRoot(config).resolve(id));
+    static boolean isOci(Request r, String id) throws JboxException {
+        return StateStore.isValidId(id) && java.nio.file.Files.isDirectory(r.flags().ociRoot(r.config()).resolve(id));
     }
 
     @Command(name = "create", description = "Create a container from an OCI bundle; its process waits for `start`.",
             mixinStandardHelpOptions = true)
-    static final class Create implements Callable<Integer> {
+    static final class Create extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle (config.json, rootfs); default: the current directory.")
         Path bundle = Path.of(".");
 
@@ -70,48 +70,48 @@ final class OciCommands {
             if (preserveFds != 0) {
                 throw new JboxException("--preserve-fds " + preserveFds + " is not supported");
             }
-            Config config = Config.load();
-            Path b = bundle.toAbsolutePath().normalize();
-            OciLifecycle l = lifecycle(config);
-            TIMINGS.mark("parse_and_setup");
-            jbox.spec.ContainerSpec spec = OciConfig.read(b, OciCommands::ignoredProperty);
-            TIMINGS.mark("config_read");
+            Path b = request.resolve(bundle).normalize();
+            OciLifecycle l = lifecycle(request);
+            Timings timings = l.runner().timings();
+            timings.mark("parse_and_setup");
+            jbox.spec.ContainerSpec spec = OciConfig.read(b, path -> ignoredProperty(request, path));
+            timings.mark("config_read");
             try {
-                l.create(id, b, spec, pidFile == null ? null : pidFile.toAbsolutePath(), consoleSocket);
+                l.create(id, b, spec, request.resolve(pidFile), consoleSocket);
             } finally {
-                TIMINGS.print();
+                timings.print();
             }
             return 0;
         }
     }
 
     @Command(name = "start", description = "Start the process of a created container.", mixinStandardHelpOptions = true)
-    static final class Start implements Callable<Integer> {
+    static final class Start extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws JboxException {
-            lifecycle(Config.load()).start(id);
+            lifecycle(request).start(id);
             return 0;
         }
     }
 
     @Command(name = "state", description = "Print a container's state as the OCI runtime spec defines it.",
             mixinStandardHelpOptions = true)
-    static final class State implements Callable<Integer> {
+    static final class State extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws JboxException {
-            System.out.println(lifecycle(Config.load()).state(id));
+            out().println(lifecycle(request).state(id));
             return 0;
         }
     }
 
     @Command(name = "delete", description = "Delete a stopped (or, with --force, any) container.", mixinStandardHelpOptions = true)
-    static final class Delete implements Callable<Integer> {
+    static final class Delete extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-f", "--force"}, description = "Kill the container first if it still runs.")
         boolean force;
 
@@ -120,13 +120,13 @@ final class OciCommands {
 
         @Override
         public Integer call() throws JboxException {
-            lifecycle(Config.load()).delete(id, force);
+            lifecycle(request).delete(id, force);
             return 0;
         }
     }
 
     @Command(name = "list", description = "List the containers of the OCI CLI (under --root).", mixinStandardHelpOptions = true)
-    static final class ListCommand implements Callable<Integer> {
+    static final class ListCommand extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-f", "--format"}, paramLabel = "table|json", description = "Output format (default table).")
         String format = "table";
 
@@ -138,10 +138,10 @@ final class OciCommands {
             if (!format.equals("table") && !format.equals("json")) {
                 throw new JboxException("invalid --format " + format + " (use table or json)");
             }
-            OciLifecycle l = lifecycle(Config.load());
+            OciLifecycle l = lifecycle(request);
             List<String> states = new ArrayList<>();
             if (!quiet && format.equals("table")) {
-                System.out.printf("%-24s %-8s %-9s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+                out().printf("%-24s %-8s %-9s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
             }
             for (String id : l.store().ids()) {
                 ContainerRecord s;
@@ -152,16 +152,16 @@ final class OciCommands {
                 }
                 Status status = l.status(s);
                 if (quiet) {
-                    System.out.println(id);
+                    out().println(id);
                 } else if (format.equals("json")) {
                     states.add(OciLifecycle.stateJson(s, status).replaceAll("\\s*\\n\\s*", " "));
                 } else {
-                    System.out.printf("%-24s %-8d %-9s %-40s %s%n", id, status == Status.STOPPED ? 0 : s.pid(),
+                    out().printf("%-24s %-8d %-9s %-40s %s%n", id, status == Status.STOPPED ? 0 : s.pid(),
                             status.word(), s.bundle(), s.created());
                 }
             }
             if (format.equals("json") && !quiet) {
-                System.out.println("[" + String.join(",", states) + "]");
+                out().println("[" + String.join(",", states) + "]");
             }
             return 0;
         }
@@ -170,7 +170,7 @@ final class OciCommands {
     /** `jbox run --bundle DIR ID` (or any global flag first): runc's run, create + start + wait + delete. */
     @Command(name = "run", description = "Create and start a container from an OCI bundle; wait for it unless --detach.",
             mixinStandardHelpOptions = true)
-    static final class Run implements Callable<Integer> {
+    static final class Run extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "The bundle; default: the current directory.")
         Path bundle = Path.of(".");
 
@@ -191,23 +191,22 @@ final class OciCommands {
 
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
-            Path b = bundle.toAbsolutePath().normalize();
-            OciLifecycle l = lifecycle(config);
-            Path pf = pidFile == null ? null : pidFile.toAbsolutePath();
+            Path b = request.resolve(bundle).normalize();
+            OciLifecycle l = lifecycle(request);
+            Path pf = request.resolve(pidFile);
             if (detach) {
-                l.create(id, b, OciConfig.read(b, OciCommands::ignoredProperty), pf, consoleSocket);
+                l.create(id, b, OciConfig.read(b, path -> ignoredProperty(request, path)), pf, consoleSocket);
                 l.start(id);
                 return 0;
             }
-            SignalForwarding.install(l.runner());
-            return l.runAttached(id, b, OciConfig.read(b, OciCommands::ignoredProperty), pf, consoleSocket);
+            request.signals().forward(l.runner()::forwardSignal);
+            return l.runAttached(id, b, OciConfig.read(b, path -> ignoredProperty(request, path)), pf, consoleSocket);
         }
     }
 
     /** An unknown config.json property: ignored as the runtime-spec requires, named under --debug. */
-    static void ignoredProperty(String path) {
+    static void ignoredProperty(Request r, String path) {
         // A known property jbox ignores comes as "path: why"; an unknown one as its bare path.
-        GlobalFlags.logDebug("config.json: ignoring " + (path.contains(": ") ? path : "unknown property " + path));
+        r.flags().logDebug("config.json: ignoring " + (path.contains(": ") ? path : "unknown property " + path), r.err());
     }
 }

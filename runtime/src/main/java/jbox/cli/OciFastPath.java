@@ -17,9 +17,13 @@ final class OciFastPath {
     }
 
     /** The exit code, or null when picocli should handle these arguments. */
-    static Integer tryRun(String[] args) throws Exception {
+    static Integer tryRun(Request r, String[] args) throws Exception {
         Callable<Integer> cmd = parse(args);
-        return cmd == null ? null : cmd.call();
+        if (cmd == null) {
+            return null;
+        }
+        ((RequestCommand) cmd).request = r;
+        return cmd.call();
     }
 
     static Callable<Integer> parse(String[] args) {

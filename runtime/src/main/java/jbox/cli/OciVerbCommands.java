@@ -23,32 +23,32 @@ final class OciVerbCommands {
     }
 
     @Command(name = "pause", description = "Freeze every process of a container (cgroup freezer).", mixinStandardHelpOptions = true)
-    static final class Pause implements Callable<Integer> {
+    static final class Pause extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws JboxException {
-            OciCommands.lifecycle(Config.load()).pause(id);
+            OciCommands.lifecycle(request).pause(id);
             return 0;
         }
     }
 
     @Command(name = "resume", description = "Thaw a paused container.", mixinStandardHelpOptions = true)
-    static final class Resume implements Callable<Integer> {
+    static final class Resume extends RequestCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws JboxException {
-            OciCommands.lifecycle(Config.load()).resume(id);
+            OciCommands.lifecycle(request).resume(id);
             return 0;
         }
     }
 
     @Command(name = "update", description = "Change a container's cgroup limits (runc's flags, or -r FILE with linux.resources JSON).",
             mixinStandardHelpOptions = true)
-    static final class Update implements Callable<Integer> {
+    static final class Update extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-r", "--resources"}, paramLabel = "FILE", description = "linux.resources JSON ('-': stdin); the flags are then ignored, as runc's.")
         String resources;
 
@@ -115,18 +115,17 @@ final class OciVerbCommands {
                 UpdateResources.refuse("--mem-bw-schema", memBwSchema);
             }
             jbox.cgroup.CgroupUpdate u = resources != null
-                    ? UpdateResources.fromJson(UpdateResources.read(resources), resources)
+                    ? UpdateResources.fromJson(UpdateResources.read(request, resources), resources)
                     : UpdateResources.fromFlags(memory, memorySwap, memoryReservation, pidsLimit, cpuQuota, cpuPeriod,
                             cpuShare, cpusetCpus, cpusetMems);
-            Config config = Config.load();
-            OciLifecycle l = OciCommands.lifecycle(config);
+            OciLifecycle l = OciCommands.lifecycle(request);
             new OciUpdate(l).update(id, u);
             return 0;
         }
     }
 
     @Command(name = "events", description = "Print a container's stats and OOM events as runc's JSON lines.", mixinStandardHelpOptions = true)
-    static final class Events implements Callable<Integer> {
+    static final class Events extends RequestCommand implements Callable<Integer> {
         @Option(names = "--interval", paramLabel = "DURATION", description = "Between two stats (Go's form: 5s, 500ms; default 5s).")
         String interval = "5s";
 
@@ -139,12 +138,11 @@ final class OciVerbCommands {
         @Override
         public Integer call() throws JboxException {
             Duration d = parseDuration(interval);
-            Config config = Config.load();
-            OciEvents events = new OciEvents(OciCommands.lifecycle(config));
+            OciEvents events = new OciEvents(OciCommands.lifecycle(request));
             if (stats) {
-                events.stats(id, System.out);
+                events.stats(id, out());
             } else {
-                events.stream(id, d, System.out);
+                events.stream(id, d, out());
             }
             return 0;
         }
@@ -177,7 +175,7 @@ final class OciVerbCommands {
     }
 
     @Command(name = "checkpoint", description = "Refused: jbox has no CRIU.", mixinStandardHelpOptions = true)
-    static final class Checkpoint implements Callable<Integer> {
+    static final class Checkpoint extends RequestCommand implements Callable<Integer> {
         @Unmatched
         List<String> args;
 
@@ -188,7 +186,7 @@ final class OciVerbCommands {
     }
 
     @Command(name = "restore", description = "Refused: jbox has no CRIU.", mixinStandardHelpOptions = true)
-    static final class Restore implements Callable<Integer> {
+    static final class Restore extends RequestCommand implements Callable<Integer> {
         @Unmatched
         List<String> args;
 

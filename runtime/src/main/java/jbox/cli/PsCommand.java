@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** `jbox ps [-a]`: containers from the state directory. */
 @Command(name = "ps", description = "List containers.", mixinStandardHelpOptions = true)
-public final class PsCommand implements Callable<Integer> {
+public final class PsCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Show stopped containers too.")
     boolean all;
 
@@ -25,22 +25,22 @@ public final class PsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JboxException {
         if (ociId != null) {
-            List<Long> pids = OciCommands.lifecycle(Config.load()).pids(ociId);
+            List<Long> pids = OciCommands.lifecycle(request).pids(ociId);
             if (format.equals("json")) {
-                System.out.println(pids.toString().replace(" ", ""));
+                out().println(pids.toString().replace(" ", ""));
             } else {
-                pids.forEach(System.out::println);
+                pids.forEach(out()::println);
             }
             return 0;
         }
-        StateStore states = StateStore.ofRun(Config.load().stateRoot());
+        StateStore states = StateStore.ofRun(config().stateRoot());
         if (!format.equals("table") && !format.equals("json")) {
             throw new JboxException("unknown --format " + format + " (use table or json)");
         }
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ArrayNode rows = json.createArrayNode();
         if (format.equals("table")) {
-            System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
+            out().printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
         }
         for (ContainerRecord s : states.list()) {
             boolean live = states.isOwned(s.id());
@@ -54,11 +54,11 @@ public final class PsCommand implements Callable<Integer> {
                 rows.add(row);
                 continue;
             }
-            System.out.printf("%-12s  %-12s  %-10s  %-9s  %s%n", s.shortId(), s.image(), status,
+            out().printf("%-12s  %-12s  %-10s  %-9s  %s%n", s.shortId(), s.image(), status,
                     s.pid() == 0 ? "-" : Long.toString(s.pid()), s.name() == null ? "" : s.name());
         }
         if (format.equals("json")) {
-            System.out.println(rows.toPrettyString());
+            out().println(rows.toPrettyString());
         }
         return 0;
     }

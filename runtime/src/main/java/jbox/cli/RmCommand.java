@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** `jbox rm [-f] ID|NAME...`: removes stopped containers; -f kills a running one first. */
 @Command(name = "rm", description = "Remove containers.", mixinStandardHelpOptions = true)
-public final class RmCommand implements Callable<Integer> {
+public final class RmCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Kill a running container, then remove it.")
     boolean force;
 
@@ -23,7 +23,7 @@ public final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JboxException {
-        Config config = Config.load();
+        Config config = config();
         StateStore states = StateStore.ofRun(config.stateRoot());
         for (String ref : refs) {
             ContainerRecord s = states.find(ref);
@@ -36,7 +36,7 @@ public final class RmCommand implements Callable<Integer> {
                 new jbox.runtime.ContainerStop(states, new ContainerCgroups(config)).killForRemoval(s);
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
-            System.out.println(ref);
+            out().println(ref);
         }
         return 0;
     }

@@ -20,7 +20,7 @@ final class SignalCommands {
 
     @Command(name = "kill", description = "Send a signal to a container's PID 1 (default KILL; TERM for the OCI CLI's, as runc).",
             mixinStandardHelpOptions = true)
-    static final class Kill implements Callable<Integer> {
+    static final class Kill extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "Signal name or number.")
         String signal;
 
@@ -35,21 +35,21 @@ final class SignalCommands {
 
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
+            Config config = config();
             String sig = signal != null ? signal : positionalSignal;
-            if (OciCommands.isOci(config, ref)) {
-                OciCommands.lifecycle(config).kill(ref, sig == null ? "TERM" : sig, all);
+            if (OciCommands.isOci(request, ref)) {
+                OciCommands.lifecycle(request).kill(ref, sig == null ? "TERM" : sig, all);
                 return 0;
             }
             StateStore states = StateStore.ofRun(config.stateRoot());
             new ContainerStop(states, new ContainerCgroups(config)).kill(states.findRunning(ref), sig == null ? "KILL" : sig, false);
-            System.out.println(ref);
+            out().println(ref);
             return 0;
         }
     }
 
     @Command(name = "stop", description = "SIGTERM to PID 1, then SIGKILL after a timeout.", mixinStandardHelpOptions = true)
-    static final class Stop implements Callable<Integer> {
+    static final class Stop extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default 10).")
         int seconds = 10;
 
@@ -58,10 +58,10 @@ final class SignalCommands {
 
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
+            Config config = config();
             StateStore states = StateStore.ofRun(config.stateRoot());
             new ContainerStop(states, new ContainerCgroups(config)).stop(states.findRunning(ref), seconds);
-            System.out.println(ref);
+            out().println(ref);
             return 0;
         }
     }

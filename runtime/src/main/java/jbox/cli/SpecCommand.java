@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** `jbox spec [--bundle DIR] [--rootless]`: writes a default config.json to start an OCI bundle from. */
 @Command(name = "spec", description = "Write a default OCI config.json into the bundle directory.", mixinStandardHelpOptions = true)
-public final class SpecCommand implements Callable<Integer> {
+public final class SpecCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "Bundle directory (default: the current directory).")
     Path bundle = Path.of("");
 
@@ -26,10 +26,10 @@ public final class SpecCommand implements Callable<Integer> {
     public Integer call() throws JboxException {
         OciDefaults.IdRange range = null;
         if (rootless) {
-            Config c = Config.load();
+            Config c = config();
             range = new OciDefaults.IdRange(c.getLong("userns.uid.base"), c.getLong("userns.gid.base"), c.getLong("userns.size"));
         }
-        Path file = bundle.resolve(OciConfig.FILE);
+        Path file = request.resolve(bundle).resolve(OciConfig.FILE);
         try {
             // CREATE_NEW: an existing config is somebody's work, never overwritten.
             jbox.io.FileModes.createFile(file, 0644); // as runc's under the usual umask, whatever the umask

@@ -9,25 +9,25 @@ import picocli.CommandLine.Command;
 /** `jbox system prune`: removes what dead or stopped containers left behind. */
 @Command(name = "system", description = "System-wide housekeeping.", mixinStandardHelpOptions = true,
         subcommands = SystemCommand.Prune.class)
-public final class SystemCommand implements Runnable {
+public final class SystemCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new picocli.CommandLine(this).usage(out());
     }
 
     @Command(name = "prune", description = "Remove stopped containers and leftovers of killed jbox processes.",
             mixinStandardHelpOptions = true)
-    static final class Prune implements Callable<Integer> {
+    static final class Prune extends RequestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws JboxException {
-            Config config = Config.load();
+            Config config = config();
             var removed = new java.util.ArrayList<>(new Cleanup(config).prune());
-            removed.addAll(OciCommands.lifecycle(config).pruneInterrupted());
+            removed.addAll(OciCommands.lifecycle(request).pruneInterrupted());
             for (String r : removed) {
-                System.out.println("removed " + r);
+                out().println("removed " + r);
             }
             if (removed.isEmpty()) {
-                System.out.println("nothing to remove");
+                out().println("nothing to remove");
             }
             return 0;
         }

@@ -46,9 +46,9 @@ final class UpdateResources {
     }
 
     /** -r's argument: a file, or "-" for standard input. */
-    static byte[] read(String source) throws JboxException {
+    static byte[] read(Request r, String source) throws JboxException {
         try {
-            return source.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(source));
+            return source.equals("-") ? r.in().readAllBytes() : Files.readAllBytes(r.cwd().resolve(source));
         } catch (IOException e) {
             throw new JboxException("update: cannot read " + (source.equals("-") ? "standard input" : source) + ": "
                     + jbox.io.IoReason.of(e), e);

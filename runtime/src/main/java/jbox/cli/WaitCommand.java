@@ -10,13 +10,13 @@ import picocli.CommandLine.Parameters;
 
 /** `jbox wait ID`: blocks until the container has exited, then prints its exit code. */
 @Command(name = "wait", description = "Wait for a container to exit and print its exit code.", mixinStandardHelpOptions = true)
-public final class WaitCommand implements Callable<Integer> {
+public final class WaitCommand extends RequestCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTAINER")
     String ref;
 
     @Override
     public Integer call() throws JboxException {
-        StateStore states = StateStore.ofRun(Config.load().stateRoot());
+        StateStore states = StateStore.ofRun(config().stateRoot());
         ContainerRecord s = states.find(ref);
         while (states.isOwned(s.id())) {
             try {
@@ -33,7 +33,7 @@ public final class WaitCommand implements Callable<Integer> {
         if (last.exitCode() == null) {
             throw new JboxException("container " + ref + " died without an exit code (its jbox or monitor was killed)");
         }
-        System.out.println(last.exitCode());
+        out().println(last.exitCode());
         return 0;
     }
 }

@@ -23,20 +23,36 @@ public final class Config {
         this.values = values;
     }
 
-    public static Config load() throws JboxException {
-        Properties p = new Properties();
-        try (InputStream in = Config.class.getResourceAsStream("/jbox/config/jbox.properties")) {
-            if (in == null) {
-                throw new JboxException("built-in defaults jbox/config/jbox.properties are missing from the jar");
+    /** The built-in defaults, read from the jar once: every load starts from a copy. */
+    private static final class Defaults {
+        static final Properties VALUES = read();
+
+        private static Properties read() {
+            Properties p = new Properties();
+            try (InputStream in = Config.class.getResourceAsStream("/jbox/config/jbox.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                return null;
             }
-            p.load(in);
-        } catch (IOException e) {
-            throw new JboxException("cannot read built-in defaults: " + IoReason.of(e), e);
+            return p.isEmpty() ? null : p;
         }
+    }
+
+    /**
+     * The configuration a caller sees: the defaults, /etc/jbox/jbox.properties, then
+     * {@code jboxConfig} (the caller's $JBOX_CONFIG; null or empty: none).
+     */
+    public static Config load(String jboxConfig) throws JboxException {
+        if (Defaults.VALUES == null) {
+            throw new JboxException("built-in defaults jbox/config/jbox.properties are missing from the jar or unreadable");
+        }
+        Properties p = new Properties();
+        p.putAll(Defaults.VALUES);
         overlay(p, SYSTEM_FILE);
-        String env = System.getenv("JBOX_CONFIG");
-        if (env != null && !env.isEmpty()) {
-            Path file = Path.of(env);
+        if (jboxConfig != null && !jboxConfig.isEmpty()) {
+            Path file = Path.of(jboxConfig);
             if (!Files.isRegularFile(file)) {
                 throw new JboxException("config file " + file + " (from JBOX_CONFIG) does not exist");
             }

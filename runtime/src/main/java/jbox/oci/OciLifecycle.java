@@ -36,6 +36,8 @@ public final class OciLifecycle {
     public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
     private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = new com.fasterxml.jackson.core.JsonFactory();
 
+    private static final java.util.concurrent.atomic.AtomicLong SOCKETS = new java.util.concurrent.atomic.AtomicLong();
+
     private final StateStore store;
     private final ContainerRunner runner;
     private final ContainerCgroups cgroups;
@@ -62,7 +64,8 @@ public final class OciLifecycle {
         } catch (IOException e) {
             throw new JboxException("cannot create " + socketDir + ": " + IoReason.of(e), e);
         }
-        return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + ".sock");
+        // pid and a count: one JVM (the engine) may run several of these at once
+        return socketDir.resolve("oci-" + what + "-" + ProcessHandle.current().pid() + "-" + SOCKETS.incrementAndGet() + ".sock");
     }
 
     public StateStore store() {
@@ -127,7 +130,7 @@ public final class OciLifecycle {
                         cgroup.remove();
                     }
                 } catch (JboxException cleanup) {
-                    System.err.println("jbox: warning: " + cleanup.getMessage());
+                    runner.caller().warn(cleanup.getMessage());
                 } finally {
                     store.remove(id);
                 }
@@ -181,8 +184,8 @@ public final class OciLifecycle {
         String state = stateJson(s, Status.CREATING);
         hookState.set(state);
         if (spec.hooks() != null) {
-            HookRunner.run("prestart", spec.hooks().prestart(), state);
-            HookRunner.run("createRuntime", spec.hooks().createRuntime(), state);
+            HookRunner.run("prestart", spec.hooks().prestart(), state, runner.caller());
+            HookRunner.run("createRuntime", spec.hooks().createRuntime(), state, runner.caller());
         }
         return s;
     }
@@ -206,7 +209,7 @@ public final class OciLifecycle {
             }
         }
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, Status.RUNNING));
+            HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, Status.RUNNING), runner.caller());
         }
     }
 
@@ -308,7 +311,7 @@ public final class OciLifecycle {
         stop.forceKill(s, status); // a created one, or with --force a running or paused one
         cgroups.remove(s);
         if (s.hooks() != null) {
-            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, Status.STOPPED));
+            HookRunner.runWarning("poststop", s.hooks().poststop(), stateJson(s, Status.STOPPED), runner.caller());
         }
         store.remove(id);
     }
@@ -342,7 +345,7 @@ public final class OciLifecycle {
                 @Override
                 public void running() throws JboxException {
                     if (spec.hooks() != null) {
-                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], Status.RUNNING));
+                        HookRunner.runWarning("poststart", spec.hooks().poststart(), stateJson(state[0], Status.RUNNING), runner.caller());
                     }
                 }
             });
@@ -353,7 +356,7 @@ public final class OciLifecycle {
                 cgroup.remove();
             }
             if (state[0] != null && spec.hooks() != null) {
-                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], Status.STOPPED));
+                HookRunner.runWarning("poststop", spec.hooks().poststop(), stateJson(state[0], Status.STOPPED), runner.caller());
             }
             store.remove(id);
         }

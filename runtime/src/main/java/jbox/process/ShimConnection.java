@@ -16,16 +16,17 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * The JVM's end of the control channel to one jbox-shim: spawns the shim with the socket path,
- * accepts its connection, and exchanges framed messages (protocol.h). A unix socket rather than
- * an inherited fd because ProcessBuilder passes only stdin/stdout/stderr, which belong to the
- * container. Each message is decoded once into its ShimMessage type; ShimSequence holds the order.
+ * The JVM's end of the control channel to one jbox-shim: has the shim started with the socket
+ * path (by a ShimStarter: this JVM, or the caller's front end), accepts its connection, and
+ * exchanges framed messages (protocol.h). A unix socket rather than an inherited fd because
+ * ProcessBuilder passes only stdin/stdout/stderr, which belong to the container, and the front end
+ * that starts the shim for the engine is another process. Each message is decoded once into its ShimMessage type; ShimSequence holds the order.
  */
 public final class ShimConnection implements AutoCloseable, ShimSequence.Channel {
-    private final Process process;
+    private final ShimStarter.Child process;
     private final SocketChannel channel;
 
-    private ShimConnection(Process process, SocketChannel channel) {
+    private ShimConnection(ShimStarter.Child process, SocketChannel channel) {
         this.process = process;
         this.channel = channel;
     }
@@ -34,7 +35,8 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
      * Starts the shim with our stdio (or, for a detached container, no stdin and stdout/stderr
      * appended to {@code log}) and waits for it to connect on {@code socketPath}.
      */
-    public static ShimConnection spawn(Path shim, Path socketPath, Path log, boolean tty) throws JboxException {
+    public static ShimConnection spawn(Path shim, Path socketPath, Path log, boolean tty, ShimStarter starter,
+            java.io.PrintStream warnings) throws JboxException {
         ServerSocketChannel server;
         try {
             Files.deleteIfExists(socketPath);
@@ -50,25 +52,20 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         } catch (IOException e) {
             throw new JboxException("cannot listen on control socket " + socketPath + ": " + jbox.io.IoReason.of(e), e);
         }
-        Process p;
+        ShimStarter.Child p;
         try {
-            ProcessBuilder pb = (tty ? new ProcessBuilder(shim.toString(), "--tty", socketPath.toString())
-                    : new ProcessBuilder(shim.toString(), socketPath.toString())).inheritIO();
-            if (log != null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);
-            }
-            p = pb.start();
+            p = starter.start(tty ? java.util.List.of(shim.toString(), "--tty", socketPath.toString())
+                    : java.util.List.of(shim.toString(), socketPath.toString()), log);
         } catch (IOException e) {
             closeQuietly(server);
             throw new JboxException("cannot start shim " + shim + ": " + jbox.io.IoReason.of(e), e);
         }
         // If the shim dies before connecting, closing the server wakes the accept() below.
-        p.onExit().thenRun(() -> closeQuietly(server));
+        p.onExit(() -> closeQuietly(server));
         try {
-            return new ShimConnection(p, acceptRoot(server, socketPath));
+            return new ShimConnection(p, acceptRoot(server, socketPath, warnings));
         } catch (IOException e) {
-            p.destroyForcibly();
+            p.kill();
             // The shim's own one-line reason (e.g. it could not make its sealed copy) went to our
             // stderr, or to the container's log when detached: point there.
             throw new JboxException("shim " + shim + " exited before connecting (status "
@@ -89,7 +86,8 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
      * the pid: the shim also sends its own pid in MSG_PID, which ContainerRunner compares with the
      * process it started. Principals compare by numeric id, not by name.
      */
-    private static SocketChannel acceptRoot(ServerSocketChannel server, Path socketPath) throws IOException {
+    private static SocketChannel acceptRoot(ServerSocketChannel server, Path socketPath, java.io.PrintStream warnings)
+            throws IOException {
         java.nio.file.attribute.UserPrincipal self = Files.getOwner(socketPath);
         while (true) {
             SocketChannel ch = server.accept();
@@ -97,7 +95,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             if (peer.user().equals(self)) {
                 return ch;
             }
-            System.err.println("jbox: warning: refused a connection from user " + peer.user().getName()
+            warnings.println("jbox: warning: refused a connection from user " + peer.user().getName()
                     + " on control socket " + socketPath);
             ch.close();
         }
@@ -182,7 +180,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         closeQuietly(channel);
     }
 
-    private static int waitQuietly(Process p) {
+    private static int waitQuietly(ShimStarter.Child p) {
         try {
             return p.waitFor();
         } catch (InterruptedException e) {

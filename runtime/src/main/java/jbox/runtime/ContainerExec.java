@@ -22,6 +22,8 @@ import jbox.state.StateStore;
  * this puts the process in the container's cgroup.
  */
 public final class ContainerExec {
+    private static final java.util.concurrent.atomic.AtomicLong EXEC_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
     private final Config config;
 
     /** What exec's command line asks for: the command, and -e, -u, -w, -t over the container's. */
@@ -40,7 +42,9 @@ public final class ContainerExec {
         ContainerSpec recorded = SpecFile.read(states.dir(s.id()));
         Plan plan = plan(process(recorded.process(), flags, OtherUserCaps.BY_RUNS_RULE), recorded.linux() == null ? null : recorded.linux().seccomp(), true);
 
-        Path socket = states.dir(s.id()).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        // pid and a count: one JVM (the engine) may run several execs into one container at once
+        Path socket = states.dir(s.id())
+                .resolve("exec-" + ProcessHandle.current().pid() + "-" + EXEC_SEQ.incrementAndGet() + ".sock");
         ContainerCgroups cgroups = new ContainerCgroups(config);
         ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, flags.tty(), false, null,
                 (pid, shimPid) -> cgroups.join(s, pid));

@@ -150,7 +150,7 @@ public final class ContainerLauncher {
             if (outcome == null) { // detached: the shim runs `jbox internal-finish` when it is over
                 keep = true;
                 detached = true;
-                System.out.println(id);
+                runner.caller().out().println(id);
                 return 0;
             }
             int code = outcome.exitCode();

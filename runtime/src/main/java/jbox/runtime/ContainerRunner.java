@@ -24,16 +24,23 @@ import jbox.spec.ContainerSpec;
 public final class ContainerRunner {
     private final Path shim;
     private final Timings timings;
+    private final Caller caller;
     private volatile ShimConnection connection;
     private final List<Integer> pendingSignals = new ArrayList<>();
 
-    public ContainerRunner(Path shim, Timings timings) {
+    public ContainerRunner(Path shim, Timings timings, Caller caller) {
         this.shim = shim;
         this.timings = timings;
+        this.caller = caller;
     }
 
     public Timings timings() {
         return timings;
+    }
+
+    /** Whom this runner works for: where its own output and warnings go. */
+    public Caller caller() {
+        return caller;
     }
 
     /** Called from signal handlers: deliver now, or once the container exists. */
@@ -146,7 +153,7 @@ public final class ContainerRunner {
             ContainerSpec.Linux linux, long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted)
             throws JboxException {
         StartFailures words = new StartFailures(plan, what, joinNames, req);
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty)) {
+        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty, caller.shims(), caller.err())) {
             timings.mark("spawn_shim");
             ShimSequence sequence = new ShimSequence(shimConn, words);
             shimConn.send(Protocol.MSG_CLONE, req.encode());

@@ -357,10 +357,7 @@ public final class SpecBuilder {
                 throw new JboxException("invalid environment variable \"" + e + "\": expected KEY=VALUE or KEY");
             }
             if (e.indexOf('=') < 0) {
-                String v = System.getenv(e); // docker's -e KEY: take the value from jbox's environment
-                if (v != null) {
-                    env.put(e, v);
-                }
+                continue; // docker's -e KEY: the CLI took the value from its caller's environment; it had none
             } else {
                 put(env, e);
             }

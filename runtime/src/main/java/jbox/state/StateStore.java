@@ -44,6 +44,8 @@ public final class StateStore {
     private static final Pattern RUN_ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern OCI_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}");
 
+    private static final java.util.concurrent.atomic.AtomicLong CREATES = new java.util.concurrent.atomic.AtomicLong();
+
     private final Path root;
     private final Pattern ids;
     private final boolean ociRoot;
@@ -89,13 +91,14 @@ public final class StateStore {
 
     /**
      * Makes ROOT/ID with its owner lock already held, in one step: the directory is prepared as
-     * ROOT/.ID.PID with the lock taken inside, then renamed into place (a directory that is not
+     * ROOT/.ID.PID.N with the lock taken inside, then renamed into place (a directory that is not
      * empty is never replaced, so a taken id fails). Clean-up never sees ROOT/ID without a live
      * lock while its owner starts it. The caller keeps the lock open.
      */
     public LockFile create(String id) throws JboxException {
         checkId(id);
-        Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid());
+        // pid and a count: one JVM (the engine) may create several at once
+        Path temp = root.resolve("." + id + "." + ProcessHandle.current().pid() + "." + CREATES.incrementAndGet());
         try {
             for (int attempt = 0;; attempt++) {
                 if (ociRoot) { // root-only, made or tightened: state.json, config.json (secrets) and exec.fifo live below

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Config.load() overlays built-in defaults < /etc/jbox/jbox.properties < $JBOX_CONFIG. The
+ * Config.load($JBOX_CONFIG) overlays built-in defaults < /etc/jbox/jbox.properties < $JBOX_CONFIG. The
  * environment variable can only be set for a new process, so each case runs ConfigProbe in a
  * child JVM. /etc is only read, never written; tests depending on its absence are skipped when
  * the machine has one.

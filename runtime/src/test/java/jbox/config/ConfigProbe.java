@@ -7,7 +7,7 @@ public final class ConfigProbe {
 
     public static void main(String[] args) {
         try {
-            Config c = Config.load();
+            Config c = Config.load(System.getenv("JBOX_CONFIG"));
             for (String key : args) {
                 System.out.println(key + "=" + c.get(key));
             }

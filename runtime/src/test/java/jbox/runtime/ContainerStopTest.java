@@ -30,7 +30,7 @@ class ContainerStopTest {
     @BeforeEach
     void setUp() throws Exception {
         store = StateStore.ofOci(tmp.resolve("root"));
-        stop = new ContainerStop(store, new ContainerCgroups(Config.load()));
+        stop = new ContainerStop(store, new ContainerCgroups(Config.load(null)));
     }
 
     private static ContainerRecord recorded(Process p, long startTimeDelta) {

@@ -1,0 +1,151 @@
+package jbox.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jbox.JboxException;
+import jbox.config.Config;
+import jbox.engine.Call;
+import jbox.engine.Engine;
+import jbox.runtime.Caller;
+import jbox.runtime.ProcessSignals;
+import jbox.runtime.ProcessStart;
+import jbox.spec.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * `jbox engine [--socket PATH]` serves the front end in the foreground (for systemd or a
+ * supervisor; the front end starts it detached when its socket is missing); `jbox engine status`
+ * and `jbox engine stop`. Each call the engine receives runs through Main.execute as a Request
+ * of its own. Always a cold command: the engine never serves `engine`.
+ */
+@Command(name = "engine", description = "Run the resident engine in the foreground, or show or stop it.",
+        mixinStandardHelpOptions = true)
+final class EngineCommand extends RequestCommand implements Callable<Integer> {
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "The socket (default: $JBOX_ENGINE_SOCKET, else one per namespace set under /run/jbox/engine).")
+    Path socket;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "status or stop (default: serve).")
+    String action;
+
+    @Override
+    public Integer call() throws JboxException {
+        Path s = socket != null ? request.resolve(socket) : Engine.socketFor(request.env("JBOX_ENGINE_SOCKET"));
+        if (action == null) {
+            return serve(s);
+        }
+        return switch (action) {
+            case "status" -> status(s);
+            case "stop" -> stop(s);
+            default -> throw new JboxException("unknown engine action " + action + " (use status or stop)");
+        };
+    }
+
+    private int serve(Path s) throws JboxException {
+        Config config = config();
+        long idle = Durations.millis("engine.idle", config.get("engine.idle"));
+        String cgroupParent = config.get("engine.cgroup");
+        String image = config.get("image.default");
+        PrintStream log = request.err();
+        return Engine.serve(s, EngineCommand::handle, idle,
+                () -> jbox.engine.EngineCgroup.join(cgroupParent, cgroupName(s), log),
+                () -> warmUp(request.env(), image), log);
+    }
+
+    /** One call of a front end, run as any other request; `engine` itself, after any global flags, is the cold path's. */
+    static int handle(Call call) {
+        try {
+            List<String> rest = new GlobalFlags().strip(call.args(), call.cwd());
+            if (!rest.isEmpty() && rest.get(0).equals("engine")) {
+                return Call.FALLBACK;
+            }
+        } catch (JboxException e) {
+            // Main.execute words it
+        }
+        Request.Terminals t = new Request.Terminals(call.terminals()[0], call.terminals()[1], call.terminals()[2],
+                call.rows(), call.cols());
+        return Main.execute(new Request(call.args(), call.in(), call.out(), call.err(), call.env(), call.cwd(), () -> t,
+                to -> call.signals().forward(to), Caller.of(call.out(), call.err(), call.shims())));
+    }
+
+    /**
+     * Loads and compiles the hot paths before the first caller: commands that only read, and
+     * `run --rm --net none IMAGE /bin/true` a few times when the default image is there (a real
+     * container, removed with its files; its output goes nowhere).
+     */
+    private static void warmUp(Map<String, String> env, String image) {
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        Path cwd = Path.of("/");
+        List<List<String>> calls = new java.util.ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls"),
+                List.of("run", "--dry-run", "--net", "none", image, "/bin/true")));
+        for (int i = 0; i < 20; i++) {
+            calls.add(List.of("run", "--rm", "--net", "none", image, "/bin/true"));
+        }
+        for (List<String> args : calls) {
+            int status = Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
+                    () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
+            if (status != 0 && args.contains("--dry-run")) {
+                return; // no default image: the rest would fail the same way
+            }
+        }
+    }
+
+    /** The engine's cgroup under engine.cgroup: named after its socket, so one per engine. */
+    static String cgroupName(Path socket) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(socket.toString().getBytes(StandardCharsets.UTF_8));
+            return "engine-" + HexFormat.of().formatHex(h, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int status(Path s) {
+        long[] pid = running(s);
+        if (pid == null) {
+            out().println("not running (" + s + ")");
+            return 1;
+        }
+        out().println("running: pid " + pid[0] + ", socket " + s);
+        return 0;
+    }
+
+    private int stop(Path s) throws JboxException {
+        long[] pid = running(s);
+        if (pid == null) {
+            out().println("not running (" + s + ")");
+            return 0;
+        }
+        ProcessSignals.sendRecorded(pid[0], pid[1], "TERM");
+        if (!ProcessSignals.awaitExit(pid[0], pid[1], 10_000_000_000L)) {
+            throw new JboxException("engine pid " + pid[0] + " did not exit within 10 s of SIGTERM");
+        }
+        out().println("stopped pid " + pid[0]);
+        return 0;
+    }
+
+    /** The live engine's pid and start time, or null: its lock is held and its pid file names a live process. */
+    private static long[] running(Path s) {
+        if (!jbox.io.LockFile.isHeld(Engine.lockFile(s))) {
+            return null;
+        }
+        try {
+            String[] f = Files.readString(Engine.pidFile(s)).trim().split(" ");
+            long pid = Long.parseLong(f[0]);
+            long start = Long.parseLong(f[1]);
+            return ProcessStart.alive(pid, start) ? new long[] {pid, start} : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+// The resident engine: jbox's JVM kept warm behind a unix socket, serving the native front end.
+package jbox.engine;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
+import java.util.EnumSet;
+import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
+
+/**
+ * Listens on its socket (root-only: the directory 0700, the socket 0600, and each peer's
+ * SO_PEERCRED checked), serves each connection on a thread of its own, and exits after
+ * {@code idleMillis} without one. One engine per socket: it holds SOCKET.lock for its life; a
+ * socket file found while nobody holds the lock was left by a killed engine and is replaced.
+ */
+public final class Engine {
+    private final EnginePaths paths;
+    private final Call.Handler handler;
+    private final long idleMillis;
+    private final PrintStream log;
+    private final String nsKey;
+    private final UserPrincipal root;
+    private int active;
+    private long lastActivity = System.nanoTime();
+    private volatile ServerSocketChannel server;
+    private volatile Object socketKey;
+
+    private Engine(EnginePaths paths, Call.Handler handler, long idleMillis, PrintStream log) throws IOException {
+        this.paths = paths;
+        this.handler = handler;
+        this.idleMillis = idleMillis;
+        this.log = log;
+        this.nsKey = EnginePaths.namespaceKey();
+        this.root = paths.socket().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root");
+    }
+
+    /** The socket a caller with this $JBOX_ENGINE_SOCKET (null: none) uses. */
+    public static Path socketFor(String engineSocket) throws JboxException {
+        try {
+            return EnginePaths.forCaller(engineSocket).socket();
+        } catch (IOException e) {
+            throw new JboxException("cannot read this process's namespaces under /proc/self/ns: " + IoReason.of(e), e);
+        }
+    }
+
+    /** The lock and pid files beside {@code socket}. */
+    public static Path lockFile(Path socket) {
+        return EnginePaths.of(socket).lock();
+    }
+
+    public static Path pidFile(Path socket) {
+        return EnginePaths.of(socket).pid();
+    }
+
+    /**
+     * Serves on {@code socket} until idle; returns the exit status (0 also when another engine
+     * holds the socket already: it is starting or serving, which is what the caller wanted).
+     * {@code warmUp} runs on a thread of its own once the socket is served.
+     */
+    public static int serve(Path socket, Call.Handler handler, long idleMillis, Runnable ownCgroup, Runnable warmUp,
+            PrintStream log) throws JboxException {
+        EnginePaths paths = EnginePaths.of(socket);
+        try {
+            if (socket.getParent().equals(EnginePaths.DIR)) {
+                FileModes.ensureDirectory(EnginePaths.DIR.getParent(), jbox.config.HostRoots.ROOT_MODE, 0, 0);
+                FileModes.ensureDirectory(EnginePaths.DIR, FileModes.PRIVATE_DIR, 0, 0);
+            }
+        } catch (IOException e) {
+            throw new JboxException("cannot create " + EnginePaths.DIR + ": " + IoReason.of(e), e);
+        }
+        FileChannel lockChannel;
+        FileLock lock;
+        try {
+            lockChannel = FileChannel.open(paths.lock(), EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    FileModes.attribute(FileModes.PRIVATE_FILE));
+            lock = lockChannel.tryLock();
+        } catch (IOException e) {
+            throw new JboxException("cannot lock " + paths.lock() + ": " + IoReason.of(e), e);
+        }
+        if (lock == null) {
+            log.println(stamp() + "another engine holds " + paths.lock() + ": leaving it to serve " + socket);
+            return 0;
+        }
+        try {
+            Engine engine = new Engine(paths, handler, idleMillis, log);
+            return engine.run(ownCgroup, warmUp);
+        } catch (IOException e) {
+            throw new JboxException("engine on " + socket + ": " + IoReason.of(e), e);
+        } finally {
+            try {
+                lockChannel.close(); // releases the lock: the next engine may start
+            } catch (IOException ignored) {
+                // the lock goes with the descriptor, closed or not
+            }
+        }
+    }
+
+    private int run(Runnable ownCgroup, Runnable warmUp) throws IOException, JboxException {
+        // Nobody else holds the lock, so a socket file here is a killed engine's: replace it.
+        if (Files.deleteIfExists(paths.socket())) {
+            log.println(stamp() + "removed the stale socket " + paths.socket());
+        }
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(paths.socket()));
+        // chmod by path (a socket cannot be opened for the JDK's no-follow chmod); the directory is root's
+        Files.setAttribute(paths.socket(), "unix:mode", FileModes.PRIVATE_FILE);
+        socketKey = key(paths.socket());
+        server = s;
+        long pid = ProcessHandle.current().pid();
+        jbox.io.AtomicFile.write(paths.pid(), (pid + " " + jbox.runtime.ProcessStart.of(pid) + "\n")
+                .getBytes(StandardCharsets.US_ASCII), FileModes.PRIVATE_FILE);
+        Thread cleanup = new Thread(this::removeFiles, "jbox-engine-exit");
+        Runtime.getRuntime().addShutdownHook(cleanup); // `jbox engine stop` sends SIGTERM
+        log.println(stamp() + "serving " + paths.socket() + " (pid " + pid + ", namespaces " + nsKey + ", idle exit after "
+                + idleMillis + " ms)");
+        ownCgroup.run();
+        Thread idle = new Thread(this::idleWatch, "jbox-engine-idle");
+        idle.setDaemon(true);
+        idle.start();
+        Thread warm = new Thread(warmUp, "jbox-engine-warm-up");
+        warm.setDaemon(true);
+        warm.setPriority(Thread.MIN_PRIORITY);
+        warm.start();
+        try {
+            for (;;) {
+                SocketChannel ch = s.accept();
+                synchronized (this) {
+                    active++;
+                    lastActivity = System.nanoTime();
+                }
+                Thread t = new Thread(new Session(ch, this), "jbox-engine-request");
+                t.start();
+            }
+        } catch (ClosedChannelException idleExit) {
+            log.println(stamp() + "idle for " + idleMillis + " ms: exiting");
+        } finally {
+            removeFiles();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+        return 0;
+    }
+
+    /** Closes the server once no connection is open and none came for idleMillis. */
+    private void idleWatch() {
+        synchronized (this) {
+            for (;;) {
+                long waited = (System.nanoTime() - lastActivity) / 1_000_000;
+                if (active == 0 && waited >= idleMillis) {
+                    break;
+                }
+                try {
+                    wait(active > 0 ? 0 : Math.max(1, idleMillis - waited));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closed already
+        }
+    }
+
+    void sessionEnded() {
+        synchronized (this) {
+            active--;
+            lastActivity = System.nanoTime();
+            notifyAll();
+        }
+    }
+
+    /** Removes the socket and pid files, if they are still this engine's (a new engine may have replaced them). */
+    private void removeFiles() {
+        try {
+            if (socketKey != null && socketKey.equals(key(paths.socket()))) {
+                Files.deleteIfExists(paths.socket());
+                Files.deleteIfExists(paths.pid());
+            }
+        } catch (IOException ignored) {
+            // gone already
+        }
+    }
+
+    private static Object key(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    Call.Handler handler() {
+        return handler;
+    }
+
+    String nsKey() {
+        return nsKey;
+    }
+
+    UserPrincipal root() {
+        return root;
+    }
+
+    void log(String line) {
+        log.println(stamp() + line);
+    }
+
+    private static String stamp() {
+        return Instant.now() + " jbox engine: ";
+    }
+}

@@ -1,0 +1,41 @@
+// Where an engine listens, and the files beside its socket: one engine per set of namespaces.
+package jbox.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The socket is $JBOX_ENGINE_SOCKET, else /run/jbox/engine/KEY.sock, KEY naming this process's
+ * mount, net, pid, user and cgroup namespaces by inode: a caller in other namespaces reaches (or
+ * starts) another engine, so what an engine does lands in its caller's namespaces. Beside the
+ * socket: .lock (held by the engine for its life), .log and .pid.
+ */
+record EnginePaths(Path socket, Path lock, Path log, Path pid) {
+    static final Path DIR = Path.of("/run/jbox/engine");
+
+    static EnginePaths of(Path socket) {
+        String s = socket.toString();
+        if (s.endsWith(".sock") && socket.getParent() != null && socket.getParent().equals(DIR)) {
+            String base = s.substring(0, s.length() - ".sock".length());
+            return new EnginePaths(socket, Path.of(base + ".lock"), Path.of(base + ".log"), Path.of(base + ".pid"));
+        }
+        return new EnginePaths(socket, Path.of(s + ".lock"), Path.of(s + ".log"), Path.of(s + ".pid"));
+    }
+
+    /** The socket for a caller with this environment variable (null: the default for our namespaces). */
+    static EnginePaths forCaller(String engineSocket) throws IOException {
+        return of(engineSocket != null && !engineSocket.isEmpty() ? Path.of(engineSocket) : DIR.resolve(namespaceKey() + ".sock"));
+    }
+
+    /** m<ino>-n<ino>-p<ino>-u<ino>-c<ino> of /proc/self/ns/{mnt,net,pid,user,cgroup} (stat: the namespaces' inodes). */
+    static String namespaceKey() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String[][] kinds = {{"m", "mnt"}, {"n", "net"}, {"p", "pid"}, {"u", "user"}, {"c", "cgroup"}};
+        for (String[] k : kinds) {
+            Object ino = Files.getAttribute(Path.of("/proc/self/ns", k[1]), "unix:ino");
+            sb.append(sb.length() == 0 ? "" : "-").append(k[0]).append(ino);
+        }
+        return sb.toString();
+    }
+}

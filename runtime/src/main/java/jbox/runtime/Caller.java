@@ -1,0 +1,59 @@
+// Who a command works for, as the layers below the CLI see it: where its output goes.
+package jbox.runtime;
+
+import java.io.PrintStream;
+import jbox.process.ShimStarter;
+
+/**
+ * The caller's output streams, for what the runtime itself prints (a detached container's id,
+ * warnings, timings), whether they are this JVM's own fds 0..2 (then a child process may simply
+ * inherit them; otherwise its output is copied to these streams), and who starts its shims (a
+ * child of the caller's, with the caller's stdio). Never System.out: one JVM may serve several
+ * callers at once.
+ */
+public final class Caller {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean ownStdio;
+    private final ShimStarter shims;
+
+    private Caller(PrintStream out, PrintStream err, boolean ownStdio, ShimStarter shims) {
+        this.out = out;
+        this.err = err;
+        this.ownStdio = ownStdio;
+        this.shims = shims;
+    }
+
+    /** This process's own caller: {@code out} and {@code err} write to fds 1 and 2; shims are our children. */
+    public static Caller ofProcess(PrintStream out, PrintStream err) {
+        return new Caller(out, err, true, ShimStarter.LOCAL);
+    }
+
+    /** A caller elsewhere (the engine's, a test's): nothing may inherit this JVM's fds on its behalf. */
+    public static Caller of(PrintStream out, PrintStream err, ShimStarter shims) {
+        return new Caller(out, err, false, shims);
+    }
+
+    /** Who starts this caller's shims. */
+    public ShimStarter shims() {
+        return shims;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public PrintStream err() {
+        return err;
+    }
+
+    /** True when this JVM's fds 0..2 are the caller's. */
+    public boolean ownStdio() {
+        return ownStdio;
+    }
+
+    /** One line on the caller's stderr: something went wrong that does not fail the command. */
+    public void warn(String message) {
+        err.println("jbox: warning: " + message);
+    }
+}

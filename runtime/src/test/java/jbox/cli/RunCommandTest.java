@@ -1,0 +1,27 @@
+package jbox.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import jbox.runtime.Caller;
+import org.junit.jupiter.api.Test;
+
+/** What `jbox run` takes from its caller rather than from the JVM: -e KEY's value, and the cwd for files. */
+class RunCommandTest {
+    @Test
+    void aBareKeyTakesTheCallersValueOrIsLeftOut() {
+        assertEquals(List.of("A=1", "B=from caller", "C=", "", "=x"),
+                RunCommand.env(List.of("A=1", "B", "C=", "NOT_SET", "", "=x"), Map.of("B", "from caller")));
+    }
+
+    @Test
+    void aSeccompFileIsTheCallersRelativeToItsDirectory() {
+        Request r = new Request(List.of(), null, null, null, Map.of(), Path.of("/home/u"), () -> Request.Terminals.NONE,
+                to -> { }, Caller.of(null, null, jbox.process.ShimStarter.LOCAL));
+        assertEquals(List.of("seccomp=/home/u/prof.json", "seccomp:/abs.json", "seccomp=unconfined", "no-new-privileges"),
+                RunCommand.securityOpts(r, List.of("seccomp=prof.json", "seccomp:/abs.json", "seccomp=unconfined",
+                        "no-new-privileges")));
+    }
+}
