@@ -162,6 +162,10 @@ class ImageIT {
         Jbox.Result imp = Jbox.run("image", "import", name, tar.toString());
         assertEquals(0, imp.code(), imp.all());
         try {
+            // On the host it is a revision-3 cap for uid 100000 (container root), so it grants nothing to the
+            // host's own users; a raw copy of the tar's revision-2 cap would (getcap -n shows no rootid then).
+            Path onHost = Jbox.DATA.resolve("images").resolve(name).resolve("rootfs/caps/cat");
+            assertEquals(onHost + " cap_net_raw=ep [rootid=100000]\n", Jbox.host("getcap", "-n", onHost.toString()));
             Jbox.Result r = Jbox.run("run", "--rm", "--net", "none", name, getcap, "/caps/cat", "/bin/busybox");
             assertEquals("/caps/cat cap_net_raw=ep\n", r.out(), r.all());
 
