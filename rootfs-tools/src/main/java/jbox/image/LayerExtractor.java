@@ -36,9 +36,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *
  * <p>Files and FIFOs are made and finished on one descriptor ({@link NativeFiles}: owner, mode,
  * extended attributes, times). Extended attributes come from PAX {@code SCHILY.xattr.*} records
- * read raw ({@link XattrTap}): {@code user.*} as they are, {@code security.capability} rewritten for
- * the container's root ({@link FileCapability}); others (trusted.*, ACLs with unshifted ids, SELinux
- * labels) are skipped with one warning per import, as are device nodes (the runtime mounts its own
+ * read raw ({@link XattrTap}) and filtered by {@link XattrPolicy}; what it leaves out is one warning
+ * per import ({@link ImportWarnings}), as are device nodes (the runtime mounts its own
  * /dev; a user namespace could not use them). Symlink targets are stored as they are, whatever they
  * point at: nothing here ever follows a link. Kept separate from {@link TarImporter} so OCI layers
  * can reuse it.
@@ -54,7 +53,6 @@ public final class LayerExtractor {
     private static final int BUFFER_SIZE = 1 << 20;
     /** GNU tar's 'V' header; commons-compress has no constant for it. */
     private static final byte GNU_VOLUME_LABEL = 'V';
-    private static final String USER_XATTRS = "user.";
 
     private final Path root;
     private final IdShift shift;
@@ -71,6 +69,7 @@ public final class LayerExtractor {
     private final Set<String> written = new HashSet<>();
     /** What the whole import (this and its other layers) may still unpack. */
     private final ImportBudget budget;
+    private final XattrPolicy xattrPolicy;
 
     /**
      * @param root       existing directory to extract into (the rootfs being built)
@@ -94,6 +93,7 @@ public final class LayerExtractor {
         this.whiteouts = whiteouts;
         this.budget = budget;
         this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0));
+        this.xattrPolicy = new XattrPolicy(shift.hostUid(0), budget.warnings());
     }
 
     /** An extractor for one image layer applied over the layers already in {@code root}: whiteouts are honoured. */
@@ -236,36 +236,8 @@ public final class LayerExtractor {
             throws ImageException, IOException {
         NativeFiles.fchown(fd, uid, gid, target);
         NativeFiles.fchmod(fd, entry.getMode(), target);
-        applyXattrs(fd, target, entry, xattrs);
+        xattrPolicy.apply(fd, target, entry.getName(), xattrs);
         NativeFiles.futimens(fd, entry.getLastModifiedTime(), target);
-    }
-
-    /** user.* as they are; security.capability for the container's root; the rest skipped with a warning. */
-    private void applyXattrs(int fd, Path target, TarArchiveEntry entry, Map<String, byte[]> xattrs)
-            throws ImageException, IOException {
-        for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
-            String name = xattr.getKey();
-            if (name.startsWith(USER_XATTRS)) {
-                NativeFiles.fsetxattr(fd, name, xattr.getValue(), target);
-            } else if (name.equals(FileCapability.XATTR)) {
-                byte[] value;
-                try {
-                    value = FileCapability.forContainerRoot(xattr.getValue(), shift.hostUid(0));
-                } catch (ImageException e) {
-                    throw refused(entry.getName(), e.getMessage());
-                }
-                NativeFiles.fsetxattr(fd, name, value, target);
-            } else {
-                budget.warnings().skipped(ImportWarnings.XATTRS, Quoted.of(name) + " on " + Quoted.of(entry.getName()));
-            }
-        }
-    }
-
-    /** Xattrs where the kernel takes none of user.* (symlinks, FIFOs): skipped with the warning. */
-    private void skipXattrs(TarArchiveEntry entry, Map<String, byte[]> xattrs) {
-        for (String name : xattrs.keySet()) {
-            budget.warnings().skipped(ImportWarnings.XATTRS, Quoted.of(name) + " on " + Quoted.of(entry.getName()));
-        }
     }
 
     /** O_CREAT|O_EXCL|O_NOFOLLOW never follows a symlink; whatever is in the way is unlinked first. */
@@ -338,7 +310,7 @@ public final class LayerExtractor {
         }
         NativeFiles.lchown(target, uid, gid);
         NativeFiles.lutimens(target, entry.getLastModifiedTime());
-        skipXattrs(entry, xattrs);
+        xattrPolicy.skip(entry.getName(), xattrs);
     }
 
     /** Hard links share the target's inode, owner and mode, so no attributes are applied here. */
@@ -389,7 +361,7 @@ public final class LayerExtractor {
             throw e;
         }
         NativeFiles.close(fd, target);
-        skipXattrs(entry, xattrs);
+        xattrPolicy.skip(entry.getName(), xattrs);
     }
 
     /** Unlinks whatever occupies {@code target} (a symlink is removed, not followed) and forgets state about it. */
@@ -474,7 +446,7 @@ public final class LayerExtractor {
                 int fd = NativeFiles.open(dir, NativeFiles.O_RDONLY | NativeFiles.O_DIRECTORY);
                 try {
                     NativeFiles.fchmod(fd, entry.getMode(), dir);
-                    applyXattrs(fd, dir, entry, pending.getValue().xattrs());
+                    xattrPolicy.apply(fd, dir, entry.getName(), pending.getValue().xattrs());
                     NativeFiles.futimens(fd, entry.getLastModifiedTime(), dir);
                 } catch (ImageException | IOException | RuntimeException e) {
                     NativeFiles.closeQuietly(fd);
