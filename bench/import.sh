@@ -10,7 +10,7 @@ src=${1:-$(ls -d /usr/lib/python3* | head -1)}
 store=${JBOX_DATA_ROOT:-/var/lib/jbox}
 mkdir -p "$store"
 work=$(mktemp -d "$store/bench-import.XXXXXX")
-trap 'rm -rf "$work"; "$jbox" image rm bench-import-plain bench-import-gz >/dev/null 2>&1 || true' EXIT
+trap '"$jbox" image rm bench-import-plain bench-import-gz >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 if [ -n "${JBOX_DATA_ROOT:-}" ]; then # e.g. a tmpfs, to take a busy disk out of the comparison
   printf 'data.root=%s\n' "$store" >"$work/jbox.properties"
   export JBOX_CONFIG=$work/jbox.properties
