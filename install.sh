@@ -44,6 +44,15 @@ record state "${oci[@]}" state cds
 record start "${oci[@]}" start cds
 record kill "${oci[@]}" kill cds KILL
 record delete "${oci[@]}" delete --force cds
+# `image import` of a small .tar.gz with a directory, a file, a symlink and a FIFO: Commons Compress,
+# the jnr-ffi file calls and Jackson's image.json writer, which a cold import otherwise loads from the jar.
+mkdir -p "$train/import/dir"
+echo cds >"$train/import/dir/file"
+ln -s dir/file "$train/import/link"
+mkfifo "$train/import/fifo"
+tar -C "$train/import" -czf "$train/import.tar.gz" .
+record import image import jbox-cds-import "$train/import.tar.gz"
+"$prefix/bin/jbox" image rm jbox-cds-import >/dev/null
 cat "$train"/*.lst | sort -u >"$train/classes.lst"
 java -Xlog:disable -Xshare:dump -XX:SharedClassListFile="$train/classes.lst" -XX:SharedArchiveFile="$lib/jbox.jsa" \
   -cp "$lib/jbox.jar" >/dev/null

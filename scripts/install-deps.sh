@@ -4,6 +4,7 @@
 #   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
 #   util-linux       unshare/nsenter for the namespace tests and demos
 #   socat            a host process holding a TCP or UDP port in the port-conflict tests
+#   libcap2-bin      setcap/getcap: ImageIT proves file capabilities survive an import
 #   podman, conmon, skopeo  the OCI runtime CLI's interop tests (podman drives jbox and runc; skopeo writes images)
 #   containerd       containerd and ctr for ContainerdIT, which starts a private containerd of its own.
 #                    Installed here, its systemd service is neither started nor enabled: the tests must not
@@ -27,6 +28,7 @@ need conmon conmon
 need skopeo skopeo
 need runc runc
 need containerd containerd
+need setcap libcap2-bin
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jbox: installing ${missing[*]}"

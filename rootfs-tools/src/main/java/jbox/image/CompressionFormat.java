@@ -4,52 +4,81 @@ package jbox.image;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.CompressorException;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
+/** Detection is Commons Compress' own ({@link CompressorStreamFactory#detect}); jbox only decides what it unwraps. */
 enum CompressionFormat {
-    PLAIN(new byte[0]),
-    GZIP(new byte[] {0x1f, (byte) 0x8b}),
-    XZ(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0x00}),
-    BZIP2(new byte[] {'B', 'Z', 'h'}),
-    ZSTD(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
+    PLAIN,
+    GZIP,
+    XZ,
+    BZIP2,
+    ZSTD,
+    /** Recognised by Commons Compress but not unpacked by jbox (lzma, lz4, snappy, compress's .Z, ...). */
+    OTHER;
 
-    private static final int LONGEST_MAGIC = 6;
-    /** Decompressors hand the tar reader 512-byte records; buffering their output keeps calls into them few. */
-    private static final int DECOMPRESSED_BUFFER = 1 << 16;
+    private static final int TAR_HEADER = 512;
 
-    private final byte[] magic;
-
-    CompressionFormat(byte[] magic) {
-        this.magic = magic;
-    }
-
-    /** Peeks at the stream's first bytes; {@code in} is left positioned at its start. */
+    /**
+     * Peeks at the stream's first bytes ({@code in} supports mark, so it is left at its start). Some
+     * signatures Commons Compress knows are two bytes (zlib's "x^", "x\x9c"): a tar whose first
+     * name starts that way has a ustar header, and stays a tar.
+     */
     static CompressionFormat sniff(BufferedInputStream in) throws IOException {
-        in.mark(LONGEST_MAGIC);
-        byte[] head = in.readNBytes(LONGEST_MAGIC);
-        in.reset();
-        for (CompressionFormat format : values()) {
-            if (format != PLAIN && head.length >= format.magic.length
-                    && Arrays.equals(head, 0, format.magic.length, format.magic, 0, format.magic.length)) {
-                return format;
+        CompressionFormat format = of(detectedName(in));
+        if (format == OTHER) {
+            in.mark(TAR_HEADER);
+            byte[] head = in.readNBytes(TAR_HEADER);
+            in.reset();
+            if (TarArchiveInputStream.matches(head, head.length)) {
+                return PLAIN;
             }
         }
-        return PLAIN;
+        return format;
     }
 
-    /** Wraps {@code in} in this format's decompressor; concatenated members (pigz, pbzip2) are all read. */
-    InputStream decompress(InputStream in, String sourceName) throws IOException, ImageException {
+    /** Commons Compress' name for the compression ("gz", "xz", ...), or null for none it knows. */
+    static String detectedName(BufferedInputStream in) {
+        try {
+            return CompressorStreamFactory.detect(in);
+        } catch (CompressorException e) {
+            return null; // "no compressor found for the stream signature": a plain tar (or no archive at all)
+        }
+    }
+
+    private static CompressionFormat of(String name) {
+        if (name == null) {
+            return PLAIN;
+        }
+        return switch (name) {
+            case CompressorStreamFactory.GZIP -> GZIP;
+            case CompressorStreamFactory.XZ -> XZ;
+            case CompressorStreamFactory.BZIP2 -> BZIP2;
+            case CompressorStreamFactory.ZSTANDARD -> ZSTD;
+            default -> OTHER;
+        };
+    }
+
+    /**
+     * Wraps {@code in} in this format's decompressor; concatenated members (pigz, pbzip2) are all
+     * read. The decompressor runs on a thread of its own ({@link ReadAhead}), so inflating the next
+     * bytes overlaps writing the files of the last ones, as `tar -xz` overlaps with its gzip child.
+     */
+    InputStream decompress(BufferedInputStream in, String sourceName) throws IOException, ImageException {
         return switch (this) {
             case PLAIN -> in;
-            case GZIP -> new BufferedInputStream(GzipCompressorInputStream.builder()
-                    .setInputStream(in).setDecompressConcatenated(true).get(), DECOMPRESSED_BUFFER);
-            case XZ -> new BufferedInputStream(new XZCompressorInputStream(in, true), DECOMPRESSED_BUFFER);
-            case BZIP2 -> new BufferedInputStream(new BZip2CompressorInputStream(in, true), DECOMPRESSED_BUFFER);
+            case GZIP -> ReadAhead.of(GzipCompressorInputStream.builder()
+                    .setInputStream(in).setDecompressConcatenated(true).get(), sourceName);
+            case XZ -> ReadAhead.of(new XZCompressorInputStream(in, true), sourceName);
+            case BZIP2 -> ReadAhead.of(new BZip2CompressorInputStream(in, true), sourceName);
             case ZSTD -> throw new ImageException("zstd-compressed tar files are not supported: " + sourceName
                     + " (decompress it first with: zstd -d)");
+            case OTHER -> throw new ImageException(sourceName + " is compressed as " + detectedName(in)
+                    + ", which jbox does not unpack (gzip, xz and bzip2 it does)");
         };
     }
 }

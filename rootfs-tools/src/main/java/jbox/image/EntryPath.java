@@ -60,26 +60,4 @@ record EntryPath(String relative, List<String> components) {
         int slash = relative.lastIndexOf('/');
         return slash < 0 ? "" : relative.substring(0, slash);
     }
-
-    /**
-     * Whether a relative symlink target placed at this path climbs above the image root when
-     * resolved lexically from the link's directory. Absolute targets resolve inside the container
-     * at run time, so they are never considered escaping.
-     */
-    boolean relativeTargetEscapes(String target) {
-        if (target.startsWith("/")) {
-            return false;
-        }
-        int depth = components.size() - 1;
-        for (String part : target.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            depth += part.equals("..") ? -1 : 1;
-            if (depth < 0) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -60,6 +60,7 @@ public final class ImageImporter {
                 meta = importUnpacked(parsed, staging, source, ref, shift, budget);
             }
             store.publish(staging, meta);
+            budget.warnings().report(progress);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {
             store.discard(staging, e);

@@ -11,9 +11,15 @@ final class ImportBudget {
     private final ImportLimits limits;
     private long bytes;
     private long entries;
+    /** What the import skipped; kept here because this is the one object every extractor of an import shares. */
+    private final ImportWarnings warnings = new ImportWarnings();
 
     ImportBudget(ImportLimits limits) {
         this.limits = limits;
+    }
+
+    ImportWarnings warnings() {
+        return warnings;
     }
 
     /** A new tar entry is about to be extracted. */

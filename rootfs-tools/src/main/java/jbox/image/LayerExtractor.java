@@ -8,18 +8,14 @@ import jbox.rootfs.TreeDeletion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,8 +34,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * (which never follow a symlink) after unlinking whatever was there. Verified directories are
  * remembered, so the common case costs no extra syscalls.
  *
- * <p>FIFOs are created via coreutils (see {@link Fifo}). Extended attributes (e.g. file
- * capabilities) are not applied yet. Kept separate from {@link TarImporter} so OCI layers can reuse it.
+ * <p>Files and FIFOs are made and finished on one descriptor ({@link NativeFiles}: owner, mode,
+ * extended attributes, times). Extended attributes come from PAX {@code SCHILY.xattr.*} records
+ * read raw ({@link XattrTap}) and filtered by {@link XattrPolicy}; what it leaves out is one warning
+ * per import ({@link ImportWarnings}), as are device nodes (the runtime mounts its own
+ * /dev; a user namespace could not use them). Symlink targets are stored as they are, whatever they
+ * point at: nothing here ever follows a link. Kept separate from {@link TarImporter} so OCI layers
+ * can reuse it.
  *
  * <p>As an image layer ({@link #forLayer}), whiteouts apply to what lower layers left in the root:
  * {@code .wh.NAME} removes NAME, {@code .wh..wh..opq} empties its directory; neither is written.
@@ -52,22 +53,23 @@ public final class LayerExtractor {
     private static final int BUFFER_SIZE = 1 << 20;
     /** GNU tar's 'V' header; commons-compress has no constant for it. */
     private static final byte GNU_VOLUME_LABEL = 'V';
-    private static final Set<StandardOpenOption> NEW_FILE =
-            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final Path root;
     private final IdShift shift;
     private final String sourceName;
     private final byte[] buffer = new byte[BUFFER_SIZE];
     private final RealDirectories directories;
-    /** Directory modes and mtimes, applied last because creating children would undo them. */
-    private final Map<String, TarArchiveEntry> pendingDirs = new HashMap<>();
+    /** Holds file data on its way to write(2): jnr passes a direct buffer's address as it is. */
+    private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    /** Directory modes, xattrs and mtimes, applied last because creating children would undo them. */
+    private final Map<String, PendingDir> pendingDirs = new HashMap<>();
     /** Layer mode only: whether .wh. entries are whiteouts rather than ordinary files. */
     private final boolean whiteouts;
     /** Relative paths this layer wrote, with their ancestors: whiteouts never remove them. */
     private final Set<String> written = new HashSet<>();
     /** What the whole import (this and its other layers) may still unpack. */
     private final ImportBudget budget;
+    private final XattrPolicy xattrPolicy;
 
     /**
      * @param root       existing directory to extract into (the rootfs being built)
@@ -91,6 +93,7 @@ public final class LayerExtractor {
         this.whiteouts = whiteouts;
         this.budget = budget;
         this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0));
+        this.xattrPolicy = new XattrPolicy(shift.hostUid(0), budget.warnings());
     }
 
     /** An extractor for one image layer applied over the layers already in {@code root}: whiteouts are honoured. */
@@ -99,29 +102,58 @@ public final class LayerExtractor {
         return new LayerExtractor(root, shift, sourceName, true, budget);
     }
 
+    private record PendingDir(TarArchiveEntry entry, Map<String, byte[]> xattrs) {
+    }
+
     /** Reads the tar stream to its end-of-archive marker; the caller owns (and closes) {@code tarStream}. */
     public void apply(InputStream tarStream) throws ImageException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, StandardCharsets.UTF_8.name());
+        XattrTap tap = new XattrTap(tarStream);
+        TarArchiveInputStream tar = new TarArchiveInputStream(tap, StandardCharsets.UTF_8.name());
         String previous = null;
         while (true) {
             TarArchiveEntry entry;
+            tap.beginHeader();
             try {
                 entry = tar.getNextEntry();
             } catch (IOException | RuntimeException e) {
+                if (previous == null && tap.notATar()) {
+                    throw notATar();
+                }
                 String where = previous == null ? "" : " after entry " + Quoted.of(previous);
                 throw new ImageException("cannot read tar " + sourceName + where + ": " + IoReason.of(e), e);
             }
+            Map<String, byte[]> xattrs = tap.endHeader();
             if (entry == null) {
+                if (previous == null && tap.notATar()) {
+                    throw notATar(); // e.g. /etc/hostname: the tar reader takes it for an empty archive
+                }
                 break;
             }
             previous = entry.getName();
             budget.entry();
-            extract(tar, entry);
+            extract(tar, entry, xattrs);
+            skipRest(tar, entry);
         }
         applyDirectoryAttributes();
     }
 
-    private void extract(InputStream tar, TarArchiveEntry entry) throws ImageException {
+    private ImageException notATar() {
+        return new ImageException(sourceName + " is not a tar archive (nor a gzip, xz or bzip2 compressed one)");
+    }
+
+    /** Whatever of an entry's data was not extracted (a hard link's, say) is read here, so the tap records headers only. */
+    private void skipRest(InputStream tar, TarArchiveEntry entry) throws ImageException {
+        try {
+            while (tar.read(buffer, 0, buffer.length) >= 0) {
+                // discarded
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.getName())
+                    + ": " + IoReason.of(e), e);
+        }
+    }
+
+    private void extract(InputStream tar, TarArchiveEntry entry, Map<String, byte[]> xattrs) throws ImageException {
         String name = entry.getName();
         // Archive-wide metadata (git archive writes one), and GNU volume labels: nothing to extract.
         if (entry.isGlobalPaxHeader() || entry.getLinkFlag() == GNU_VOLUME_LABEL) {
@@ -152,17 +184,17 @@ public final class LayerExtractor {
         try {
             byte type = entry.getLinkFlag();
             if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {
-                throw refused(name, "device nodes are not allowed in images");
+                budget.warnings().skipped(ImportWarnings.DEVICE_NODES, Quoted.of(name));
             } else if (type == TarConstants.LF_SYMLINK) {
-                extractSymlink(entry, path, target, uid, gid);
+                extractSymlink(entry, path, target, uid, gid, xattrs);
             } else if (type == TarConstants.LF_LINK) {
                 extractHardLink(entry, path, target);
             } else if (type == TarConstants.LF_FIFO) {
-                extractFifo(entry, path, target, uid, gid);
+                extractFifo(entry, path, target, uid, gid, xattrs);
             } else if (entry.isDirectory()) {
-                extractDirectory(entry, path, target, uid, gid);
+                extractDirectory(entry, path, target, uid, gid, xattrs);
             } else if (isRegularFile(type)) {
-                extractFile(tar, entry, path, target, uid, gid);
+                extractFile(tar, entry, path, target, uid, gid, xattrs);
             } else {
                 throw refused(name, "unsupported tar entry type " + Quoted.of(String.valueOf((char) type)));
             }
@@ -177,30 +209,48 @@ public final class LayerExtractor {
                 || type == TarConstants.LF_CONTIG || type == TarConstants.LF_GNUTYPE_SPARSE;
     }
 
-    private void extractFile(InputStream tar, TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid)
-            throws ImageException, IOException {
+    private void extractFile(InputStream tar, TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+            Map<String, byte[]> xattrs) throws ImageException, IOException {
         requireNotRoot(entry, path);
         budget.claim(entry.isSparse() ? entry.getRealSize() : entry.getSize());
         directories.ensureParents(entry.getName(), path);
-        try (FileChannel out = createFile(target, path)) {
-            copyContent(tar, entry, out);
+        int fd = createFile(target, path);
+        boolean done = false;
+        try {
+            copyContent(tar, entry, fd, target);
+            finish(fd, target, entry, uid, gid, xattrs); // after the data: a write(2) drops setuid and file caps
+            done = true;
+        } finally {
+            if (!done) {
+                NativeFiles.closeQuietly(fd);
+            }
         }
-        PosixAttributes.lchown(target, uid, gid);
-        PosixAttributes.chmod(target, entry.getMode());
-        PosixAttributes.setModifiedTime(target, entry.getLastModifiedTime());
+        NativeFiles.close(fd, target);
     }
 
-    /** O_CREAT|O_EXCL never follows a symlink; whatever is in the way is unlinked first. */
-    private FileChannel createFile(Path target, EntryPath path) throws IOException {
+    /**
+     * Owner, then mode (chown clears setuid/setgid), then xattrs (chown drops security.capability),
+     * then times (setting the others would not change mtime, but this is the order tar uses).
+     */
+    private void finish(int fd, Path target, TarArchiveEntry entry, long uid, long gid, Map<String, byte[]> xattrs)
+            throws ImageException, IOException {
+        NativeFiles.fchown(fd, uid, gid, target);
+        NativeFiles.fchmod(fd, entry.getMode(), target);
+        xattrPolicy.apply(fd, target, entry.getName(), xattrs);
+        NativeFiles.futimens(fd, entry.getLastModifiedTime(), target);
+    }
+
+    /** O_CREAT|O_EXCL|O_NOFOLLOW never follows a symlink; whatever is in the way is unlinked first. */
+    private int createFile(Path target, EntryPath path) throws IOException {
         try {
-            return FileChannel.open(target, NEW_FILE);
+            return NativeFiles.createFile(target);
         } catch (FileAlreadyExistsException e) {
             removeExisting(target, path);
-            return FileChannel.open(target, NEW_FILE);
+            return NativeFiles.createFile(target);
         }
     }
 
-    private void copyContent(InputStream tar, TarArchiveEntry entry, FileChannel out)
+    private void copyContent(InputStream tar, TarArchiveEntry entry, int fd, Path target)
             throws ImageException, IOException {
         while (true) {
             int n;
@@ -214,15 +264,14 @@ public final class LayerExtractor {
                 return;
             }
             budget.unpacked(n); // before the write: nothing past the limit reaches the disk
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-            while (chunk.hasRemaining()) {
-                out.write(chunk);
-            }
+            direct.clear();
+            direct.put(buffer, 0, n).flip();
+            NativeFiles.write(fd, direct, target);
         }
     }
 
-    private void extractDirectory(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid)
-            throws ImageException, IOException {
+    private void extractDirectory(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+            Map<String, byte[]> xattrs) throws ImageException, IOException {
         if (!path.isRoot()) {
             directories.ensureParents(entry.getName(), path);
             try {
@@ -235,18 +284,20 @@ public final class LayerExtractor {
             }
             directories.add(path.relative());
         }
-        PosixAttributes.lchown(target, uid, gid);
-        pendingDirs.put(path.relative(), entry);
+        NativeFiles.lchown(target, uid, gid);
+        pendingDirs.put(path.relative(), new PendingDir(entry, xattrs));
     }
 
-    private void extractSymlink(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid)
-            throws ImageException, IOException {
+    /**
+     * Any target is stored as it is, "../../../../y" included (at run time ".." stops at the
+     * container's root): a link is only ever created, never followed here, and parents are proven
+     * real directories before anything is written below them.
+     */
+    private void extractSymlink(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+            Map<String, byte[]> xattrs) throws ImageException, IOException {
         String linkTarget = entry.getLinkName();
         if (linkTarget.isEmpty()) {
             throw refused(entry.getName(), "symlink has an empty target");
-        }
-        if (path.relativeTargetEscapes(linkTarget)) {
-            throw refused(entry.getName(), "symlink target " + Quoted.of(linkTarget) + " escapes the image root");
         }
         requireNotRoot(entry, path);
         directories.ensureParents(entry.getName(), path);
@@ -257,8 +308,9 @@ public final class LayerExtractor {
             removeExisting(target, path);
             Files.createSymbolicLink(target, link);
         }
-        PosixAttributes.lchown(target, uid, gid);
-        PosixAttributes.setModifiedTime(target, entry.getLastModifiedTime());
+        NativeFiles.lchown(target, uid, gid);
+        NativeFiles.lutimens(target, entry.getLastModifiedTime());
+        xattrPolicy.skip(entry.getName(), xattrs);
     }
 
     /** Hard links share the target's inode, owner and mode, so no attributes are applied here. */
@@ -290,15 +342,26 @@ public final class LayerExtractor {
         }
     }
 
-    private void extractFifo(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid)
-            throws ImageException, IOException {
+    /** Opened O_NONBLOCK for reading, which does not wait for a writer, to be finished on its descriptor. */
+    private void extractFifo(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+            Map<String, byte[]> xattrs) throws ImageException, IOException {
         requireNotRoot(entry, path);
         directories.ensureParents(entry.getName(), path);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+            NativeFiles.mkfifo(target);
+        } catch (FileAlreadyExistsException e) {
             removeExisting(target, path);
+            NativeFiles.mkfifo(target);
         }
-        Fifo.create(target, entry.getMode() & 0777, entry.getLastModifiedTime());
-        PosixAttributes.lchown(target, uid, gid);
+        int fd = NativeFiles.open(target, NativeFiles.O_RDONLY | NativeFiles.O_NONBLOCK);
+        try {
+            finish(fd, target, entry, uid, gid, Map.of());
+        } catch (ImageException | IOException | RuntimeException e) {
+            NativeFiles.closeQuietly(fd);
+            throw e;
+        }
+        NativeFiles.close(fd, target);
+        xattrPolicy.skip(entry.getName(), xattrs);
     }
 
     /** Unlinks whatever occupies {@code target} (a symlink is removed, not followed) and forgets state about it. */
@@ -376,12 +439,20 @@ public final class LayerExtractor {
     }
 
     private void applyDirectoryAttributes() throws ImageException {
-        for (Map.Entry<String, TarArchiveEntry> pending : pendingDirs.entrySet()) {
+        for (Map.Entry<String, PendingDir> pending : pendingDirs.entrySet()) {
             Path dir = root.resolve(pending.getKey());
-            TarArchiveEntry entry = pending.getValue();
+            TarArchiveEntry entry = pending.getValue().entry();
             try {
-                PosixAttributes.chmod(dir, entry.getMode());
-                PosixAttributes.setModifiedTime(dir, entry.getLastModifiedTime());
+                int fd = NativeFiles.open(dir, NativeFiles.O_RDONLY | NativeFiles.O_DIRECTORY);
+                try {
+                    NativeFiles.fchmod(fd, entry.getMode(), dir);
+                    xattrPolicy.apply(fd, dir, entry.getName(), pending.getValue().xattrs());
+                    NativeFiles.futimens(fd, entry.getLastModifiedTime(), dir);
+                } catch (ImageException | IOException | RuntimeException e) {
+                    NativeFiles.closeQuietly(fd);
+                    throw e;
+                }
+                NativeFiles.close(fd, dir);
             } catch (IOException e) {
                 throw new ImageException("cannot set attributes of tar entry " + Quoted.of(entry.getName())
                         + " at " + dir + ": " + IoReason.of(e), e);

@@ -17,4 +17,9 @@ public interface ProgressListener {
     /** The input has been fully read (successfully or not); a chance to end a progress line. */
     default void finish() {
     }
+
+    /** Something the import left out on purpose (device nodes, some xattrs), one line, after {@link #finish}. */
+    default void warning(String line) {
+        System.err.println("jbox: warning: " + line);
+    }
 }

@@ -44,11 +44,13 @@ public final class TarImporter {
         store.requireAbsent(name);
         long size = tarFileSize(tarFile);
         Path staging = store.createStaging();
+        ImportBudget budget = limits.budget();
         try {
             Path rootfs = ImageStore.stagingRootfs(staging);
-            extract(rootfs, tarFile, size, shift, progress, limits.budget());
+            extract(rootfs, tarFile, size, shift, progress, budget);
             ImageMeta meta = rootfsMeta(parsed, rootfs, shift, tarFile);
             store.publish(staging, meta);
+            budget.warnings().report(progress);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {
             store.discard(staging, e);

@@ -2,6 +2,7 @@
 package jbox.image;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -24,7 +27,7 @@ final class TarFixture {
 
     static final FileTime DEFAULT_MTIME = FileTime.fromMillis(1_600_000_000_000L);
 
-    private record Item(TarArchiveEntry entry, byte[] content) {
+    private record Item(TarArchiveEntry entry, byte[] content, Map<String, byte[]> xattrs) {
     }
 
     private final List<Item> items = new ArrayList<>();
@@ -78,6 +81,16 @@ final class TarFixture {
         return this;
     }
 
+    /**
+     * An extended attribute of the most recently added entry, as GNU tar and docker write it: a PAX
+     * record {@code SCHILY.xattr.NAME=VALUE} with the value's raw bytes (Commons Compress can only
+     * write text values, so the PAX header is written here).
+     */
+    TarFixture xattr(String name, byte[] value) {
+        items.get(items.size() - 1).xattrs().put(name, value);
+        return this;
+    }
+
     /** Overrides the mtime of the most recently added entry. */
     TarFixture mtime(FileTime mtime) {
         items.get(items.size() - 1).entry().setLastModifiedTime(mtime);
@@ -91,6 +104,14 @@ final class TarFixture {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             for (Item item : items) {
+                if (!item.xattrs().isEmpty()) {
+                    byte[] records = paxRecords(item.xattrs());
+                    TarArchiveEntry pax = new TarArchiveEntry("PaxHeaders/x", (byte) 'x', true);
+                    pax.setSize(records.length);
+                    tar.putArchiveEntry(pax);
+                    tar.write(records);
+                    tar.closeArchiveEntry();
+                }
                 tar.putArchiveEntry(item.entry());
                 if (item.content() != null) {
                     tar.write(item.content());
@@ -103,6 +124,24 @@ final class TarFixture {
 
     Path writeTo(Path file) throws IOException {
         return writeTo(file, Compression.PLAIN);
+    }
+
+    /** "LEN SCHILY.xattr.NAME=VALUE\n", LEN the record's own length in bytes, its digits included. */
+    private static byte[] paxRecords(Map<String, byte[]> xattrs) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
+            byte[] key = (" SCHILY.xattr." + xattr.getKey() + "=").getBytes(StandardCharsets.UTF_8);
+            int rest = key.length + xattr.getValue().length + 1;
+            int len = rest + String.valueOf(rest).length();
+            if (String.valueOf(len).length() != String.valueOf(rest).length()) {
+                len++;
+            }
+            out.write(String.valueOf(len).getBytes(StandardCharsets.US_ASCII));
+            out.write(key);
+            out.write(xattr.getValue());
+            out.write('\n');
+        }
+        return out.toByteArray();
     }
 
     private static OutputStream compress(OutputStream raw, Compression compression) throws IOException {
@@ -124,7 +163,7 @@ final class TarFixture {
     }
 
     private TarFixture add(TarArchiveEntry entry, byte[] content) {
-        items.add(new Item(entry, content));
+        items.add(new Item(entry, content, new LinkedHashMap<>()));
         return this;
     }
 }

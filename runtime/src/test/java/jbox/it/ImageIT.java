@@ -137,6 +137,116 @@ class ImageIT {
         }
     }
 
+    /**
+     * A tar made by GNU tar --xattrs (as docker and containerd write them: raw SCHILY.xattr records)
+     * with a busybox copy holding cap_net_raw+ep. Inside the container getcap reads it back (the
+     * kernel shows the revision-3 cap as a plain one only where its rootid is the namespace's root),
+     * and it grants CAP_NET_RAW to uid 1000 when run, which the same busybox without the cap does not.
+     */
+    @Test
+    void aFileCapabilityIsValidForTheContainersRootReadBackByGetcapAndGranted() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.createDirectories(src.resolve("bin"));
+        Files.createDirectories(src.resolve("caps"));
+        Files.copy(Path.of("/bin/busybox"), src.resolve("bin/busybox"));
+        Files.createSymbolicLink(src.resolve("bin/sh"), Path.of("busybox"));
+        Files.copy(Path.of("/bin/busybox"), src.resolve("caps/cat"));
+        Jbox.host("setcap", "cap_net_raw+ep", src.resolve("caps/cat").toString());
+        // getcap and what it links, at their own paths (ldd prints "name => /path (addr)" and "/path (addr)")
+        String getcap = Jbox.host("sh", "-c", "command -v getcap").strip();
+        Jbox.host("sh", "-c", "for f in " + getcap + " $(ldd " + getcap + " | grep -o '/[^ ]*'); do cp --parents -L \"$f\" "
+                + src + "/; done");
+        Path tar = tmp.resolve("caps.tar");
+        Jbox.host("tar", "--xattrs", "--xattrs-include=*", "-C", src.toString(), "-cf", tar.toString(), ".");
+        String name = "caps-" + Long.toHexString(System.nanoTime());
+        Jbox.Result imp = Jbox.run("image", "import", name, tar.toString());
+        assertEquals(0, imp.code(), imp.all());
+        try {
+            // On the host it is a revision-3 cap for uid 100000 (container root), so it grants nothing to the
+            // host's own users; a raw copy of the tar's revision-2 cap would (getcap -n shows no rootid then).
+            Path onHost = Jbox.DATA.resolve("images").resolve(name).resolve("rootfs/caps/cat");
+            assertEquals(onHost + " cap_net_raw=ep [rootid=100000]\n", Jbox.host("getcap", "-n", onHost.toString()));
+            Jbox.Result r = Jbox.run("run", "--rm", "--net", "none", name, getcap, "/caps/cat", "/bin/busybox");
+            assertEquals("/caps/cat cap_net_raw=ep\n", r.out(), r.all());
+
+            Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+            assertEquals(0, Jbox.run("spec", "--rootless", "--bundle", bundle.toString()).code());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+            var process = c.with("process");
+            process.put("terminal", false).put("noNewPrivileges", false); // file caps need exec to raise privileges
+            process.with("user").put("uid", 1000).put("gid", 1000);
+            process.putArray("args").add("sh").add("-c")
+                    .add("/caps/cat /proc/self/status | grep CapEff; cat /proc/self/status | grep CapEff");
+            var caps = process.with("capabilities");
+            caps.withArray("bounding").add("CAP_NET_RAW");
+            caps.putArray("effective");
+            caps.putArray("permitted");
+            c.with("root").put("path", Jbox.DATA.resolve("images").resolve(name).resolve("rootfs").toString());
+            json.writeValue(bundle.resolve("config.json").toFile(), c);
+            Path root = Files.createDirectories(tmp.resolve("oci-state"));
+            String id = "caps-" + Long.toHexString(System.nanoTime());
+            try {
+                Jbox.Result ran = Jbox.run("--root", root.toString(), "run", "--bundle", bundle.toString(), id);
+                assertEquals("CapEff:\t0000000000002000\nCapEff:\t0000000000000000\n", ran.out(), ran.all());
+            } finally {
+                Jbox.run("--root", root.toString(), "delete", "--force", id);
+            }
+        } finally {
+            assertEquals(0, Jbox.run("image", "rm", name).code());
+        }
+    }
+
+    /** A rootfs tarball from debootstrap holds ./dev/full and friends: one warning, and the image imports and runs. */
+    @Test
+    void deviceNodesInARootfsTarballAreSkippedWithOneWarning() throws Exception {
+        Path tar = tmp.resolve("with-dev.tar");
+        Path busybox = Path.of("/bin/busybox");
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
+            dir(t, "./bin/");
+            dir(t, "./dev/");
+            TarArchiveEntry bb = new TarArchiveEntry("./bin/busybox");
+            bb.setMode(0755);
+            bb.setSize(Files.size(busybox));
+            t.putArchiveEntry(bb);
+            Files.copy(busybox, t);
+            t.closeArchiveEntry();
+            TarArchiveEntry sh = new TarArchiveEntry("./bin/sh", TarArchiveEntry.LF_SYMLINK);
+            sh.setLinkName("busybox");
+            t.putArchiveEntry(sh);
+            t.closeArchiveEntry();
+            for (String dev : new String[] {"full", "null", "zero"}) {
+                TarArchiveEntry node = new TarArchiveEntry("./dev/" + dev, TarArchiveEntry.LF_CHR);
+                node.setMode(0666);
+                node.setDevMajor(1);
+                node.setDevMinor(dev.equals("full") ? 7 : dev.equals("null") ? 3 : 5);
+                t.putArchiveEntry(node);
+                t.closeArchiveEntry();
+            }
+        }
+        String name = "dev-" + Long.toHexString(System.nanoTime());
+        Jbox.Result imp = Jbox.run("image", "import", name, tar.toString());
+        assertEquals(0, imp.code(), imp.all());
+        try {
+            assertEquals("jbox: warning: skipped 3 device nodes (jbox mounts its own /dev), the first: \"./dev/full\"\n",
+                    imp.err(), imp.all());
+            Jbox.Result r = Jbox.run("run", "--rm", "--net", "none", name, "/bin/sh", "-c", "echo ok > /dev/full || echo full");
+            assertEquals("full\n", r.out(), r.all());
+        } finally {
+            assertEquals(0, Jbox.run("image", "rm", name).code());
+        }
+    }
+
+    @Test
+    void aFileThatIsNoArchiveIsRefusedWithOneLine() throws Exception {
+        Path text = Files.writeString(tmp.resolve("hostname"), "box\n");
+        String name = "text-" + Long.toHexString(System.nanoTime());
+        Jbox.Result r = Jbox.run("image", "import", name, text.toString());
+        assertEquals(125, r.code(), r.all());
+        assertEquals("jbox: " + text + " is not a tar archive (nor a gzip, xz or bzip2 compressed one)\n", r.err(), r.all());
+        assertFalse(Jbox.run("image", "ls").out().contains(name));
+    }
+
     /** Every path under {@code root}, sorted. */
     private static java.util.List<String> listing(Path root) throws Exception {
         try (var all = Files.walk(root)) {

@@ -1,0 +1,57 @@
+// Which extended attributes of an image reach the disk, and in what form.
+package jbox.image;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * {@code user.*} as they are; {@code security.capability} rewritten for the container's root
+ * ({@link FileCapability}); everything else skipped and counted for the import's warning:
+ * {@code trusted.*} (overlayfs obeys trusted.overlay.*), POSIX ACLs (their ids are not shifted),
+ * SELinux labels (the host's policy, not the image's). Only files and directories take them: the
+ * kernel refuses user.* on symlinks and FIFOs.
+ */
+final class XattrPolicy {
+    private static final String USER = "user.";
+
+    private final long hostRoot;
+    private final ImportWarnings warnings;
+
+    /** @param hostRoot the host uid of the container's root (rootid of a file capability) */
+    XattrPolicy(long hostRoot, ImportWarnings warnings) {
+        this.hostRoot = hostRoot;
+        this.warnings = warnings;
+    }
+
+    /** Sets what the policy allows on the open file or directory {@code fd}; call it after fchown (which drops caps). */
+    void apply(int fd, Path target, String entryName, Map<String, byte[]> xattrs) throws ImageException, IOException {
+        for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
+            String name = xattr.getKey();
+            if (name.startsWith(USER)) {
+                NativeFiles.fsetxattr(fd, name, xattr.getValue(), target);
+            } else if (name.equals(FileCapability.XATTR)) {
+                byte[] value;
+                try {
+                    value = FileCapability.forContainerRoot(xattr.getValue(), hostRoot);
+                } catch (ImageException e) {
+                    throw LayerExtractor.refused(entryName, e.getMessage());
+                }
+                NativeFiles.fsetxattr(fd, name, value, target);
+            } else {
+                skipped(name, entryName);
+            }
+        }
+    }
+
+    /** Xattrs of an entry that takes none (a symlink, a FIFO): all counted as skipped. */
+    void skip(String entryName, Map<String, byte[]> xattrs) {
+        for (String name : xattrs.keySet()) {
+            skipped(name, entryName);
+        }
+    }
+
+    private void skipped(String name, String entryName) {
+        warnings.skipped(ImportWarnings.XATTRS, Quoted.of(name) + " on " + Quoted.of(entryName));
+    }
+}
