@@ -18,8 +18,11 @@ public interface ProgressListener {
     default void finish() {
     }
 
-    /** Something the import left out on purpose (device nodes, some xattrs), one line, after {@link #finish}. */
+    /**
+     * Something the import left out on purpose (device nodes, some xattrs), one line, after
+     * {@link #finish}. Ignored by default; a listener with the caller's stream prints it there
+     * (never System.err: one engine serves many callers).
+     */
     default void warning(String line) {
-        System.err.println("jbox: warning: " + line);
     }
 }

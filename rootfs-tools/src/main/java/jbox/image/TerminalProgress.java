@@ -53,6 +53,13 @@ public final class TerminalProgress implements ProgressListener {
         }
     }
 
+    /** Warnings go to the caller's stream, terminal or not: they say what the image lacks. */
+    @Override
+    public void warning(String line) {
+        out.println("jbox: warning: " + line);
+        out.flush();
+    }
+
     String line(long bytesRead, long totalBytes, int percent) {
         int filled = percent * BAR_WIDTH / 100;
         String bar = "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled);
