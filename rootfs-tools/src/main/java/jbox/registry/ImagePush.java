@@ -72,7 +72,7 @@ public final class ImagePush {
             try {
                 TreeDeletion.delete(work);
             } catch (IOException e) {
-                // a .push-* directory: removed by hand, or by the next `jbox system prune`
+                // left as downloads/.push-*: named in no image, safe to delete by hand
             }
         }
     }
