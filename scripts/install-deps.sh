@@ -9,6 +9,9 @@
 #   containerd       containerd and ctr for ContainerdIT, which starts a private containerd of its own.
 #                    Installed here, its systemd service is neither started nor enabled: the tests must not
 #                    leave a daemon on the machine (a containerd the host already had is left as it is).
+#   docker-registry  the CNCF distribution registry for RegistryIT, which starts its own on loopback
+#                    (own config and storage); its service is neither started nor enabled, as containerd's.
+#   apache2-utils    htpasswd, for the registry's basic auth in RegistryIT
 set -euo pipefail
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -29,13 +32,16 @@ need skopeo skopeo
 need runc runc
 need containerd containerd
 need setcap libcap2-bin
+need docker-registry docker-registry
+need htpasswd apache2-utils
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jbox: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   no_start=
-  if [[ " ${missing[*]} " == *" containerd "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  if [[ " ${missing[*]} " == *" containerd "* || " ${missing[*]} " == *" docker-registry "* ]] \
+      && [ ! -e /usr/sbin/policy-rc.d ]; then
     # policy-rc.d answering 101 tells the packages' maintainer scripts not to start their services.
     no_start=/usr/sbin/policy-rc.d
     trap 'rm -f "$no_start"' EXIT
@@ -45,5 +51,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
   if [[ " ${missing[*]} " == *" containerd "* ]] && [ -d /run/systemd/system ]; then
     systemctl disable --quiet containerd.service || true
+  fi
+  if [[ " ${missing[*]} " == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --quiet docker-registry.service || true
   fi
 fi

@@ -7,19 +7,19 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** sha512 is allowed by the spec but no tool we interoperate with writes it; refusing it is explicit. */
-record Digest(String hex) {
+public record Digest(String hex) {
 
     private static final String PREFIX = "sha256:";
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
-    Digest {
+    public Digest {
         if (!HEX.matcher(hex).matches()) {
             throw new IllegalArgumentException("not a sha256 hex digest: " + hex);
         }
     }
 
     /** Parses "sha256:HEX"; {@code what} names the field for the error message. */
-    static Digest parse(String value, String what) throws ImageException {
+    public static Digest parse(String value, String what) throws ImageException {
         if (value == null) {
             throw new ImageException(what + " has no digest");
         }
@@ -33,11 +33,11 @@ record Digest(String hex) {
         return new Digest(hex);
     }
 
-    static Digest of(byte[] content) {
+    public static Digest of(byte[] content) {
         return new Digest(HexFormat.of().formatHex(sha256().digest(content)));
     }
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -45,7 +45,7 @@ record Digest(String hex) {
         }
     }
 
-    static Digest of(MessageDigest finished) {
+    public static Digest of(MessageDigest finished) {
         return new Digest(HexFormat.of().formatHex(finished.digest()));
     }
 

@@ -41,7 +41,7 @@ public final class ImageExporter {
         ImageMeta meta = store.get(name);
         Path rootfs = store.rootfs(meta);
         ImageName parsed = ImageName.parse(meta.name());
-        String refName = ref != null ? ref : parsed.repository() + ":" + parsed.tag();
+        String refName = ref != null ? ref : parsed.withTag();
         if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
             throw new ImageException("cannot export to " + dest + ": it already exists");
         }

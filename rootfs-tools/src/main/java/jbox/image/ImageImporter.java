@@ -54,13 +54,38 @@ public final class ImageImporter {
             Path rootfs = ImageStore.stagingRootfs(staging);
             ImageMeta meta;
             if (directory) {
-                meta = importArchive(parsed, new ArchiveDir(source), source, ref, rootfs, shift, budget);
+                meta = importArchive(parsed, new ArchiveDir(source), from(source, ref), ref, rootfs, shift, budget);
             } else {
                 TarImporter.extract(rootfs, source, size, shift, progress, budget);
                 meta = importUnpacked(parsed, staging, source, ref, shift, budget);
             }
             store.publish(staging, meta);
             budget.warnings().report(progress);
+            return meta;
+        } catch (ImageException | RuntimeException | Error e) {
+            store.discard(staging, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Imports an OCI image layout whose blobs were fetched from elsewhere (a registry), through the
+     * same reader and layer applier as any layout: every blob is verified again as it is read.
+     *
+     * @param from    where it came from, for image.json's source ("registry 127.0.0.1:5000/app:1")
+     * @param replace an image of that name is replaced once the new one is complete
+     */
+    public ImageMeta importLayout(ImageStore store, String name, Path layout, String from, IdShift shift,
+            boolean replace) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        if (!replace) {
+            store.requireAbsent(name);
+        }
+        Path staging = store.createStaging();
+        try {
+            ImageMeta meta = importArchive(parsed, new ArchiveDir(layout), from, null,
+                    ImageStore.stagingRootfs(staging), shift, limits.budget());
+            store.publish(staging, meta, replace);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {
             store.discard(staging, e);
@@ -85,7 +110,7 @@ public final class ImageImporter {
         } catch (IOException e) {
             throw new ImageException("cannot move unpacked " + tarFile + " to " + unpacked + ": " + IoReason.of(e), e);
         }
-        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), tarFile, ref, rootfs, shift, budget);
+        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), from(tarFile, ref), ref, rootfs, shift, budget);
         try {
             TreeDeletion.delete(unpacked);
         } catch (IOException e) {
@@ -94,7 +119,12 @@ public final class ImageImporter {
         return meta;
     }
 
-    private ImageMeta importArchive(ImageName name, ArchiveDir dir, Path source, String ref, Path rootfs,
+    private static String from(Path source, String ref) {
+        return source.getFileName() + (ref == null ? "" : " " + ref);
+    }
+
+    /** @param from where the archive came from, after its format in image.json's source */
+    private ImageMeta importArchive(ImageName name, ArchiveDir dir, String from, String ref, Path rootfs,
             IdShift shift, ImportBudget budget) throws ImageException {
         ImageContents image = OciLayoutReader.isLayout(dir)
                 ? new OciLayoutReader(dir, ref).read()
@@ -102,10 +132,9 @@ public final class ImageImporter {
         TarImporter.createRootfs(rootfs, shift);
         new LayerApplier(dir, shift, budget).apply(image, rootfs);
         ImageConfig config = image.config();
-        String from = image.format() + " " + source.getFileName() + (ref == null ? "" : " " + ref);
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
                 ImageUser.numeric(config.user(), rootfs), Instant.now().toString(), shift.uidBase(), shift.gidBase(),
-                from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
+                image.format() + " " + from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
                 image.configDigest().toString());
     }
 

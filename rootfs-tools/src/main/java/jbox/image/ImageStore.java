@@ -202,10 +202,51 @@ public final class ImageStore {
 
     /** Writes image.json into the staging dir and renames it to the image's directory in one step. */
     void publish(Path staging, ImageMeta meta) throws ImageException {
+        publish(staging, meta, false);
+    }
+
+    /**
+     * As {@link #publish(Path, ImageMeta)}; with {@code replace}, an image of that name is first
+     * renamed away (so the new one still lands with one rename) and deleted after, or put back if
+     * publishing fails. A reader sees the old image, then for an instant none, then the new one.
+     */
+    void publish(Path staging, ImageMeta meta, boolean replace) throws ImageException {
         ImageName parsed = ImageName.parse(meta.name());
+        Path target = imageDir(parsed);
+        Path old = null;
+        if (replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !storesAnotherName(target, parsed)) {
+            old = root.resolve(TEMP_PREFIX + "rm-" + UUID.randomUUID());
+            try {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new ImageException("cannot replace image " + parsed.canonical() + " at " + target + ": "
+                        + IoReason.of(e), e);
+            }
+        }
+        try {
+            publishNew(staging, meta, parsed, target);
+        } catch (ImageException | RuntimeException e) {
+            if (old != null) {
+                try {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException restore) {
+                    e.addSuppressed(restore);
+                }
+            }
+            throw e;
+        }
+        if (old != null) {
+            try {
+                TreeDeletion.delete(old);
+            } catch (IOException e) {
+                // a .tmp- dir without a lock file: pruneStaging removes it
+            }
+        }
+    }
+
+    private void publishNew(Path staging, ImageMeta meta, ImageName parsed, Path target) throws ImageException {
         requireAbsent(meta.name());
         ImageMetaFile.write(staging.resolve(ImageMetaFile.FILE_NAME), meta);
-        Path target = imageDir(parsed);
         try {
             Files.setAttribute(staging, "unix:mode", IMAGE_DIR_MODE, LinkOption.NOFOLLOW_LINKS);
             // rename(2) refuses a non-empty target, so a racing publisher of the same name loses cleanly.

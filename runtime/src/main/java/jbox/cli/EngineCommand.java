@@ -66,7 +66,8 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     static int handle(Call call) {
         try {
             List<String> rest = new GlobalFlags().strip(call.args(), call.cwd());
-            if (!rest.isEmpty() && rest.get(0).equals("engine")) {
+            // login prompts on the caller's own terminal with echo off: only the cold path's JVM has it
+            if (!rest.isEmpty() && (rest.get(0).equals("engine") || rest.get(0).equals("login"))) {
                 return Call.FALLBACK;
             }
         } catch (JboxException e) {

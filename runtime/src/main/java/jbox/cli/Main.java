@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
             OciVerbCommands.Resume.class, OciVerbCommands.Update.class, OciVerbCommands.Events.class,
-            OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class, EngineCommand.class})
+            OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class, EngineCommand.class,
+            RegistryCommands.Pull.class, RegistryCommands.Push.class, RegistryCommands.Login.class, RegistryCommands.Logout.class})
 public final class Main implements Runnable {
     private final Request request;
 

@@ -37,6 +37,7 @@ final class RunCommand {
                 env(p.all("--env"), r.env()), p.value("--workdir"), p.value("--user"), p.value("--network"),
                 p.value("--userns"), p.has("--rm"), sandboxing, path(r, p.value("--report")), p.has("--init"), p.has("--detach"), p.has("--tty"),
                 p.all("--publish"));
+        RegistryCommands.beforeRun(r, config, p.image(), p.value("--pull"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         String format = p.value("--format");
         if (format != null && (!format.equals("json") || !p.has("--dry-run"))) {

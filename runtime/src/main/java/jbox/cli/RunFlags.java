@@ -54,6 +54,7 @@ final class RunFlags {
             new Flag(List.of("--sandbox"), Kind.SWITCH, null, "For untrusted tools: no network, read-only root, no capabilities, tight limits."),
             new Flag(List.of("--report"), Kind.VALUE, "FILE", "Write a JSON report of how the run ended."),
             new Flag(List.of("--init"), Kind.SWITCH, null, "Run a minimal init as PID 1: it forwards signals and reaps zombies."),
+            new Flag(List.of("--pull"), Kind.VALUE, "POLICY", "Pull the image: missing (default; names with a registry, a /path or a digest), always or never."),
             new Flag(List.of("--timings"), Kind.SWITCH, null, "Print per-phase start times as JSON on stderr."),
             new Flag(List.of("--dry-run"), Kind.SWITCH, null, "Print the container's OCI config.json instead of running it."),
             new Flag(List.of("--format"), Kind.VALUE, "FORMAT", "With --dry-run: the output format; json (the default and only one)."),
