@@ -86,6 +86,8 @@ enum msg_type {
 #define STEP_CONSOLE 0xfffffffcu      /* connecting to SHIM_OPT_CONSOLE's socket */
 #define STEP_START_FIFO 0xfffffffbu   /* making SHIM_OPT_START_FIFO's FIFO */
 #define STEP_MONITOR_LOCK 0xfffffffau /* taking SHIM_OPT_RECORD's monitor lock */
+#define STEP_SIGNALFD 0xfffffff9u     /* blocking the monitor's signals and making their signalfd */
+#define STEP_SOCKETPAIR 0xfffffff8u   /* making the socketpair to the init */
 #define STEP_JOIN 0xffffff00u         /* + i: opening or setns() into the i-th SHIM_OPT_JOIN path */
 #define FAILED_MSG_LEN 12u            /* u32 step, i32 errno, u32 exit status */
 
