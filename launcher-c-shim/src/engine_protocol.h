@@ -55,6 +55,12 @@ enum engine_msg {
 #define ENGINE_TTY_STDOUT 2u
 #define ENGINE_TTY_STDERR 4u
 
+/* Where the engine lives and how it is started (JBOX_ENGINE_SOCKET=P overrides the socket). */
+#define ENGINE_DIR "/run/jbox/engine" /* <key>.sock, .lock, .log, .pid; 0700 root */
+#define ENGINE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define START_TIMEOUT_MS 30000 /* waiting for a started engine's socket, then the cold path */
+#define START_RETRY_MS 10
+
 /* SPAWN's modes. */
 #define SPAWN_MODE_INHERIT 0u  /* the child gets the front end's fds 0, 1, 2 */
 #define SPAWN_MODE_DETACHED 1u /* stdin /dev/null, stdout and stderr appended to the log path (0600) */

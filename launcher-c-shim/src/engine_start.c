@@ -19,13 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_protocol.h"
 #include "frontend.h"
 #include "protocol.h"
-
-#define ENGINE_DIR "/run/jbox/engine"
-#define ENGINE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define START_TIMEOUT_MS 30000
-#define START_RETRY_MS 10
 
 /* A line "engine.enabled=false" (java.util.Properties' separators: '=', ':' or blanks) in a
  * config file: the last occurrence wins, as for Config. Unreadable files say nothing. */

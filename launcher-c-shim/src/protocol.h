@@ -77,6 +77,7 @@ enum msg_type {
 #define SHIM_OPT_CONSOLE 128u  /* a unix socket path follows: the terminal's master (MSG_PTY_FD) is
                                   sent there with SCM_RIGHTS (runc's --console-socket), not relayed */
 #define CLONE_MSG_MAX (8u + 8192u)
+#define CHILD_FRAME_MAX 64u    /* child -> shim: FAILED, CREATED and the fd-carrying frames only */
 #define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
 #define MAX_ON_EXIT_ARGS 63    /* strings SHIM_OPT_ON_EXIT may carry */
 
