@@ -106,20 +106,32 @@ static void on_signal(int sig)
 	errno = err;
 }
 
+/* What the caller gave us for the signals we take over: the cold path gets it back on FALLBACK. */
+static struct sigaction inherited[NFORWARDED + 2];
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	struct sigaction old;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&ign.sa_mask);
 	for (size_t i = 0; i < NFORWARDED; i++) {
 		/* An ignored signal stays ignored (nohup, a background job's SIGINT), as for the JVM. */
-		if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(forwarded[i], &sa, NULL);
+		if (sigaction(forwarded[i], NULL, &inherited[i]) == 0 && inherited[i].sa_handler != SIG_IGN)
+			sigaction(forwarded[i], &sa, NULL);
 	}
 	sa.sa_flags |= SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout drops output; the command still runs to EXIT */
+	sigaction(SIGCHLD, &sa, &inherited[NFORWARDED]);
+	/* A closed stdout drops output; the command still runs to its EXIT. */
+	sigaction(SIGPIPE, &ign, &inherited[NFORWARDED + 1]);
+}
+
+static void uninstall_signals(void)
+{
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaction(forwarded[i], &inherited[i], NULL);
+	sigaction(SIGCHLD, &inherited[NFORWARDED], NULL);
+	sigaction(SIGPIPE, &inherited[NFORWARDED + 1], NULL);
 }
 
 static void put_u32_frame(uint32_t type, uint32_t a)
@@ -225,13 +237,14 @@ static void reap_children(void)
 	}
 }
 
-/* FALLBACK: signals that came meanwhile act as they would have on a front end without handlers. */
+/* FALLBACK: the cold path gets the caller's dispositions back, and signals that came meanwhile
+ * act as they would have on a front end without handlers. */
 static void __attribute__((noreturn)) fall_back(void)
 {
 	uint8_t pending[64];
 	ssize_t n = read(self_pipe[0], pending, sizeof(pending));
 	close(fe.sock);
-	restore_signals();
+	uninstall_signals();
 	for (ssize_t i = 0; i < n; i++)
 		if (pending[i] != SIGCHLD && pending[i] != SIGWINCH)
 			raise(pending[i]);
