@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds jbox (Java + C shim), installs it under $PREFIX (default
-# /usr/local: the launcher in bin/, jar, shim and class-data archive in lib/jbox/, all root-owned),
-# builds the default busybox image, and runs a first container. Run as root.
+# Installs what is missing, builds jbox (Java + C shim and front end), installs it under $PREFIX
+# (default /usr/local: lib/jbox/ holds the native front end jbox, the cold path jbox-jvm, the jar,
+# the shim and the class-data archive, all root-owned; bin/jbox links to lib/jbox/jbox), builds the
+# default busybox image, and runs a first container. Run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
@@ -12,11 +13,16 @@ scripts/install-deps.sh
 mvn -B -q -DskipTests install
 
 install -d -m 0755 -o root -g root "$lib"
-install -m 0755 -o root -g root runtime/target/jbox runtime/target/jbox-shim "$lib/"
+install -m 0755 -o root -g root runtime/target/jbox runtime/target/jbox-jvm runtime/target/jbox-shim "$lib/"
 install -m 0644 -o root -g root runtime/target/jbox.jar "$lib/"
 ln -sf "$lib/jbox" "$prefix/bin/jbox"
+# An engine started from the jar this install replaced would keep serving the old code: stop it
+# (the one of this shell's namespaces; before the engine exists this fails, silently).
+"$lib/jbox-jvm" engine stop >/dev/null 2>&1 || true
+# The steps below take the cold path: no engine is started before the class-data archive exists.
+cold() { JBOX_ENGINE=off "$prefix/bin/jbox" "$@"; }
 
-"$prefix/bin/jbox" image build-default
+cold image build-default
 
 # Class-data sharing: record the classes that `jbox run` and the OCI CLI's commands (what podman
 # calls: create, start, state, kill, delete) load, and archive them all, so later starts map them
@@ -32,8 +38,8 @@ record() { # one jbox command, its loaded classes appended to the list
 }
 record run run --rm --net none busybox /bin/true
 mkdir "$train/bundle"
-"$prefix/bin/jbox" spec --bundle "$train/bundle"
-rootfs=$("$prefix/bin/jbox" run --dry-run --net none busybox true | sed -n 's/.*"dev.jbox.rootfs.lowerdir" : "\(.*\)".*/\1/p')
+cold spec --bundle "$train/bundle"
+rootfs=$(cold run --dry-run --net none busybox true | sed -n 's/.*"dev.jbox.rootfs.lowerdir" : "\(.*\)".*/\1/p')
 ln -s "$rootfs" "$train/bundle/rootfs"   # read-only in the spec's config: the image stays unchanged
 # A workload that is still running when kill comes, so the archive holds the classes of a real
 # signal (pidfd through jnr), not only of the "already stopped" error.

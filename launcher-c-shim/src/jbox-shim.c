@@ -92,10 +92,14 @@ int main(int argc, char **argv)
 	uint32_t type, len, failed_join = 0;
 	uint8_t *msg = NULL;
 	struct clone_request req;
-	if (read_frame(ctl, &type, &msg, &len, CLONE_MSG_MAX) < 0 || type != MSG_CLONE
-	    || parse_clone_request(msg, len, &req) < 0) {
+	int rc = read_frame(ctl, &type, &msg, &len, CLONE_MSG_MAX);
+	if (rc < 0 && errno == 0) {
+		fprintf(stderr, "jbox-shim: jbox closed the control socket before its clone request\n");
+		return EXIT_FAILED; /* nobody left to report to */
+	}
+	if (rc < 0 || type != MSG_CLONE || parse_clone_request(msg, len, &req) < 0) {
 		fprintf(stderr, "jbox-shim: expected a well-formed clone request first\n");
-		return fail(ctl, STEP_PROTOCOL, EPROTO);
+		return fail(ctl, STEP_PROTOCOL, rc < 0 ? errno : EPROTO);
 	}
 	handed_over = (req.options & SHIM_OPT_HANDOVER) != 0;
 	int console = -1, lock = -1, err;
@@ -114,10 +118,10 @@ int main(int argc, char **argv)
 	sigset_t orig_mask;
 	int sigfd = block_monitor_signals(&orig_mask);
 	if (sigfd < 0)
-		die("signalfd");
+		return fail(ctl, STEP_SIGNALFD, errno);
 	int pair[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		die("socketpair");
+		return fail(ctl, STEP_SOCKETPAIR, errno);
 
 	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock };
 	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 5, &orig_mask);

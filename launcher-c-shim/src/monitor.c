@@ -130,6 +130,10 @@ static void from_jvm(struct monitor *m, struct run *r)
 	uint32_t type, len;
 	uint8_t *msg = NULL;
 	if (read_frame(m->ctl, &type, &msg, &len, PLAN_MAX_BYTES) < 0) {
+		/* EOF (or a reset) is jbox gone; anything else (an oversized frame, a failed read)
+		 * leaves the stream unreadable from here on: said once, then treated alike. */
+		if (errno != 0 && errno != ECONNRESET)
+			fprintf(stderr, "jbox-shim: unreadable frame from jbox: %s\n", strerror(errno));
 		r->jvm_gone = 1;
 		/* Attached, jbox died: a container nobody watches must not live on. Detached, jbox
 		 * left as planned once the container started. */

@@ -77,6 +77,7 @@ enum msg_type {
 #define SHIM_OPT_CONSOLE 128u  /* a unix socket path follows: the terminal's master (MSG_PTY_FD) is
                                   sent there with SCM_RIGHTS (runc's --console-socket), not relayed */
 #define CLONE_MSG_MAX (8u + 8192u)
+#define CHILD_FRAME_MAX 64u    /* child -> shim: FAILED, CREATED and the fd-carrying frames only */
 #define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
 #define MAX_ON_EXIT_ARGS 63    /* strings SHIM_OPT_ON_EXIT may carry */
 
@@ -86,6 +87,8 @@ enum msg_type {
 #define STEP_CONSOLE 0xfffffffcu      /* connecting to SHIM_OPT_CONSOLE's socket */
 #define STEP_START_FIFO 0xfffffffbu   /* making SHIM_OPT_START_FIFO's FIFO */
 #define STEP_MONITOR_LOCK 0xfffffffau /* taking SHIM_OPT_RECORD's monitor lock */
+#define STEP_SIGNALFD 0xfffffff9u     /* blocking the monitor's signals and making their signalfd */
+#define STEP_SOCKETPAIR 0xfffffff8u   /* making the socketpair to the init */
 #define STEP_JOIN 0xffffff00u         /* + i: opening or setns() into the i-th SHIM_OPT_JOIN path */
 #define FAILED_MSG_LEN 12u            /* u32 step, i32 errno, u32 exit status */
 

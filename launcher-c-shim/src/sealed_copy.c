@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "sealed_copy.h"
 
 #define SHIM_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
@@ -45,7 +46,7 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "jbox-shim: cannot run from a sealed copy of itself (protection against "
 			"overwriting the shim from a container): %s: %m\n", what);
-	exit(125);
+	exit(EXIT_FAILED);
 }
 
 void run_from_sealed_copy(char **argv)

@@ -517,7 +517,7 @@ static int step_hook(void)
 	if (pid == 0) {
 		dup2(in[0], 0);
 		execve(path, argc ? argv : (char *[]){ (char *)path, NULL }, envp);
-		_exit(127);
+		_exit(EXIT_NOT_FOUND); /* the hook's status: non-zero, so OP_HOOK fails */
 	}
 	close(in[0]);
 	/* The timeout covers feeding stdin too: a hook that neither reads nor exits must not hang us. */

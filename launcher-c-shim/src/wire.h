@@ -118,8 +118,6 @@ static inline int send_failed(int fd, uint32_t step, int err, int status)
 	return write_frame(fd, MSG_FAILED, payload, sizeof(payload));
 }
 
-#define CHILD_FRAME_MAX 64u /* the child sends FAILED, CREATED and fd-carrying frames only */
-
 /*
  * Reads one frame from the container init; a frame may carry a file descriptor (SCM_RIGHTS, into
  * *passed, else -1). Returns 1 for a frame, 0 for EOF where a frame would start (execve closed

@@ -84,7 +84,8 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
         }
         String home = System.getProperty("jbox.home");
         if (home != null) {
-            for (Path p : new Path[] {Path.of(home), Path.of(home, "jbox.jar"), Path.of(home, "jbox-shim")}) {
+            for (Path p : new Path[] {Path.of(home), Path.of(home, "jbox"), Path.of(home, "jbox-jvm"), Path.of(home, "jbox.jar"),
+                    Path.of(home, "jbox-shim")}) {
                 String have = ownerAndMode(p);
                 boolean ok = have != null && have.endsWith(" 0:0") && (Integer.parseInt(have.split(" ")[0], 8) & 022) == 0;
                 check(ok, false, "installed " + p + (have == null ? " missing" : " " + have + ": root's, not group/other-writable"),

@@ -66,6 +66,10 @@ public final class Protocol {
     public static final long STEP_START_FIFO = 0xfffffffbL;
     /** FAILED's step when taking SHIM_OPT_RECORD's monitor lock failed. */
     public static final long STEP_MONITOR_LOCK = 0xfffffffaL;
+    /** FAILED's step when blocking the monitor's signals or making their signalfd failed. */
+    public static final long STEP_SIGNALFD = 0xfffffff9L;
+    /** FAILED's step when making the socketpair to the init failed. */
+    public static final long STEP_SOCKETPAIR = 0xfffffff8L;
     /** FAILED's step, plus i, when opening or joining the i-th namespace of SHIM_OPT_JOIN failed. */
     public static final long STEP_JOIN = 0xffffff00L;
     public static final int MAX_JOINS = 16;

@@ -192,13 +192,17 @@ public final class ContainerLauncher {
         }
     }
 
-    /** The jbox launcher beside the jar, for the shim to run when a detached container ends. */
+    /**
+     * The cold path beside the jar (jbox-jvm), for the shim to run when a detached container ends:
+     * `internal-finish` runs in the process that holds the monitor's lock (the shim execs it), so it
+     * must not go through the native front end to an engine, which would see that lock held by another.
+     */
     private static String launcher() throws JboxException {
         String home = System.getProperty("jbox.home");
         if (home == null) {
             throw new JboxException("--detach needs jbox started by its launcher (jbox.home is not set)");
         }
-        return Path.of(home, "jbox").toString();
+        return Path.of(home, "jbox-jvm").toString();
     }
 
     private long timeoutMillis(RunOptions o) throws JboxException {

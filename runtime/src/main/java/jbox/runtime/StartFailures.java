@@ -69,6 +69,12 @@ final class StartFailures implements ShimSequence.FailureWords {
             return shimStep("take monitor lock", "taking the monitor lock " + request.recordDir().resolve(ContainerRunner.MONITOR_LOCK)
                     + " (is another shim monitoring this container?)", null, errno);
         }
+        if (step == Protocol.STEP_SIGNALFD) {
+            return shimStep("monitor signalfd", "setting up the shim's signal handling (sigprocmask, signalfd)", errno);
+        }
+        if (step == Protocol.STEP_SOCKETPAIR) {
+            return shimStep("init socketpair", "making the shim's socketpair to the container init", errno);
+        }
         if (step == Protocol.STEP_PROTOCOL) {
             summary = new Summary("shim protocol", Errno.name(errno));
             return new JboxException("shim protocol error: the container init sent a malformed message ("

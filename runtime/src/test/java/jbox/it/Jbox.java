@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the built jbox launcher (target/jbox, beside jbox.jar and jbox-shim) the way a user does,
- * against a test data root (/var/lib/jbox-it-PID, removed when the test JVM exits) and the real
- * state root /run/jbox, so CI's leak check sees anything a test leaves behind.
+ * Runs the built jbox (target/jbox: the native front end, beside jbox-jvm, jbox.jar and jbox-shim)
+ * the way a user does, with JBOX_ENGINE from the environment (failsafe sets it; off, the cold path,
+ * by default), against a test data root (/var/lib/jbox-it-PID, removed when the test JVM exits) and
+ * the real state root /run/jbox, so CI's leak check sees anything a test leaves behind.
  */
 final class Jbox {
     static final Path LAUNCHER = Path.of(System.getProperty("jbox.launcher", "target/jbox")).toAbsolutePath();
@@ -77,6 +78,7 @@ final class Jbox {
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("JBOX_CONFIG", config.toString());
+        pb.environment().putIfAbsent("JBOX_ENGINE", "off"); // run outside failsafe: still the cold path
         return pb;
     }
 

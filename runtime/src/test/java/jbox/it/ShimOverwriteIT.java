@@ -45,7 +45,7 @@ class ShimOverwriteIT {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         home = Files.createDirectory(dir.resolve("home"));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String f : List.of("jbox", "jbox.jar", "jbox-shim")) {
+        for (String f : List.of("jbox", "jbox-jvm", "jbox.jar", "jbox-shim")) {
             Path copy = home.resolve(f);
             Files.copy(Jbox.LAUNCHER.resolveSibling(f), copy, StandardCopyOption.COPY_ATTRIBUTES);
             Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));

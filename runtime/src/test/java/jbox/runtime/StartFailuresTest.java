@@ -17,6 +17,7 @@ class StartFailuresTest {
     static final int EPERM = 1;
     static final int ECONNREFUSED = 111;
     static final int EPROTO = 71;
+    static final int EMFILE = 24;
 
     static final Plan PLAN = StepFailureTest.plan("sh");
     static final CloneRequest OCI = CloneRequest.clone(0, List.of("/proc/9/ns/ipc")).withRecord(Path.of("/run/jbox/c1"))
@@ -37,6 +38,10 @@ class StartFailuresTest {
                 + " resource temporarily unavailable (EAGAIN)", words(Protocol.STEP_MONITOR_LOCK, EAGAIN).getMessage());
         assertEquals("joining the ipc namespace /proc/9/ns/ipc failed: operation not permitted (EPERM)",
                 words(Protocol.STEP_JOIN, EPERM).getMessage());
+        assertEquals("setting up the shim's signal handling (sigprocmask, signalfd) failed: too many open files (EMFILE)",
+                words(Protocol.STEP_SIGNALFD, EMFILE).getMessage());
+        assertEquals("making the shim's socketpair to the container init failed: too many open files (EMFILE)",
+                words(Protocol.STEP_SOCKETPAIR, EMFILE).getMessage());
         assertEquals(125, words(Protocol.STEP_CONSOLE, ECONNREFUSED).exitCode());
     }
 
