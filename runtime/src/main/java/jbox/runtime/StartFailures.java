@@ -70,10 +70,10 @@ final class StartFailures implements ShimSequence.FailureWords {
                     + " (is another shim monitoring this container?)", null, errno);
         }
         if (step == Protocol.STEP_SIGNALFD) {
-            return shimStep("monitor signalfd", "setting up the shim's signal handling (sigprocmask, signalfd)", errno);
+            return shimStep("monitor signalfd", "setting up the shim's signal handling (sigprocmask, signalfd)", null, errno);
         }
         if (step == Protocol.STEP_SOCKETPAIR) {
-            return shimStep("init socketpair", "making the shim's socketpair to the container init", errno);
+            return shimStep("init socketpair", "making the shim's socketpair to the container init", null, errno);
         }
         if (step == Protocol.STEP_PROTOCOL) {
             summary = new Summary("shim protocol", Errno.name(errno));
