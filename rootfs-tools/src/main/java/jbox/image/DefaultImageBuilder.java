@@ -52,16 +52,24 @@ public final class DefaultImageBuilder {
         long gid = shift.hostGid(0);
         Path staging = store.createStaging();
         try {
-            Path rootfs = ImageStore.stagingRootfs(staging);
+            Path layer = store.newStagingLayer(staging);
+            Path rootfs = ImageStore.diffOf(layer);
+            Path blob = staging.resolve("layer.tar.gz");
+            LayerWriter.Written written;
             try {
                 populate(rootfs, busyboxBinary, applets, uid, gid);
+                // The layer's name is the digest of its tar, as for any layer: write it once to know it.
+                written = new LayerWriter(rootfs, shift.uidBase(), shift.gidBase()).write(blob);
+                Files.delete(blob);
             } catch (IOException e) {
                 throw new ImageException("cannot build image " + parsed.canonical() + " in " + rootfs + ": "
                         + IoReason.of(e), e);
             }
+            store.stageLayer(staging, layer, LayerKey.of(written.diffId(), shift));
             ImageMeta meta = new ImageMeta(parsed.canonical(), List.of("/bin/sh"), List.of(),
                     List.of(TarImporter.DEFAULT_PATH), "", "", Instant.now().toString(),
-                    shift.uidBase(), shift.gidBase(), "busybox-static " + busyboxBinary);
+                    shift.uidBase(), shift.gidBase(), "busybox-static " + busyboxBinary)
+                    .withLayers(List.of(written.diffId().toString()));
             store.publish(staging, meta);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {

@@ -14,12 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import jbox.io.IoReason;
+import jbox.rootfs.LayerStack;
 import jbox.rootfs.TreeDeletion;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * One gzip layer from the rootfs (ids shifted back to 0-based container ids), a config with the
+ * One gzip layer from the image's tree (its layers merged; ids shifted back to 0-based container ids), a config with the
  * image's run defaults, a manifest, and index.json naming it with a ref.name annotation. Everything
  * is written under a temp name beside DEST and renamed into place at the end, so a failed export
  * leaves nothing and DEST is never half-written.
@@ -39,7 +40,7 @@ public final class ImageExporter {
     public Exported export(ImageStore store, String name, Path dest, String ref, boolean archive)
             throws ImageException {
         ImageMeta meta = store.get(name);
-        Path rootfs = store.rootfs(meta);
+        LayerStack rootfs = store.layers(meta);
         ImageName parsed = ImageName.parse(meta.name());
         String refName = ref != null ? ref : parsed.withTag();
         if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
@@ -75,7 +76,7 @@ public final class ImageExporter {
         }
     }
 
-    private static String writeLayout(ImageMeta meta, Path rootfs, Path layout, String refName)
+    private static String writeLayout(ImageMeta meta, LayerStack rootfs, Path layout, String refName)
             throws ImageException, IOException {
         Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
         Path layerTemp = blobs.resolve(".layer");

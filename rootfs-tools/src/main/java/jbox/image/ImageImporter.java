@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Formats are told apart by content, never by file name. A tar file is unpacked (by the same safe
@@ -51,13 +52,14 @@ public final class ImageImporter {
         ImportBudget budget = limits.budget();
         Path staging = store.createStaging();
         try {
-            Path rootfs = ImageStore.stagingRootfs(staging);
             ImageMeta meta;
             if (directory) {
-                meta = importArchive(parsed, new ArchiveDir(source), from(source, ref), ref, rootfs, shift, budget);
+                meta = importArchive(store, staging, parsed, new ArchiveDir(source), from(source, ref), ref, shift,
+                        budget, false);
             } else {
-                TarImporter.extract(rootfs, source, size, shift, progress, budget);
-                meta = importUnpacked(parsed, staging, source, ref, shift, budget);
+                Path layer = store.newStagingLayer(staging);
+                Digest diffId = TarImporter.extract(ImageStore.diffOf(layer), source, size, shift, progress, budget);
+                meta = importUnpacked(store, staging, layer, parsed, source, ref, shift, budget, diffId);
             }
             store.publish(staging, meta);
             budget.warnings().report(progress);
@@ -70,7 +72,9 @@ public final class ImageImporter {
 
     /**
      * Imports an OCI image layout whose blobs were fetched from elsewhere (a registry), through the
-     * same reader and layer applier as any layout: every blob is verified again as it is read.
+     * same reader and layer applier as any layout: every blob is verified again as it is read. The
+     * manifest, the config and the compressed layers stay in the store, so a push sends the same
+     * blobs (and digests) again.
      *
      * @param from    where it came from, for image.json's source ("registry 127.0.0.1:5000/app:1")
      * @param replace an image of that name is replaced once the new one is complete
@@ -83,8 +87,8 @@ public final class ImageImporter {
         }
         Path staging = store.createStaging();
         try {
-            ImageMeta meta = importArchive(parsed, new ArchiveDir(layout), from, null,
-                    ImageStore.stagingRootfs(staging), shift, limits.budget());
+            ImageMeta meta = importArchive(store, staging, parsed, new ArchiveDir(layout), from, null, shift,
+                    limits.budget(), true);
             store.publish(staging, meta, replace);
             return meta;
         } catch (ImageException | RuntimeException | Error e) {
@@ -93,24 +97,26 @@ public final class ImageImporter {
         }
     }
 
-    /** The tar is unpacked into rootfs/: either that is the image, or it is an archive to read layers from. */
-    private ImageMeta importUnpacked(ImageName name, Path staging, Path tarFile, String ref, IdShift shift,
-            ImportBudget budget) throws ImageException {
-        Path rootfs = ImageStore.stagingRootfs(staging);
-        if (!isImageArchive(new ArchiveDir(rootfs))) {
+    /** The tar was unpacked as a layer: either that is the image, or it is an archive to read layers from. */
+    private ImageMeta importUnpacked(ImageStore store, Path staging, Path layer, ImageName name, Path tarFile,
+            String ref, IdShift shift, ImportBudget budget, Digest diffId) throws ImageException {
+        Path unpackedTar = ImageStore.diffOf(layer);
+        if (!isImageArchive(new ArchiveDir(unpackedTar))) {
             if (ref != null) {
                 throw new ImageException("--ref " + ref + " needs an OCI layout or docker-archive, but " + tarFile
                         + " is a rootfs tarball");
             }
-            return TarImporter.rootfsMeta(name, rootfs, shift, tarFile);
+            return TarImporter.rootfsLayer(store, staging, layer, name, shift, tarFile, diffId);
         }
         Path unpacked = staging.resolve(SOURCE_DIR);
         try {
-            Files.move(rootfs, unpacked);
+            Files.move(unpackedTar, unpacked);
+            Files.delete(layer);
         } catch (IOException e) {
             throw new ImageException("cannot move unpacked " + tarFile + " to " + unpacked + ": " + IoReason.of(e), e);
         }
-        ImageMeta meta = importArchive(name, new ArchiveDir(unpacked), from(tarFile, ref), ref, rootfs, shift, budget);
+        ImageMeta meta = importArchive(store, staging, name, new ArchiveDir(unpacked), from(tarFile, ref), ref, shift,
+                budget, false);
         try {
             TreeDeletion.delete(unpacked);
         } catch (IOException e) {
@@ -124,18 +130,24 @@ public final class ImageImporter {
     }
 
     /** @param from where the archive came from, after its format in image.json's source */
-    private ImageMeta importArchive(ImageName name, ArchiveDir dir, String from, String ref, Path rootfs,
-            IdShift shift, ImportBudget budget) throws ImageException {
+    /** @param keepBlobs keep the manifest, config and layer blobs in the store (what push sends) */
+    private ImageMeta importArchive(ImageStore store, Path staging, ImageName name, ArchiveDir dir, String from,
+            String ref, IdShift shift, ImportBudget budget, boolean keepBlobs) throws ImageException {
         ImageContents image = OciLayoutReader.isLayout(dir)
                 ? new OciLayoutReader(dir, ref).read()
                 : new DockerArchiveReader(dir, ref).read();
-        TarImporter.createRootfs(rootfs, shift);
-        new LayerApplier(dir, shift, budget).apply(image, rootfs);
+        LayerApplier.Applied applied = new LayerApplier(dir, shift, budget).apply(image, store, staging, keepBlobs);
+        if (keepBlobs && image.manifestDigest() != null) {
+            for (Digest d : List.of(image.manifestDigest(), image.configDigest())) {
+                store.stageBlob(staging, d, dir.file(ArchiveDir.blobPath(d), "blob"));
+            }
+        }
         ImageConfig config = image.config();
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
-                ImageUser.numeric(config.user(), rootfs), Instant.now().toString(), shift.uidBase(), shift.gidBase(),
-                image.format() + " " + from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
-                image.configDigest().toString());
+                ImageUser.numeric(config.user(), applied.stack()), Instant.now().toString(), shift.uidBase(),
+                shift.gidBase(), image.format() + " " + from,
+                image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
+                image.configDigest().toString(), applied.diffIds());
     }
 
     /**

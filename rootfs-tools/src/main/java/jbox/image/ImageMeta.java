@@ -18,6 +18,9 @@ import java.util.List;
  * @param source     where the rootfs came from (a tar file name, "busybox-static /usr/bin/busybox")
  * @param digest       manifest digest ("sha256:...") of an imported OCI image or docker-archive; "" otherwise
  * @param configDigest digest of that image's config blob; "" otherwise
+ * @param layers       the image's layers by diff id ("sha256:..."), bottom first, each a directory of the
+ *                     store shared by every image that has it; empty for an image of the older format,
+ *                     whose whole tree is the image directory's rootfs/ (still read as it is)
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // newer jbox versions may add fields; old ones must still read them
 public record ImageMeta(
@@ -32,12 +35,36 @@ public record ImageMeta(
         long gidBase,
         String source,
         String digest,
-        String configDigest) {
+        String configDigest,
+        List<String> layers) {
 
     /** An image that did not come from an image archive: no manifest, no config blob. */
     public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
             String user, String created, long uidBase, long gidBase, String source) {
-        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, "", "");
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, "", "", List.of());
+    }
+
+    /** An image of the older format (one rootfs/ directory), as image.json files written before layers read. */
+    public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+            String user, String created, long uidBase, long gidBase, String source, String digest,
+            String configDigest) {
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest, configDigest,
+                List.of());
+    }
+
+    /** True for an image stored as layers; false for one rootfs/ directory (the older format). */
+    public boolean layered() {
+        return !layers.isEmpty();
+    }
+
+    public ImageMeta withLayers(List<String> diffIds) {
+        return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest,
+                configDigest, diffIds);
+    }
+
+    public ImageMeta withName(String newName) {
+        return new ImageMeta(newName, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source,
+                digest, configDigest, layers);
     }
 
     public ImageMeta {
@@ -51,5 +78,6 @@ public record ImageMeta(
         source = source == null ? "" : source;
         digest = digest == null ? "" : digest;
         configDigest = configDigest == null ? "" : configDigest;
+        layers = layers == null ? List.of() : List.copyOf(layers);
     }
 }

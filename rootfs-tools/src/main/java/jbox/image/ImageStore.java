@@ -1,4 +1,4 @@
-// The on-disk image store: <root>/<dir>/{image.json,rootfs/}, with images published atomically from temp dirs.
+// The on-disk image store: <root>/<dir>/image.json naming shared layers by digest, published atomically from temp dirs.
 package jbox.image;
 
 import java.io.IOException;
@@ -10,23 +10,36 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import jbox.io.FileModes;
 import jbox.io.IoReason;
 import jbox.io.LockFile;
+import jbox.rootfs.LayerStack;
 import jbox.rootfs.TreeDeletion;
 
 /**
- * Images are only ever visible complete: builders fill a {@code .tmp-*} dir inside the store and
- * {@link #publish} renames it into place (same filesystem, so the rename is atomic). Removal
- * renames the image away first, so a concurrent reader never sees a half-deleted rootfs.
+ * Images are only ever visible complete: builders fill a {@code .tmp-*} dir inside the store (new
+ * layers under its layers/, blobs under its blobs/) and {@link #publish} moves the layers and
+ * blobs into the shared part ({@link LayerStore}) and renames the dir into place, under the
+ * store lock. Removal renames the image away first, so a concurrent reader never sees a
+ * half-deleted image, and then, under the same lock, deletes the layers and blobs no image names
+ * any more (found by reading every image.json: nothing is counted, so nothing can drift).
+ *
+ * <p>An image of the older format (image.json without layers, its tree in rootfs/) is read as
+ * it is: its rootfs/ is its one lower directory. {@link #migrate} turns it into a layer when
+ * something needs it by digest (commit, build).
  */
 public final class ImageStore {
 
-    private static final String TEMP_PREFIX = ".tmp-";
+    static final String TEMP_PREFIX = ".tmp-";
+    private static final String STORE_LOCK = ".store.lock";
+    private static final String STAGED_LAYERS = "layers";
+    private static final String STAGED_BLOBS = "blobs";
     private static final String LOCK_SUFFIX = ".lock";
 
     private final Map<Path, LockFile> stagingLocks = new ConcurrentHashMap<>();
@@ -35,9 +48,11 @@ public final class ImageStore {
     private static final int IMAGE_DIR_MODE = 0755;
 
     private final Path root;
+    private final LayerStore layers;
 
     public ImageStore(Path root) {
         this.root = root;
+        this.layers = new LayerStore(root);
     }
 
     public Path root() {
@@ -70,9 +85,66 @@ public final class ImageStore {
         return rootfs(get(name));
     }
 
-    /** The rootfs of an image already read (no second read of image.json: it is on the start path). */
+    /**
+     * The one directory holding an image's whole tree: the older format's rootfs/, or the layer of
+     * a one-layer image. An image of several layers has none (use {@link #layers(ImageMeta)}).
+     */
     public Path rootfs(ImageMeta image) throws ImageException {
-        return imageDir(ImageName.parse(image.name())).resolve(ROOTFS);
+        if (!image.layered()) {
+            return imageDir(ImageName.parse(image.name())).resolve(ROOTFS);
+        }
+        if (image.layers().size() > 1) {
+            throw new ImageException("image " + image.name() + " has " + image.layers().size()
+                    + " layers, not one root directory");
+        }
+        return layers.diff(LayerKey.of(image.layers().get(0), image));
+    }
+
+    /**
+     * The directories overlayfs stacks as the image's lowerdir, top first: the layers' short links
+     * under .l/ (one page of mount data holds ~90 of them), or the older format's rootfs/. A layer
+     * that is missing fails here, naming it, rather than as the mount's ENOENT.
+     */
+    public List<Path> lowerDirs(ImageMeta image) throws ImageException {
+        if (!image.layered()) {
+            return List.of(imageDir(ImageName.parse(image.name())).resolve(ROOTFS));
+        }
+        List<Path> out = new ArrayList<>();
+        for (int i = image.layers().size() - 1; i >= 0; i--) {
+            LayerKey key = LayerKey.of(image.layers().get(i), image);
+            Path link = layers.link(key);
+            if (!Files.isDirectory(link)) {
+                throw new ImageException("image " + image.name() + " is missing its layer " + key.diffId() + " at "
+                        + layers.layerDir(key) + " (remove the image and pull or import it again)");
+            }
+            out.add(link);
+        }
+        return out;
+    }
+
+    /** The image's layer directories as overlayfs will merge them, for looking into the image from the host. */
+    public LayerStack layers(ImageMeta image) throws ImageException {
+        if (!image.layered()) {
+            return LayerStack.of(rootfs(image));
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (int i = image.layers().size() - 1; i >= 0; i--) {
+            dirs.add(layers.diff(LayerKey.of(image.layers().get(i), image)));
+        }
+        return new LayerStack(dirs);
+    }
+
+    /** Where a stored blob (compressed layer, config, manifest) is; null if the store does not keep it. */
+    public Path blob(Digest digest) {
+        return layers.hasBlob(digest) ? layers.blob(digest) : null;
+    }
+
+    boolean hasLayer(LayerKey key) {
+        return layers.has(key);
+    }
+
+    Path layerDiff(LayerKey key) {
+        return layers.diff(key);
     }
 
     /** All complete images, sorted by name; temp dirs and dirs without image.json are not images. */
@@ -97,24 +169,67 @@ public final class ImageStore {
         return images;
     }
 
-    /** Also removes an image whose image.json is unreadable, so a broken image can always be cleaned up. */
-    public void remove(String name) throws ImageException {
+    /**
+     * Also removes an image whose image.json is unreadable, so a broken image can always be cleaned
+     * up. The layers and blobs no other image names go with it; returns their diff ids.
+     */
+    public List<String> remove(String name) throws ImageException {
         ImageName parsed = ImageName.parse(name);
         Path dir = imageDir(parsed);
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || storesAnotherName(dir, parsed)) {
-            throw notFound(name);
+        try (LockFile lock = lock()) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || storesAnotherName(dir, parsed)) {
+                throw notFound(name);
+            }
+            Path doomed = root.resolve(TEMP_PREFIX + "rm-" + UUID.randomUUID());
+            try {
+                Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new ImageException("cannot remove image " + name + " at " + dir + ": " + IoReason.of(e), e);
+            }
+            try {
+                TreeDeletion.delete(doomed);
+            } catch (IOException e) {
+                throw new ImageException("image " + name + " was removed but " + doomed
+                        + " could not be deleted: " + IoReason.of(e), e);
+            }
+            return collectLocked();
         }
-        Path doomed = root.resolve(TEMP_PREFIX + "rm-" + UUID.randomUUID());
-        try {
-            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new ImageException("cannot remove image " + name + " at " + dir + ": " + IoReason.of(e), e);
+    }
+
+    /**
+     * Deletes every layer and blob that no image names (what an interrupted removal or a replaced
+     * image left): the prune half of `image prune`. Returns the removed layers' diff ids.
+     */
+    public List<String> pruneLayers() throws ImageException {
+        try (LockFile lock = lock()) {
+            return collectLocked();
+        }
+    }
+
+    /** The layers (and blobs) every image names, read from the images themselves; then the rest goes. */
+    private List<String> collectLocked() throws ImageException {
+        Set<LayerKey> used = new HashSet<>();
+        Set<Digest> blobs = new HashSet<>();
+        for (ImageMeta image : list()) {
+            for (String diffId : image.layers()) {
+                used.add(LayerKey.of(diffId, image));
+            }
+            blobs.addAll(layers.blobsOf(image));
         }
         try {
-            TreeDeletion.delete(doomed);
+            return layers.collect(used, blobs);
         } catch (IOException e) {
-            throw new ImageException("image " + name + " was removed but " + doomed
-                    + " could not be deleted: " + IoReason.of(e), e);
+            throw new ImageException("cannot remove unused layers from image store " + root + ": " + IoReason.of(e), e);
+        }
+    }
+
+    /** The store lock: publishing, removal and collection take it (briefly); nothing holds it while unpacking. */
+    private LockFile lock() throws ImageException {
+        try {
+            Files.createDirectories(root, FileModes.attribute(FileModes.PRIVATE_DIR));
+            return LockFile.acquire(root.resolve(STORE_LOCK));
+        } catch (IOException e) {
+            throw new ImageException("cannot lock image store " + root + ": " + IoReason.of(e), e);
         }
     }
 
@@ -187,6 +302,123 @@ public final class ImageStore {
         return staging.resolve(ROOTFS);
     }
 
+    /** A new, empty directory for one layer in the staging dir: fill its diff/, then name it with {@link #stageLayer}. */
+    Path newStagingLayer(Path staging) throws ImageException {
+        Path dir = staging.resolve(STAGED_LAYERS).resolve(".new-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(dir.getParent(), FileModes.attribute(FileModes.PRIVATE_DIR));
+            FileModes.createDirectory(dir, FileModes.PRIVATE_DIR);
+        } catch (IOException e) {
+            throw new ImageException("cannot create a layer directory in " + staging + ": " + IoReason.of(e), e);
+        }
+        return dir;
+    }
+
+    /** The diff/ to fill in a directory made by {@link #newStagingLayer}. */
+    static Path diffOf(Path stagingLayer) {
+        return stagingLayer.resolve(LayerStore.DIFF);
+    }
+
+    /** Names a filled staging layer by its key (the diff id is known only once it is unpacked); returns its diff/. */
+    Path stageLayer(Path staging, Path stagingLayer, LayerKey key) throws ImageException {
+        Path target = staging.resolve(STAGED_LAYERS).resolve(key.dirName());
+        try {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                TreeDeletion.delete(stagingLayer); // the same layer twice in one image
+            } else {
+                Files.move(stagingLayer, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot stage layer " + key.diffId() + " in " + staging + ": " + IoReason.of(e), e);
+        }
+        return target.resolve(LayerStore.DIFF);
+    }
+
+    /** The layer's diff/ if this staging dir or the store has it, else null: a layer is unpacked once. */
+    Path existingDiff(Path staging, LayerKey key) {
+        Path staged = staging.resolve(STAGED_LAYERS).resolve(key.dirName()).resolve(LayerStore.DIFF);
+        if (Files.isDirectory(staged, LinkOption.NOFOLLOW_LINKS)) {
+            return staged;
+        }
+        return layers.has(key) ? layers.diff(key) : null;
+    }
+
+    /** Keeps a blob with the image (hard link when it is on the same filesystem, else a copy). */
+    void stageBlob(Path staging, Digest digest, Path source) throws ImageException {
+        Path target = stagedBlob(staging, digest);
+        try {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try {
+                Files.createLink(target, source);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(source, target);
+            }
+            FileModes.set(target, FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new ImageException("cannot keep blob " + digest + " from " + source + ": " + IoReason.of(e), e);
+        }
+    }
+
+    void stageBlob(Path staging, Digest digest, byte[] content) throws ImageException {
+        Path target = stagedBlob(staging, digest);
+        try {
+            FileModes.write(target, content, FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new ImageException("cannot write blob " + digest + " to " + target + ": " + IoReason.of(e), e);
+        }
+    }
+
+    private Path stagedBlob(Path staging, Digest digest) throws ImageException {
+        Path dir = staging.resolve(STAGED_BLOBS);
+        try {
+            if (!Files.isDirectory(dir)) {
+                FileModes.createDirectory(dir, FileModes.PRIVATE_DIR);
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot create " + dir + ": " + IoReason.of(e), e);
+        }
+        return dir.resolve(digest.hex());
+    }
+
+    /** Staged layers and blobs move into the shared store; every layer the image names must then be there. */
+    private void installStaged(Path staging, ImageMeta meta) throws ImageException {
+        Path stagedLayers = staging.resolve(STAGED_LAYERS);
+        Path stagedBlobs = staging.resolve(STAGED_BLOBS);
+        try {
+            if (Files.isDirectory(stagedLayers)) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagedLayers)) {
+                    for (Path entry : entries) {
+                        LayerKey key = LayerKey.parse(entry.getFileName().toString());
+                        if (key != null) {
+                            layers.install(entry, key);
+                        }
+                    }
+                }
+                TreeDeletion.delete(stagedLayers);
+            }
+            if (Files.isDirectory(stagedBlobs)) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagedBlobs)) {
+                    for (Path entry : entries) {
+                        layers.installBlob(entry, new Digest(entry.getFileName().toString()));
+                    }
+                }
+                TreeDeletion.delete(stagedBlobs);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ImageException("cannot move the layers of image " + meta.name() + " into image store " + root
+                    + ": " + e.getMessage(), e);
+        }
+        for (String diffId : meta.layers()) {
+            LayerKey key = LayerKey.of(diffId, meta);
+            if (!layers.has(key)) {
+                throw new ImageException("layer " + diffId + " of image " + meta.name()
+                        + " was removed while the image was being made (by an image rm?): run the command again");
+            }
+        }
+    }
+
     /** Fails early, before a long extraction, when the name is taken. */
     void requireAbsent(String name) throws ImageException {
         ImageName parsed = ImageName.parse(name);
@@ -211,6 +443,16 @@ public final class ImageStore {
      * publishing fails. A reader sees the old image, then for an instant none, then the new one.
      */
     void publish(Path staging, ImageMeta meta, boolean replace) throws ImageException {
+        try (LockFile lock = lock()) {
+            installStaged(staging, meta);
+            if (publishLocked(staging, meta, replace)) {
+                collectLocked(); // the replaced image's layers, if no other image has them
+            }
+        }
+    }
+
+    /** True if an older image of that name was replaced. */
+    private boolean publishLocked(Path staging, ImageMeta meta, boolean replace) throws ImageException {
         ImageName parsed = ImageName.parse(meta.name());
         Path target = imageDir(parsed);
         Path old = null;
@@ -242,6 +484,7 @@ public final class ImageStore {
                 // a .tmp- dir without a lock file: pruneStaging removes it
             }
         }
+        return old != null;
     }
 
     private void publishNew(Path staging, ImageMeta meta, ImageName parsed, Path target) throws ImageException {

@@ -3,6 +3,7 @@ package jbox.image;
 
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
+import jbox.rootfs.LayerStack;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ final class ImageUser {
     private ImageUser() {
     }
 
-    static String numeric(String user, Path rootfs) {
+    static String numeric(String user, LayerStack rootfs) {
         if (user.isEmpty()) {
             return user;
         }
@@ -53,7 +54,7 @@ final class ImageUser {
     }
 
     /** The colon-separated fields of the line whose first field is {@code name}, or null. */
-    private static String[] find(Path rootfs, String file, String name) {
+    private static String[] find(LayerStack rootfs, String file, String name) {
         try {
             Path host = new InRootResolver(rootfs).onHost(ContainerPath.of(file));
             if (!Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {

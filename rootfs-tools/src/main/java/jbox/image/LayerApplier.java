@@ -1,4 +1,4 @@
-// Applies an image's layers in order onto one rootfs, checking each blob's digest and each layer's diff id.
+// Unpacks an image's layers, each into a directory of its own unless the store has it, checking digests and diff ids.
 package jbox.image;
 
 import jbox.io.IoReason;
@@ -7,13 +7,17 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import jbox.rootfs.LayerStack;
 
 /**
  * A layer blob is hashed in full before extraction starts, so a tampered blob is reported as a
  * digest mismatch rather than as whatever it breaks first; the uncompressed stream is hashed while
- * it is extracted and must equal the config's diff id. Extraction goes to a staging rootfs that is
- * deleted on any failure (see {@link ImageImporter}).
+ * it is extracted and must equal the config's diff id. A layer the store (or this import) already
+ * has, by diff id and id shift, is not unpacked again: that is what shares layers between images.
+ * New layers go to the import's staging dir, which is deleted on any failure (see {@link ImageImporter}).
  */
 final class LayerApplier {
 
@@ -39,17 +43,43 @@ final class LayerApplier {
         this.budget = budget;
     }
 
-    void apply(ImageContents image, Path rootfs) throws ImageException {
+    /** What the layers came to: their diff ids, bottom first, and their directories as overlayfs stacks them. */
+    record Applied(List<String> diffIds, LayerStack stack) {
+    }
+
+    /**
+     * @param keepBlobs keep each compressed layer blob in the store (for push), verified again first
+     */
+    Applied apply(ImageContents image, ImageStore store, Path staging, boolean keepBlobs) throws ImageException {
         int number = 0;
+        List<String> diffIds = new ArrayList<>();
+        List<Path> stack = new ArrayList<>(); // top first
         for (ImageContents.Layer layer : image.layers()) {
             number++;
             String what = "layer " + number;
             checkMediaType(layer, what);
-            if (layer.digest() != null) {
+            LayerKey key = LayerKey.of(layer.diffId(), shift);
+            Path diff = store.existingDiff(staging, key);
+            if (layer.digest() != null && (diff == null || keepBlobs)) {
                 verifyBlob(layer, what);
             }
-            extract(layer, what, rootfs);
+            if (keepBlobs && layer.digest() != null) {
+                store.stageBlob(staging, layer.digest(), dir.file(layer.path(), what));
+            }
+            if (diff == null) {
+                Path dirOfLayer = store.newStagingLayer(staging);
+                Path target = ImageStore.diffOf(dirOfLayer);
+                TarImporter.createRootfs(target, shift);
+                extract(layer, what, target, stack.isEmpty() ? null : new LayerStack(stack));
+                diff = store.stageLayer(staging, dirOfLayer, key);
+            }
+            diffIds.add(layer.diffId().toString());
+            stack.add(0, diff);
         }
+        if (stack.isEmpty()) {
+            throw new ImageException("image in " + dir.root() + " has no layers");
+        }
+        return new Applied(diffIds, new LayerStack(stack));
     }
 
     private static void checkMediaType(ImageContents.Layer layer, String what) throws ImageException {
@@ -75,12 +105,12 @@ final class LayerApplier {
         }
     }
 
-    private void extract(ImageContents.Layer layer, String what, Path rootfs) throws ImageException {
+    private void extract(ImageContents.Layer layer, String what, Path rootfs, LayerStack lower) throws ImageException {
         String source = what + " " + layer.path();
         try (BufferedInputStream raw = new BufferedInputStream(dir.open(layer.path(), what), FILE_BUFFER);
              InputStream tar = CompressionFormat.sniff(raw).decompress(raw, source);
              VerifyingInputStream uncompressed = new VerifyingInputStream(tar)) {
-            LayerExtractor.forLayer(rootfs, shift, source, budget).apply(uncompressed);
+            LayerExtractor.forDiff(rootfs, shift, source, budget, lower).apply(uncompressed);
             TarImporter.drain(uncompressed, source, budget);
             uncompressed.check(what + " (uncompressed)", layer.path(), layer.diffId(), -1);
         } catch (IOException e) {

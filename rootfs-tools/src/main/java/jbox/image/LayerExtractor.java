@@ -3,6 +3,8 @@ package jbox.image;
 
 import jbox.io.IoReason;
 
+import jbox.rootfs.ContainerPath;
+import jbox.rootfs.LayerStack;
 import jbox.rootfs.TreeDeletion;
 
 import java.io.IOException;
@@ -70,6 +72,14 @@ public final class LayerExtractor {
     /** What the whole import (this and its other layers) may still unpack. */
     private final ImportBudget budget;
     private final XattrPolicy xattrPolicy;
+    /**
+     * Diff mode (a layer of the store, unpacked into a directory of its own): the layers below, or
+     * null for the bottom layer. Whiteouts are then written as overlayfs reads them, not applied.
+     */
+    private final LayerStack lower;
+    private final boolean diff;
+    /** Diff mode: paths this layer whited out; a directory it then creates there hides the lower one whole. */
+    private final Set<String> whitedOut = new HashSet<>();
 
     /**
      * @param root       existing directory to extract into (the rootfs being built)
@@ -87,13 +97,40 @@ public final class LayerExtractor {
 
     private LayerExtractor(Path root, IdShift shift, String sourceName, boolean whiteouts, ImportBudget budget)
             throws ImageException {
+        this(root, shift, sourceName, whiteouts, budget, false, null);
+    }
+
+    private LayerExtractor(Path root, IdShift shift, String sourceName, boolean whiteouts, ImportBudget budget,
+            boolean diff, LayerStack lower) throws ImageException {
         this.root = root;
         this.shift = shift;
         this.sourceName = sourceName;
         this.whiteouts = whiteouts;
         this.budget = budget;
-        this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0));
+        this.diff = diff;
+        this.lower = lower;
+        this.directories = new RealDirectories(root, shift.hostUid(0), shift.hostGid(0), lower);
         this.xattrPolicy = new XattrPolicy(shift.hostUid(0), budget.warnings());
+    }
+
+    /**
+     * One layer into an empty directory of its own, to be stacked over {@code lower} (null: the
+     * bottom layer) by overlayfs: {@code .wh.NAME} becomes a character device 0/0 named NAME (only
+     * if a lower layer shows NAME), {@code .wh..wh..opq} an opaque directory
+     * ({@code trusted.overlay.opaque} and {@code user.overlay.opaque} = y: the first for a mount
+     * in the host's user namespace, the second for one in the container's, with userxattr).
+     */
+    static LayerExtractor forDiff(Path root, IdShift shift, String sourceName, ImportBudget budget, LayerStack lower)
+            throws ImageException {
+        return new LayerExtractor(root, shift, sourceName, true, budget, true, lower);
+    }
+
+    private static final byte[] OPAQUE_VALUE = {'y'};
+
+    /** Marks a directory of a layer opaque for overlayfs, whichever user namespace mounts it. */
+    static void markOpaque(Path dir) throws IOException {
+        NativeFiles.setDirectoryXattr(dir, "trusted.overlay.opaque", OPAQUE_VALUE);
+        NativeFiles.setDirectoryXattr(dir, "user.overlay.opaque", OPAQUE_VALUE);
     }
 
     /** An extractor for one image layer applied over the layers already in {@code root}: whiteouts are honoured. */
@@ -280,6 +317,9 @@ public final class LayerExtractor {
                 if (!RealDirectories.isRealDirectory(target)) {
                     removeExisting(target, path);
                     Files.createDirectory(target);
+                    if (diff && whitedOut.contains(path.relative())) {
+                        markOpaque(target); // deleted, then made again: nothing of the lower one shows
+                    }
                 }
             }
             directories.add(path.relative());
@@ -397,6 +437,15 @@ public final class LayerExtractor {
         if (whiteout.hidden() == null) {
             throw refused(name, "whiteout names no file");
         }
+        if (diff) {
+            try {
+                writeWhiteout(name, path, whiteout);
+            } catch (IOException e) {
+                throw new ImageException("cannot write whiteout " + Quoted.of(name) + " in " + root + ": "
+                        + IoReason.of(e), e);
+            }
+            return;
+        }
         try {
             if (whiteout.opaque()) {
                 // The opaque directory exists in this layer even if no entry lists it.
@@ -410,6 +459,40 @@ public final class LayerExtractor {
             throw new ImageException("cannot apply whiteout " + Quoted.of(name) + " in " + root + ": "
                     + IoReason.of(e), e);
         }
+    }
+
+    /** Diff mode: what the whiteout hides below becomes overlayfs's own marks in this layer's directory. */
+    private void writeWhiteout(String name, EntryPath path, Whiteout whiteout) throws ImageException, IOException {
+        if (whiteout.opaque()) {
+            directories.ensureParents(name, path); // the opaque directory exists in this layer even if no entry lists it
+            markWritten(new EntryPath(path.parent(), path.components().subList(0, path.components().size() - 1)));
+            markOpaque(root.resolve(path.parent()));
+            return;
+        }
+        String hidden = whiteout.hidden();
+        Path target = root.resolve(hidden);
+        if (written.contains(hidden)) {
+            // This layer's own entry stays; a directory of it replaces the lower one whole.
+            if (RealDirectories.isRealDirectory(target)) {
+                markOpaque(target);
+            }
+            return;
+        }
+        if (lower == null || lower.find(ContainerPath.of("/" + hidden)) == null) {
+            return; // nothing below to hide
+        }
+        if (!directories.parentsExist(path)) {
+            Path parentBelow = lower.find(ContainerPath.of("/" + path.parent()));
+            if (parentBelow == null || !Files.isDirectory(parentBelow, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return; // below a symlink or a file: a whiteout there removes nothing
+            }
+            directories.ensureParents(name, path);
+        }
+        if (RealDirectories.lstat(target) == null) {
+            NativeFiles.whiteout(target);
+            NativeFiles.lchown(target, shift.hostUid(0), shift.hostGid(0));
+        }
+        whitedOut.add(hidden);
     }
 
     /** Removes {@code relative} unless this layer wrote it; inside kept directories, removes what it did not write. */

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jbox.rootfs.ContainerPath;
+import jbox.rootfs.LayerStack;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -27,6 +29,12 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  * Entries are written in sorted order with the files' own mtimes, so exporting one image twice
  * gives the same layer digest. Symlinks are written as links and never followed; files sharing an
  * inode become hard links to the first one written.
+ *
+ * <p>The tree is one directory, or an image's layers merged as overlayfs shows them
+ * ({@link LayerStack}), or a container's overlayfs upper directory ({@link #ofUpper}): there a
+ * character device 0/0 (overlayfs's whiteout) becomes {@code .wh.NAME} and an opaque directory
+ * ({@code user.overlay.opaque} or {@code trusted.overlay.opaque} = y) gets a
+ * {@code .wh..wh..opq} entry, as the image spec writes deletions.
  */
 final class LayerWriter {
 
@@ -40,16 +48,34 @@ final class LayerWriter {
     record Written(Digest digest, long size, Digest diffId) {
     }
 
-    private final Path rootfs;
+    private static final int S_IFCHR = 0020000;
+
+    private final LayerStack tree;
     private final long uidBase;
     private final long gidBase;
+    private final boolean upper;
     /** "dev:ino" of files with several links → the entry name written first. */
     private final Map<String, String> linked = new HashMap<>();
 
     LayerWriter(Path rootfs, long uidBase, long gidBase) {
-        this.rootfs = rootfs;
+        this(LayerStack.of(rootfs), uidBase, gidBase, false);
+    }
+
+    /** An image's layers, merged. */
+    LayerWriter(LayerStack layers, long uidBase, long gidBase) {
+        this(layers, uidBase, gidBase, false);
+    }
+
+    private LayerWriter(LayerStack tree, long uidBase, long gidBase, boolean upper) {
+        this.tree = tree;
         this.uidBase = uidBase;
         this.gidBase = gidBase;
+        this.upper = upper;
+    }
+
+    /** A container's overlayfs upper directory, its whiteouts and opaque directories written the image spec's way. */
+    static LayerWriter ofUpper(Path upperDir, long uidBase, long gidBase) {
+        return new LayerWriter(LayerStack.of(upperDir), uidBase, gidBase, true);
     }
 
     Written write(Path blobFile) throws ImageException {
@@ -63,26 +89,45 @@ final class LayerWriter {
              TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, "UTF-8")) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            writeChildren(tar, rootfs, "");
+            writeChildren(tar, ContainerPath.ROOT, "");
             tar.finish();
         } catch (IOException e) {
-            throw new ImageException("cannot write layer " + blobFile + " from " + rootfs + ": " + IoReason.of(e), e);
+            throw new ImageException("cannot write layer " + blobFile + " from " + tree.top() + ": " + IoReason.of(e), e);
         }
         return new Written(Digest.of(compressed), size[0], Digest.of(uncompressed));
     }
 
-    private void writeChildren(TarArchiveOutputStream tar, Path dir, String prefix) throws ImageException, IOException {
+    /** One directory's entries; merged ones come from every layer that shows them. */
+    private List<Path> children(ContainerPath dir) throws IOException {
         List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            entries.forEach(children::add);
+        if (tree.layers().size() == 1) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.on(tree.top()))) {
+                entries.forEach(children::add);
+            }
+            children.sort(null);
+            return children;
         }
-        children.sort(null);
-        for (Path child : children) {
+        for (String name : tree.list(dir)) {
+            Path found = tree.find(dir.child(name));
+            if (found != null) {
+                children.add(found);
+            }
+        }
+        return children;
+    }
+
+    private void writeChildren(TarArchiveOutputStream tar, ContainerPath dir, String prefix)
+            throws ImageException, IOException {
+        for (Path child : children(dir)) {
             String name = prefix + child.getFileName();
-            Map<String, Object> attrs = Files.readAttributes(child, "unix:mode,uid,gid,ino,dev,nlink,lastModifiedTime",
-                    LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> attrs = Files.readAttributes(child,
+                    "unix:mode,uid,gid,ino,dev,nlink,lastModifiedTime,rdev", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) attrs.get("mode");
             int type = mode & S_IFMT;
+            if (upper && type == S_IFCHR && (Long) attrs.get("rdev") == 0) {
+                whiteoutEntry(tar, prefix + Whiteout.PREFIX + child.getFileName(), attrs);
+                continue;
+            }
             TarArchiveEntry entry;
             if (type == S_IFDIR) {
                 entry = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
@@ -115,9 +160,31 @@ final class LayerWriter {
             }
             tar.closeArchiveEntry();
             if (type == S_IFDIR) {
-                writeChildren(tar, child, name + "/");
+                if (upper && isOpaque(child)) {
+                    whiteoutEntry(tar, name + "/" + Whiteout.OPAQUE, attrs);
+                }
+                writeChildren(tar, dir.child(child.getFileName().toString()), name + "/");
             }
         }
+    }
+
+    /** An empty file owned by container root: how docker and containers/storage write whiteouts. */
+    private static void whiteoutEntry(TarArchiveOutputStream tar, String name, Map<String, Object> attrs)
+            throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setMode(0);
+        entry.setLastModifiedTime((FileTime) attrs.get("lastModifiedTime"));
+        tar.putArchiveEntry(entry);
+        tar.closeArchiveEntry();
+    }
+
+    /** Opaque as overlayfs marks it: in the user namespace (userxattr) or the host's (trusted). */
+    private static boolean isOpaque(Path dir) throws IOException {
+        if (LayerStack.isOpaque(dir)) {
+            return true;
+        }
+        byte[] trusted = NativeFiles.lgetxattr(dir, "trusted.overlay.opaque");
+        return trusted != null && trusted.length == 1 && trusted[0] == 'y';
     }
 
     /** The name this inode was first written under, or null (and it is remembered) if this is the first. */

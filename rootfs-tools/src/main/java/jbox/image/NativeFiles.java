@@ -78,6 +78,9 @@ final class NativeFiles {
         int mkfifo(@In byte[] path, int mode);
 
         @SaveError
+        int mknod(@In byte[] path, int mode, long dev);
+
+        @SaveError
         int close(int fd);
 
         String strerror(int errno);
@@ -236,6 +239,25 @@ final class NativeFiles {
         if (Native.LIBC.mkfifo(bytes(path), CREATE_MODE) != 0) {
             throw failure("mkfifo", path);
         }
+    }
+
+    /** mknod(2) of a character device 0/0: overlayfs's whiteout, owner-only (nobody opens it: it is no device). */
+    static void whiteout(Path path) throws IOException {
+        if (Native.LIBC.mknod(bytes(path), 0020000 | CREATE_MODE, 0) != 0) {
+            throw failure("mknod", path);
+        }
+    }
+
+    /** Sets {@code name} on a directory through a descriptor opened O_DIRECTORY|O_NOFOLLOW. */
+    static void setDirectoryXattr(Path dir, String name, byte[] value) throws IOException {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY);
+        try {
+            fsetxattr(fd, name, value, dir);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
+        }
+        close(fd, dir);
     }
 
     /** close(2); a failure here (NFS, quotas) means the data may not be there, so it is reported. */

@@ -8,7 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import jbox.rootfs.ContainerPath;
+import jbox.rootfs.LayerStack;
 
 /**
  * Writing to root/a/b/c is only safe if a and a/b are directories: were either a symlink (planted
@@ -25,12 +28,24 @@ final class RealDirectories {
     private final long ownerGid;
     /** Relative paths ("" is the root) proven to be real directories. */
     private final Set<String> known = new HashSet<>();
+    /** The layers below, when {@code root} is one layer of a stack; null otherwise. */
+    private final LayerStack lower;
 
     /** Directories the archive implies but does not list are created owned by {@code ownerUid:ownerGid}. */
     RealDirectories(Path root, long ownerUid, long ownerGid) {
+        this(root, ownerUid, ownerGid, null);
+    }
+
+    /**
+     * For one layer over {@code lower}: an implied directory takes the owner and mode the lower
+     * layers give it (it would otherwise hide them in the merged tree), and a parent that is a
+     * symlink below is refused as one in this layer would be.
+     */
+    RealDirectories(Path root, long ownerUid, long ownerGid, LayerStack lower) {
         this.root = root;
         this.ownerUid = ownerUid;
         this.ownerGid = ownerGid;
+        this.lower = lower;
         known.add("");
     }
 
@@ -51,15 +66,30 @@ final class RealDirectories {
             Path dir = root.resolve(relative);
             BasicFileAttributes attrs = lstat(dir);
             if (attrs == null) {
-                Files.createDirectory(dir);
-                PosixAttributes.lchown(dir, ownerUid, ownerGid);
-                PosixAttributes.chmod(dir, IMPLICIT_DIR_MODE);
+                createImplied(entryName, relative, dir);
             } else if (attrs.isSymbolicLink()) {
                 throw LayerExtractor.refused(entryName, "parent " + Quoted.of(relative) + " is a symlink");
             } else if (!attrs.isDirectory()) {
                 throw LayerExtractor.refused(entryName, "parent " + Quoted.of(relative) + " is not a directory");
             }
             known.add(relative);
+        }
+    }
+
+    private void createImplied(String entryName, String relative, Path dir) throws ImageException, IOException {
+        Path below = lower == null ? null : lower.find(ContainerPath.of("/" + relative));
+        if (below != null && Files.isSymbolicLink(below)) {
+            throw LayerExtractor.refused(entryName, "parent " + Quoted.of(relative) + " is a symlink in a lower layer");
+        }
+        Files.createDirectory(dir);
+        if (below != null && Files.isDirectory(below, LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(below, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+            PosixAttributes.lchown(dir, Integer.toUnsignedLong((Integer) a.get("uid")),
+                    Integer.toUnsignedLong((Integer) a.get("gid")));
+            PosixAttributes.chmod(dir, (Integer) a.get("mode") & 07777);
+        } else {
+            PosixAttributes.lchown(dir, ownerUid, ownerGid);
+            PosixAttributes.chmod(dir, IMPLICIT_DIR_MODE);
         }
     }
 

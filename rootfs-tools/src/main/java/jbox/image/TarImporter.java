@@ -46,9 +46,9 @@ public final class TarImporter {
         Path staging = store.createStaging();
         ImportBudget budget = limits.budget();
         try {
-            Path rootfs = ImageStore.stagingRootfs(staging);
-            extract(rootfs, tarFile, size, shift, progress, budget);
-            ImageMeta meta = rootfsMeta(parsed, rootfs, shift, tarFile);
+            Path layer = store.newStagingLayer(staging);
+            Digest diffId = extract(ImageStore.diffOf(layer), tarFile, size, shift, progress, budget);
+            ImageMeta meta = rootfsLayer(store, staging, layer, parsed, shift, tarFile, diffId);
             store.publish(staging, meta);
             budget.warnings().report(progress);
             return meta;
@@ -58,11 +58,18 @@ public final class TarImporter {
         }
     }
 
-    /** A plain rootfs has no config: /bin/sh (if there is one) is its command. */
-    static ImageMeta rootfsMeta(ImageName name, Path rootfs, IdShift shift, Path tarFile) {
-        List<String> cmd = hasShell(rootfs) ? List.of("/bin/sh") : List.of();
+    /**
+     * A plain rootfs is one layer, named by the digest of the uncompressed tar (its diff id, as if it
+     * were an image layer), so importing one tarball twice stores it once. It has no config:
+     * /bin/sh (if there is one) is its command.
+     */
+    static ImageMeta rootfsLayer(ImageStore store, Path staging, Path layer, ImageName name, IdShift shift,
+            Path tarFile, Digest diffId) throws ImageException {
+        List<String> cmd = hasShell(ImageStore.diffOf(layer)) ? List.of("/bin/sh") : List.of();
+        store.stageLayer(staging, layer, LayerKey.of(diffId, shift));
         return new ImageMeta(name.canonical(), cmd, List.of(), List.of(DEFAULT_PATH), "", "",
-                Instant.now().toString(), shift.uidBase(), shift.gidBase(), tarFile.getFileName().toString());
+                Instant.now().toString(), shift.uidBase(), shift.gidBase(), tarFile.getFileName().toString())
+                .withLayers(List.of(diffId.toString()));
     }
 
     static long tarFileSize(Path tarFile) throws ImageException {
@@ -76,15 +83,18 @@ public final class TarImporter {
         }
     }
 
-    static void extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress,
+    /** Returns the digest of the uncompressed tar: the diff id of the layer it becomes. */
+    static Digest extract(Path rootfs, Path tarFile, long size, IdShift shift, ProgressListener progress,
             ImportBudget budget) throws ImageException {
         createRootfs(rootfs, shift);
         try (InputStream file = Files.newInputStream(tarFile);
              BufferedInputStream raw = new BufferedInputStream(new ProgressInputStream(file, progress, size),
                      FILE_BUFFER);
-             InputStream tar = CompressionFormat.sniff(raw).decompress(raw, tarFile.toString())) {
+             InputStream decompressed = CompressionFormat.sniff(raw).decompress(raw, tarFile.toString());
+             VerifyingInputStream tar = new VerifyingInputStream(decompressed)) {
             new LayerExtractor(rootfs, shift, tarFile.toString(), budget).apply(tar);
             drain(tar, tarFile.toString(), budget);
+            return tar.digest();
         } catch (IOException e) {
             throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         } finally {

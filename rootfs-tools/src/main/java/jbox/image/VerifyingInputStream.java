@@ -49,6 +49,11 @@ final class VerifyingInputStream extends FilterInputStream {
     }
 
     /** Call after reading to the end. {@code expectedSize} -1 means the size is not known. */
+    /** The digest of everything read so far; call once, at the end. */
+    Digest digest() {
+        return Digest.of(sha256);
+    }
+
     void check(String what, String path, Digest expected, long expectedSize) throws ImageException {
         check(what, path, expected, expectedSize, Digest.of(sha256), count);
     }

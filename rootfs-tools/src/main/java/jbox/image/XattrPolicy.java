@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * {@code user.*} as they are; {@code security.capability} rewritten for the container's root
+ * {@code user.*} as they are (but {@code user.overlay.*}, which overlayfs obeys in a user namespace);
+ * {@code security.capability} rewritten for the container's root
  * ({@link FileCapability}); everything else skipped and counted for the import's warning:
  * {@code trusted.*} (overlayfs obeys trusted.overlay.*), POSIX ACLs (their ids are not shifted),
  * SELinux labels (the host's policy, not the image's). Only files and directories take them: the
@@ -14,6 +15,8 @@ import java.util.Map;
  */
 final class XattrPolicy {
     private static final String USER = "user.";
+    /** overlayfs obeys these in a user namespace (userxattr): only jbox's own layer store writes them. */
+    private static final String USER_OVERLAY = "user.overlay.";
 
     private final long hostRoot;
     private final ImportWarnings warnings;
@@ -28,7 +31,7 @@ final class XattrPolicy {
     void apply(int fd, Path target, String entryName, Map<String, byte[]> xattrs) throws ImageException, IOException {
         for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
             String name = xattr.getKey();
-            if (name.startsWith(USER)) {
+            if (name.startsWith(USER) && !name.startsWith(USER_OVERLAY)) {
                 NativeFiles.fsetxattr(fd, name, xattr.getValue(), target);
             } else if (name.equals(FileCapability.XATTR)) {
                 byte[] value;

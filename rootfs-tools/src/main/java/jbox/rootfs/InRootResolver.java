@@ -16,9 +16,18 @@ public final class InRootResolver {
     private static final int MAX_LINKS = 40; // the kernel's limit too
 
     private final Path root;
+    /** An image's layers, when it has more than one directory; null for a single root. */
+    private final LayerStack stack;
 
     public InRootResolver(Path root) {
         this.root = root;
+        this.stack = null;
+    }
+
+    /** Over an image's layers: each name is looked up as overlayfs will show it (see {@link LayerStack}). */
+    public InRootResolver(LayerStack stack) {
+        this.root = stack.top();
+        this.stack = stack.layers().size() == 1 ? null : stack;
     }
 
     /** The path with every existing symlink replaced by its in-root target; missing tails stay. */
@@ -36,8 +45,8 @@ public final class InRootResolver {
                 continue;
             }
             ContainerPath next = done.child(name);
-            Path host = next.on(root);
-            if (!Files.isSymbolicLink(host)) {
+            Path host = stack == null ? next.on(root) : stack.find(next);
+            if (host == null || !Files.isSymbolicLink(host)) {
                 done = next;
                 continue;
             }
@@ -63,6 +72,11 @@ public final class InRootResolver {
 
     /** The host path a container path ends up at, for looking at what the image holds there. */
     public Path onHost(ContainerPath path) throws IOException {
-        return resolve(path).on(root);
+        ContainerPath resolved = resolve(path);
+        if (stack == null) {
+            return resolved.on(root);
+        }
+        Path found = stack.find(resolved);
+        return found != null ? found : resolved.on(root);
     }
 }

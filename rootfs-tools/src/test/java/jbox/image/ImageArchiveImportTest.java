@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import jbox.rootfs.ContainerPath;
+import jbox.rootfs.LayerStack;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +71,7 @@ class ImageArchiveImportTest {
 
         ImageMeta meta = importImage("two", layout.dir(), null);
 
-        assertEquals(TWO_LAYERS_TREE, tree(sandbox.store.rootfs("two")));
+        assertEquals(TWO_LAYERS_TREE, merged("two"));
         assertEquals(List.of("/bin/echo"), meta.entrypoint());
         assertEquals(List.of("hello"), meta.cmd());
         assertEquals(List.of("PATH=/bin", "GREETING=hi"), meta.env());
@@ -78,7 +80,7 @@ class ImageArchiveImportTest {
         assertEquals(layout.manifestDigest(), meta.digest());
         assertEquals(layout.configDigest(), meta.configDigest());
         assertEquals(meta, sandbox.store.get("two"), "image.json round-trips the digests");
-        Path added = sandbox.store.rootfs("two").resolve("etc/added");
+        Path added = inImage("two", "etc/added");
         assertEquals(101000, Files.getAttribute(added, "unix:uid", LinkOption.NOFOLLOW_LINKS));
         assertEquals(List.of("two"), sandbox.storeEntries());
     }
@@ -102,7 +104,7 @@ class ImageArchiveImportTest {
 
         importImage("packed", tar, "v1");
 
-        assertEquals(TWO_LAYERS_TREE, tree(sandbox.store.rootfs("packed")));
+        assertEquals(TWO_LAYERS_TREE, merged("packed"));
         assertEquals(List.of("packed"), sandbox.storeEntries(), "the unpacked archive is not kept");
     }
 
@@ -113,7 +115,7 @@ class ImageArchiveImportTest {
 
         ImageMeta meta = importImage("docker", archive.dir(), "two:latest");
 
-        assertEquals(TWO_LAYERS_TREE, tree(sandbox.store.rootfs("docker")));
+        assertEquals(TWO_LAYERS_TREE, merged("docker"));
         assertEquals(List.of("/bin/sh"), meta.cmd());
         assertEquals(archive.configDigest(), meta.configDigest());
         assertEquals("", meta.digest());
@@ -239,7 +241,7 @@ class ImageArchiveImportTest {
         assertTrue(e.getMessage().startsWith("no image named \"third\""), e.getMessage());
 
         importImage("x", first.dir(), "second");
-        assertEquals("second", Files.readString(sandbox.store.rootfs("x").resolve("which")));
+        assertEquals("second", Files.readString(inImage("x", "which")));
     }
 
     @Test
@@ -264,7 +266,7 @@ class ImageArchiveImportTest {
 
         ImageMeta meta = importImage("multi", layout.dir(), "multi");
 
-        assertEquals("mine", Files.readString(sandbox.store.rootfs("multi").resolve("which")));
+        assertEquals("mine", Files.readString(inImage("multi", "which")));
         assertEquals(layout.manifestDigest(), meta.digest());
     }
 
@@ -276,8 +278,8 @@ class ImageArchiveImportTest {
                 .config("User", "app")
                 .writeLayout(temp.resolve("layout"), "v1");
         assertEquals("1234:99", importImage("u1", layout.dir(), null).user());
-        assertEquals("1234:50", ImageUser.numeric("app:staff", sandbox.store.rootfs("u1")));
-        assertEquals("ghost", ImageUser.numeric("ghost", sandbox.store.rootfs("u1")), "unknown names stay for run to refuse");
+        assertEquals("1234:50", ImageUser.numeric("app:staff", sandbox.store.layers(sandbox.store.get("u1"))));
+        assertEquals("ghost", ImageUser.numeric("ghost", sandbox.store.layers(sandbox.store.get("u1"))), "unknown names stay for run to refuse");
     }
 
     @Test
@@ -301,6 +303,45 @@ class ImageArchiveImportTest {
     }
 
     /** Every path under root, sorted: "d dir", "f file=content", "l link->target". */
+    /** The image's tree as overlayfs will show it, in the form of {@link #tree(Path)}. */
+    List<String> merged(String image) throws Exception {
+        return tree(sandbox.store.layers(sandbox.store.get(image)));
+    }
+
+    /** Where a path of the image is on the host: in the topmost layer that has it. */
+    Path inImage(String image, String path) throws Exception {
+        return sandbox.store.layers(sandbox.store.get(image)).find(ContainerPath.of("/" + path));
+    }
+
+    static List<String> tree(LayerStack stack) throws IOException {
+        List<Path> rels = new java.util.ArrayList<>();
+        walk(stack, ContainerPath.ROOT, Path.of(""), rels);
+        java.util.Collections.sort(rels);
+        List<String> out = new java.util.ArrayList<>();
+        for (Path rel : rels) {
+            Path p = stack.find(ContainerPath.of("/" + rel));
+            if (Files.isSymbolicLink(p)) {
+                out.add("l " + rel + "->" + Files.readSymbolicLink(p));
+            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add("d " + rel);
+            } else {
+                out.add("f " + rel + "=" + Files.readString(p));
+            }
+        }
+        return out;
+    }
+
+    private static void walk(LayerStack stack, ContainerPath dir, Path rel, List<Path> out) throws IOException {
+        for (String name : stack.list(dir)) {
+            Path r = rel.resolve(name);
+            out.add(r);
+            Path host = stack.find(dir.child(name));
+            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                walk(stack, dir.child(name), r, out);
+            }
+        }
+    }
+
     static List<String> tree(Path root) throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
             return all.filter(p -> !p.equals(root)).sorted().map(p -> {

@@ -51,8 +51,8 @@ class LayerExtractorAttributesTest {
         sandbox = new Sandbox(temp);
     }
 
-    private Path rootfs(String image) {
-        return sandbox.storeRoot.resolve(image).resolve("rootfs");
+    private Path rootfs(String image) throws ImageException {
+        return sandbox.store.rootfs(image);
     }
 
     @Test

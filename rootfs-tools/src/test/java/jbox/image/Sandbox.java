@@ -27,12 +27,26 @@ final class Sandbox {
         store = new ImageStore(storeRoot);
     }
 
-    /** Store entries (including hidden temp dirs) by name. */
+    /** The store's shared part (layers, their links, blobs, the lock file): not an image, not a leftover. */
+    static final List<String> SHARED = List.of(".blobs", ".l", ".layers", ".store.lock");
+
+    /** Store entries (including hidden temp dirs) by name, without the shared part. */
     List<String> storeEntries() throws IOException {
         if (!Files.exists(storeRoot)) {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(storeRoot)) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !SHARED.contains(n)).sorted().toList();
+        }
+    }
+
+    /** Layer directories in the store: after a failed import, the ones from before, no more. */
+    List<String> layerDirs() throws IOException {
+        Path dir = storeRoot.resolve(".layers");
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
@@ -40,6 +54,7 @@ final class Sandbox {
     /** After a failed import nothing may remain: no image dir and no .tmp-* staging dir. */
     void assertStoreEmpty() throws IOException {
         assertEquals(List.of(), storeEntries(), "store must be empty after a failed import");
+        assertEquals(List.of(), layerDirs(), "no layer may be left by a failed import");
     }
 
     void assertOutsideUntouched() throws IOException {

@@ -24,6 +24,7 @@ import jbox.cgroup.CgroupHost;
 import jbox.io.IoReason;
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
+import jbox.rootfs.LayerStack;
 import jbox.spec.ContainerSpec;
 
 /**
@@ -33,6 +34,8 @@ import jbox.spec.ContainerSpec;
  */
 public final class PlanBuilder {
     /** Device nodes every container gets, bind-mounted from the host: mknod is refused in a user namespace. */
+    /** mount(2) copies at most one page of options (4096 bytes here, with the terminating NUL). */
+    static final int MOUNT_DATA_MAX = 4096;
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     static final Map<String, String> DEV_LINKS = Map.of(
             "ptmx", "pts/ptmx", "fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
@@ -114,6 +117,11 @@ public final class PlanBuilder {
         if (lower != null) {
             String data = "lowerdir=" + lower + ",upperdir=" + ann.get(ContainerSpec.ANNOTATION_UPPER)
                     + ",workdir=" + ann.get(ContainerSpec.ANNOTATION_WORK) + (userns ? ",userxattr" : "");
+            if (data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= MOUNT_DATA_MAX) {
+                throw new JboxException("the overlay mount of " + lower.split(":").length + " image layers needs "
+                        + data.length() + " bytes of mount options, more than the kernel takes (" + (MOUNT_DATA_MAX - 1)
+                        + "): use a shorter data.root, or an image with fewer layers");
+            }
             plan.mount("overlay", root.toString(), "overlay", 0, data, "mount overlay rootfs on " + root);
         } else {
             plan.mount(root.toString(), root.toString(), "", MS_BIND | MS_REC, "", "bind-mount rootfs " + root + " on itself");
@@ -129,7 +137,8 @@ public final class PlanBuilder {
         }
 
         // Symlinks in mount destinations are resolved in the image, never on the host.
-        InRootResolver resolver = new InRootResolver(lower != null ? Path.of(lower) : root);
+        InRootResolver resolver = lower == null ? new InRootResolver(root) : new InRootResolver(new LayerStack(
+                java.util.Arrays.stream(lower.split(":")).map(Path::of).toList()));
         Map<ContainerPath, ContainerPath> mounted = new LinkedHashMap<>(); // destination -> where it went
         ContainerPath devDir = null;
         boolean devBound = false;

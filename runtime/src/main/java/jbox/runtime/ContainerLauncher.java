@@ -225,8 +225,12 @@ public final class ContainerLauncher {
             throw new JboxException("image " + image.name() + " is owned by host ids " + image.uidBase() + ":" + image.gidBase()
                     + " but the user namespace maps root to " + ids.uidBase() + ":" + ids.gidBase() + "; re-import the image");
         }
-        Path rootfs = images.rootfs(image);
-        return new SpecBuilder.Inputs(id, image, rootfs.toString(),
+        // overlayfs's lowerdir: the image's layers, top first (one directory for an image of the older format).
+        StringBuilder lower = new StringBuilder();
+        for (Path dir : images.lowerDirs(image)) {
+            lower.append(lower.length() == 0 ? "" : ":").append(dir);
+        }
+        return new SpecBuilder.Inputs(id, image, lower.toString(),
                 files.upper().toString(), files.work().toString(), files.merged().toString(),
                 StateStore.ofRun(config.stateRoot()).dir(id).toString(), ids,
                 new SpecBuilder.NetworkInputs(config.get("net.default"), config.get("net.bridge.name"),
