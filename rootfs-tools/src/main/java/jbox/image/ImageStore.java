@@ -223,6 +223,53 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * Turns an image of the older format (rootfs/) into one layer of the store, named by the digest
+     * of its tar as export writes it: what commit and build need to stack a layer on it. Done under
+     * the store lock, in place (the tree is renamed, not copied). A layered image is returned as is.
+     */
+    public ImageMeta migrate(ImageMeta image) throws ImageException {
+        if (image.layered()) {
+            return image;
+        }
+        ImageName parsed = ImageName.parse(image.name());
+        Path dir = imageDir(parsed);
+        Path rootfs = dir.resolve(ROOTFS);
+        try (LockFile lock = lock()) {
+            ImageMeta current = get(image.name());
+            if (current.layered()) {
+                return current; // another jbox migrated it meanwhile
+            }
+            Path blob = root.resolve(TEMP_PREFIX + "migrate-" + UUID.randomUUID());
+            LayerWriter.Written written;
+            try {
+                written = new LayerWriter(rootfs, image.uidBase(), image.gidBase()).write(blob);
+            } finally {
+                try {
+                    Files.deleteIfExists(blob);
+                } catch (IOException ignored) {
+                    // a .tmp- file without a lock: pruneStaging removes it
+                }
+            }
+            LayerKey key = new LayerKey(written.diffId(), image.uidBase(), image.gidBase());
+            ImageMeta migrated = current.withLayers(List.of(written.diffId().toString()));
+            try {
+                Path layer = root.resolve(TEMP_PREFIX + "layer-" + UUID.randomUUID());
+                FileModes.createDirectory(layer, FileModes.PRIVATE_DIR);
+                Files.move(rootfs, layer.resolve(LayerStore.DIFF), StandardCopyOption.ATOMIC_MOVE);
+                layers.install(layer, key);
+                Path temp = dir.resolve(ImageMetaFile.FILE_NAME + ".tmp");
+                ImageMetaFile.write(temp, migrated);
+                Files.move(temp, dir.resolve(ImageMetaFile.FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new ImageException("cannot move image " + image.name() + " from " + rootfs + " into a layer: "
+                        + IoReason.of(e), e);
+            }
+            return migrated;
+        }
+    }
+
     /** The store lock: publishing, removal and collection take it (briefly); nothing holds it while unpacking. */
     private LockFile lock() throws ImageException {
         try {

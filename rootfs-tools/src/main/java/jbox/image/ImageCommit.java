@@ -1,0 +1,186 @@
+// `jbox commit`: a container's overlayfs upper directory as a new layer on top of its image's layers.
+package jbox.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import jbox.io.IoReason;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * The upper directory is written as an image layer first (tar+gzip; owners shifted back to the
+ * image's ids; overlayfs's whiteouts and opaque directories as {@code .wh.} entries), and that
+ * blob is then unpacked into the store like any pulled layer: the layer on disk is exactly what
+ * its digest says, the blob is kept for push, and the config and manifest are the base image's
+ * with this layer added (a manifest only when the base's own is stored: its layers' blobs are
+ * what a push sends). The new image's run defaults are the base's, or {@code defaults}.
+ */
+public final class ImageCommit {
+
+    /** The run defaults of the new image; null fields keep the base's. */
+    public record Defaults(List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+            String user) {
+        public static final Defaults KEEP = new Defaults(null, null, null, null, null);
+    }
+
+    /**
+     * @param upper   the container's overlayfs upper directory
+     * @param base    the image the container ran (an older-format image is migrated to a layer first)
+     * @param comment what made the layer, for the config's history ("jbox commit 3f2a…")
+     */
+    public ImageMeta commit(ImageStore store, ImageMeta base, Path upper, String name, String comment,
+            Defaults defaults) throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        ImageMeta lower = store.migrate(base);
+        IdShift shift = shiftOf(lower);
+        Path staging = store.createStaging();
+        try {
+            Path blob = staging.resolve("layer.tar.gz");
+            LayerWriter.Written written = LayerWriter.ofUpper(upper, lower.uidBase(), lower.gidBase()).write(blob);
+            LayerKey key = new LayerKey(written.diffId(), lower.uidBase(), lower.gidBase());
+            if (store.existingDiff(staging, key) == null) {
+                Path layer = store.newStagingLayer(staging);
+                Path diff = ImageStore.diffOf(layer);
+                TarImporter.createRootfs(diff, shift);
+                unpack(blob, diff, shift, store.layers(lower), written.diffId());
+                store.stageLayer(staging, layer, key);
+            }
+            store.stageBlob(staging, written.digest(), blob);
+            Files.delete(blob);
+
+            List<String> layers = new ArrayList<>(lower.layers());
+            layers.add(written.diffId().toString());
+            ImageMeta runDefaults = apply(lower, defaults);
+            byte[] config = config(store, lower, runDefaults, layers, comment);
+            Digest configDigest = Digest.of(config);
+            store.stageBlob(staging, configDigest, config);
+            byte[] manifest = manifest(store, lower, configDigest, config.length, written);
+            String manifestDigest = "";
+            if (manifest != null) {
+                Digest d = Digest.of(manifest);
+                store.stageBlob(staging, d, manifest);
+                manifestDigest = d.toString();
+            }
+            ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
+                    runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
+                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers);
+            store.publish(staging, meta, true);
+            return meta;
+        } catch (IOException e) {
+            ImageException failure = new ImageException("cannot commit " + upper + " as image " + name + ": "
+                    + IoReason.of(e), e);
+            store.discard(staging, failure);
+            throw failure;
+        } catch (ImageException | RuntimeException | Error e) {
+            store.discard(staging, e);
+            throw e;
+        }
+    }
+
+    /** The image's own id range: the size is what a user namespace of this store maps (any id the upper holds). */
+    private static IdShift shiftOf(ImageMeta image) {
+        long room = (1L << 32) - Math.max(image.uidBase(), image.gidBase());
+        return new IdShift(image.uidBase(), image.gidBase(), room);
+    }
+
+    private static void unpack(Path blob, Path diff, IdShift shift, jbox.rootfs.LayerStack lower, Digest diffId)
+            throws ImageException, IOException {
+        try (InputStream file = Files.newInputStream(blob);
+             InputStream gzip = new GzipCompressorInputStream(new BufferedInputStream(file, 1 << 16));
+             VerifyingInputStream tar = new VerifyingInputStream(gzip)) {
+            LayerExtractor.forDiff(diff, shift, "committed layer", ImportLimits.NONE.budget(), lower).apply(tar);
+            TarImporter.drain(tar, "committed layer", ImportLimits.NONE.budget());
+            tar.check("committed layer", blob.toString(), diffId, -1);
+        }
+    }
+
+    private static ImageMeta apply(ImageMeta base, Defaults d) {
+        return new ImageMeta(base.name(), d.cmd() != null ? d.cmd() : base.cmd(),
+                d.entrypoint() != null ? d.entrypoint() : base.entrypoint(), d.env() != null ? d.env() : base.env(),
+                d.workingDir() != null ? d.workingDir() : base.workingDir(), d.user() != null ? d.user() : base.user(),
+                base.created(), base.uidBase(), base.gidBase(), base.source(), base.digest(), base.configDigest(),
+                base.layers());
+    }
+
+    /** The base's config (or one made from its image.json) with the run defaults, this layer's diff id and a history line. */
+    private static byte[] config(ImageStore store, ImageMeta base, ImageMeta run, List<String> layers, String comment)
+            throws IOException {
+        ObjectNode config = null;
+        Path stored = base.configDigest().isEmpty() ? null : blobOrNull(store, base.configDigest());
+        if (stored != null) {
+            JsonNode tree = ImageConfig.JSON.readTree(Files.readAllBytes(stored));
+            if (tree.isObject()) {
+                config = (ObjectNode) tree;
+            }
+        }
+        if (config == null) {
+            config = ImageConfig.JSON.createObjectNode();
+            config.put("architecture", HostPlatform.architecture()).put("os", "linux");
+        }
+        config.put("created", Instant.now().toString());
+        ObjectNode runNode = config.putObject("config");
+        strings(runNode, "Env", run.env());
+        strings(runNode, "Entrypoint", run.entrypoint());
+        strings(runNode, "Cmd", run.cmd());
+        if (!run.workingDir().isEmpty()) {
+            runNode.put("WorkingDir", run.workingDir());
+        }
+        if (!run.user().isEmpty()) {
+            runNode.put("User", run.user());
+        }
+        ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
+        ArrayNode diffIds = rootfs.putArray("diff_ids");
+        layers.forEach(diffIds::add);
+        ArrayNode history = config.has("history") && config.get("history").isArray()
+                ? (ArrayNode) config.get("history") : config.putArray("history");
+        history.addObject().put("created", Instant.now().toString()).put("created_by", comment);
+        return ImageConfig.JSON.writeValueAsBytes(config);
+    }
+
+    /** The base's stored manifest with this layer and the new config; null when the base has none stored. */
+    private static byte[] manifest(ImageStore store, ImageMeta base, Digest config, long configSize,
+            LayerWriter.Written layer) throws IOException {
+        Path stored = base.digest().isEmpty() ? null : blobOrNull(store, base.digest());
+        if (stored == null) {
+            return null;
+        }
+        JsonNode tree = ImageConfig.JSON.readTree(Files.readAllBytes(stored));
+        if (!tree.isObject() || !tree.path("layers").isArray()
+                || tree.path("layers").size() != base.layers().size()) {
+            return null;
+        }
+        ObjectNode manifest = (ObjectNode) tree;
+        boolean docker = manifest.path("mediaType").asText("").contains("docker");
+        ObjectNode configNode = manifest.putObject("config");
+        configNode.put("mediaType", docker ? "application/vnd.docker.container.image.v1+json"
+                : OciLayoutReader.OCI_CONFIG).put("digest", config.toString()).put("size", configSize);
+        ((ArrayNode) manifest.get("layers")).addObject()
+                .put("mediaType", docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+                        : OciLayoutReader.OCI_LAYER_GZIP)
+                .put("digest", layer.digest().toString()).put("size", layer.size());
+        return ImageConfig.JSON.writeValueAsBytes(manifest);
+    }
+
+    private static Path blobOrNull(ImageStore store, String digest) {
+        try {
+            return store.blob(Digest.parse(digest, "blob"));
+        } catch (ImageException e) {
+            return null;
+        }
+    }
+
+    private static void strings(ObjectNode node, String field, List<String> values) {
+        if (!values.isEmpty()) {
+            ArrayNode array = node.putArray(field);
+            values.forEach(array::add);
+        }
+    }
+}
