@@ -136,7 +136,7 @@ class EscapeIT {
     @Test
     void noNewPrivilegesKeepsASetuidBinaryFromGainingRoot() throws Exception {
         // busybox picks its applet by name: a setuid-root copy named "id", first in PATH
-        Path suid = Jbox.DATA.resolve("images").resolve(Jbox.PROBE_IMAGE).resolve("rootfs/usr/local/bin/id");
+        Path suid = Jbox.rootfs(Jbox.PROBE_IMAGE).resolve("usr/local/bin/id");
         if (!Files.exists(suid)) {
             Files.createDirectories(suid.getParent());
             Files.copy(Path.of("/bin/busybox"), suid);

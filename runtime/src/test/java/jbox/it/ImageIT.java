@@ -164,7 +164,7 @@ class ImageIT {
         try {
             // On the host it is a revision-3 cap for uid 100000 (container root), so it grants nothing to the
             // host's own users; a raw copy of the tar's revision-2 cap would (getcap -n shows no rootid then).
-            Path onHost = Jbox.DATA.resolve("images").resolve(name).resolve("rootfs/caps/cat");
+            Path onHost = Jbox.rootfs(name).resolve("caps/cat");
             assertEquals(onHost + " cap_net_raw=ep [rootid=100000]\n", Jbox.host("getcap", "-n", onHost.toString()));
             Jbox.Result r = Jbox.run("run", "--rm", "--net", "none", name, getcap, "/caps/cat", "/bin/busybox");
             assertEquals("/caps/cat cap_net_raw=ep\n", r.out(), r.all());
@@ -182,7 +182,7 @@ class ImageIT {
             caps.withArray("bounding").add("CAP_NET_RAW");
             caps.putArray("effective");
             caps.putArray("permitted");
-            c.with("root").put("path", Jbox.DATA.resolve("images").resolve(name).resolve("rootfs").toString());
+            c.with("root").put("path", Jbox.rootfs(name).toString());
             json.writeValue(bundle.resolve("config.json").toFile(), c);
             Path root = Files.createDirectories(tmp.resolve("oci-state"));
             String id = "caps-" + Long.toHexString(System.nanoTime());

@@ -153,7 +153,7 @@ class IsolationIT {
 
     @Test
     void writesInsideDoNotChangeTheImage() throws Exception {
-        Path rootfs = Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs");
+        Path rootfs = Jbox.rootfs(Jbox.IMAGE);
         String passwd = Files.readString(rootfs.resolve("etc/passwd"));
         Jbox.Result r = Jbox.run("run", "--rm", Jbox.IMAGE, "sh", "-c",
                 "echo changed > /etc/passwd && touch /bin/new-file && rm /bin/ls && cat /etc/passwd");

@@ -53,17 +53,43 @@ final class Jbox {
             }
         }));
         check(run("image", "build-default"));
-        check(run("image", "build-default", "--name", PROBE_IMAGE));
         Path probe = Path.of("target/jbox-probe");
         Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-Wall", "-Werror", "-o", probe.toString(),
                 "src/test/c/jbox-probe.c").inheritIO().start();
         if (gcc.waitFor() != 0) {
             throw new IllegalStateException("cannot build the test probe with gcc -static");
         }
-        Path dest = DATA.resolve("images").resolve(PROBE_IMAGE).resolve("rootfs/bin/jbox-probe");
-        Files.copy(probe, dest);
-        Files.setAttribute(dest, "unix:uid", 100000, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(dest, "unix:gid", 100000, LinkOption.NOFOLLOW_LINKS);
+        // The probe image: busybox's tree plus the probe, imported as a layer of its own (tests change
+        // files in it by hand, which must not reach busybox's layer).
+        Path tar = Files.createTempFile("jbox-probe", ".tar");
+        try {
+            host("tar", "-C", rootfs(IMAGE).toString(), "--numeric-owner", "--owner=0", "--group=0", "-cf",
+                    tar.toString(), ".");
+            host("tar", "-C", probe.getParent().toString(), "--numeric-owner", "--owner=0", "--group=0",
+                    "--transform", "s,^,./bin/,", "-rf", tar.toString(), probe.getFileName().toString());
+            check(run("image", "import", PROBE_IMAGE, tar.toString()));
+        } finally {
+            Files.deleteIfExists(tar);
+        }
+    }
+
+    /**
+     * The directory holding a one-layer image's tree on the host (its layer under images/.layers/),
+     * or an older-format image's rootfs/. Tests look into it, copy it, and change it by hand.
+     */
+    static Path rootfs(String image) throws IOException {
+        Path dir = DATA.resolve("images").resolve(image);
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("image.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode layers = meta.path("layers");
+        if (layers.size() == 0) {
+            return dir.resolve("rootfs");
+        }
+        if (layers.size() != 1) {
+            throw new IllegalStateException("image " + image + " has " + layers.size() + " layers, not one rootfs");
+        }
+        return DATA.resolve("images/.layers").resolve(layers.get(0).asText().substring("sha256:".length())
+                + "-" + meta.path("uidBase").asLong() + "-" + meta.path("gidBase").asLong()).resolve("diff");
     }
 
     private static void check(Result r) {

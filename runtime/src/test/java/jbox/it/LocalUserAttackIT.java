@@ -97,7 +97,7 @@ class LocalUserAttackIT {
                 + "\n" + Jbox.host("namei", "-l", upper.resolve("x").toString()));
         assertTrue(attack.err().contains("Permission denied"), attack.all());
         // the image's files (owned by container root, 100000) are out of reach the same way
-        Jbox.Result image = asNobody("stat", Jbox.DATA.resolve("images/busybox/rootfs/bin/busybox").toString());
+        Jbox.Result image = asNobody("stat", Jbox.rootfs(Jbox.IMAGE).resolve("bin/busybox").toString());
         assertNotEquals(0, image.code(), image.all());
         assertTrue(image.err().contains("Permission denied"), image.all());
     }
@@ -164,7 +164,9 @@ class LocalUserAttackIT {
     private static boolean insideARootfs(Path root, Path p) {
         Path rel = root.relativize(p);
         // an image's rootfs and a container's upper/work hold the image's own modes (/tmp is 1777)
-        return rel.getNameCount() > 2 && (rel.getName(0).toString().equals("images") && rel.getName(2).toString().equals("rootfs")
+        return rel.getNameCount() > 3 && rel.getName(0).toString().equals("images")
+                && rel.getName(1).toString().equals(".layers") && rel.getName(3).toString().equals("diff")
+                || rel.getNameCount() > 2 && (rel.getName(0).toString().equals("images") && rel.getName(2).toString().equals("rootfs")
                 || rel.getName(0).toString().equals("containers")
                 && (rel.getName(2).toString().equals("upper") || rel.getName(2).toString().equals("work")));
     }

@@ -41,7 +41,7 @@ final class RuncBundle {
 
     /** {@code dir}/rootfs: a copy of the test image owned by 0:0. */
     static void copyRootfs(Path dir) throws Exception {
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(), rootfs(dir).toString());
+        Jbox.host("cp", "-a", Jbox.rootfs(Jbox.IMAGE).toString(), rootfs(dir).toString());
         Jbox.host("chown", "-R", "-h", "0:0", rootfs(dir).toString());
     }
 

@@ -100,7 +100,7 @@ class SecurityIT {
     @Test
     void aVolumeTargetThroughAnImageSymlinkStaysInsideTheRoot() throws Exception {
         // An image whose /escape points at the host's /etc: the mount must land in the container's /etc.
-        Path rootfs = Jbox.DATA.resolve("images").resolve(Jbox.PROBE_IMAGE).resolve("rootfs");
+        Path rootfs = Jbox.rootfs(Jbox.PROBE_IMAGE);
         Path link = rootfs.resolve("escape");
         if (!Files.isSymbolicLink(link)) {
             Files.createSymbolicLink(link, Path.of("/etc"));

@@ -72,7 +72,7 @@ class ShimOverwriteIT {
     void anOciContainerThatMayPtraceHoldsOnlyTheSealedCopy() throws Exception {
         Path bundle = Files.createDirectory(dir.resolve("bundle"));
         Path rootfs = bundle.resolve("rootfs");
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.PROBE_IMAGE).resolve("rootfs").toString(), rootfs.toString());
+        Jbox.host("cp", "-a", Jbox.rootfs(Jbox.PROBE_IMAGE).toString(), rootfs.toString());
         Jbox.host("chown", "-R", "-h", "0:0", rootfs.toString());
         Files.writeString(bundle.resolve("config.json"), """
                 {"ociVersion": "1.0.2",

@@ -67,7 +67,7 @@ class ShimSanitizerIT {
         Path cfg = Jbox.configWith(tmp, "shim.path=" + SHIM_DIR.resolve("target/jbox-shim-asan"));
         Path bundle = Files.createDirectories(tmp.resolve("bundle"));
         Files.createSymbolicLink(bundle.resolve("rootfs"),
-                Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs"));
+                Jbox.rootfs(Jbox.IMAGE));
         Files.writeString(bundle.resolve("config.json"), "{\"ociVersion\": \"1.0.2\", \"process\": {\"user\": {\"uid\": 0, \"gid\": 0},"
                 + " \"args\": [\"sleep\", \"30\"], \"env\": [\"PATH=/bin\"], \"cwd\": \"/\", \"noNewPrivileges\": true},"
                 + " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"

@@ -26,7 +26,7 @@ class SysctlIT {
         Jbox.setUp();
         dir = Files.createTempDirectory("jbox-sysctl-it");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Jbox.host("cp", "-a", Jbox.DATA.resolve("images").resolve(Jbox.IMAGE).resolve("rootfs").toString(),
+        Jbox.host("cp", "-a", Jbox.rootfs(Jbox.IMAGE).toString(),
                 dir.resolve("rootfs").toString());
         Jbox.host("chown", "-R", "-h", "0:0", dir.resolve("rootfs").toString());
     }
