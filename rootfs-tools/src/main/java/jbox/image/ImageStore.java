@@ -270,6 +270,68 @@ public final class ImageStore {
         }
     }
 
+    /** One layer's disk use and the images that name it. */
+    public record LayerUsage(String diffId, long size, List<String> images) {
+    }
+
+    /** One image's disk use: its layers' sizes, split into shared (another image names the layer too) and unique. */
+    public record ImageUsage(String name, int layers, long size, long shared, long unique) {
+    }
+
+    public record Usage(List<ImageUsage> images, List<LayerUsage> layers) {
+    }
+
+    /** The apparent size of any tree (a container's writable layer, for df); 0 if it is gone. */
+    public static long treeSize(Path tree) throws ImageException {
+        return Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS) ? LayerStore.size(tree) : 0;
+    }
+
+    /** What `system df` shows: sizes are the files' apparent sizes (a hard-linked file once per layer). */
+    public Usage usage() throws ImageException {
+        List<ImageMeta> images = list();
+        java.util.Map<LayerKey, List<String>> users = new java.util.LinkedHashMap<>();
+        try {
+            for (LayerKey key : layers.layers()) {
+                users.put(key, new ArrayList<>());
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot list the layers of image store " + root + ": " + IoReason.of(e), e);
+        }
+        for (ImageMeta image : images) {
+            for (String diffId : image.layers()) {
+                users.computeIfAbsent(LayerKey.of(diffId, image), k -> new ArrayList<>()).add(image.name());
+            }
+        }
+        java.util.Map<LayerKey, Long> sizes = new java.util.HashMap<>();
+        List<LayerUsage> layerUsage = new ArrayList<>();
+        for (java.util.Map.Entry<LayerKey, List<String>> e : users.entrySet()) {
+            long size = layers.has(e.getKey()) ? LayerStore.size(layers.diff(e.getKey())) : 0;
+            sizes.put(e.getKey(), size);
+            layerUsage.add(new LayerUsage(e.getKey().diffId().toString(), size, List.copyOf(e.getValue())));
+        }
+        List<ImageUsage> imageUsage = new ArrayList<>();
+        for (ImageMeta image : images) {
+            if (!image.layered()) {
+                long size = LayerStore.size(rootfs(image));
+                imageUsage.add(new ImageUsage(image.name(), 1, size, 0, size));
+                continue;
+            }
+            long shared = 0;
+            long unique = 0;
+            for (String diffId : new java.util.LinkedHashSet<>(image.layers())) {
+                LayerKey key = LayerKey.of(diffId, image);
+                long size = sizes.getOrDefault(key, 0L);
+                if (new HashSet<>(users.get(key)).size() > 1) {
+                    shared += size;
+                } else {
+                    unique += size;
+                }
+            }
+            imageUsage.add(new ImageUsage(image.name(), image.layers().size(), shared + unique, shared, unique));
+        }
+        return new Usage(imageUsage, layerUsage);
+    }
+
     /** The store lock: publishing, removal and collection take it (briefly); nothing holds it while unpacking. */
     private LockFile lock() throws ImageException {
         try {

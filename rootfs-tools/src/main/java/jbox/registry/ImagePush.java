@@ -24,9 +24,11 @@ import jbox.io.IoReason;
 import jbox.rootfs.TreeDeletion;
 
 /**
- * The store keeps an image as a root filesystem, so pushing first exports it (one gzip layer,
- * owners shifted back, reproducible: the same image exports to the same digests) into a private
- * directory under downloads/, which is removed afterwards. Each blob is skipped when the registry
+ * A pulled or committed image whose manifest and blobs the store kept is pushed from them: the
+ * same blobs and digests as where it came from. Any other image (a rootfs import, build-default,
+ * an older-format one) is exported first (one gzip layer, owners shifted back, reproducible: the
+ * same image exports to the same digests) into a private directory under downloads/, which is
+ * removed afterwards. Each blob is skipped when the registry
  * already has it (HEAD), else uploaded in one PUT after a POST opened the upload (the spec's
  * monolithic upload); the manifest goes last, under the tag, so the image appears only complete.
  */
@@ -47,7 +49,7 @@ public final class ImagePush {
 
     /** @param destination [REGISTRY/]NAME[:TAG] to push to; null: the image's own name */
     public Result push(ImageStore store, String image, String destination) throws ImageException {
-        store.get(image);
+        jbox.image.ImageMeta meta = store.get(image);
         ImageName dest = ImageName.parse(destination == null ? image : destination);
         if (dest.digest() != null) {
             throw new ImageException("cannot push to " + dest + ": the destination takes a tag, not a digest"
@@ -57,6 +59,19 @@ public final class ImagePush {
         RegistryClient client = new RegistryClient(remote.registry(), remote.path(), "pull,push", settings,
                 new AuthFile(settings.authFile()).find(remote.registry()));
         client.connect();
+        try {
+            Stored stored = stored(store, meta);
+            if (stored != null) {
+                try {
+                    return upload(client, remote, stored.manifest(), stored.mediaType(), store::blob);
+                } finally {
+                    display.finish();
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot push " + image + " from image store " + store.root() + ": "
+                    + IoReason.of(e), e);
+        }
         Path work = settings.downloads().resolve(".push-" + UUID.randomUUID());
         try {
             Files.createDirectories(settings.downloads(), FileModes.attribute(FileModes.PRIVATE_DIR));
@@ -77,10 +92,42 @@ public final class ImagePush {
         }
     }
 
+    /** A pulled or committed image's manifest as stored, when the store also has every blob it names. */
+    private record Stored(byte[] manifest, String mediaType) {
+    }
+
+    private static Stored stored(ImageStore store, jbox.image.ImageMeta meta) throws ImageException, IOException {
+        if (meta.digest().isEmpty()) {
+            return null;
+        }
+        Path manifestFile = store.blob(Digest.parse(meta.digest(), "image " + meta.name()));
+        if (manifestFile == null) {
+            return null;
+        }
+        byte[] manifest = Files.readAllBytes(manifestFile);
+        JsonNode json = JSON.readTree(manifest);
+        List<JsonNode> blobs = new ArrayList<>();
+        json.path("layers").forEach(blobs::add);
+        blobs.add(json.path("config"));
+        for (JsonNode b : blobs) {
+            if (store.blob(Manifests.blob(b, "stored manifest " + meta.digest()).digest()) == null) {
+                return null;
+            }
+        }
+        return new Stored(manifest, json.path("mediaType").asText(Manifests.OCI_MANIFEST));
+    }
+
     private Result upload(RegistryClient client, RemoteImage remote, Path layout) throws ImageException, IOException {
         JsonNode index = JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
         Manifests.Blob manifestRef = Manifests.blob(index.path("manifests").get(0), "exported index.json");
         byte[] manifest = Files.readAllBytes(blob(layout, manifestRef.digest()));
+        return upload(client, remote, manifest, manifestRef.mediaType(), d -> blob(layout, d));
+    }
+
+    /** Each blob the manifest names (skipped when the registry has it), then the manifest under the tag. */
+    private Result upload(RegistryClient client, RemoteImage remote, byte[] manifest, String mediaType,
+            java.util.function.Function<Digest, Path> blobFiles) throws ImageException, IOException {
+        Manifests.Blob manifestRef = new Manifests.Blob(mediaType, Digest.of(manifest), manifest.length);
         JsonNode json = JSON.readTree(manifest);
         List<Manifests.Blob> blobs = new ArrayList<>();
         int i = 0;
@@ -89,7 +136,7 @@ public final class ImagePush {
         }
         blobs.add(Manifests.blob(json.get("config"), "config"));
         for (Manifests.Blob b : blobs) {
-            uploadBlob(client, b, blob(layout, b.digest()));
+            uploadBlob(client, b, blobFiles.apply(b.digest()));
         }
         String what = "manifest " + remote;
         HttpResponse<InputStream> r = client.sendReplayable("PUT", client.repoPath("manifests/" + remote.reference()),
