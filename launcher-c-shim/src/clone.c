@@ -54,8 +54,18 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	uint32_t type, len, failed = 0;
 	uint8_t *plan = NULL;
 	report_fd = sock;
-	int rc = read_frame(sock, &type, &plan, &len, PLAN_MAX_BYTES);
-	if (rc < 0 && errno == 0)
+	int rc, passed;
+	/* Idmapped mounts the shim made for the plan's OP_MOVE_MOUNT steps come first, if any. */
+	while ((rc = recv_frame_fd(sock, &type, &plan, &len, &passed, PLAN_MAX_BYTES)) > 0 && type == MSG_MOUNT_FD &&
+	       len == 4 && mount_fd_count < MAX_MOUNT_FDS) {
+		int err = (int)get_u32(plan);
+		mount_fds[mount_fd_count++] = passed >= 0 && err == 0 ? passed : -(err > 0 ? err : EBADF);
+		if (passed >= 0 && err != 0)
+			close(passed);
+		free(plan);
+		plan = NULL;
+	}
+	if (rc == 0)
 		_exit(EXIT_FAILED); /* EOF: the JVM went away before sending a plan; the monitor reports it */
 	if (rc < 0 || type != MSG_PLAN) {
 		send_failed(sock, STEP_PROTOCOL, rc < 0 ? errno : EPROTO, EXIT_FAILED);

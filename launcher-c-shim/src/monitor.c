@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "monitor.h"
 #include "protocol.h"
 #include "steps.h"
@@ -139,6 +140,20 @@ static void from_jvm(struct monitor *m, struct run *r)
 		 * left as planned once the container started. */
 		if (!(m->req->options & SHIM_OPT_DETACH) || m->child >= 0)
 			kill(m->pid, SIGKILL);
+	} else if (type == MSG_IDMAP && m->child >= 0) {
+		/* Any failure goes to the init, which reports it as its OP_MOVE_MOUNT step's errno. */
+		uint32_t at_flags;
+		const char *path;
+		int fd = -1;
+		int err = idmap_decode(msg, len, &at_flags, &path);
+		if (err == 0)
+			err = idmap_tree(m->pid, at_flags, path, &fd);
+		uint8_t reply[4];
+		put_u32(reply, (uint32_t)err);
+		if (send_frame_fd(m->child, MSG_MOUNT_FD, reply, sizeof(reply), fd) < 0)
+			kill(m->pid, SIGKILL);
+		if (fd >= 0)
+			close(fd);
 	} else if (type == MSG_PLAN && m->child >= 0) {
 		if (write_frame(m->child, MSG_PLAN, msg, len) < 0)
 			kill(m->pid, SIGKILL);

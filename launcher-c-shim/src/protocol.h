@@ -15,6 +15,16 @@
  *                             of the container this way, with flags 0 (a fork).
  *   shim -> JVM   MSG_PID     u32 pid of the container init, as the host sees it, u32 the shim's
  *                             own pid (the JVM checks it is the shim it spawned)
+ *   JVM -> shim   MSG_IDMAP   u32 at-flags (0 or AT_RECURSIVE), s host path; after the id maps are
+ *                             written, before MSG_PLAN, once per OP_MOVE_MOUNT of the plan: the
+ *                             shim clones the tree at the path into a detached mount
+ *                             (open_tree(OPEN_TREE_CLONE)), idmaps it with the init's user
+ *                             namespace (mount_setattr(MOUNT_ATTR_IDMAP), which needs the host's
+ *                             CAP_SYS_ADMIN the init lacks, and maps that exist only after clone)
+ *                             and passes it to the init as MSG_MOUNT_FD
+ *   shim -> child MSG_MOUNT_FD i32 errno: 0 and the detached mount with SCM_RIGHTS, or why the shim
+ *                             could not make it; the init counts them (OP_MOVE_MOUNT's index) and
+ *                             a failure surfaces as that step's (step, errno)
  *   JVM -> shim   MSG_PLAN    the plan (below); the shim forwards it to the child unchanged.
  *                             Receiving it is the child's signal that the id maps are written.
  *   shim -> JVM   MSG_STARTED the workload was execve()d (the child's end of the socketpair is
@@ -59,6 +69,8 @@ enum msg_type {
 	MSG_DENIED = 9,     /* shim -> JVM, just before EXITED: (u32 syscall nr, u32 count) pairs */
 	MSG_PTY_FD = 10,    /* child -> shim only: the master of the container's terminal (SCM_RIGHTS) */
 	MSG_CREATED = 11,   /* child -> shim -> JVM: OP_WAIT_START reached, the command not yet run */
+	MSG_IDMAP = 12,     /* JVM -> shim: an idmapped copy of a host tree for the init (above) */
+	MSG_MOUNT_FD = 13,  /* shim -> child only, before MSG_PLAN: i32 errno, the mount (SCM_RIGHTS) */
 };
 
 /* Options of MSG_CLONE. */
@@ -80,6 +92,8 @@ enum msg_type {
 #define CHILD_FRAME_MAX 64u    /* child -> shim: FAILED, CREATED and the fd-carrying frames only */
 #define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
 #define MAX_ON_EXIT_ARGS 63    /* strings SHIM_OPT_ON_EXIT may carry */
+#define MAX_MOUNT_FDS 64       /* MSG_IDMAP (MSG_MOUNT_FD) a container may be given */
+#define IDMAP_MSG_MAX 4104u    /* MSG_IDMAP's payload: u32 and a path of at most PATH_MAX */
 
 /* MSG_FAILED's step for failures outside the plan: far above any plan index (PLAN_MAX_STEPS). */
 #define STEP_CLONE 0xffffffffu        /* clone() itself */
@@ -137,7 +151,9 @@ enum step_op {
 	OP_MKNOD = 26,      /* s path, u mode (file type and permission bits), u major, u minor, u uid, u gid:
 	                       mknod, then chown and chmod (the mode exact whatever the umask); an
 	                       existing node of that type and number is kept, anything else is EEXIST */
-	OP_MAX = 27,
+	OP_MOVE_MOUNT = 27, /* u index, s target: move_mount(2) the index-th MSG_MOUNT_FD's detached mount
+	                       onto target; fails with the shim's errno if it could not make it */
+	OP_MAX = 28,
 };
 
 /* Or-ed into a step's op: ENOENT from this step counts as success (e.g. masking a path the

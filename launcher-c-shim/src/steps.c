@@ -40,6 +40,8 @@ int handed_over;
 int start_fifo_fd = -1;
 uint32_t failed_op;
 int report_fd = -1;
+int mount_fds[MAX_MOUNT_FDS];
+uint32_t mount_fd_count;
 
 struct step {
 	uint32_t op;
@@ -148,6 +150,32 @@ static int step_mount_setattr(void)
 	struct setattr_arg attr = { .attr_set = set, .attr_clr = clr };
 	if (syscall(SYS_mount_setattr, AT_FDCWD, path, (unsigned int)at_flags, &attr, sizeof(attr)) < 0)
 		return errno;
+	return 0;
+}
+
+#ifndef SYS_move_mount
+#define SYS_move_mount 429 /* x86_64, Linux 5.2 */
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+/* Attaches a detached mount the shim made (MSG_MOUNT_FD) at target, in our mount namespace. */
+static int step_move_mount(void)
+{
+	uint64_t index;
+	const char *target = str(1);
+	if (num(0, &index) < 0 || !target)
+		return EINVAL;
+	if (index >= mount_fd_count)
+		return EBADF; /* the plan names a mount the shim never sent */
+	int fd = mount_fds[index];
+	if (fd < 0)
+		return -fd; /* why the shim could not make it */
+	if (syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return errno;
+	close(fd);
+	mount_fds[index] = -EBADF; /* attached once */
 	return 0;
 }
 
@@ -629,6 +657,8 @@ static int run_step(void)
 		return step_hook();
 	case OP_MOUNT_SETATTR:
 		return step_mount_setattr();
+	case OP_MOVE_MOUNT:
+		return step_move_mount();
 	}
 	return EINVAL;
 }

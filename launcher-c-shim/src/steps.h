@@ -13,6 +13,11 @@ extern int handed_over;   /* SHIM_OPT_HANDOVER: no monitor, so no parent-death s
 extern int start_fifo_fd; /* SHIM_OPT_START_FIFO: an O_PATH fd of the start FIFO, or -1 */
 extern uint32_t failed_op; /* the op of the step run_plan stopped at */
 
+/* The MSG_MOUNT_FD frames received before the plan, in order: a detached mount's fd, or -errno
+ * (the shim could not make it). OP_MOVE_MOUNT names them by index. */
+extern int mount_fds[];
+extern uint32_t mount_fd_count;
+
 /* 0 if the plan is well formed (count, every step's op and args, no trailing bytes), else EINVAL. */
 int plan_check(const uint8_t *plan, uint32_t size);
 

@@ -124,7 +124,7 @@ static inline int send_failed(int fd, uint32_t step, int err, int status)
  * the socket: success), -1 for anything else — a truncated or oversized frame sets EPROTO, a
  * failed read keeps its errno. *payload is malloc()ed (NULL when empty) and owned by the caller.
  */
-static inline int recv_child_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, int *passed)
+static inline int recv_frame_fd(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, int *passed, uint32_t max)
 {
 	uint8_t head[8];
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -145,7 +145,7 @@ static inline int recv_child_frame(int fd, uint32_t *type, uint8_t **payload, ui
 			memcpy(passed, CMSG_DATA(c), sizeof(int));
 	*type = get_u32(head);
 	*len = get_u32(head + 4);
-	if (n != (ssize_t)sizeof(head) || *len > CHILD_FRAME_MAX) {
+	if (n != (ssize_t)sizeof(head) || *len > max) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -161,6 +161,41 @@ static inline int recv_child_frame(int fd, uint32_t *type, uint8_t **payload, ui
 		return -1;
 	}
 	return 1;
+}
+
+/* recv_frame_fd for the init's frames to the monitor: small ones only. */
+static inline int recv_child_frame(int fd, uint32_t *type, uint8_t **payload, uint32_t *len, int *passed)
+{
+	return recv_frame_fd(fd, type, payload, len, passed, CHILD_FRAME_MAX);
+}
+
+/* One frame whose first byte carries pass (SCM_RIGHTS), unless pass < 0. */
+static inline int send_frame_fd(int fd, uint32_t type, const void *payload, uint32_t len, int pass)
+{
+	uint8_t head[8];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov[2] = { { .iov_base = head, .iov_len = sizeof(head) },
+				{ .iov_base = (void *)payload, .iov_len = len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	put_u32(head, type);
+	put_u32(head + 4, len);
+	if (pass >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass, sizeof(int));
+	}
+	ssize_t n;
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 && (size_t)n < sizeof(head) + len)
+		errno = EIO; /* a socketpair's buffer takes a frame this small whole */
+	return n >= 0 && (size_t)n == sizeof(head) + len ? 0 : -1;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * decode_test.c — the shim's decoders fed crafted bytes: the plan (plan_check), the clone request
- * (parse_clone_request) and the init's frames (recv_child_frame). Each bad input must be refused,
+ * (parse_clone_request), MSG_IDMAP (idmap_decode), the init's frames (recv_child_frame) and a
+ * MSG_MOUNT_FD's descriptor across send_frame_fd/recv_frame_fd. Each bad input must be refused,
  * each good one accepted, with no sanitizer report (built with ASan/UBSan by `make decode-test`).
  * Inputs are copied into buffers of their exact size, so a read past the end is an ASan error.
  * Prints "N passed, N failed" and exits non-zero on any failure.
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "clone_request.h"
+#include "idmap.h"
 #include "protocol.h"
 #include "steps.h"
 #include "wire.h"
@@ -261,10 +263,70 @@ static void child_frames(void)
 	close(sv[1]);
 }
 
+static int idmap_ok(const struct buf *b, uint32_t n, uint32_t *flags, const char **path)
+{
+	uint8_t *p = exact(b, n);
+	int rc = idmap_decode(p, n, flags, path);
+	int whole = rc == 0 && strlen(*path) == n - 5;
+	free(p);
+	return rc == 0 && whole;
+}
+
+static void idmap_requests(void)
+{
+	struct buf b = { .n = 0 };
+	uint32_t flags;
+	const char *path;
+	u32(&b, 0x8000);
+	bytes(&b, "/srv/data", 10);
+	check(idmap_ok(&b, b.n, &flags, &path) && flags == 0x8000, "a recursive MSG_IDMAP decodes");
+	for (uint32_t n = 0; n < b.n; n++)
+		if (idmap_ok(&b, n, &flags, &path))
+			check(0, "a MSG_IDMAP cut short is refused");
+	b.n = 0;
+	u32(&b, 1);
+	bytes(&b, "/srv", 5);
+	check(!idmap_ok(&b, b.n, &flags, &path), "flags other than AT_RECURSIVE are refused");
+	b.n = 0;
+	u32(&b, 0);
+	bytes(&b, "srv", 4);
+	check(!idmap_ok(&b, b.n, &flags, &path), "a relative path is refused");
+	b.n = 0;
+	u32(&b, 0);
+	bytes(&b, "/a\0b", 5);
+	check(!idmap_ok(&b, b.n, &flags, &path), "a NUL inside the path is refused");
+
+	/* A MSG_MOUNT_FD's descriptor arrives with its frame; a plan after it is read whole. */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		exit(2);
+	uint8_t errno_payload[4];
+	put_u32(errno_payload, 0);
+	check(send_frame_fd(sv[0], MSG_MOUNT_FD, errno_payload, 4, sv[0]) == 0, "send_frame_fd sends");
+	check(send_frame_fd(sv[0], MSG_PLAN, "plan", 4, -1) == 0, "send_frame_fd sends without a descriptor");
+	close(sv[0]);
+	uint32_t type, len;
+	uint8_t *payload = NULL;
+	int passed = -1;
+	check(recv_frame_fd(sv[1], &type, &payload, &len, &passed, PLAN_MAX_BYTES) == 1 && type == MSG_MOUNT_FD &&
+		      len == 4 && passed >= 0,
+	      "MSG_MOUNT_FD brings its descriptor");
+	free(payload);
+	if (passed >= 0)
+		close(passed);
+	payload = NULL;
+	check(recv_frame_fd(sv[1], &type, &payload, &len, &passed, PLAN_MAX_BYTES) == 1 && type == MSG_PLAN &&
+		      len == 4 && passed == -1 && memcmp(payload, "plan", 4) == 0,
+	      "the plan after it comes whole, with no descriptor");
+	free(payload);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	plans();
 	clone_requests();
+	idmap_requests();
 	child_frames();
 	printf("decode-test: %d passed, %d failed\n", n_passed, n_failed);
 	return n_failed ? 1 : 0;

@@ -22,6 +22,12 @@ public final class Hints {
                 + " every directory above the source must be searchable by others");
         def(Operation.MOUNT_SETATTR, Errno.ENOSYS, "this kernel has no mount_setattr (linux 5.12 or newer is needed):"
                 + " jbox will not leave mounts below a read-only one writable");
+        def(Operation.IDMAP_MOUNT, Errno.EINVAL, "this file system cannot be idmapped (ext4, xfs, btrfs, tmpfs"
+                + " and overlay can): use -v SRC:DST:U (chown to the container's ids) or :noidmap");
+        def(Operation.IDMAP_MOUNT, Errno.EPERM, "idmapped mounts need the host's root and a user namespace:"
+                + " use -v SRC:DST:U or :noidmap");
+        def(Operation.IDMAP_MOUNT, Errno.ENOSYS, "this kernel has no idmapped mounts (linux 5.12 or newer is needed):"
+                + " use -v SRC:DST:U or :noidmap");
         def(Operation.DELEGATE_CONTROLLERS, Errno.EBUSY, "processes in that cgroup itself keep it from delegating"
                 + " controllers (cgroup v2's no-internal-processes rule)");
     }

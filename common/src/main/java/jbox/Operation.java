@@ -15,6 +15,8 @@ public enum Operation {
     BIND_MOUNT,
     /** mount_setattr(2), e.g. making a tree read-only recursively. */
     MOUNT_SETATTR,
+    /** An idmapped bind mount: open_tree, mount_setattr(MOUNT_ATTR_IDMAP) by the shim, move_mount by the init. */
+    IDMAP_MOUNT,
     /** A write of a cgroup interface file. */
     CGROUP_WRITE,
     /** Enabling controllers for child cgroups (cgroup.subtree_control). */

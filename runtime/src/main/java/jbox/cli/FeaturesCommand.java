@@ -59,6 +59,8 @@ public final class FeaturesCommand extends RequestCommand implements Callable<In
         linux.putObject("apparmor").put("enabled", false);
         linux.putObject("selinux").put("enabled", false);
         linux.putObject("intelRdt").put("enabled", false);
+        // idmap/ridmap with the container's own maps; a mount's own uidMappings are refused (OciUnsupported).
+        linux.putObject("mountExtensions").putObject("idmap").put("enabled", true);
         // runc's counterpart is org.opencontainers.runc.checkpoint.enabled; callers look for such a key.
         f.putObject("annotations").put("dev.jbox.cgroup.devices.v2", "not enforced")
                 .put("dev.jbox.checkpoint.enabled", "false")

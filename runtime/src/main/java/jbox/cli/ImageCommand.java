@@ -154,15 +154,19 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         }
     }
 
-    @Command(name = "rm", description = "Remove images.", mixinStandardHelpOptions = true)
+    @Command(name = "rm", description = "Remove images no container uses.", mixinStandardHelpOptions = true)
     static final class Rm extends RequestCommand implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "NAME")
         java.util.List<String> names;
+
+        @Option(names = {"-f", "--force"}, description = "Remove the containers made from it first (running ones are killed).")
+        boolean force;
 
         @Override
         public Integer call() throws JboxException {
             ImageStore store = store(config());
             for (String n : names) {
+                ImageUsers.clear(config(), n, force, out());
                 store.remove(n);
                 out().println(n);
             }

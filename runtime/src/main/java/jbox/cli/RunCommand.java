@@ -30,7 +30,7 @@ final class RunCommand {
         t.mark("parse_args");
         Config config = r.config();
         RunOptions.Sandboxing sandboxing = new RunOptions.Sandboxing(p.all("--cap-add"), p.all("--cap-drop"),
-                securityOpts(r, p.all("--security-opt")), p.has("--read-only"), p.all("--tmpfs"), p.all("--volume"), p.all("--ulimit"),
+                securityOpts(r, p.all("--security-opt")), p.has("--read-only"), p.all("--tmpfs"), volumes(r, p.all("--volume")), p.all("--ulimit"),
                 p.value("--memory"), p.value("--memory-swap"), p.value("--pids-limit"), p.value("--cpus"),
                 p.value("--cpu-shares"), p.value("--cpu-time"), p.value("--timeout"), p.has("--sandbox"));
         RunOptions o = new RunOptions(p.image(), p.command(), p.value("--name"), p.value("--hostname"),
@@ -76,6 +76,20 @@ final class RunCommand {
         for (String o : opts) {
             boolean file = (o.startsWith("seccomp=") || o.startsWith("seccomp:")) && !o.substring(8).equals("unconfined");
             out.add(file ? o.substring(0, 8) + path(r, o.substring(8)) : o);
+        }
+        return out;
+    }
+
+    /**
+     * -v ./dir:/x and ../dir:/x as podman: relative to the caller's directory (a source without a
+     * leading "/" or "." is a volume name).
+     */
+    static List<String> volumes(Request r, List<String> flags) {
+        List<String> out = new ArrayList<>();
+        for (String v : flags) {
+            int colon = v.indexOf(':');
+            boolean relative = v.startsWith(".") && (colon == 1 || v.startsWith("./") || v.startsWith(".."));
+            out.add(relative && colon > 0 ? r.cwd().resolve(v.substring(0, colon)).normalize() + v.substring(colon) : v);
         }
         return out;
     }

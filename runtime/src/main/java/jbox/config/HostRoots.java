@@ -52,6 +52,12 @@ public final class HostRoots {
         return ensure(expected(c).get(3));
     }
 
+    /** volumes/ (named volumes): as images/, the container's root passes it to bind-mount its volume. */
+    public static Path volumes(Config c) throws JboxException {
+        dataRoot(c);
+        return ensure(expected(c).get(4));
+    }
+
     /** The OCI CLI's root (--root, else oci.root): root only, its containers need no path through it. */
     public static Path ociRoot(Path root) throws JboxException {
         return ensure(oci(root));
@@ -63,7 +69,8 @@ public final class HostRoots {
         return List.of(new Expected("state root (state.root)", c.stateRoot(), ROOT_MODE, 0, 0),
                 new Expected("data root (data.root)", c.dataRoot(), ROOT_MODE, 0, 0),
                 new Expected("image store", c.imagesDir(), SHARED_MODE, 0, group),
-                new Expected("container layers", c.containersDir(), SHARED_MODE, 0, group));
+                new Expected("container layers", c.containersDir(), SHARED_MODE, 0, group),
+                new Expected("named volumes", c.dataRoot().resolve("volumes"), SHARED_MODE, 0, group));
     }
 
     public static Expected oci(Path root) {

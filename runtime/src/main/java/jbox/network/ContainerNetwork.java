@@ -66,6 +66,16 @@ public final class ContainerNetwork {
         return address;
     }
 
+    /**
+     * A jbox network (not the default bridge): this container's /etc/hosts (written by then) gets
+     * the others on it, and theirs get this one. Before it runs, after its address is leased.
+     */
+    public void joinHosts() throws JboxException {
+        if (mode.userNetwork() && address != null) {
+            NetworkHosts.join(bridge.stateRoot(), bridge.name(), bridge.ipam(), id);
+        }
+    }
+
     /** The published ports (-p), possibly none. */
     public List<PortMapping> ports() {
         return ports;
@@ -183,6 +193,9 @@ public final class ContainerNetwork {
                         + VethNames.hostEnd(net.id) + ", namespace name " + VethNames.netns(net.id) + "): " + error);
             }
             net.bridge.ipam().release(net.id);
+            if (net.mode.userNetwork()) {
+                NetworkHosts.refresh(net.bridge.stateRoot(), net.bridge.name(), net.bridge.ipam());
+            }
         }
     }
 

@@ -51,6 +51,12 @@ public final class Ipam {
         return new Ipam(stateRoot.resolve(base.concat(SUFFIX)), stateRoot.resolve(base.concat(".lock")));
     }
 
+    /** The bridge this lease file is for (ipam-BRIDGE.leases). */
+    String bridgeName() {
+        String n = file.getFileName().toString();
+        return n.substring("ipam-".length(), n.length() - SUFFIX.length());
+    }
+
     /** Every lease file under state.root (for prune: bridges other than the configured one too). */
     public static List<Ipam> all(Path stateRoot) throws JboxException {
         List<Ipam> out = new ArrayList<>();

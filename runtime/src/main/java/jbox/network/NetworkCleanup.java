@@ -37,7 +37,11 @@ public final class NetworkCleanup {
         List<String> removed = new ArrayList<>();
         Set<String> reclaimed = new HashSet<>();
         for (Ipam ipam : Ipam.all(stateRoot)) {
-            for (Ipam.Lease l : ipam.reclaim(live, ContainerNetwork::removeLeftovers)) {
+            List<Ipam.Lease> gone = ipam.reclaim(live, ContainerNetwork::removeLeftovers);
+            if (!gone.isEmpty() && ipam.bridgeName().startsWith(UserNetworks.BRIDGE_PREFIX)) {
+                NetworkHosts.refresh(stateRoot, ipam.bridgeName(), ipam); // the others forget the dead
+            }
+            for (Ipam.Lease l : gone) {
                 reclaimed.add(l.id());
                 removed.add("address lease " + l.address() + " of container " + l.id().substring(0, 12) + " (" + ipam.file()
                         + ") with its veth " + VethNames.hostEnd(l.id()) + " and namespace name " + VethNames.netns(l.id()));

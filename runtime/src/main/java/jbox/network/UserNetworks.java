@@ -148,6 +148,7 @@ public final class UserNetworks {
             Files.deleteIfExists(ipam.file());
             Files.deleteIfExists(b.stateRoot().resolve("ipam-" + b.name() + ".lock"));
             Files.deleteIfExists(b.stateRoot().resolve("bridge-" + b.name() + ".lock"));
+            Files.deleteIfExists(NetworkHosts.lockFile(b.stateRoot(), b.name()));
             Files.delete(file(name));
             removed.add("network " + name + " (" + d.subnet() + ")");
             return removed;

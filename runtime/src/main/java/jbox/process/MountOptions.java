@@ -12,9 +12,16 @@ import jbox.JboxException;
  * propagation nor a known filesystem option is an error: a misspelt "nosiud" must not become data
  * the kernel may ignore. "tmpcopyup" (podman, crun) asks for a tmpfs filled with the image's files.
  */
-public record MountOptions(long flags, long propagation, String data, boolean tmpcopyup) {
+public record MountOptions(long flags, long propagation, String data, boolean tmpcopyup, Idmap idmap) {
+    /** OCI's "idmap" (the mount alone) and "ridmap" (and the mounts below it), with the container's user namespace. */
+    public enum Idmap { NONE, IDMAP, RIDMAP }
+
     public MountOptions(long flags, long propagation, String data) {
-        this(flags, propagation, data, false);
+        this(flags, propagation, data, false, Idmap.NONE);
+    }
+
+    public MountOptions(long flags, long propagation, String data, boolean tmpcopyup) {
+        this(flags, propagation, data, tmpcopyup, Idmap.NONE);
     }
 
     public static final long MS_RDONLY = 1;
@@ -85,15 +92,16 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
     private static final Set<String> DATA_WORDS = Set.of("newinstance", "userxattr", "acl", "noacl",
             "user_xattr", "nouser_xattr", "xino=off", "index=off");
 
-    /** runc's recursive mount_setattr options and id-mapped mounts: not implemented. */
+    /** runc's recursive mount_setattr options: not implemented. */
     private static final Set<String> UNSUPPORTED = Set.of("rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
             "rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
-            "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap");
+            "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow");
 
     public static MountOptions parse(List<String> options) throws JboxException {
         long flags = 0;
         long propagation = 0;
         boolean tmpcopyup = false;
+        Idmap idmap = Idmap.NONE;
         StringBuilder data = new StringBuilder();
         for (String o : options == null ? List.<String>of() : options) {
             long[] f = FLAGS.get(o);
@@ -106,6 +114,8 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
                 tmpcopyup = true;
             } else if (o.equals("notmpcopyup")) {
                 tmpcopyup = false;
+            } else if (o.equals("idmap") || o.equals("ridmap")) {
+                idmap = o.equals("idmap") ? Idmap.IDMAP : Idmap.RIDMAP;
             } else if (UNSUPPORTED.contains(o)) {
                 throw new JboxException("mount option " + o + " is not supported by jbox");
             } else if (o.indexOf('=') > 0 || DATA_WORDS.contains(o)) {
@@ -114,7 +124,7 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
                 throw new JboxException("unknown mount option " + o + " (not a mount flag, a propagation or key=value)");
             }
         }
-        return new MountOptions(flags, propagation, data.toString(), tmpcopyup);
+        return new MountOptions(flags, propagation, data.toString(), tmpcopyup, idmap);
     }
 
     /** Every option name parse() accepts without "=" (for `jbox features`), sorted. */
@@ -124,6 +134,8 @@ public record MountOptions(long flags, long propagation, String data, boolean tm
         names.addAll(DATA_WORDS.stream().filter(w -> !w.contains("=")).toList());
         names.add("tmpcopyup");
         names.add("notmpcopyup");
+        names.add("idmap");
+        names.add("ridmap");
         return List.copyOf(names);
     }
 

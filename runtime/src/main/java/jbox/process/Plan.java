@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import jbox.JboxException;
 import jbox.Operation;
 
 /**
@@ -43,13 +44,45 @@ public final class Plan {
                     return bind ? Operation.BIND_MOUNT : Operation.MOUNT;
                 case Protocol.OP_MOUNT_SETATTR:
                     return Operation.MOUNT_SETATTR;
+                case Protocol.OP_MOVE_MOUNT:
+                    return Operation.IDMAP_MOUNT;
                 default:
                     return null;
             }
         }
     }
 
+    /** A host tree the shim idmaps with the container's user namespace (MSG_IDMAP), for an OP_MOVE_MOUNT. */
+    public record Idmap(String source, boolean recursive) {
+        /** MSG_IDMAP's payload: u32 at-flags, the path NUL-terminated. */
+        public byte[] encode() {
+            byte[] path = source.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = ByteBuffer.allocate(4 + path.length + 1).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(recursive ? (int) MountOptions.AT_RECURSIVE : 0).put(path).put((byte) 0);
+            return b.array();
+        }
+    }
+
     private final List<Step> steps = new ArrayList<>();
+    private final List<Idmap> idmaps = new ArrayList<>();
+
+    /** What the shim must idmap before the plan runs, in OP_MOVE_MOUNT's index order. */
+    public List<Idmap> idmaps() {
+        return Collections.unmodifiableList(idmaps);
+    }
+
+    /**
+     * An idmapped bind mount of host {@code source} (with what is mounted below it if recursive) on
+     * {@code target}: the shim makes it with the container's user namespace, the init attaches it.
+     */
+    public Plan idmappedBind(String source, boolean recursive, String target, String what) throws JboxException {
+        if (idmaps.size() >= Protocol.MAX_MOUNT_FDS) {
+            throw new JboxException("too many idmapped mounts: at most " + Protocol.MAX_MOUNT_FDS
+                    + " (use :noidmap on some volumes)");
+        }
+        idmaps.add(new Idmap(source, recursive));
+        return add(Protocol.OP_MOVE_MOUNT, what, (long) (idmaps.size() - 1), target);
+    }
 
     public List<Step> steps() {
         return Collections.unmodifiableList(steps);

@@ -161,8 +161,18 @@ public final class PlanBuilder {
             }
             String what = (o.isBind() ? "bind-mount " + m.source() : "mount " + m.type()) + " on " + dest;
             long flags = o.isBind() ? o.flags() & (MS_BIND | MS_REC) : o.flags();
-            plan.mount(o.isBind() ? m.source() : nullToEmpty(m.source()), target, o.isBind() ? "" : m.type(),
-                    flags, o.data(), what);
+            if (o.idmap() != MountOptions.Idmap.NONE) {
+                if (!userns) {
+                    throw new JboxException("mount on " + dest + ": an idmapped mount needs a user namespace"
+                            + " (its ids map the files)");
+                }
+                // idmap alone maps only the tree at the source; ridmap (and rbind) the mounts below it too.
+                plan.idmappedBind(m.source(), o.idmap() == MountOptions.Idmap.RIDMAP || (flags & MS_REC) != 0, target,
+                        "idmap-mount " + m.source() + " on " + dest);
+            } else {
+                plan.mount(o.isBind() ? m.source() : nullToEmpty(m.source()), target, o.isBind() ? "" : m.type(),
+                        flags, o.data(), what);
+            }
             if (o.isBind() && (o.flags() & ~(MS_BIND | MS_REC)) != 0) {
                 // A bind mount ignores flags such as ro: they take effect only on a remount.
                 plan.mount("", target, "", MS_REMOUNT | MS_BIND | o.flags() & ~MS_REC, "", "remount " + dest + " " + String.join(",", m.options()));
@@ -247,7 +257,11 @@ public final class PlanBuilder {
             throw new JboxException("mount on " + m.destination() + ": " + e.getMessage(), e);
         }
         if ("bind".equals(m.type()) && !o.isBind()) {
-            o = new MountOptions(o.flags() | MS_BIND, o.propagation(), o.data(), o.tmpcopyup());
+            o = new MountOptions(o.flags() | MS_BIND, o.propagation(), o.data(), o.tmpcopyup(), o.idmap());
+        }
+        if (o.idmap() != MountOptions.Idmap.NONE && !o.isBind()) {
+            throw new JboxException("mount on " + m.destination() + ": " + o.idmap().name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs a bind mount, not type " + m.type());
         }
         if (o.tmpcopyup() && !"tmpfs".equals(m.type())) {
             throw new JboxException("mount on " + m.destination() + ": tmpcopyup needs type tmpfs, not " + m.type());

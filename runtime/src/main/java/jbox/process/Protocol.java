@@ -22,6 +22,10 @@ public final class Protocol {
     public static final int MSG_PTY_FD = 10;
     /** The init reached OP_WAIT_START: created, waiting for `jbox start`. */
     public static final int MSG_CREATED = 11;
+    /** JVM to shim, after the id maps and before PLAN: u32 at-flags, s host path to idmap for an OP_MOVE_MOUNT. */
+    public static final int MSG_IDMAP = 12;
+    /** Shim-internal (shim to child): i32 errno and the idmapped detached mount (SCM_RIGHTS). */
+    public static final int MSG_MOUNT_FD = 13;
 
     public static final int OP_SETID = 1;
     public static final int OP_SETSID = 2;
@@ -50,6 +54,10 @@ public final class Protocol {
     public static final int OP_MOUNT_SETATTR = 25;
     /** s path, u mode (type and permission bits), u major, u minor, u uid, u gid: a config's device node. */
     public static final int OP_MKNOD = 26;
+    /** u index, s target: attach the index-th idmapped mount the shim made (MSG_IDMAP) at target. */
+    public static final int OP_MOVE_MOUNT = 27;
+    /** The most MSG_IDMAP a container may be given. */
+    public static final int MAX_MOUNT_FDS = 64;
     /** OP_HOOK's errno when the hook ran and failed: or-ed with its wait status. */
     public static final int HOOK_FAILED = 0x10000;
 
@@ -110,6 +118,8 @@ public final class Protocol {
             case MSG_DENIED: return "DENIED";
             case MSG_PTY_FD: return "PTY_FD";
             case MSG_CREATED: return "CREATED";
+            case MSG_IDMAP: return "IDMAP";
+            case MSG_MOUNT_FD: return "MOUNT_FD";
             default: return "message " + type;
         }
     }

@@ -51,7 +51,9 @@ public final class ContainerLauncher {
         String id = newId();
         ContainerFiles files = files(id);
         ImageStore images = new ImageStore(config.imagesDir());
-        return SpecBuilder.build(o, inputs(o, id, files, images, images.get(imageName(o)), idRange(o)));
+        ImageMeta image = images.get(imageName(o));
+        RunOptions resolved = new Volumes(config).resolve(o, idRange(o), images.rootfs(image), true);
+        return SpecBuilder.build(resolved, inputs(o, id, files, images, image, idRange(o)));
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
@@ -74,7 +76,9 @@ public final class ContainerLauncher {
             SpecBuilder.IdRange ids = idRange(o);
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
             timings.mark("writable_layer");
-            ContainerSpec spec = SpecBuilder.build(o, inputs(o, id, files, images, image, ids));
+            // Named volumes and :U: made, filled or chowned on the host before the spec names their paths.
+            RunOptions resolved = new Volumes(config).resolve(o, ids, images.rootfs(image), false);
+            ContainerSpec spec = SpecBuilder.build(resolved, inputs(o, id, files, images, image, ids));
             timings.mark("spec_build");
             // What exec builds its process from: written meanwhile, there before the container runs.
             SpecFile.Pending recorded = SpecFile.writeAsync(states.dir(id), spec);
@@ -87,6 +91,7 @@ public final class ContainerLauncher {
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
                     Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
+            network.joinHosts(); // a jbox network: the others' names here, this one's name there
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");

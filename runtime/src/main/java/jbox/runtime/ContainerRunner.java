@@ -169,6 +169,10 @@ public final class ContainerRunner {
             }
             timings.mark("id_maps");
             onStarted.started(pid, shimConn.shimPid());
+            // After the maps: the shim idmaps each tree with the init's user namespace as it is now.
+            for (Plan.Idmap idmap : plan.idmaps()) {
+                shimConn.send(Protocol.MSG_IDMAP, idmap.encode());
+            }
             shimConn.send(Protocol.MSG_PLAN, plan.encode());
             sequence.planSent();
             try {

@@ -80,6 +80,17 @@ final class OciUnsupported {
             }
             remove(root, f.path());
         }
+        JsonNode mounts = root.get("mounts");
+        for (int i = 0; mounts != null && mounts.isArray() && i < mounts.size(); i++) {
+            for (String maps : List.of("uidMappings", "gidMappings")) {
+                JsonNode v = mounts.get(i).get(maps);
+                if (v != null && !empty(v)) {
+                    // idmap and ridmap take the container's own maps; others would be silently replaced.
+                    throw new JboxException(OciConfig.FILE + ": mounts[" + i + "]." + maps + ": " + NO
+                            + " (an idmap mount uses the container's user namespace)");
+                }
+            }
+        }
     }
 
     private static boolean empty(JsonNode v) {

@@ -43,6 +43,19 @@ public record RunOptions(
             boolean sandbox) {
         public static final Sandboxing NONE = new Sandboxing(List.of(), List.of(), List.of(), false, List.of(), List.of(),
                 List.of(), null, null, null, null, null, null, null, false);
+
+        /** The same with the -v list replaced (named volumes and :U resolved into host paths). */
+        public Sandboxing withVolumes(List<String> v) {
+            return new Sandboxing(capAdd, capDrop, securityOpts, readOnly, tmpfs, List.copyOf(v), ulimits, memory,
+                    memorySwap, pidsLimit, cpus, cpuShares, cpuTime, timeout, sandbox);
+        }
+    }
+
+    /** The same with the -v list replaced. */
+    public RunOptions withVolumes(List<String> v) {
+        Sandboxing sb = sandboxing == null ? Sandboxing.NONE : sandboxing;
+        return new RunOptions(image, command, name, hostname, env, workdir, user, net, userns, remove,
+                sb.withVolumes(v), report, init, detach, tty, publish);
     }
 
     /** Options without any sandboxing flag (the defaults still apply). */

@@ -153,7 +153,7 @@ public final class SpecBuilder {
         ContainerSpec.CapabilitySets capSets = ContainerSpec.CapabilitySets.forUser(caps, user.uid());
         ContainerSpec.Resources resources = ResourceFlags.resources(sb, preset);
         List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir());
-        mounts.addAll(userMounts(sb, preset));
+        mounts.addAll(userMounts(sb, preset, in.ids() != null));
 
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
                 new ContainerSpec.Process(o.tty(), user, args, env(o, in.image(), hostname), cwd,
@@ -225,8 +225,11 @@ public final class SpecBuilder {
         return SeccompProfiles.read(Path.of(choice));
     }
 
-    /** --tmpfs and -v, and the sandbox's /tmp; targets are container paths, sources host paths. */
-    static List<ContainerSpec.Mount> userMounts(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset)
+    /**
+     * --tmpfs and -v, and the sandbox's /tmp; targets are container paths, sources host paths. In a
+     * user namespace a -v is idmapped unless told otherwise (docs/volumes.md says why).
+     */
+    static List<ContainerSpec.Mount> userMounts(RunOptions.Sandboxing sb, SecurityDefaults.Sandbox preset, boolean userns)
             throws JboxException {
         List<ContainerSpec.Mount> m = new ArrayList<>();
         if (preset != null && sb.tmpfs().stream().noneMatch(t -> t.equals("/tmp") || t.startsWith("/tmp:"))) {
@@ -243,21 +246,30 @@ public final class SpecBuilder {
             m.add(new ContainerSpec.Mount(path, "tmpfs", "tmpfs", opts));
         }
         for (String v : sb.volumes()) {
-            String[] parts = v.split(":", -1);
-            if (parts.length < 2 || parts.length > 3 || !parts[0].startsWith("/") || !parts[1].startsWith("/")
-                    || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
-                throw new JboxException("invalid volume " + v + ": expected /HOST/PATH:/CONTAINER/PATH[:ro|rw]");
+            VolumeFlag f = VolumeFlag.parse(v);
+            if (f.named()) {
+                throw new JboxException("volume " + f.source() + ": named volumes are resolved by jbox run, not here");
             }
             Path source;
             try {
                 // The user named this host path: follow its symlinks on the host, once, here.
-                source = Path.of(parts[0]).toRealPath();
+                source = Path.of(f.source()).toRealPath();
             } catch (IOException e) {
-                throw new JboxException("volume source " + parts[0] + " does not exist");
+                throw new JboxException("volume source " + f.source() + " does not exist");
             }
-            boolean ro = parts.length == 3 && parts[2].equals("ro");
-            m.add(new ContainerSpec.Mount(parts[1], "bind", source.toString(),
-                    ro ? List.of("rbind", "ro", "nosuid", "nodev") : List.of("rbind", "nosuid", "nodev")));
+            if (f.ownership() == VolumeFlag.Ownership.IDMAP && !userns) {
+                throw new JboxException("invalid volume " + v + ": idmap needs the user namespace (not --userns host)");
+            }
+            List<String> opts = new ArrayList<>(List.of("rbind"));
+            if (f.readOnly()) {
+                opts.add("ro");
+            }
+            opts.addAll(List.of("nosuid", "nodev"));
+            boolean idmap = userns && (f.ownership() == VolumeFlag.Ownership.DEFAULT || f.ownership() == VolumeFlag.Ownership.IDMAP);
+            if (idmap) {
+                opts.add("ridmap");
+            }
+            m.add(new ContainerSpec.Mount(f.destination(), "bind", source.toString(), opts));
         }
         return m;
     }

@@ -24,4 +24,12 @@ class RunCommandTest {
                 RunCommand.securityOpts(r, List.of("seccomp=prof.json", "seccomp:/abs.json", "seccomp=unconfined",
                         "no-new-privileges")));
     }
+
+    @Test
+    void aRelativeVolumeIsTheCallersAndANameStaysAName() {
+        Request r = new Request(List.of(), null, null, null, Map.of(), Path.of("/home/u/p"), () -> Request.Terminals.NONE,
+                to -> { }, Caller.of(null, null, jbox.process.ShimStarter.LOCAL));
+        assertEquals(List.of("/home/u/p:/src", "/home/u/p/data:/d:ro", "/home/u/x:/x", "/abs:/a", "name:/n"),
+                RunCommand.volumes(r, List.of(".:/src", "./data:/d:ro", "../x:/x", "/abs:/a", "name:/n")));
+    }
 }
