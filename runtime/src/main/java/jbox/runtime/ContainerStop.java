@@ -95,7 +95,11 @@ public final class ContainerStop {
         RestartPolicy.markStopped(states.dir(s.id()), true);
         boolean stopped = false;
         for (;;) {
-            s = states.find(ref);
+            ContainerRecord now = states.read(s.id());
+            if (now == null) {
+                return; // removed as it ended (--rm)
+            }
+            s = now;
             if (states.isOwned(s.id()) && states.status(s) == Status.RUNNING) {
                 try {
                     stop(s, seconds);
