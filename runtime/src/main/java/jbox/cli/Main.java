@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
             OciVerbCommands.Resume.class, OciVerbCommands.Update.class, OciVerbCommands.Events.class,
             OciVerbCommands.Checkpoint.class, OciVerbCommands.Restore.class, EngineCommand.class,
-            RegistryCommands.Pull.class, RegistryCommands.Push.class, RegistryCommands.Login.class, RegistryCommands.Logout.class})
+            RegistryCommands.Pull.class, RegistryCommands.Push.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
+            LifeCommands.Restart.class, LifeCommands.Cp.class, LifeCommands.Top.class, LifeCommands.Stats.class,
+            LifeCommands.Rename.class, LifeCommands.Port.class, LifeCommands.Diff.class, LifeCommands.Export.class,
+            LifeCommands.Unpause.class})
 public final class Main implements Runnable {
     private final Request request;
 

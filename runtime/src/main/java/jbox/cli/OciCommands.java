@@ -85,13 +85,27 @@ final class OciCommands {
         }
     }
 
-    @Command(name = "start", description = "Start the process of a created container.", mixinStandardHelpOptions = true)
+    @Command(name = "start", description = "Start a stopped container of jbox run again (docker's start), or the process of a created OCI container.",
+            mixinStandardHelpOptions = true)
     static final class Start extends RequestCommand implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ID")
+        @Option(names = {"-a", "--attach"}, description = "jbox run's containers: run in the foreground, its output here, and exit with its status.")
+        boolean attach;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
         String id;
 
         @Override
         public Integer call() throws JboxException {
+            // Which store holds it tells the two apart: the OCI CLI's --root, or jbox run's state.root.
+            if (!isOci(request, id)) {
+                jbox.state.ContainerRecord s = LifeCommands.findRun(request, id);
+                if (s != null) {
+                    return LifeCommands.start(request, s, attach);
+                }
+            }
+            if (attach) {
+                throw new JboxException("no such container: " + id + " (start -a is for containers of jbox run)");
+            }
             lifecycle(request).start(id);
             return 0;
         }

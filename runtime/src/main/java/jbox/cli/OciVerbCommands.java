@@ -29,6 +29,14 @@ final class OciVerbCommands {
 
         @Override
         public Integer call() throws JboxException {
+            if (!OciCommands.isOci(request, id)) {
+                jbox.state.ContainerRecord s = LifeCommands.findRun(request, id);
+                if (s != null) { // a container of jbox run: docker's pause
+                    LifeCommands.freeze(request, s, true);
+                    out().println(id);
+                    return 0;
+                }
+            }
             OciCommands.lifecycle(request).pause(id);
             return 0;
         }

@@ -39,6 +39,9 @@ final class RunCommand {
                 p.all("--publish"));
         RegistryCommands.beforeRun(r, config, p.image(), p.value("--pull"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
+        if (p.has("--restart")) {
+            launcher.withRestart(jbox.runtime.RestartPolicy.parse(p.value("--restart")));
+        }
         String format = p.value("--format");
         if (format != null && (!format.equals("json") || !p.has("--dry-run"))) {
             throw new JboxException(p.has("--dry-run") ? "unknown --format " + format + " (json is the only one)"

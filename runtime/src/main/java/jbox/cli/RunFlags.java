@@ -54,6 +54,7 @@ final class RunFlags {
             new Flag(List.of("--timeout"), Kind.VALUE, "DURATION", "Wall-clock limit: SIGTERM, then SIGKILL after a grace."),
             new Flag(List.of("--sandbox"), Kind.SWITCH, null, "For untrusted tools: no network, read-only root, no capabilities, tight limits."),
             new Flag(List.of("--report"), Kind.VALUE, "FILE", "Write a JSON report of how the run ended."),
+            new Flag(List.of("--restart"), Kind.VALUE, "POLICY", "Start a detached container again when it exits: no (default), on-failure[:N], always, unless-stopped."),
             new Flag(List.of("--init"), Kind.SWITCH, null, "Run a minimal init as PID 1: it forwards signals and reaps zombies."),
             new Flag(List.of("--pull"), Kind.VALUE, "POLICY", "Pull the image: missing (default; names with a registry, a /path or a digest), always or never."),
             new Flag(List.of("--timings"), Kind.SWITCH, null, "Print per-phase start times as JSON on stderr."),

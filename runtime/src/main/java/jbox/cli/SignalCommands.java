@@ -42,7 +42,11 @@ final class SignalCommands {
                 return 0;
             }
             StateStore states = StateStore.ofRun(config.stateRoot());
-            new ContainerStop(states, new ContainerCgroups(config)).kill(states.findRunning(ref), sig == null ? "KILL" : sig, false);
+            jbox.state.ContainerRecord s = states.findRunning(ref);
+            if (sig == null || sig.equalsIgnoreCase("KILL") || sig.equalsIgnoreCase("SIGKILL") || sig.equals("9")) {
+                jbox.runtime.RestartPolicy.markStopped(states.dir(s.id()), true); // docker: killed by a user stays down
+            }
+            new ContainerStop(states, new ContainerCgroups(config)).kill(s, sig == null ? "KILL" : sig, false);
             out().println(ref);
             return 0;
         }
@@ -60,7 +64,7 @@ final class SignalCommands {
         public Integer call() throws JboxException {
             Config config = config();
             StateStore states = StateStore.ofRun(config.stateRoot());
-            new ContainerStop(states, new ContainerCgroups(config)).stop(states.findRunning(ref), seconds);
+            new ContainerStop(states, new ContainerCgroups(config)).stopByUser(ref, seconds);
             out().println(ref);
             return 0;
         }

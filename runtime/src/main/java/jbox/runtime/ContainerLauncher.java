@@ -40,6 +40,7 @@ import jbox.state.Status;
 public final class ContainerLauncher {
     private final Config config;
     private final Timings timings;
+    private RestartPolicy restart;
 
     public ContainerLauncher(Config config, Timings timings) {
         this.config = config;
@@ -67,11 +68,8 @@ public final class ContainerLauncher {
         LockFile lock = NameRegistry.claim(states, o.name(), id);
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
-        ContainerCgroup cgroup = null;
-        ContainerNetwork network = null;
         SpecFile.Pending recording = null;
         boolean keep = false;
-        boolean detached = false;
         try {
             SpecBuilder.IdRange ids = idRange(o);
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
@@ -83,6 +81,84 @@ public final class ContainerLauncher {
             // What exec builds its process from: written meanwhile, there before the container runs.
             SpecFile.Pending recorded = SpecFile.writeAsync(states.dir(id), spec);
             recording = recorded;
+            ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
+                    files.layerDir().toString());
+            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
+            if (o.detach() && (o.report() != null || timeoutMillis(o) > 0)) {
+                throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
+            }
+            if (restart != null) {
+                restart.check(o.detach(), o.remove());
+                restart.write(states.dir(id));
+            }
+            Integer code = launch(states, id, spec, state, Arrays.asList(o.name(), id.substring(0, 12)), o.detach(), report,
+                    timeoutMillis(o), recorded, runner);
+            keep = code == null || !o.remove();
+            if (code == null) {
+                runner.caller().out().println(id);
+            }
+            return code == null ? 0 : code;
+        } finally {
+            try {
+                if (recording != null) {
+                    recording.awaitQuietly(); // nothing may write into the directory once it goes
+                }
+                if (!keep) {
+                    files.remove();
+                }
+            } finally {
+                lock.close();
+                timings.mark("exit_and_cleanup");
+            }
+        }
+    }
+
+    /** --restart for the next {@link #run} (null: none, docker's "no"). */
+    public ContainerLauncher withRestart(RestartPolicy policy) {
+        this.restart = policy;
+        return this;
+    }
+
+    /**
+     * `jbox start`: the same container (id, name, layer, recorded spec) runs its command again,
+     * detached (its shim the monitor, output appended to its log) or, with {@code attach}, in the
+     * foreground of this jbox. The caller holds the owner lock and has checked that nothing runs
+     * it now. Its network (a fresh lease, the same published ports), its cgroup and its /etc files
+     * are made anew as for `run`; a failure leaves the container stopped, never removed.
+     */
+    public int start(ContainerRecord s, boolean attach, ContainerRunner runner) throws JboxException {
+        StateStore states = StateStore.ofRun(HostRoots.stateRoot(config));
+        ContainerSpec spec = SpecFile.read(states.dir(s.id()));
+        NetworkMode mode = NetworkMode.of(spec);
+        if (mode.kind() == NetworkMode.Kind.CONTAINER) {
+            spec = withNetns(spec, containerNetns(mode.target())); // that container's init may be another now
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(states.dir(s.id()).resolve(ContainerRunner.EXIT_RECORD)); // the last run's
+        } catch (IOException e) {
+            throw new JboxException("cannot remove the last exit record of " + s.shortId() + ": " + IoReason.of(e), e);
+        }
+        ContainerRecord state = s.withCgroup(null, 0, java.util.Map.of()); // the last one went with the last run
+        Integer code = launch(states, s.id(), spec, state, Arrays.asList(s.name(), s.shortId()), !attach, null, 0, null, runner);
+        if (code != null && s.autoRemove()) {
+            files(s.id()).remove();
+        }
+        return code == null ? 0 : code;
+    }
+
+    /**
+     * The part of `run` that `start` repeats: network, /etc files, plan, cgroup, the shim; then,
+     * unless detached, the exit recorded (or nothing for --rm: the caller removes the files) and
+     * network and cgroup released. Returns the exit code, or null once a detached container runs.
+     */
+    private Integer launch(StateStore states, String id, ContainerSpec spec, ContainerRecord state, List<String> names,
+            boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, ContainerRunner runner)
+            throws JboxException {
+        ContainerFiles files = files(id);
+        ContainerCgroup cgroup = null;
+        ContainerNetwork network = null;
+        boolean running = false;
+        try {
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
             network = ContainerNetwork.of(spec, id, bridged ? bridge(mode) : null,
@@ -90,26 +166,20 @@ public final class ContainerLauncher {
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
-                    Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
+                    names, list(config.get("dns.servers")), list(config.get("dns.fallback")));
             network.joinHosts(); // a jbox network: the others' names here, this one's name there
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
-
-            ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
-                    files.layerDir().toString());
-            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
-            cgroup = new ContainerCgroups(config).create(id, spec, false);
+            // A detached container always gets a cgroup: pause, stats and top work from it.
+            cgroup = new ContainerCgroups(config).create(id, spec, detached);
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
             ContainerNetwork net = network;
             ContainerRunner.Outcome outcome;
-            ContainerRunner.Detach detach = o.detach() ? new ContainerRunner.Detach(files.log(),
+            ContainerRunner.Detach detach = detached ? new ContainerRunner.Detach(files.log(),
                     List.of(launcher(), "internal-finish", id)) : null;
-            if (detach != null && (o.report() != null || timeoutMillis(o) > 0)) {
-                throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
-            }
-            String cpuTime = spec.annotations().get(ContainerSpec.ANNOTATION_CPU_TIME);
+            String cpuTime = spec.annotations() == null ? null : spec.annotations().get(ContainerSpec.ANNOTATION_CPU_TIME);
             if (detach != null && cpuTime != null) {
                 // Only a waiting jbox reads the cgroup; RLIMIT_CPU alone would be per process.
                 throw new JboxException("--cpu-time needs jbox to wait: it does not work with --detach yet");
@@ -117,11 +187,13 @@ public final class ContainerLauncher {
             long cpuPoll = cpuTime == null ? 0 : Durations.millis("cpu_time.poll", config.get("cpu_time.poll"));
             CpuTimeWatch[] cpuWatch = new CpuTimeWatch[1];
             try {
-                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis(o), graceMillis(), detach,
+                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis, graceMillis(), detach,
                         new ContainerRunner.StartListener() {
                     @Override
                     public void started(long pid, long shimPid) throws JboxException {
-                        recorded.await();
+                        if (recorded != null) {
+                            recorded.await();
+                        }
                         timings.mark("config_json_wait");
                         // Recorded before the plan runs, so clean-up can always find this container.
                         // The init waits for its plan here, so it is alive and its start time is its own.
@@ -153,48 +225,49 @@ public final class ContainerLauncher {
                 }
             }
             if (outcome == null) { // detached: the shim runs `jbox internal-finish` when it is over
-                keep = true;
-                detached = true;
-                runner.caller().out().println(id);
-                return 0;
+                running = true;
+                return null;
             }
             int code = outcome.exitCode();
             if (report != null) {
                 report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
             }
-            if (!o.remove()) {
-                states.write(state.withExited(code, Instant.now().toString()));
-                keep = true;
+            if (!state.autoRemove()) {
+                ContainerRecord last = states.read(id); // as recorded when it started: this run's pids
+                states.write((last != null ? last : state).withExited(code, Instant.now().toString()));
             }
             return code;
         } finally {
-            if (detached) {
-                network = null; // the container lives on: `internal-finish` releases all this later
-                cgroup = null;
-            }
-            // The veth's removal runs while the files go; its lease is released once it is gone.
-            ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
-            try {
-                if (recording != null) {
-                    recording.awaitQuietly(); // nothing may write into the directory once it goes
-                }
-                if (cgroup != null) {
-                    cgroup.remove();
-                }
-                if (!keep) {
-                    files.remove();
-                }
-            } finally {
+            if (!running) { // a detached container lives on: `internal-finish` releases all this later
+                // The veth's removal runs while the cgroup goes; its lease is released once it is gone.
+                ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
                 try {
+                    if (recorded != null) {
+                        recorded.awaitQuietly(); // nothing may write into the directory once it goes
+                    }
+                    if (cgroup != null) {
+                        cgroup.remove();
+                    }
+                } finally {
                     if (teardown != null) {
                         teardown.await();
                     }
-                } finally {
-                    lock.close();
-                    timings.mark("exit_and_cleanup");
                 }
             }
         }
+    }
+
+    /** The spec with its network namespace joined at {@code path} (--net container: on a new start). */
+    private static ContainerSpec withNetns(ContainerSpec spec, String path) {
+        List<ContainerSpec.Namespace> ns = new java.util.ArrayList<>();
+        for (ContainerSpec.Namespace n : spec.linux().namespaces()) {
+            ns.add(n.type().equals("network") ? new ContainerSpec.Namespace("network", path) : n);
+        }
+        ContainerSpec.Linux l = spec.linux();
+        return new ContainerSpec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(), spec.mounts(),
+                new ContainerSpec.Linux(ns, l.uidMappings(), l.gidMappings(), l.resources(), l.cgroupsPath(), l.seccomp(),
+                        l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.sysctl(), l.devices()),
+                spec.annotations(), spec.hooks());
     }
 
     /**

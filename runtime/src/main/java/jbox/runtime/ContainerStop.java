@@ -85,6 +85,41 @@ public final class ContainerStop {
     }
 
     /**
+     * A user's `jbox stop` of a container of `jbox run`: recorded first, so its --restart policy
+     * does not start it again (RestartPolicy), then {@link #stop}. A container between two runs
+     * (its monitor waiting out the back-off) is waited for; one that was started again meanwhile
+     * is stopped again, until none runs and nobody owns it.
+     */
+    public void stopByUser(String ref, int seconds) throws JboxException {
+        ContainerRecord s = states.find(ref);
+        RestartPolicy.markStopped(states.dir(s.id()), true);
+        boolean stopped = false;
+        for (;;) {
+            ContainerRecord now = states.read(s.id());
+            if (now == null) {
+                return; // removed as it ended (--rm)
+            }
+            s = now;
+            if (states.isOwned(s.id()) && states.status(s) == Status.RUNNING) {
+                try {
+                    stop(s, seconds);
+                } catch (JboxException e) {
+                    if (states.status(s).alive()) {
+                        throw e;
+                    } // it exited between the look and the signal: look again
+                }
+                stopped = true;
+            } else if (states.ownerLocked(s.id())) {
+                ProcessSignals.pause(); // restarting or finishing: its owner decides once more, and sees the mark
+            } else if (stopped || RestartPolicy.read(states.dir(s.id())).policy().kind() != RestartPolicy.Kind.NO) {
+                return;
+            } else {
+                throw new JboxException("container " + ref + " is not running");
+            }
+        }
+    }
+
+    /**
      * SIGKILL to a container that is alive (created, running or paused): to its init while it is
      * still the recorded process, and to the rest of its cgroup as the kernel lists it now; a paused
      * one is thawed so the signals take effect. Returns once the init has exited (at most
@@ -113,14 +148,24 @@ public final class ContainerStop {
      * the owner to release network and cgroup; true if it did.
      */
     public boolean killForRemoval(ContainerRecord s) throws JboxException {
-        forceKill(s, status(s));
+        RestartPolicy.markStopped(states.dir(s.id()), true); // no --restart start between the kill and the removal
         long deadline = System.nanoTime() + RELEASE_NANOS;
-        while (states.isOwned(s.id())) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
+        for (;;) {
+            forceKill(s, status(s));
+            for (;;) {
+                if (!states.isOwned(s.id())) {
+                    return true;
+                }
+                ContainerRecord now = states.read(s.id());
+                if (now != null && now.pid() != s.pid() && !states.ownerLocked(s.id()) && states.status(now).alive()) {
+                    s = now; // its monitor started it again before it saw the mark: once more
+                    break;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+                ProcessSignals.pause();
             }
-            ProcessSignals.pause();
         }
-        return true;
     }
 }

@@ -12,8 +12,38 @@ import jbox.state.StateStore;
  * mkdir happen under one lock file (state.root/names.lock), so two concurrent runs with the same
  * name cannot both win.
  */
-final class NameRegistry {
+public final class NameRegistry {
     private NameRegistry() {
+    }
+
+    /**
+     * `jbox rename OLD NEW`, under the same names lock as a new run's name, so a rename and a run
+     * cannot both take NEW. The record is replaced whole while its owner may write it too: the
+     * owner's next write (the exit) reads the record back first (ContainerLauncher) or rereads it
+     * (Cleanup.finish), so the new name stays; a running container's /etc/hosts keeps the old one
+     * until its next start, as docker's does.
+     */
+    public static void rename(StateStore states, String ref, String newName) throws JboxException {
+        checkName(newName);
+        Path lockFile = states.root().resolve("names.lock");
+        try (LockFile ignored = LockFile.acquire(lockFile)) {
+            ContainerRecord s = states.find(ref);
+            for (String other : states.ids()) {
+                ContainerRecord o = states.read(other);
+                if (o != null && newName.equals(o.name()) && !o.id().equals(s.id())) {
+                    throw new JboxException("container name " + newName + " is already in use by " + o.shortId());
+                }
+            }
+            states.write(s.withName(newName));
+        } catch (IOException e) {
+            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+        }
+    }
+
+    private static void checkName(String name) throws JboxException {
+        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
+            throw new JboxException("invalid container name " + name + ": use letters, digits, '_', '.' and '-'");
+        }
     }
 
     /** Creates the container's state directory and returns its (held) lock. */
@@ -21,9 +51,7 @@ final class NameRegistry {
         if (name == null) {
             return states.create(id);
         }
-        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}")) {
-            throw new JboxException("invalid container name " + name + ": use letters, digits, '_', '.' and '-'");
-        }
+        checkName(name);
         Path lockFile = states.root().resolve("names.lock");
         try {
             try (LockFile ignored = LockFile.acquire(lockFile)) {

@@ -52,6 +52,11 @@ public final class ProcessSignals {
         int kill(int pid, int signal);
 
         int close(int fd);
+
+        /** Per thread (a plain syscall, not broadcast like setuid): ContainerCopy's writes. */
+        int setfsuid(int uid);
+
+        int setfsgid(int gid);
     }
 
     private static final class Native {
@@ -96,6 +101,19 @@ public final class ProcessSignals {
         static int errno() {
             return RUNTIME.getLastError();
         }
+    }
+
+    /** The libc binding (loaded once, jffi's stub from a private directory), for ContainerCopy's openat2. */
+    static LibC libc() {
+        return Native.LIBC;
+    }
+
+    static jnr.ffi.Runtime nativeRuntime() {
+        return Native.RUNTIME;
+    }
+
+    static int lastErrno() {
+        return Native.errno();
     }
 
     /** Off in tests of the kill(2) path; otherwise on until the kernel says ENOSYS. */

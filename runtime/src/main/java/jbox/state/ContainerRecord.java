@@ -85,6 +85,12 @@ public record ContainerRecord(
                 finished, exitCode, autoRemove, layerDir, annotations, path, parents, bases, hooks);
     }
 
+    /** `jbox rename`. */
+    public ContainerRecord withName(String newName) {
+        return new ContainerRecord(id, newName, image, bundle, rootfs, status, pid, pidStartTime, shimPid, shimStartTime, created,
+                finished, exitCode, autoRemove, layerDir, annotations, cgroup, cgroupParents, cgroupBases, hooks);
+    }
+
     public ContainerRecord withSpecParts(Map<String, String> annotations, ContainerSpec.Hooks hooks) {
         return new ContainerRecord(id, name, image, bundle, rootfs, status, pid, pidStartTime, shimPid, shimStartTime, created,
                 finished, exitCode, autoRemove, layerDir, annotations, cgroup, cgroupParents, cgroupBases, hooks);
