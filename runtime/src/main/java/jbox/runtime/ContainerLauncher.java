@@ -62,7 +62,9 @@ public final class ContainerLauncher {
         StateStore states = StateStore.ofRun(HostRoots.stateRoot(config));
         HostRoots.containers(config);
         String id = newId();
-        LockFile lock = NameRegistry.claim(states, o.name(), id);
+        NameRegistry.Claim claim = NameRegistry.claim(states, o.name(), id);
+        LockFile lock = claim.lock();
+        String name = claim.name(); // --name, or a generated one
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
@@ -86,14 +88,14 @@ public final class ContainerLauncher {
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
-                    Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
+                    Arrays.asList(name, id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
 
-            ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
+            ContainerRecord state = ContainerRecord.ofImage(id, name, image.name(), Instant.now().toString(), o.remove(),
                     files.layerDir().toString());
-            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
+            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, name, image.name());
             cgroup = new ContainerCgroups(config).create(id, spec, false);
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
