@@ -132,6 +132,7 @@ public final class ImageImporter {
         TarImporter.createRootfs(rootfs, shift);
         new LayerApplier(dir, shift, budget).apply(image, rootfs);
         ImageConfig config = image.config();
+        ImageStore.writeConfigFile(rootfs.getParent(), config.kept());
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
                 ImageUser.numeric(config.user(), rootfs), Instant.now().toString(), shift.uidBase(), shift.gidBase(),
                 image.format() + " " + from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),

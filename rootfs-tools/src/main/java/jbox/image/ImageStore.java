@@ -97,6 +97,94 @@ public final class ImageStore {
         return images;
     }
 
+    /**
+     * Beside image.json: what the imported image's config says of itself (created, author, history,
+     * rootfs.diff_ids, config.Labels), for `image history` and `image inspect`. Images built from a
+     * rootfs tarball or busybox have none.
+     */
+    public static final String CONFIG_FILE = "image-config.json";
+
+    /** The image's {@link #CONFIG_FILE}, or null when it has none. */
+    public byte[] configFile(ImageMeta image) throws ImageException {
+        Path file = imageDir(ImageName.parse(image.name())).resolve(CONFIG_FILE);
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException none) {
+            return null;
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + file + ": " + IoReason.of(e), e);
+        }
+    }
+
+    static void writeConfigFile(Path staging, com.fasterxml.jackson.databind.JsonNode kept) throws ImageException {
+        Path file = staging.resolve(CONFIG_FILE);
+        try {
+            FileModes.write(file, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(kept), FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new ImageException("cannot write " + file + ": " + IoReason.of(e), e);
+        }
+    }
+
+    /**
+     * `image tag SOURCE TARGET`: a second name for the same image. The rootfs is copied as hard
+     * links (it is only ever a read-only lower layer, so sharing inodes is safe and costs no space),
+     * directories with their owner, mode and times; the metadata is the source's under the new name.
+     */
+    public ImageMeta tag(String source, String target) throws ImageException {
+        ImageMeta from = get(source);
+        ImageName parsed = ImageName.parse(target);
+        requireAbsent(target);
+        Path staging = createStaging();
+        try {
+            Path src = rootfs(from);
+            Path dst = stagingRootfs(staging);
+            Files.walkFileTree(src, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a)
+                        throws IOException {
+                    Path to = dst.resolve(src.relativize(dir).toString());
+                    Files.createDirectory(to);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+                        throws IOException {
+                    Files.createLink(dst.resolve(src.relativize(file).toString()), file); // link(2): a symlink itself, not its target
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Path to = dst.resolve(src.relativize(dir).toString());
+                    Map<String, Object> attrs = Files.readAttributes(dir, "unix:uid,gid,mode,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(to, "unix:uid", attrs.get("uid"), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(to, "unix:gid", attrs.get("gid"), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(to, "unix:mode", attrs.get("mode"), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(to, "lastModifiedTime", attrs.get("lastModifiedTime"), LinkOption.NOFOLLOW_LINKS);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+            byte[] config = configFile(from);
+            if (config != null) {
+                FileModes.write(staging.resolve(CONFIG_FILE), config, FileModes.PRIVATE_FILE);
+            }
+            ImageMeta meta = new ImageMeta(parsed.canonical(), from.cmd(), from.entrypoint(), from.env(), from.workingDir(),
+                    from.user(), from.created(), from.uidBase(), from.gidBase(), from.source(), from.digest(), from.configDigest());
+            publish(staging, meta);
+            return meta;
+        } catch (IOException e) {
+            discard(staging, e);
+            throw new ImageException("cannot tag image " + source + " as " + target + ": " + IoReason.of(e), e);
+        } catch (ImageException | RuntimeException e) {
+            discard(staging, e);
+            throw e;
+        }
+    }
+
     /** Also removes an image whose image.json is unreadable, so a broken image can always be cleaned up. */
     public void remove(String name) throws ImageException {
         ImageName parsed = ImageName.parse(name);

@@ -17,6 +17,9 @@ import picocli.CommandLine.Parameters;
 /** `jbox logs [-f] ID`: a detached container's output, streamed (never held in memory whole). */
 @Command(name = "logs", description = "Print a detached container's output.", mixinStandardHelpOptions = true)
 public final class LogsCommand extends RequestCommand implements Callable<Integer> {
+    /** The container's output as the shim logs it (ContainerFiles.stdioLog). */
+    static final String LOG = jbox.runtime.ContainerFiles.STDIO_LOG;
+
     @Option(names = {"-f", "--follow"}, description = "Keep printing until the container exits.")
     boolean follow;
 
