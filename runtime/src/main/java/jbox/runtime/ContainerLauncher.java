@@ -138,7 +138,7 @@ public final class ContainerLauncher {
                             cpuWatch[0] = CpuTimeWatch.start(joined, Long.parseLong(cpuTime), cpuPoll, runner);
                         }
                     }
-                });
+                }, files.stdioLog()); // foreground or detached, `jbox logs` reads it
             } catch (JboxException e) {
                 if (report != null) {
                     report.failed(e, runner.setupFailure());
