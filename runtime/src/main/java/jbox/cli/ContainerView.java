@@ -27,7 +27,7 @@ import jbox.state.StateStore;
  * (config.json beside its state), its address from its generated hosts file.
  */
 final class ContainerView {
-    /** Labels (`run -l KEY=VALUE`) travel in the spec as annotations with this prefix. */
+    /** Labels given as spec annotations carry this prefix (`run -l` keeps them in the record: labels()). */
     static final String LABEL_PREFIX = "dev.jbox.label.";
     static final String NO_TIME = "0001-01-01T00:00:00Z"; // docker's zero time, for "never"
 
@@ -52,6 +52,21 @@ final class ContainerView {
         this.created = HumanTime.parse(r.created());
         this.started = r.pid() > 0 ? HumanTime.processStart(r.pidStartTime()) : null;
         this.finished = HumanTime.parse(r.finished());
+    }
+
+    /**
+     * Frozen (the freezer of its cgroup), for a live container; false when that cannot be read: its
+     * owner may be removing the cgroup right now, and ps or inspect must not fail for that.
+     */
+    static boolean paused(StateStore states, jbox.runtime.ContainerStop stop, ContainerRecord s) {
+        if (!states.isOwned(s.id()) || s.cgroup() == null) {
+            return false;
+        }
+        try {
+            return stop.status(s) == jbox.state.Status.PAUSED;
+        } catch (JboxException goingAway) {
+            return false;
+        }
     }
 
     private static JsonNode readConfig(Path file) {
@@ -102,7 +117,18 @@ final class ContainerView {
     }
 
     Map<String, String> labels() {
+        return labels(record, config);
+    }
+
+    /**
+     * `run -l K=V`: a jbox run record's annotations are its labels (state.json); labels that came
+     * in the spec as annotations {@code dev.jbox.label.K} count too.
+     */
+    static Map<String, String> labels(ContainerRecord record, JsonNode config) {
         Map<String, String> out = new LinkedHashMap<>();
+        if (record.annotations() != null && record.image() != null) {
+            out.putAll(record.annotations());
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = config.path("annotations").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().startsWith(LABEL_PREFIX)) {

@@ -19,7 +19,6 @@ import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
-import jbox.state.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,16 +56,18 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
         int status = EachRef.run(request, refs, ref -> {
             JsonNode node = "image".equals(type) ? ImageCommand.inspect(images, images.get(ref)) : null;
             if (node == null) {
+                ContainerRecord s = null;
                 try {
-                    ContainerRecord s = states.find(ref);
-                    boolean paused = states.isOwned(s.id()) && s.cgroup() != null && stop.status(s) == Status.PAUSED;
-                    node = container(new ContainerView(states, s, paused), images);
+                    s = states.find(ref);
                 } catch (JboxException notAContainer) {
                     if ("container".equals(type) || !images.exists(ref)) {
                         throw "container".equals(type) ? notAContainer
                                 : new JboxException("no such container or image: " + ref);
                     }
                     node = ImageCommand.inspect(images, images.get(ref));
+                }
+                if (s != null) {
+                    node = container(new ContainerView(states, s, ContainerView.paused(states, stop, s)), images);
                 }
             }
             if (template != null) {

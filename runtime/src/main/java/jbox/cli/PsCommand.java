@@ -15,7 +15,6 @@ import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
-import jbox.state.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,8 +72,7 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
         List<ContainerView> shown = new ArrayList<>();
         for (int i = records.size() - 1; i >= 0; i--) { // newest first, as docker
             ContainerRecord s = records.get(i);
-            boolean paused = states.isOwned(s.id()) && s.cgroup() != null && stop.status(s) == Status.PAUSED;
-            ContainerView v = new ContainerView(states, s, paused);
+            ContainerView v = new ContainerView(states, s, ContainerView.paused(states, stop, s));
             boolean anyState = all || keep >= 0 || where.containsKey("status");
             if ((anyState || v.live) && matches(v, where)) {
                 shown.add(v);

@@ -96,4 +96,13 @@ class DockerFormatsTest {
         assertEquals(List.of(), HelpLayout.nearest("bogus", commands));
         assertEquals(1, HelpLayout.distance("psx", "ps"));
     }
+
+    @Test
+    void labelsAreTheRecordsAnnotationsAndPrefixedSpecAnnotations() {
+        jbox.state.ContainerRecord r = jbox.state.ContainerRecord.ofImage("a".repeat(64), "web", "busybox", "2024-05-01T10:00:00Z",
+                false, "/x").withSpecParts(java.util.Map.of("tier", "front"), null);
+        ObjectNode config = JSON.createObjectNode();
+        config.putObject("annotations").put("dev.jbox.label.team", "ops").put("dev.jbox.network.mode", "none");
+        assertEquals(java.util.Map.of("tier", "front", "team", "ops"), ContainerView.labels(r, config));
+    }
 }
