@@ -24,6 +24,15 @@ cold() { JBOX_ENGINE=off "$prefix/bin/jbox" "$@"; }
 
 cold image build-default
 
+# Shell completion and man pages, generated from the commands' own model (jbox completion, and
+# internal-man: roff, one page per command), so they always match this build.
+if [ -d /usr/share/bash-completion/completions ]; then bashdir=/usr/share/bash-completion/completions; else bashdir=/etc/bash_completion.d; fi
+install -d -m 0755 "$bashdir" "$prefix/share/zsh/site-functions" "$prefix/share/man/man1"
+cold completion bash >"$bashdir/jbox" && chmod 0644 "$bashdir/jbox"
+cold completion zsh >"$prefix/share/zsh/site-functions/_jbox" && chmod 0644 "$prefix/share/zsh/site-functions/_jbox"
+cold internal-man "$prefix/share/man/man1" >/dev/null
+command -v mandb >/dev/null && mandb -q "$prefix/share/man" 2>/dev/null || true
+
 # Class-data sharing: record the classes that `jbox run` and the OCI CLI's commands (what podman
 # calls: create, start, state, kill, delete) load, and archive them all, so later starts map them
 # instead of loading them (see bench/). Rebuilt on every install: an archive only matches its jar.

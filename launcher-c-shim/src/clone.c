@@ -81,7 +81,8 @@ static void child_main(int sock, const sigset_t *orig_mask)
 	_exit(status);
 }
 
-pid_t clone_container(uint32_t flags, int sock, const int *close_in_child, int nclose, const sigset_t *orig_mask)
+pid_t clone_container(uint32_t flags, int sock, const int *close_in_child, int nclose, const int stdio[3],
+		      const sigset_t *orig_mask)
 {
 	/* Fork-like clone (no new stack): the child continues below with a copy of our memory. */
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0UL);
@@ -90,6 +91,14 @@ pid_t clone_container(uint32_t flags, int sock, const int *close_in_child, int n
 	for (int i = 0; i < nclose; i++)
 		if (close_in_child[i] >= 0)
 			close(close_in_child[i]); /* the monitor's: the lock is a host file, never the container's */
+	for (int fd = 1; fd <= 2; fd++) {
+		if (stdio[fd] >= 0 && dup2(stdio[fd], fd) < 0)
+			_exit(EXIT_FAILED); /* nothing to report on yet: the monitor sees the exit */
+	}
+	if (stdio[1] > 2)
+		close(stdio[1]);
+	if (stdio[2] > 2 && stdio[2] != stdio[1])
+		close(stdio[2]);
 	child_main(sock, orig_mask);
 	return -1; /* not reached */
 }

@@ -25,6 +25,7 @@
 #include "clone.h"
 #include "clone_request.h"
 #include "monitor.h"
+#include "output.h"
 #include "protocol.h"
 #include "sealed_copy.h"
 #include "steps.h"
@@ -108,6 +109,24 @@ int main(int argc, char **argv)
 		return fail(ctl, STEP_CONSOLE, errno);
 	if (req.fifo_path && (start_fifo_fd = make_start_fifo(req.fifo_path)) < 0)
 		return fail(ctl, STEP_START_FIFO, errno);
+	/* The log and its pipes before any join too: the path is the host's. */
+	int stdio[3] = { -1, -1, -1 }, out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, log = -1;
+	if (req.log_path) {
+		/* Attached to one file for both (a terminal, 2>&1): one pipe for both, so they keep the
+		 * order the container wrote them in; the log then has them as stdout. */
+		struct stat o, e;
+		int merged = !(req.options & SHIM_OPT_DETACH) && fstat(1, &o) == 0 && fstat(2, &e) == 0 &&
+			     o.st_dev == e.st_dev && o.st_ino == e.st_ino;
+		if ((log = open(req.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+		    fchmod(log, 0600) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0 || (!merged && pipe2(err_pipe, O_CLOEXEC) < 0))
+			return fail(ctl, STEP_LOG, errno);
+		stdio[1] = out_pipe[1];
+		stdio[2] = merged ? out_pipe[1] : err_pipe[1];
+		fcntl(out_pipe[0], F_SETFL, O_NONBLOCK); /* ours only: a last drain must not wait for orphans */
+		if (!merged)
+			fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+		signal(SIGPIPE, SIG_IGN); /* a reader of ours gone is EPIPE, passed on; the init resets it */
+	}
 	if ((err = join_namespaces(&req, &failed_join)) != 0)
 		return fail(ctl, STEP_JOIN + failed_join, err);
 	if (req.options & SHIM_OPT_DETACH)
@@ -123,11 +142,16 @@ int main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		return fail(ctl, STEP_SOCKETPAIR, errno);
 
-	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock };
-	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 5, &orig_mask);
+	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock, log, out_pipe[0], err_pipe[0] };
+	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 8, stdio, &orig_mask);
 	if (pid < 0)
 		return fail(ctl, STEP_CLONE, errno);
 	close(pair[1]);
+	if (req.log_path) {
+		close(out_pipe[1]); /* the init's now: EOF once it and its children are gone */
+		if (err_pipe[1] >= 0)
+			close(err_pipe[1]);
+	}
 	if (start_fifo_fd >= 0)
 		close(start_fifo_fd); /* the child's copy is the one that matters */
 
@@ -137,7 +161,10 @@ int main(int argc, char **argv)
 	if (write_frame(ctl, MSG_PID, pidmsg, sizeof(pidmsg)) < 0)
 		kill(pid, SIGKILL);
 
-	struct monitor m = { .ctl = ctl, .child = pair[0], .sigfd = sigfd, .console = console,
-			     .tty_mode = tty_mode, .pid = pid, .req = &req };
+	static struct monitor m; /* static: its output buffer stays off the stack */
+	m = (struct monitor){ .ctl = ctl, .child = pair[0], .sigfd = sigfd, .console = console,
+			      .tty_mode = tty_mode, .pid = pid, .req = &req,
+			      .out = { .log = log, .pipe = { -1, out_pipe[0], err_pipe[0] },
+				       .relay = !(req.options & SHIM_OPT_DETACH) } };
 	return monitor_run(&m);
 }

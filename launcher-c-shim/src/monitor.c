@@ -237,14 +237,21 @@ static void on_signal(struct monitor *m, struct run *r)
 	}
 }
 
+/* Where the terminal's output goes: our fd 1 (the user's terminal), nowhere when detached with a log. */
+static int tty_target(const struct monitor *m)
+{
+	return m->out.log >= 0 && !m->out.relay ? -1 : 1;
+}
+
 static int finish(struct monitor *m, struct run *r)
 {
 	if (r->master >= 0) {
-		while (relay(r->master, 1) > 0) /* what the container wrote last */
+		while (relay(r->master, tty_target(m), m->out.log) > 0) /* what the container wrote last */
 			;
 		close(r->master);
 		r->master = -1;
 	}
+	output_drain(&m->out); /* all of it out before jbox reports the exit: the prompt comes after */
 	restore_terminal();
 	uint8_t st[32] = { 0 };
 	put_u32(st, (uint32_t)r->status);
@@ -267,15 +274,21 @@ int monitor_run(struct monitor *m)
 	/* One loop for setup and run: the JVM may vanish, the child may fail or exit, at any time. */
 	struct run r = { .listener = -1, .master = -1, .stdin_open = 1 };
 	for (;;) {
-		struct pollfd fds[6] = {
+		short out_events[3] = { 0 };
+		int out_fd[3] = { -1, -1, -1 };
+		for (int s = 1; s <= 2; s++)
+			out_fd[s] = output_poll_fd(&m->out, s, &out_events[s]);
+		struct pollfd fds[8] = {
 			{ .fd = r.jvm_gone ? -1 : m->ctl, .events = POLLIN },
 			{ .fd = m->child, .events = POLLIN },
 			{ .fd = m->sigfd, .events = POLLIN },
 			{ .fd = r.listener, .events = POLLIN },
 			{ .fd = r.master, .events = POLLIN },
 			{ .fd = r.master >= 0 && r.stdin_open ? 0 : -1, .events = POLLIN },
+			{ .fd = out_fd[1], .events = out_events[1] },
+			{ .fd = out_fd[2], .events = out_events[2] },
 		};
-		if (poll(fds, 6, -1) < 0) {
+		if (poll(fds, 8, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "jbox-shim: poll: %s\n", strerror(errno));
@@ -284,11 +297,14 @@ int monitor_run(struct monitor *m)
 		}
 		if (fds[0].revents)
 			from_jvm(m, &r);
-		if (r.master >= 0 && fds[4].revents && relay(r.master, 1) <= 0) {
+		for (int s = 1; s <= 2; s++)
+			if (fds[5 + s].revents)
+				output_ready(&m->out, s, fds[5 + s].revents);
+		if (r.master >= 0 && fds[4].revents && relay(r.master, tty_target(m), m->out.log) <= 0) {
 			close(r.master); /* EIO: every holder of the terminal's slave side is gone */
 			r.master = -1;
 		}
-		if (fds[5].revents && relay(0, r.master) <= 0)
+		if (fds[5].revents && relay(0, r.master, -1) <= 0)
 			r.stdin_open = 0; /* stdin ended (or is /dev/null: -t without -i): stop reading it */
 		if (r.listener >= 0 && fds[3].revents) {
 			if (fds[3].revents & POLLIN)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "clone_request.h"
+#include "output.h"
 
 struct monitor {
 	int ctl;        /* the JVM's control socket */
@@ -19,6 +20,7 @@ struct monitor {
 	int tty_mode;   /* --tty: relay the user's terminal in raw mode */
 	pid_t pid;      /* the init */
 	const struct clone_request *req;
+	struct output out; /* SHIM_OPT_LOG: the init's stdout and stderr (out.log -1 without) */
 };
 
 /* Blocks the signals the monitor takes through a signalfd (returned; the old mask into *orig). */

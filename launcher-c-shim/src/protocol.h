@@ -88,6 +88,10 @@ enum msg_type {
                                   the child keeps an O_PATH fd of it for OP_WAIT_START */
 #define SHIM_OPT_CONSOLE 128u  /* a unix socket path follows: the terminal's master (MSG_PTY_FD) is
                                   sent there with SCM_RIGHTS (runc's --console-socket), not relayed */
+#define SHIM_OPT_LOG 256u      /* a path follows (after the console's): the shim appends the init's
+                                  stdout and stderr there as frames (output.h), from pipes it makes
+                                  the init's fds 1 and 2 (or from the terminal it relays), and,
+                                  without SHIM_OPT_DETACH, copies them to its own fds 1 and 2 */
 #define CLONE_MSG_MAX (8u + 8192u)
 #define CHILD_FRAME_MAX 64u    /* child -> shim: FAILED, CREATED and the fd-carrying frames only */
 #define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
@@ -103,6 +107,7 @@ enum msg_type {
 #define STEP_MONITOR_LOCK 0xfffffffau /* taking SHIM_OPT_RECORD's monitor lock */
 #define STEP_SIGNALFD 0xfffffff9u     /* blocking the monitor's signals and making their signalfd */
 #define STEP_SOCKETPAIR 0xfffffff8u   /* making the socketpair to the init */
+#define STEP_LOG 0xfffffff7u          /* opening SHIM_OPT_LOG's file or making the output pipes */
 #define STEP_JOIN 0xffffff00u         /* + i: opening or setns() into the i-th SHIM_OPT_JOIN path */
 #define FAILED_MSG_LEN 12u            /* u32 step, i32 errno, u32 exit status */
 

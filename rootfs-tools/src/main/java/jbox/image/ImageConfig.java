@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * @param diffIds sha256 of each layer's uncompressed tar, in order (rootfs.diff_ids)
+ * @param kept    what `image history` and `image inspect` show later: the config's created, author,
+ *                architecture, os, history, rootfs and config.Labels, as the image has them
  */
 record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, String workingDir, String user,
-        String os, String architecture, List<Digest> diffIds) {
+        String os, String architecture, List<Digest> diffIds, JsonNode kept) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,9 +36,18 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
             diffIds.add(Digest.parse(id, what + " rootfs.diff_ids"));
         }
         String workingDir = text(config, "WorkingDir", what);
+        com.fasterxml.jackson.databind.node.ObjectNode kept = JSON.createObjectNode();
+        for (String f : List.of("created", "author", "architecture", "os", "history", "rootfs")) {
+            if (root.hasNonNull(f)) {
+                kept.set(f, root.get(f));
+            }
+        }
+        if (config.hasNonNull("Labels")) {
+            kept.putObject("config").set("Labels", config.get("Labels"));
+        }
         return new ImageConfig(strings(config, "Env", what), strings(config, "Cmd", what),
                 strings(config, "Entrypoint", what), workingDir == null ? "" : workingDir,
-                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds);
+                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds, kept);
     }
 
     static JsonNode tree(byte[] content, String what) throws ImageException {

@@ -143,6 +143,7 @@ public final class ImageImporter {
             }
         }
         ImageConfig config = image.config();
+        ImageStore.writeConfigFile(staging, config.kept());
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
                 ImageUser.numeric(config.user(), applied.stack()), Instant.now().toString(), shift.uidBase(),
                 shift.gidBase(), image.format() + " " + from,

@@ -197,6 +197,60 @@ public final class ImageStore {
     }
 
     /**
+     * Beside image.json: what the imported image's config says of itself (created, author, history,
+     * rootfs.diff_ids, config.Labels), for `image history` and `image inspect`. Images built from a
+     * rootfs tarball or busybox have none.
+     */
+    public static final String CONFIG_FILE = "image-config.json";
+
+    /** The image's {@link #CONFIG_FILE}, or null when it has none. */
+    public byte[] configFile(ImageMeta image) throws ImageException {
+        Path file = imageDir(ImageName.parse(image.name())).resolve(CONFIG_FILE);
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException none) {
+            return null;
+        } catch (IOException e) {
+            throw new ImageException("cannot read " + file + ": " + IoReason.of(e), e);
+        }
+    }
+
+    static void writeConfigFile(Path staging, com.fasterxml.jackson.databind.JsonNode kept) throws ImageException {
+        Path file = staging.resolve(CONFIG_FILE);
+        try {
+            FileModes.write(file, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(kept), FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new ImageException("cannot write " + file + ": " + IoReason.of(e), e);
+        }
+    }
+
+    /**
+     * `image tag SOURCE TARGET`: a second name for the same image, sharing its layers (an image of
+     * the older one-directory format is migrated to a layer first, so there is something to share).
+     */
+    public ImageMeta tag(String source, String target) throws ImageException {
+        ImageMeta from = migrate(get(source));
+        ImageName parsed = ImageName.parse(target);
+        requireAbsent(target);
+        Path staging = createStaging();
+        try {
+            byte[] config = configFile(from);
+            if (config != null) {
+                FileModes.write(staging.resolve(CONFIG_FILE), config, FileModes.PRIVATE_FILE);
+            }
+            ImageMeta meta = from.withName(parsed.canonical());
+            publish(staging, meta);
+            return meta;
+        } catch (IOException e) {
+            discard(staging, e);
+            throw new ImageException("cannot tag image " + source + " as " + target + ": " + IoReason.of(e), e);
+        } catch (ImageException | RuntimeException e) {
+            discard(staging, e);
+            throw e;
+        }
+    }
+
+    /**
      * Deletes every layer and blob that no image names (what an interrupted removal or a replaced
      * image left): the prune half of `image prune`. Returns the removed layers' diff ids.
      */

@@ -21,11 +21,15 @@ import picocli.CommandLine.Parameters;
 /** `jbox image build-default | import | export | ls | rm`: the image store under data.root/images. */
 @Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
         subcommands = {ImageCommand.BuildDefault.class, ImageCommand.Import.class, ImageCommand.Export.class,
-                ImageCommand.Ls.class, ImageCommand.Rm.class})
+                ImageCommand.Ls.class, ImageCommand.Rm.class, ImageCommand.Tag.class, ImageCommand.History.class,
+                ImageCommand.Prune.class, ImageCommand.Inspect.class})
 public final class ImageCommand extends RequestCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        spec.commandLine().usage(out()); // as --help shows it (HelpLayout)
     }
 
     static ImageStore store(Config c) throws JboxException {
@@ -142,16 +146,335 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", description = "List images.", mixinStandardHelpOptions = true)
+    @Command(name = "ls", aliases = "list", description = "List images (REPOSITORY, TAG, IMAGE ID, CREATED, SIZE, COMMAND).",
+            mixinStandardHelpOptions = true)
     static final class Ls extends RequestCommand implements Callable<Integer> {
+        static final String DEFAULT_TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.Command}}";
+
+        @Option(names = {"-q", "--quiet"}, description = "Only the image IDs.")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", description = "Full IDs and commands.")
+        boolean noTrunc;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "table (default), json, or a Go template: '{{.Repository}}:{{.Tag}}'.")
+        String format;
+
         @Override
         public Integer call() throws JboxException {
-            out().printf("%-24s %-28s %s%n", "NAME", "CREATED", "COMMAND");
-            for (ImageMeta m : store(config()).list()) {
-                out().printf("%-24s %-28s %s%n", m.name(), m.created(), String.join(" ", m.cmd()));
+            ImageStore store = store(config());
+            java.time.Instant now = java.time.Instant.now();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> rows = new java.util.ArrayList<>();
+            for (ImageMeta m : store.list()) {
+                String id = imageId(m);
+                String[] repoTag = repoTag(m.name());
+                java.util.List<String> command = new java.util.ArrayList<>(m.entrypoint());
+                command.addAll(m.cmd());
+                String c = String.join(" ", command);
+                if (!noTrunc && c.length() > 30) {
+                    c = c.substring(0, 29) + "…";
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode row = json.createObjectNode();
+                row.put("Repository", repoTag[0]).put("Tag", repoTag[1])
+                        .put("ID", noTrunc ? id : shortId(id)).put("Id", id)
+                        .put("CreatedAt", m.created()).put("CreatedSince", HumanTime.ago(HumanTime.parse(m.created()), now))
+                        .put("Size", humanSize(size(store, m))).put("Command", "\"" + c + "\"").put("Name", m.name());
+                rows.add(row);
+            }
+            if (quiet) {
+                rows.forEach(r -> out().println(r.get("ID").asText()));
+                return 0;
+            }
+            String f = format == null || format.equals("table") ? DEFAULT_TABLE : format;
+            if (f.equals("json")) {
+                com.fasterxml.jackson.databind.node.ArrayNode a = json.createArrayNode();
+                rows.forEach(a::add);
+                out().println(a.toPrettyString());
+                return 0;
+            }
+            out().print(Table.render(f, rows, field -> switch (field) {
+                case "ID" -> "IMAGE ID";
+                case "CreatedSince" -> "CREATED";
+                case "CreatedAt" -> "CREATED AT";
+                default -> field.toUpperCase(java.util.Locale.ROOT);
+            }));
+            return 0;
+        }
+    }
+
+    @Command(name = "tag", description = "Give an image another name: jbox image tag SOURCE TARGET.", mixinStandardHelpOptions = true)
+    static final class Tag extends RequestCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SOURCE")
+        String source;
+
+        @Parameters(index = "1", paramLabel = "TARGET")
+        String target;
+
+        @Override
+        public Integer call() throws JboxException {
+            store(config()).tag(source, target);
+            return 0;
+        }
+    }
+
+    @Command(name = "history", description = "Show how an image was built (from its config's history).", mixinStandardHelpOptions = true)
+    static final class History extends RequestCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String name;
+
+        @Option(names = "--no-trunc", description = "Show whole commands.")
+        boolean noTrunc;
+
+        @Option(names = {"-q", "--quiet"}, description = "Only the image IDs.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws JboxException {
+            ImageStore store = store(config());
+            ImageMeta m = store.get(name);
+            com.fasterxml.jackson.databind.JsonNode config = configOf(store, m);
+            java.time.Instant now = java.time.Instant.now();
+            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            com.fasterxml.jackson.databind.JsonNode history = config == null ? null : config.get("history");
+            if (history == null || !history.isArray() || history.isEmpty()) {
+                // built by jbox from a rootfs: one step, what it came from
+                rows.add(new String[] {m.created(), m.source(), humanSize(size(store, m)), ""});
+            } else {
+                for (int i = history.size() - 1; i >= 0; i--) { // newest first, as docker
+                    com.fasterxml.jackson.databind.JsonNode h = history.get(i);
+                    rows.add(new String[] {h.path("created").asText(""), h.path("created_by").asText(""),
+                        h.path("empty_layer").asBoolean(false) ? "0B" : "-", h.path("comment").asText("")});
+                }
+            }
+            String id = imageId(m);
+            if (quiet) {
+                for (int i = 0; i < rows.size(); i++) {
+                    out().println(i == 0 ? (noTrunc ? id : shortId(id)) : "<missing>");
+                }
+                return 0;
+            }
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> table = new java.util.ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String[] r = rows.get(i);
+                String by = r[1].replace("\t", " ").replace("\n", " ");
+                if (!noTrunc && by.length() > 45) {
+                    by = by.substring(0, 44) + "…";
+                }
+                table.add(json.createObjectNode().put("ID", i == 0 ? (noTrunc ? id : shortId(id)) : "<missing>")
+                        .put("CreatedSince", HumanTime.ago(HumanTime.parse(r[0]), now)).put("CreatedBy", by)
+                        .put("Size", r[2]).put("Comment", r[3]));
+            }
+            out().print(Table.render("table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}", table,
+                    f -> switch (f) {
+                        case "ID" -> "IMAGE";
+                        case "CreatedSince" -> "CREATED";
+                        case "CreatedBy" -> "CREATED BY";
+                        default -> f.toUpperCase(java.util.Locale.ROOT);
+                    }));
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", description = {"Remove images: jbox keeps no dangling (untagged) images, so this removes",
+        "nothing unless -a is given; -a removes every image no container (running or stopped) uses."},
+            mixinStandardHelpOptions = true)
+    static final class Prune extends RequestCommand implements Callable<Integer> {
+        @Option(names = {"-a", "--all"}, description = "Remove every image no container uses.")
+        boolean all;
+
+        @Option(names = {"-f", "--force"}, description = "Accepted for docker's habit: jbox never asks.")
+        boolean force;
+
+        @Override
+        public Integer call() throws JboxException {
+            Config c = config();
+            ImageStore store = store(c);
+            if (!all) {
+                out().println("nothing to remove: jbox keeps no dangling images (jbox image prune -a removes the unused ones)");
+                return 0;
+            }
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (jbox.state.ContainerRecord r : jbox.state.StateStore.ofRun(c.stateRoot()).list()) {
+                if (r.image() != null) {
+                    used.add(r.image());
+                }
+            }
+            for (ImageMeta m : store.list()) {
+                if (used.stream().noneMatch(u -> PsCommand.sameImage(u, m.name()))) {
+                    // ImageStore.remove: the one door, whatever the store keeps underneath
+                    store.remove(m.name());
+                    out().println("deleted: " + m.name());
+                }
             }
             return 0;
         }
+    }
+
+    @Command(name = "inspect", description = "Show images as JSON (docker's shape: Id, RepoTags, Created, Config, RootFS, Size).",
+            mixinStandardHelpOptions = true)
+    static final class Inspect extends RequestCommand implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        java.util.List<String> names;
+
+        @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE", description = "A Go template per image: '{{.Id}}', '{{json .Config}}'.")
+        String format;
+
+        @Override
+        public Integer call() throws JboxException {
+            ImageStore store = store(config());
+            GoTemplate template = format == null ? null : GoTemplate.parse(format);
+            com.fasterxml.jackson.databind.node.ArrayNode all = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+            int status = EachRef.run(request, names, n -> {
+                com.fasterxml.jackson.databind.JsonNode node = inspect(store, store.get(n));
+                if (template != null) {
+                    out().println(template.render(node));
+                } else {
+                    all.add(node);
+                }
+            });
+            if (template == null) {
+                InspectCommand.print(out(), all);
+            }
+            return status;
+        }
+    }
+
+    /** docker's image id: the config's digest; for an image built from a rootfs, a digest of where and when it was made. */
+    static String imageId(ImageMeta m) {
+        if (!m.configDigest().isEmpty()) {
+            return m.configDigest();
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((m.source() + "\n" + m.created()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
+    static String shortId(String id) {
+        String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    /** "alpine:3.19" → alpine, 3.19; "busybox" → busybox, latest; a registry's port is not a tag. */
+    static String[] repoTag(String name) {
+        int colon = name.lastIndexOf(':');
+        if (colon > name.lastIndexOf('/')) {
+            return new String[] {name.substring(0, colon), name.substring(colon + 1)};
+        }
+        return new String[] {name, "latest"};
+    }
+
+    /** Bytes of the image's layers' files, each inode once (du's rule; images share layers). */
+    static long size(ImageStore store, ImageMeta m) throws JboxException {
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        long[] total = {0};
+        for (Path root : store.layers(m).layers()) {
+            walkSize(root, seen, total);
+        }
+        return total[0];
+    }
+
+    private static void walkSize(Path root, java.util.Set<Object> seen, long[] total) throws JboxException {
+        try {
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                    if (a.isRegularFile() && seen.add(a.fileKey())) {
+                        total[0] += a.size();
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new JboxException("cannot measure " + root + ": " + jbox.io.IoReason.of(e), e);
+        }
+    }
+
+    /** go-units' HumanSize: decimal units, 3 significant digits ("7.8MB", "4.26kB", "0B"). */
+    static String humanSize(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros();
+        return d.toPlainString() + units[u];
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode configOf(ImageStore store, ImageMeta m) throws JboxException {
+        byte[] b = store.configFile(m);
+        if (b == null) {
+            return null;
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(b);
+        } catch (java.io.IOException e) {
+            throw new JboxException("cannot parse the config of image " + m.name() + ": " + jbox.io.IoReason.of(e), e);
+        }
+    }
+
+    /** One image in docker's shape. */
+    static com.fasterxml.jackson.databind.node.ObjectNode inspect(ImageStore store, ImageMeta m) throws JboxException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode kept = configOf(store, m);
+        com.fasterxml.jackson.databind.node.ObjectNode o = json.createObjectNode();
+        o.put("Id", imageId(m));
+        String[] rt = repoTag(m.name());
+        o.putArray("RepoTags").add(rt[0] + ":" + rt[1]);
+        com.fasterxml.jackson.databind.node.ArrayNode digests = o.putArray("RepoDigests");
+        if (!m.digest().isEmpty()) {
+            digests.add(rt[0] + "@" + m.digest());
+        }
+        o.put("Created", kept != null && kept.hasNonNull("created") ? kept.get("created").asText() : m.created());
+        o.put("Author", kept == null ? "" : kept.path("author").asText(""));
+        com.fasterxml.jackson.databind.node.ObjectNode c = o.putObject("Config");
+        c.put("User", m.user());
+        com.fasterxml.jackson.databind.node.ArrayNode env = c.putArray("Env");
+        m.env().forEach(env::add);
+        com.fasterxml.jackson.databind.node.ArrayNode cmd = c.putArray("Cmd");
+        m.cmd().forEach(cmd::add);
+        if (m.entrypoint().isEmpty()) {
+            c.putNull("Entrypoint");
+        } else {
+            com.fasterxml.jackson.databind.node.ArrayNode ep = c.putArray("Entrypoint");
+            m.entrypoint().forEach(ep::add);
+        }
+        c.put("WorkingDir", m.workingDir());
+        com.fasterxml.jackson.databind.JsonNode labels = kept == null ? null : kept.path("config").get("Labels");
+        c.set("Labels", labels == null ? json.createObjectNode() : labels);
+        o.put("Architecture", kept == null ? arch() : kept.path("architecture").asText(arch()));
+        o.put("Os", "linux");
+        o.put("Size", size(store, m));
+        com.fasterxml.jackson.databind.node.ObjectNode rootfs = o.putObject("RootFS");
+        rootfs.put("Type", "layers");
+        com.fasterxml.jackson.databind.node.ArrayNode layers = rootfs.putArray("Layers");
+        if (kept != null) {
+            kept.path("rootfs").path("diff_ids").forEach(layers::add);
+        }
+        o.put("Source", m.source()); // jbox's own: where it was imported from
+        return o;
+    }
+
+    /** The host's architecture in Go's words, for an image built here. */
+    private static String arch() {
+        String a = System.getProperty("os.arch");
+        return switch (a) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> a;
+        };
     }
 
     @Command(name = "rm", description = "Remove images no container uses.", mixinStandardHelpOptions = true)

@@ -1,6 +1,7 @@
 package jbox.cli;
 
 import java.util.Arrays;
+import java.util.List;
 import jbox.JboxException;
 import jbox.runtime.Timings;
 import picocli.CommandLine;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
             RegistryCommands.Pull.class, RegistryCommands.Push.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
             LifeCommands.Restart.class, LifeCommands.Cp.class, LifeCommands.Top.class, LifeCommands.Stats.class,
             LifeCommands.Rename.class, LifeCommands.Port.class, LifeCommands.Diff.class, LifeCommands.Export.class,
-            LifeCommands.Unpause.class})
+            LifeCommands.Unpause.class,
+            ShellDocs.Version.class, ShellDocs.Completion.class, ShellDocs.Man.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private final Request request;
 
@@ -115,9 +117,16 @@ public final class Main implements Runnable {
             return internalError(r, e);
         }
         CommandLine cli = new CommandLine(new Main(r), new Factory(r));
-        cli.addSubcommand("run", new CommandLine(RunFlags.helpSpec()));
+        CommandLine runHelp = new CommandLine(RunFlags.helpSpec());
+        runHelp.getCommandSpec().name("run"); // its own help says "jbox run": here it is a subcommand of jbox
+        cli.addSubcommand("run", runHelp);
         // As for run: everything after the container belongs to the command.
         cli.getSubcommands().get("exec").setStopAtPositional(true);
+        HelpLayout.apply(cli);
+        String unknown = HelpLayout.unknownCommand(cli, args);
+        if (unknown != null) {
+            return fail(r, unknown, JboxException.FAILED); // also with --help: not the top-level help instead
+        }
         return picocli(r, cli, args);
     }
 
@@ -135,7 +144,7 @@ public final class Main implements Runnable {
             }
             return internalError(r, e);
         });
-        cli.setParameterExceptionHandler((e, a) -> fail(r, e.getMessage() + " (see: "
+        cli.setParameterExceptionHandler((e, a) -> fail(r, e.getMessage() + suggestions(e) + " (see: "
                 + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)", JboxException.FAILED));
         try {
             return cli.execute(args);
@@ -167,6 +176,15 @@ public final class Main implements Runnable {
         }
     }
 
+    /** picocli's nearest options or commands for an unknown one: " (did you mean --all?)". */
+    private static String suggestions(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            List<String> s = u.getSuggestions();
+            return " (did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?)";
+        }
+        return "";
+    }
+
     /** runc's `run` takes a bundle; `jbox run IMAGE` never has -b/--bundle before the image. */
     private static boolean hasBundle(String[] args) {
         for (int i = 1; i < args.length && args[i].startsWith("-"); i++) {
@@ -192,8 +210,12 @@ public final class Main implements Runnable {
         return JboxException.FAILED;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Bare `jbox`: the same help as `jbox --help`. */
     @Override
     public void run() {
-        new CommandLine(this).usage(request.out());
+        spec.commandLine().usage(request.out());
     }
 }

@@ -15,9 +15,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "network", description = "Manage user-defined networks (run --net NAME).", mixinStandardHelpOptions = true,
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Rm.class})
 public final class NetworkCommand extends RequestCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        spec.commandLine().usage(out()); // as --help shows it (HelpLayout)
     }
 
     static UserNetworks networks(Config config) throws JboxException {

@@ -94,8 +94,7 @@ final class OciFastPath {
                 if (rest.isEmpty() || rest.size() > 2 || rest.stream().anyMatch(s -> s.startsWith("-")) || !a.ok()) {
                     return null;
                 }
-                c.ref = rest.get(0);
-                c.positionalSignal = rest.size() == 2 ? rest.get(1) : null;
+                c.refs = rest; // ID [SIGNAL], or two containers of jbox run: Kill tells them apart
                 return c;
             }
             default -> {

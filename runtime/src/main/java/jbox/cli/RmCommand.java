@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `jbox rm [-f] ID|NAME...`: removes stopped containers; -f kills a running one first. */
+/** `jbox rm [-f] ID|NAME...`: removes stopped containers; -f kills a running one first. Goes on past one that fails. */
 @Command(name = "rm", description = "Remove containers.", mixinStandardHelpOptions = true)
 public final class RmCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Kill a running container, then remove it.")
@@ -25,7 +25,7 @@ public final class RmCommand extends RequestCommand implements Callable<Integer>
     public Integer call() throws JboxException {
         Config config = config();
         StateStore states = StateStore.ofRun(config.stateRoot());
-        for (String ref : refs) {
+        return EachRef.run(request, refs, ref -> {
             ContainerRecord s = states.find(ref);
             if (states.isOwned(s.id())) {
                 if (!force) {
@@ -37,7 +37,6 @@ public final class RmCommand extends RequestCommand implements Callable<Integer>
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             out().println(ref);
-        }
-        return 0;
+        });
     }
 }

@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
@@ -27,28 +28,53 @@ final class SignalCommands {
         @Option(names = {"-a", "--all"}, description = "OCI CLI: signal every process of the container's cgroup.")
         boolean all;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER")
-        String ref;
-
-        @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "runc's form: the signal after the id.")
-        String positionalSignal;
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER",
+                description = "Containers (docker's form); the OCI CLI's is runc's: ID [SIGNAL].")
+        List<String> refs;
 
         @Override
         public Integer call() throws JboxException {
             Config config = config();
-            String sig = signal != null ? signal : positionalSignal;
+            String ref = refs.get(0);
             if (OciCommands.isOci(request, ref)) {
+                if (refs.size() > 2) {
+                    throw new JboxException("the OCI CLI's kill takes one container and one signal (runc's form: kill ID [SIGNAL])");
+                }
+                String sig = signal != null ? signal : refs.size() == 2 ? refs.get(1) : null;
                 OciCommands.lifecycle(request).kill(ref, sig == null ? "TERM" : sig, all);
                 return 0;
             }
             StateStore states = StateStore.ofRun(config.stateRoot());
-            jbox.state.ContainerRecord s = states.findRunning(ref);
-            if (sig == null || sig.equalsIgnoreCase("KILL") || sig.equalsIgnoreCase("SIGKILL") || sig.equals("9")) {
-                jbox.runtime.RestartPolicy.markStopped(states.dir(s.id()), true); // docker: killed by a user stays down
+            List<String> containers = refs;
+            String sig = signal;
+            if (sig == null && refs.size() == 2 && isSignal(refs.get(1)) && !names(states, refs.get(1))) {
+                sig = refs.get(1); // runc's `kill ID SIGNAL`, used on a container of jbox run
+                containers = refs.subList(0, 1);
             }
-            new ContainerStop(states, new ContainerCgroups(config)).kill(s, sig == null ? "KILL" : sig, false);
-            out().println(ref);
-            return 0;
+            String chosen = sig == null ? "KILL" : sig;
+            boolean forGood = chosen.equalsIgnoreCase("KILL") || chosen.equalsIgnoreCase("SIGKILL") || chosen.equals("9");
+            ContainerStop stop = new ContainerStop(states, new ContainerCgroups(config));
+            return EachRef.run(request, containers, r -> {
+                jbox.state.ContainerRecord s = states.findRunning(r);
+                if (forGood) {
+                    jbox.runtime.RestartPolicy.markStopped(states.dir(s.id()), true); // docker: killed by a user stays down
+                }
+                stop.kill(s, chosen, false);
+                out().println(r);
+            });
+        }
+
+        private static boolean isSignal(String s) {
+            return s.matches("[0-9]{1,2}") || s.matches("(SIG)?[A-Z][A-Z0-9+-]*");
+        }
+
+        private static boolean names(StateStore states, String ref) {
+            try {
+                states.find(ref);
+                return true;
+            } catch (JboxException none) {
+                return false;
+            }
         }
     }
 
@@ -57,16 +83,18 @@ final class SignalCommands {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default 10).")
         int seconds = 10;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER")
-        String ref;
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> refs;
 
         @Override
         public Integer call() throws JboxException {
             Config config = config();
             StateStore states = StateStore.ofRun(config.stateRoot());
-            new ContainerStop(states, new ContainerCgroups(config)).stopByUser(ref, seconds);
-            out().println(ref);
-            return 0;
+            ContainerStop stop = new ContainerStop(states, new ContainerCgroups(config));
+            return EachRef.run(request, refs, r -> {
+                stop.stopByUser(r, seconds);
+                out().println(r);
+            });
         }
     }
 }

@@ -10,9 +10,12 @@ import picocli.CommandLine.Command;
 @Command(name = "system", description = "System-wide housekeeping.", mixinStandardHelpOptions = true,
         subcommands = {SystemCommand.Prune.class, SystemCommand.Df.class})
 public final class SystemCommand extends RequestCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        spec.commandLine().usage(out()); // as --help shows it (HelpLayout)
     }
 
     /**

@@ -78,6 +78,8 @@ public final class Protocol {
     public static final long STEP_SIGNALFD = 0xfffffff9L;
     /** FAILED's step when making the socketpair to the init failed. */
     public static final long STEP_SOCKETPAIR = 0xfffffff8L;
+    /** FAILED's step when opening SHIM_OPT_LOG's file or making the output pipes failed. */
+    public static final long STEP_LOG = 0xfffffff7L;
     /** FAILED's step, plus i, when opening or joining the i-th namespace of SHIM_OPT_JOIN failed. */
     public static final long STEP_JOIN = 0xffffff00L;
     public static final int MAX_JOINS = 16;
@@ -100,6 +102,8 @@ public final class Protocol {
     public static final int SHIM_OPT_START_FIFO = 64;
     /** MSG_CLONE option: a unix socket path follows; the terminal's master is sent there. */
     public static final int SHIM_OPT_CONSOLE = 128;
+    /** MSG_CLONE option: a path follows where the shim logs the init's stdout and stderr (and relays them unless detached). */
+    public static final int SHIM_OPT_LOG = 256;
     /** Largest MSG_CLONE payload the shim reads (two u32s and the strings). */
     public static final int CLONE_MSG_MAX = 8 + 8192;
 

@@ -11,27 +11,37 @@ import jbox.process.Protocol;
 /**
  * MSG_CLONE's payload (protocol.h): the clone flags, the options, then the strings the options ask
  * for in the header's order — namespaces to join (a count, then paths in the order the shim joins
- * them: user first), the monitor lock and exit record, the start FIFO, the console socket, the command to exec
- * at the end.
+ * them: user first), the monitor lock and exit record, the start FIFO, the console socket, the output log,
+ * the command to exec at the end.
  */
 record CloneRequest(long flags, List<String> joins, Path recordDir, String startFifo,
-        String consoleSocket, boolean handover, List<String> onExit) {
+        String consoleSocket, boolean handover, List<String> onExit, Path outputLog) {
+
+    CloneRequest(long flags, List<String> joins, Path recordDir, String startFifo, String consoleSocket, boolean handover,
+            List<String> onExit) {
+        this(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, null);
+    }
 
     static CloneRequest clone(long flags, List<String> joins) {
         return new CloneRequest(flags, List.copyOf(joins), null, null, null, false, null);
     }
 
     CloneRequest withRecord(Path stateDir) {
-        return new CloneRequest(flags, joins, stateDir, startFifo, consoleSocket, handover, onExit);
+        return new CloneRequest(flags, joins, stateDir, startFifo, consoleSocket, handover, onExit, outputLog);
     }
 
     CloneRequest withOnExit(List<String> command) {
-        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, command);
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, command, outputLog);
+    }
+
+    /** The init's stdout and stderr go through the shim, which appends them to {@code log} (and relays them unless detached). */
+    CloneRequest withOutputLog(Path log) {
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, log);
     }
 
     /** No monitor (the OCI CLI): the shim leaves once the init is created (a FIFO) or started. */
     CloneRequest handedOver(String fifo, String console) {
-        return new CloneRequest(flags, joins, recordDir, fifo, console, true, onExit);
+        return new CloneRequest(flags, joins, recordDir, fifo, console, true, onExit, outputLog);
     }
 
     byte[] encode() throws JboxException {
@@ -57,6 +67,10 @@ record CloneRequest(long flags, List<String> joins, Path recordDir, String start
         if (consoleSocket != null) {
             options |= Protocol.SHIM_OPT_CONSOLE;
             strings.append(consoleSocket).append('\0');
+        }
+        if (outputLog != null) {
+            options |= Protocol.SHIM_OPT_LOG;
+            strings.append(outputLog).append('\0');
         }
         if (handover) {
             options |= Protocol.SHIM_OPT_HANDOVER;

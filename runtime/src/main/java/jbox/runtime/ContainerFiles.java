@@ -36,9 +36,19 @@ public final class ContainerFiles {
         return layerDir.resolve("work");
     }
 
-    /** A detached container's stdout and stderr. */
+    /**
+     * Its stdout and stderr as the shim logs them, framed and kept apart (docs/state.md), for
+     * foreground and detached runs alike.
+     */
+    public static final String STDIO_LOG = "stdio.log";
+
+    /** A detached container's shim's own stdout and stderr (before jbox 0.1.x: the container's output too). */
     public Path log() {
         return layerDir.resolve("container.log");
+    }
+
+    public Path stdioLog() {
+        return layerDir.resolve(STDIO_LOG);
     }
 
     public Path merged() {

@@ -65,7 +65,9 @@ public final class ContainerLauncher {
         StateStore states = StateStore.ofRun(HostRoots.stateRoot(config));
         HostRoots.containers(config);
         String id = newId();
-        LockFile lock = NameRegistry.claim(states, o.name(), id);
+        NameRegistry.Claim claim = NameRegistry.claim(states, o.name(), id);
+        LockFile lock = claim.lock();
+        String name = claim.name(); // --name, or a generated one
         timings.mark("new_id_and_state_dir");
         ContainerFiles files = files(id);
         SpecFile.Pending recording = null;
@@ -81,9 +83,9 @@ public final class ContainerLauncher {
             // What exec builds its process from: written meanwhile, there before the container runs.
             SpecFile.Pending recorded = SpecFile.writeAsync(states.dir(id), spec);
             recording = recorded;
-            ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
+            ContainerRecord state = ContainerRecord.ofImage(id, name, image.name(), Instant.now().toString(), o.remove(),
                     files.layerDir().toString());
-            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
+            RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, name, image.name());
             if (o.detach() && (o.report() != null || timeoutMillis(o) > 0)) {
                 throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
             }
@@ -91,7 +93,7 @@ public final class ContainerLauncher {
                 restart.check(o.detach(), o.remove());
                 restart.write(states.dir(id));
             }
-            Integer code = launch(states, id, spec, state, Arrays.asList(o.name(), id.substring(0, 12)), o.detach(), report,
+            Integer code = launch(states, id, spec, state, Arrays.asList(name, id.substring(0, 12)), o.detach(), report,
                     timeoutMillis(o), recorded, runner);
             keep = code == null || !o.remove();
             if (code == null) {
@@ -213,7 +215,7 @@ public final class ContainerLauncher {
                             cpuWatch[0] = CpuTimeWatch.start(joined, Long.parseLong(cpuTime), cpuPoll, runner);
                         }
                     }
-                });
+                }, files.stdioLog()); // foreground or detached, `jbox logs` reads it
             } catch (JboxException e) {
                 if (report != null) {
                     report.failed(e, runner.setupFailure());

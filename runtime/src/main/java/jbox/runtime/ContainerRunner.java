@@ -101,14 +101,28 @@ public final class ContainerRunner {
      */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
-        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted);
+        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, null);
+    }
+
+    /**
+     * As above; with {@code outputLog} the container's stdout and stderr also go to that file
+     * (the shim's frames: `jbox logs`), attached ones still to the caller as before.
+     */
+    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
+            Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
+        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
     }
 
     /** As above, with the control socket elsewhere (its path must stay under 108 bytes). */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
+        return run(spec, plan, stateDir, socket, timeoutMillis, graceMillis, detach, onStarted, null);
+    }
+
+    private Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
+            Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
-                .withRecord(stateDir);
+                .withRecord(stateDir).withOutputLog(outputLog);
         if (detach != null) {
             req = req.withOnExit(detach.onExit());
         }

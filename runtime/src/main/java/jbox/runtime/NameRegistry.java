@@ -8,9 +8,10 @@ import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
 /**
- * Gives a new container its state directory, making sure its --name is unique: the check and the
+ * Gives a new container its state directory, making sure its name is unique: the check and the
  * mkdir happen under one lock file (state.root/names.lock), so two concurrent runs with the same
- * name cannot both win.
+ * name cannot both win. A container run without --name gets a generated one (docker's
+ * adjective_surname), checked the same way.
  */
 public final class NameRegistry {
     private NameRegistry() {
@@ -46,26 +47,34 @@ public final class NameRegistry {
         }
     }
 
-    /** Creates the container's state directory and returns its (held) lock. */
-    static LockFile claim(StateStore states, String name, String id) throws JboxException {
-        if (name == null) {
-            return states.create(id);
+    /** The state directory's held lock and the name the container got. */
+    record Claim(LockFile lock, String name) {
+    }
+
+    /** Creates the container's state directory under {@code name}, or a generated name when null. */
+    static Claim claim(StateStore states, String name, String id) throws JboxException {
+        if (name != null) {
+            checkName(name);
         }
-        checkName(name);
         Path lockFile = states.root().resolve("names.lock");
         try {
             try (LockFile ignored = LockFile.acquire(lockFile)) {
+                java.util.Map<String, String> taken = new java.util.HashMap<>();
                 for (String other : states.ids()) {
                     ContainerRecord s = states.read(other);
-                    if (s != null && name.equals(s.name())) {
-                        throw new JboxException("container name " + name + " is already in use by " + s.shortId()
-                                + " (remove it with: jbox rm " + name + ")");
+                    if (s != null && s.name() != null) {
+                        taken.put(s.name(), s.shortId());
                     }
                 }
+                if (name != null && taken.containsKey(name)) {
+                    throw new JboxException("container name " + name + " is already in use by " + taken.get(name)
+                            + " (remove it with: jbox rm " + name + ")");
+                }
+                String chosen = name != null ? name : GeneratedNames.pick(taken::containsKey);
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
-                states.write(ContainerRecord.ofImage(id, name, null, java.time.Instant.now().toString(), false, null));
-                return lock;
+                states.write(ContainerRecord.ofImage(id, chosen, null, java.time.Instant.now().toString(), false, null));
+                return new Claim(lock, chosen);
             }
         } catch (IOException e) {
             throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);

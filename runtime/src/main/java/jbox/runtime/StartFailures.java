@@ -75,6 +75,9 @@ final class StartFailures implements ShimSequence.FailureWords {
         if (step == Protocol.STEP_SOCKETPAIR) {
             return shimStep("init socketpair", "making the shim's socketpair to the container init", null, errno);
         }
+        if (step == Protocol.STEP_LOG) {
+            return shimStep("open output log", "opening the output log " + request.outputLog() + " (or its pipes)", null, errno);
+        }
         if (step == Protocol.STEP_PROTOCOL) {
             summary = new Summary("shim protocol", Errno.name(errno));
             return new JboxException("shim protocol error: the container init sent a malformed message ("

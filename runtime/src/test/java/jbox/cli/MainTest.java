@@ -73,8 +73,73 @@ class MainTest {
         CapturedRequest r = new CapturedRequest(dir, Map.of(), "bogus");
         assertEquals(125, r.run());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("jbox: Unmatched argument at index 0: 'bogus'"), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("jbox: unknown command bogus (see: jbox --help)\n", r.err());
+    }
+
+    @Test
+    void anUnknownCommandSuggestsTheNearestEvenWithHelp() {
+        CapturedRequest r = new CapturedRequest(dir, Map.of(), "sotp", "--help");
+        assertEquals(125, r.run());
+        assertEquals("", r.out(), "not the top-level help");
+        assertEquals("jbox: unknown command sotp (did you mean stop?) (see: jbox --help)\n", r.err());
+        CapturedRequest nested = new CapturedRequest(dir, Map.of(), "image", "lss");
+        assertEquals(125, nested.run());
+        assertEquals("jbox: unknown command lss of jbox image (did you mean ls?) (see: jbox image --help)\n", nested.err());
+    }
+
+    @Test
+    void bareJboxAndHelpPrintTheSameListRunFirst() throws Exception {
+        CapturedRequest bare = new CapturedRequest(dir, env());
+        CapturedRequest help = new CapturedRequest(dir, env(), "--help");
+        assertEquals(0, bare.run());
+        assertEquals(0, help.run());
+        assertEquals(help.out(), bare.out());
+        List<String> lines = help.out().lines().toList();
+        int commands = lines.indexOf("Commands:");
+        assertTrue(commands > 0, help.out());
+        assertTrue(lines.get(commands + 1).startsWith("  run "), help.out());
+        for (String l : lines) {
+            assertTrue(l.length() <= 80, "a line wider than 80 columns: " + l);
+        }
+        // every description whole: none of picocli's first-line-only cuts (a row ending in ',' or a
+        // description line not ending a sentence before the next command's row)
+        assertTrue(help.out().contains("registry.auth_file (docker's config.json format)."), help.out());
+        CapturedRequest image = new CapturedRequest(dir, env(), "image", "--help");
+        assertEquals(0, image.run());
+        assertTrue(image.out().contains("docker-archive (docker/podman save); recognised by content."), image.out());
+    }
+
+    @Test
+    void helpCommandAndVersionCommand() throws Exception {
+        CapturedRequest help = new CapturedRequest(dir, env(), "help", "ps");
+        assertEquals(0, help.run());
+        assertTrue(help.out().startsWith("Usage: jbox ps "), help.out());
+        CapturedRequest run = new CapturedRequest(dir, env(), "help", "run");
+        assertEquals(0, run.run());
+        assertTrue(run.out().startsWith("Usage: jbox run "), run.out());
+        CapturedRequest version = new CapturedRequest(dir, env(), "version");
+        assertEquals(0, version.run());
+        assertTrue(version.out().startsWith("jbox version "), version.out());
+        assertTrue(version.out().contains("\nkernel: Linux "), version.out());
+    }
+
+    @Test
+    void completionAndManPagesComeFromTheModel() throws Exception {
+        CapturedRequest bash = new CapturedRequest(dir, env(), "completion", "bash");
+        assertEquals(0, bash.run());
+        assertTrue(bash.out().contains("complete -F _complete_jbox"), bash.out());
+        assertTrue(bash.out().contains("inspect"), "subcommands are completed");
+        CapturedRequest zsh = new CapturedRequest(dir, env(), "completion", "zsh");
+        assertEquals(0, zsh.run());
+        assertTrue(zsh.out().startsWith("#compdef jbox\n"), zsh.out());
+        CapturedRequest man = new CapturedRequest(dir, env(), "internal-man", dir.resolve("man").toString());
+        assertEquals(0, man.run(), man.err());
+        String ps = Files.readString(dir.resolve("man/jbox-ps.1"));
+        assertTrue(ps.startsWith(".TH JBOX\\-PS 1 "), ps);
+        assertTrue(ps.contains("\\-\\-no\\-trunc"), ps);
+        assertTrue(Files.exists(dir.resolve("man/jbox-image-ls.1")));
+        assertTrue(Files.exists(dir.resolve("man/jbox-run.1")));
+        assertEquals(0644, (int) Files.getAttribute(dir.resolve("man/jbox.1"), "unix:mode") & 07777);
     }
 
     @Test

@@ -41,9 +41,8 @@ class OciFastPathTest {
     void killTakesTheSignalAsSecondArgument() {
         SignalCommands.Kill k = assertInstanceOf(SignalCommands.Kill.class, parse("kill", "--all", "id", "KILL"));
         assertTrue(k.all);
-        assertEquals("id", k.ref);
-        assertEquals("KILL", k.positionalSignal);
-        assertNull(assertInstanceOf(SignalCommands.Kill.class, parse("kill", "id")).positionalSignal);
+        assertEquals(java.util.List.of("id", "KILL"), k.refs);
+        assertEquals(java.util.List.of("id"), assertInstanceOf(SignalCommands.Kill.class, parse("kill", "id")).refs);
     }
 
     @Test

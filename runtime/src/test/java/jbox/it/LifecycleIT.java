@@ -88,21 +88,27 @@ class LifecycleIT {
         JsonNode state = Containers.awaitRunning(name);
         JsonNode[] inspected = new JsonNode[1];
         Await.until("inspect shows the config", () -> { // written once the command runs
-            inspected[0] = JSON.readTree(Jbox.run("inspect", name).out());
-            return !inspected[0].path("config").isMissingNode();
+            inspected[0] = JSON.readTree(Jbox.run("inspect", name).out()).get(0); // docker's shape: an array
+            return !inspected[0].path("OCIConfig").isMissingNode();
         });
         JsonNode j = inspected[0];
-        assertTrue(j.path("running").asBoolean());
-        assertEquals("1.0.2", j.path("config").path("ociVersion").asText(), j.toString());
-        assertEquals("sleep", j.path("config").path("process").path("args").get(0).asText());
-        assertTrue(j.path("mounts").size() > 5, j.toString());
-        assertEquals(7, j.path("namespaces").size());
-        assertEquals(state.path("pid").asLong(), j.path("pid").asLong());
+        assertTrue(j.path("State").path("Running").asBoolean());
+        assertEquals("running", j.path("State").path("Status").asText());
+        assertEquals("1.0.2", j.path("OCIConfig").path("ociVersion").asText(), j.toString());
+        assertEquals("sleep", j.path("Path").asText());
+        assertEquals("[\"600\"]", j.path("Args").toString());
+        assertEquals("[\"sleep\",\"600\"]", j.path("Config").path("Cmd").toString());
+        assertEquals(name, j.path("Name").asText());
+        assertEquals(Jbox.IMAGE, j.path("Config").path("Image").asText());
+        assertEquals(7, j.path("Namespaces").size());
+        assertEquals(state.path("pid").asLong(), j.path("State").path("Pid").asLong());
+        Jbox.Result pid = Jbox.run("inspect", "--format", "{{.State.Pid}} {{.State.Status}}", name);
+        assertEquals(state.path("pid").asLong() + " running\n", pid.out(), pid.all());
         Jbox.run("kill", name);
         Jbox.finish(p);
         Jbox.Result unknown = Jbox.run("inspect", "no-such-container-x");
         assertEquals(125, unknown.code());
-        assertEquals("jbox: no such container: no-such-container-x\n", unknown.err());
+        assertEquals("jbox: no such container or image: no-such-container-x\n", unknown.err()); // inspect takes both, as docker
     }
 
     @Test
@@ -130,13 +136,14 @@ class LifecycleIT {
         assertTrue(rmRunning.err().contains("is running: stop it first or use rm -f"), rmRunning.all());
         gate.open();
         Jbox.Result follow = Jbox.run("logs", "-f", name);
-        assertEquals("out\nerr\ndone\n", follow.out(), follow.all());
+        assertEquals("out\ndone\n", follow.out(), follow.all());
+        assertEquals("err\n", follow.err(), "the container's stderr on logs' stderr, as docker: " + follow.all());
         JsonNode exited = awaitExited(name);
         assertEquals(3, exited.path("exitCode").asInt(), exited.toString());
         // state.json says exited a moment before the shim lets go of the container (ps shows the
         // code, and rm removes it, only then): wait for that, as a user re-running ps would
-        Await.until("ps -a shows exited(3)", () -> Jbox.run("ps", "-a").out().contains("exited(3)"));
-        assertEquals("out\nerr\ndone\n", Jbox.run("logs", name).out());
+        Await.until("ps -a shows Exited (3)", () -> Jbox.run("ps", "-a", "--filter", "name=" + name).out().contains("Exited (3) "));
+        assertEquals("out\ndone\n", Jbox.run("logs", name).out());
         assertEquals(0, Jbox.run("rm", name).code());
         assertEquals(null, Containers.find(name));
     }
@@ -192,7 +199,8 @@ class LifecycleIT {
         Jbox.host("kill", "-KILL", s.path("shimPid").asText());
         Containers.awaitGone(s.path("pid").asLong()); // PDEATHSIG takes the container with it
         assertFalse(Containers.alive(s.path("pid").asLong()));
-        assertTrue(Jbox.run("ps", "-a").out().contains("dead"), Jbox.run("ps", "-a").all());
+        Jbox.Result ps = Jbox.run("ps", "-a", "--filter", "name=" + name, "--format", "{{.State}} {{.Status}}");
+        assertEquals("dead Dead\n", ps.out(), ps.all());
         Jbox.Result prune = Jbox.run("system", "prune");
         assertTrue(prune.out().contains(id.substring(0, 12)), prune.all());
         assertEquals(null, Containers.find(name));
@@ -212,7 +220,7 @@ class LifecycleIT {
         JsonNode ps = JSON.readTree(Jbox.run("ps", "--format", "json").out());
         boolean listed = false;
         for (JsonNode row : ps) {
-            listed |= row.path("id").asText().equals(id) && row.path("status").asText().equals("running");
+            listed |= row.path("Id").asText().equals(id) && row.path("State").asText().equals("running");
         }
         assertTrue(listed, ps.toString());
         gate.open();

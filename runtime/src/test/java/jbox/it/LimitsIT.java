@@ -143,7 +143,9 @@ class LimitsIT {
         Jbox.run("run", "-d", "--name", name, "--memory", "32m", "--memory-swap", "32m", Jbox.PROBE_IMAGE, "sh", "-c",
                 "/bin/jbox-probe try keyctl >/dev/null; x=$(head -c 200000000 /dev/zero | tr '\\0' a)");
         assertEquals("137\n", Jbox.run("wait", name).out());
-        JsonNode report = JSON.readTree(Jbox.run("inspect", name).out()).path("report");
+        JsonNode inspected = JSON.readTree(Jbox.run("inspect", name).out()).get(0);
+        assertTrue(inspected.path("State").path("OOMKilled").asBoolean(), inspected.toString());
+        JsonNode report = inspected.path("Report");
         assertEquals("oom_killed", report.path("reason").asText(), report.toString());
         assertEquals(1, report.path("deniedSyscalls").path("keyctl").asInt(), report.toString());
         assertTrue(report.path("wallTimeMs").asDouble() > 0, report.toString());

@@ -97,8 +97,10 @@ class NetworkPortsIT {
         assertEquals("hello-pweb\n", fetch("http://192.0.2.1:" + PORT + "/"), "via a non-bridge address");
         long rules = rulesTagged(id);
         assertEquals(4, rules, net.inNs("iptables-save"));
-        Jbox.Result inspect = net.run("inspect", "pweb");
-        assertTrue(inspect.out().contains("\"" + PORT + ":8080/tcp\""), inspect.all());
+        Jbox.Result inspect = net.run("inspect", "--format", "{{json .NetworkSettings.Ports}}", "pweb");
+        assertEquals("{\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"" + PORT + "\"}]}\n", inspect.out(), inspect.all());
+        Jbox.Result ps = net.run("ps", "--filter", "name=pweb", "--format", "{{.Ports}}");
+        assertEquals("0.0.0.0:" + PORT + "->8080/tcp\n", ps.out(), ps.all());
 
         Jbox.Result second = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
         assertEquals(125, second.code(), second.all());
@@ -204,9 +206,7 @@ class NetworkPortsIT {
         Containers.awaitRunning("nweb");
         String[] address = {""};
         Await.within(Await.DEADLINE, () -> {
-            String out = net.run("inspect", "nweb").out();
-            int at = out.indexOf("\"ipAddress\" : \"");
-            address[0] = at < 0 ? "" : out.substring(at + 15, out.indexOf('"', at + 15));
+            address[0] = net.run("inspect", "--format", "{{.NetworkSettings.IPAddress}}", "nweb").out().trim();
             return address[0].startsWith("10.78.1.");
         });
         String addr = address[0];

@@ -169,8 +169,8 @@ class RunIT {
         assertEquals("exited", s.path("status").asText());
         assertEquals(3, s.path("exitCode").asInt());
         assertTrue(Files.exists(Jbox.DATA.resolve("containers").resolve(id).resolve("upper/kept")));
-        Jbox.Result ps = Jbox.run("ps", "-a");
-        assertTrue(ps.out().contains(name) && ps.out().contains("exited(3)"), ps.all());
+        Jbox.Result ps = Jbox.run("ps", "-a", "--filter", "name=" + name, "--format", "{{.Names}} {{.Status}}");
+        assertTrue(ps.out().startsWith(name + " Exited (3) "), ps.all());
         Jbox.Result dup = Jbox.run("run", "--rm", "--name", name, Jbox.IMAGE, "true");
         assertEquals(125, dup.code(), dup.all());
         assertTrue(dup.err().contains("already in use"), dup.all());

@@ -43,6 +43,10 @@ class StartFailuresTest {
         assertEquals("making the shim's socketpair to the container init failed: too many open files (EMFILE)",
                 words(Protocol.STEP_SOCKETPAIR, EMFILE).getMessage());
         assertEquals(125, words(Protocol.STEP_CONSOLE, ECONNREFUSED).exitCode());
+        CloneRequest logged = CloneRequest.clone(0, List.of()).withOutputLog(Path.of("/var/lib/jbox/containers/c1/stdio.log"));
+        assertEquals("opening the output log /var/lib/jbox/containers/c1/stdio.log (or its pipes) failed: too many open files (EMFILE)",
+                new StartFailures(PLAN, "CLONE_NEWPID", List.of(), logged).describe(new ShimMessage.Failed(Protocol.STEP_LOG, EMFILE, 125))
+                        .getMessage());
     }
 
     @Test
