@@ -29,7 +29,7 @@ hyperfine -N --warmup 3 --runs "$runs" --export-csv "$work/times.csv" \
   -n "jbox ps (cold path)" "env JBOX_ENGINE=off $jbox ps" -n "podman ps" "$pm ps" >/dev/null
 echo
 echo "everyday commands, $runs runs each (ms; load $load before, $(bench_load) after; 2 cores)"
-awk -F, 'NR>1 { n[NR]=$1; m[NR]=$2*1000; s[NR]=$3*1000; md[NR]=$4*1000; if ($1=="podman ps") base=$2*1000 }
-  END { printf "%-20s %10s %10s %10s %14s\n", "command", "mean", "stddev", "median", "vs podman ps";
-        for (i=2;i<=NR;i++) printf "%-20s %10.1f %10.1f %10.1f %13.2fx\n", n[i], m[i], s[i], md[i], m[i]/base }' \
+awk -F, 'NR>1 { n[NR]=$1; m[NR]=$2*1000; s[NR]=$3*1000; md[NR]=$4*1000; if ($1=="podman ps") base=$4*1000 }
+  END { printf "%-20s %10s %10s %10s %14s\n", "command", "mean", "stddev", "median", "vs podman ps (medians)";
+        for (i=2;i<=NR;i++) printf "%-20s %10.1f %10.1f %10.1f %13.2fx\n", n[i], m[i], s[i], md[i], md[i]/base }' \
   "$work/times.csv"

@@ -115,8 +115,8 @@ load=$(bench_load)
 hyperfine -N --warmup 2 --runs "$runs" --export-csv "$work/times.csv" "${cmds[@]}" >/dev/null
 echo
 echo "ctr run --rm $image true, $runs runs each (ms; load $load before, $(bench_load) after; 2 cores)"
-awk -F, 'NR>1 { n[NR]=$1; m[NR]=$2*1000; s[NR]=$3*1000; md[NR]=$4*1000; if (NR==2) { base=$2*1000; bn=$1 } }
-  END { printf "%-16s %10s %10s %10s %12s\n", "runtime", "mean", "stddev", "median", "vs " bn;
-        for (i=2;i<=NR;i++) printf "%-16s %10.1f %10.1f %10.1f %11.2fx\n", n[i], m[i], s[i], md[i], m[i]/base }' \
+awk -F, 'NR>1 { n[NR]=$1; m[NR]=$2*1000; s[NR]=$3*1000; md[NR]=$4*1000; if (NR==2) { base=$4*1000; bn=$1 } }
+  END { printf "%-16s %10s %10s %10s %12s\n", "runtime", "mean", "stddev", "median", "vs " bn " (medians)";
+        for (i=2;i<=NR;i++) printf "%-16s %10.1f %10.1f %10.1f %11.2fx\n", n[i], m[i], s[i], md[i], md[i]/base }' \
   "$work/times.csv"
 [ -z "$paths" ] || echo "one ctr run each, containerd under strace -f: $paths"

@@ -36,15 +36,15 @@ cmds=(
 args=()
 for c in "${cmds[@]}"; do
   for i in $(seq 30); do $j $c >/dev/null 2>&1 || true; done
-  args+=(-n "$c" "$j $c")
+  args+=(-n "jbox $c" "$j $c")
 done
 load=$(bench_load)
-hyperfine -N -i --warmup 5 --runs "$runs" --export-csv "$work/times.csv" "${args[@]}" >/dev/null 2>&1
+hyperfine -N -i --warmup 5 --runs "$runs" --export-csv "$work/times.csv" "${args[@]}" >/dev/null
 echo
 echo "1. through the warm engine, $runs runs each (ms, median; load $load before, $(bench_load) after; 2 cores)"
 awk -F, 'NR>1 { n[NR]=$1; md[NR]=$4*1000 }
   END { printf "%-44s %8s   %-28s %8s %10s\n", "hand parser (or round trip)", "median", "picocli", "median", "picocli +";
-        for (i=2;i<NR;i+=2) printf "%-44s %8.2f   %-28s %8.2f %+10.2f\n", substr(n[i],1,44), md[i], substr(n[i+1],1,28), md[i+1], md[i+1]-md[i] }' \
+        for (i=2;i<NR;i+=2) printf "%-44s %8.2f   %-28s %8.2f %+10.2f\n", substr(n[i],6,44), md[i], substr(n[i+1],6,28), md[i+1], md[i+1]-md[i] }' \
   "$work/times.csv"
 echo
 echo "2. in one warm JVM with the engine's flags (ms, median of 51 after 200 warm-up calls; load $(bench_load)):"

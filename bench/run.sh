@@ -54,10 +54,10 @@ hyperfine -N --warmup 3 --runs "$runs" --export-csv "$work/times.csv" \
 
 echo
 echo "start-up of /bin/true, $runs runs each (ms; load $load before, $(bench_load) after; 2 cores)"
-echo "ratio and difference: jbox (engine) against that runtime"
+echo "ratio and difference of the medians: jbox (engine) against that runtime"
 awk -F, 'NR>1 { name[NR]=$1; mean[NR]=$2*1000; sd[NR]=$3*1000; med[NR]=$4*1000; if ($1=="jbox (engine)") { j=$2*1000; jm=$4*1000 } }
   END { printf "%-20s %8s %8s %8s %8s %10s\n", "runtime", "mean", "stddev", "median", "ratio", "jbox - it";
-        for (i=2;i<=NR;i++) printf "%-20s %8.1f %8.1f %8.1f %7.2fx %+10.1f\n", name[i], mean[i], sd[i], med[i], j/mean[i], jm-med[i] }' \
+        for (i=2;i<=NR;i++) printf "%-20s %8.1f %8.1f %8.1f %7.2fx %+10.1f\n", name[i], mean[i], sd[i], med[i], jm/med[i], jm-med[i] }' \
   "$work/times.csv"
 
 # Where a warm run's time goes. The engine's phases: --timings (the engine prints them to the
