@@ -23,6 +23,7 @@ run="$jbox run --rm --net none busybox /bin/true"
 sock=$(bench_engine_socket)
 pid=$(bench_engine_pid "$sock")
 [ -n "$pid" ] || { echo "bench: no engine on $sock" >&2; exit 1; }
+bench_engine_pid=$pid bench_engine_start=$(bench_start_time "$pid")
 # Idle: its own warm-up (a background thread) is over once its CPU time stops growing.
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 deadline=$((SECONDS + 120)) last=-1

@@ -60,15 +60,24 @@ bench_engine_warm() {
   sock=$(bench_engine_socket)
   "$jbox" --version >/dev/null
   [ -S "$sock" ] || { echo "bench: no engine serves $sock after a first call (see $(bench_engine_file "$sock" log))" >&2; exit 1; }
+  bench_engine_pid=$(bench_engine_pid "$sock")
+  bench_engine_start=$(bench_start_time "$bench_engine_pid")
   for i in $(seq 30); do "$@" >/dev/null 2>&1 || true; done
 }
 bench_engine_sockets=()
+bench_engine_pid=
+bench_engine_start=
 bench_cgroup_parent_existed=$(ls -d /sys/fs/cgroup/*/jbox-engine /sys/fs/cgroup/jbox-engine 2>/dev/null | head -1 || true)
 bench_cgroup_parent_existed=${bench_cgroup_parent_existed:-no}
 
 # A file beside engine socket $1 (EnginePaths): /run/jbox/engine/KEY.EXT.
 bench_engine_file() {
   echo "${1%.sock}.$2"
+}
+
+# The start time of live process $1 (field 22 of its stat), or nothing (gone, or a zombie).
+bench_start_time() {
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | awk '$1 != "Z" { print $20 }'
 }
 
 # The pid of the engine on socket $1 (its pid file), or nothing.
@@ -84,7 +93,12 @@ bench_engine_pid() {
 bench_engine_stop() {
   local sock h d
   for sock in "${bench_engine_sockets[@]}"; do
-    [ -S "$sock" ] && { "$(dirname "$jbox")/jbox-jvm" engine stop >/dev/null 2>&1 || true; }
+    "$(dirname "$jbox")/jbox-jvm" engine stop >/dev/null 2>&1 || true
+    # Its files may be gone (a clean-up of /run/jbox elsewhere): the pid it had when warmed decides.
+    if [ -n "$bench_engine_pid" ] && [ "$(bench_start_time "$bench_engine_pid")" = "$bench_engine_start" ]; then
+      kill -TERM "$bench_engine_pid" 2>/dev/null || true
+      for _ in $(seq 100); do [ "$(bench_start_time "$bench_engine_pid")" = "$bench_engine_start" ] || break; sleep 0.1; done
+    fi
     h=$(printf %s "$sock" | sha256sum | cut -c1-16)
     for d in /sys/fs/cgroup/*/jbox-engine/engine-"$h" /sys/fs/cgroup/jbox-engine/engine-"$h"; do
       [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
