@@ -110,7 +110,7 @@ public final class ContainerLauncher {
                 }
             } finally {
                 lock.close();
-                timings.mark("exit_and_cleanup");
+                timings.mark("cleanup");
             }
         }
     }
@@ -231,6 +231,7 @@ public final class ContainerLauncher {
                 return null;
             }
             int code = outcome.exitCode();
+            timings.mark("container_exited"); // the workload ran, exited, and the shim reported it
             if (report != null) {
                 report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
             }
