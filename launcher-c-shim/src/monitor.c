@@ -250,7 +250,9 @@ static int finish(struct monitor *m, struct run *r)
 int monitor_run(struct monitor *m)
 {
 	/* One loop for setup and run: the JVM may vanish, the child may fail or exit, at any time. */
-	struct run r = { .listener = -1, .master = -1, .stdin_open = 1 };
+	/* stdin feeds the container's terminal only if it is a terminal itself: docker attaches no
+	 * stdin to -t without -i, and jbox refuses -it with a pipe before we start. */
+	struct run r = { .listener = -1, .master = -1, .stdin_open = isatty(0) };
 	for (;;) {
 		struct pollfd fds[6] = {
 			{ .fd = r.jvm_gone ? -1 : m->ctl, .events = POLLIN },
@@ -274,7 +276,7 @@ int monitor_run(struct monitor *m)
 			r.master = -1;
 		}
 		if (fds[5].revents && relay(0, r.master) <= 0)
-			r.stdin_open = 0; /* stdin ended (or is /dev/null: -t without -i): stop reading it */
+			r.stdin_open = 0; /* stdin ended: stop reading it */
 		if (r.listener >= 0 && fds[3].revents) {
 			if (fds[3].revents & POLLIN)
 				answer_notification(r.listener);
