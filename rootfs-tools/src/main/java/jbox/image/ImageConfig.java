@@ -11,7 +11,7 @@ import java.util.List;
  * @param diffIds sha256 of each layer's uncompressed tar, in order (rootfs.diff_ids)
  */
 record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, String workingDir, String user,
-        String os, String architecture, List<Digest> diffIds) {
+        String os, String architecture, List<Digest> diffIds, List<String> exposedPorts) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,7 +36,8 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
         String workingDir = text(config, "WorkingDir", what);
         return new ImageConfig(strings(config, "Env", what), strings(config, "Cmd", what),
                 strings(config, "Entrypoint", what), workingDir == null ? "" : workingDir,
-                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds);
+                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds,
+                exposedPorts(config, what));
     }
 
     static JsonNode tree(byte[] content, String what) throws ImageException {
@@ -49,6 +50,20 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
         } catch (IOException e) {
             throw new ImageException("cannot parse " + what + ": " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** config.ExposedPorts: {"80/tcp": {}, "53/udp": {}} → ["80/tcp", "53/udp"] (docker's key form; jbox run -P reads them). */
+    static List<String> exposedPorts(JsonNode config, String what) throws ImageException {
+        JsonNode value = config.get("ExposedPorts");
+        List<String> out = new ArrayList<>();
+        if (value == null || value.isNull()) {
+            return out;
+        }
+        if (!value.isObject()) {
+            throw new ImageException(what + ": field ExposedPorts must be an object");
+        }
+        value.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private static String resolvedOrEmpty(String user) {

@@ -135,7 +135,7 @@ public final class ImageImporter {
         return new ImageMeta(name.canonical(), config.cmd(), config.entrypoint(), config.env(), config.workingDir(),
                 ImageUser.numeric(config.user(), rootfs), Instant.now().toString(), shift.uidBase(), shift.gidBase(),
                 image.format() + " " + from, image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
-                image.configDigest().toString());
+                image.configDigest().toString(), config.exposedPorts());
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.List;
  * @param source     where the rootfs came from (a tar file name, "busybox-static /usr/bin/busybox")
  * @param digest       manifest digest ("sha256:...") of an imported OCI image or docker-archive; "" otherwise
  * @param configDigest digest of that image's config blob; "" otherwise
+ * @param exposedPorts the config's ExposedPorts ("80/tcp", "53/udp"), for `jbox run -P`; may be empty
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // newer jbox versions may add fields; old ones must still read them
 public record ImageMeta(
@@ -32,12 +33,19 @@ public record ImageMeta(
         long gidBase,
         String source,
         String digest,
-        String configDigest) {
+        String configDigest,
+        List<String> exposedPorts) {
 
     /** An image that did not come from an image archive: no manifest, no config blob. */
     public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
             String user, String created, long uidBase, long gidBase, String source) {
-        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, "", "");
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, "", "", List.of());
+    }
+
+    /** An image of an archive whose config exposes no ports. */
+    public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+            String user, String created, long uidBase, long gidBase, String source, String digest, String configDigest) {
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest, configDigest, List.of());
     }
 
     public ImageMeta {
@@ -51,5 +59,6 @@ public record ImageMeta(
         source = source == null ? "" : source;
         digest = digest == null ? "" : digest;
         configDigest = configDigest == null ? "" : configDigest;
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
     }
 }

@@ -43,6 +43,7 @@ final class ImageMetaParser {
             String source = null;
             String digest = null;
             String configDigest = null;
+            List<String> exposedPorts = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
@@ -59,11 +60,12 @@ final class ImageMetaParser {
                     case "source" -> source = text(parser, field);
                     case "digest" -> digest = text(parser, field);
                     case "configDigest" -> configDigest = text(parser, field);
+                    case "exposedPorts" -> exposedPorts = strings(parser, field);
                     default -> parser.skipChildren();
                 }
             }
             return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source,
-                    digest, configDigest);
+                    digest, configDigest, exposedPorts);
         }
     }
 
