@@ -55,6 +55,9 @@ public final class ContainerLauncher {
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
+        if (o.report() != null) {
+            RunReport.checkWritable(Path.of(o.report())); // before the run, not after it
+        }
         ImageStore images = new ImageStore(HostRoots.images(config));
         ImageMeta image = images.get(imageName(o));
         timings.mark("image_resolve");
@@ -86,13 +89,18 @@ public final class ContainerLauncher {
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
-                    Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")));
+                    Arrays.asList(o.name(), id.substring(0, 12)), list(config.get("dns.servers")), list(config.get("dns.fallback")),
+                    o.habits().addHosts(), o.habits().dns());
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
 
             ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
                     files.layerDir().toString());
+            if (!o.habits().labels().isEmpty()) {
+                state = state.withSpecParts(labels(o.habits().labels()), null); // a jbox run record's annotations are its labels
+            }
+            ContainerRecord recordedState = state;
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
             cgroup = new ContainerCgroups(config).create(id, spec, false);
             timings.mark("cgroup");
@@ -120,7 +128,7 @@ public final class ContainerLauncher {
                         timings.mark("config_json_wait");
                         // Recorded before the plan runs, so clean-up can always find this container.
                         // The init waits for its plan here, so it is alive and its start time is its own.
-                        states.write(ContainerCgroups.recorded(state.withRunning(pid, ProcessStart.of(pid), shimPid,
+                        states.write(ContainerCgroups.recorded(recordedState.withRunning(pid, ProcessStart.of(pid), shimPid,
                                 ProcessStart.of(shimPid)), joined));
                         if (joined != null) {
                             joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
@@ -154,8 +162,14 @@ public final class ContainerLauncher {
                 return 0;
             }
             int code = outcome.exitCode();
+            boolean cpuLimit = cpuWatch[0] != null && cpuWatch[0].reached();
+            jbox.cgroup.CgroupUsage usage = cgroup == null ? null : cgroup.usage();
             if (report != null) {
-                report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
+                report.ended(outcome, spec, usage, cpuLimit);
+            }
+            String why = RunReport.stopNote(outcome, spec, usage, cpuLimit, timeoutFlag(o), cpuTime);
+            if (why != null) {
+                runner.caller().err().println("jbox: " + why); // without --report too: a killed run must not look like a crash
             }
             if (!o.remove()) {
                 states.write(state.withExited(code, Instant.now().toString()));
@@ -206,9 +220,24 @@ public final class ContainerLauncher {
     }
 
     private long timeoutMillis(RunOptions o) throws JboxException {
-        RunOptions.Sandboxing sb = o.sandboxing();
-        String t = sb.timeout() != null ? sb.timeout() : sb.sandbox() ? config.get("sandbox.timeout") : null;
+        String t = timeoutFlag(o);
         return t == null ? 0 : Durations.millis("--timeout", t);
+    }
+
+    /** --timeout as given, or the sandbox's; null for none. */
+    private String timeoutFlag(RunOptions o) throws JboxException {
+        RunOptions.Sandboxing sb = o.sandboxing();
+        return sb.timeout() != null ? sb.timeout() : sb.sandbox() ? config.get("sandbox.timeout") : null;
+    }
+
+    /** -l KEY=VALUE flags as a map, in their order (a later KEY wins). */
+    static java.util.Map<String, String> labels(List<String> flags) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String l : flags) {
+            int eq = l.indexOf('=');
+            out.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+        }
+        return out;
     }
 
     private long graceMillis() throws JboxException {

@@ -24,4 +24,17 @@ class RunCommandTest {
                 RunCommand.securityOpts(r, List.of("seccomp=prof.json", "seccomp:/abs.json", "seccomp=unconfined",
                         "no-new-privileges")));
     }
+
+    @Test
+    void itWithAStdinThatIsNoTerminalIsRefusedAsDockerDoes() {
+        // CapturedRequest's terminals are none: stdin is a pipe, as in `echo x | jbox run -it busybox sh`
+        for (String flags : List.of("-it", "-ti")) {
+            CapturedRequest r = new CapturedRequest(Path.of("/"), Map.of(), "run", flags, "busybox", "sh");
+            assertEquals(125, r.run(), flags);
+            assertEquals("jbox: the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)\n", r.err());
+        }
+        CapturedRequest exec = new CapturedRequest(Path.of("/"), Map.of(), "exec", "-it", "some-container", "sh");
+        assertEquals(125, exec.run());
+        assertEquals("jbox: the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)\n", exec.err());
+    }
 }
