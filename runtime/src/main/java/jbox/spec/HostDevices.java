@@ -14,8 +14,9 @@ import jbox.io.IoReason;
  * Each device is a bind mount of the host's node (mknod is refused in a user namespace, and a
  * bind works with or without one), so the node keeps the host's owner and mode: in the default
  * user namespace the container opens it only if "other" may. PERMS (docker's r, w, m; default
- * rwm) narrower than rwm become device cgroup rules: every device allowed, then the missing
- * accesses denied for this one.
+ * rwm) narrower than rwm turn on docker's device cgroup model for the container: every device
+ * denied, then jbox's default nodes (null, zero, tty, ptys...: ContainerCgroups, always rwm as in
+ * docker) and each --device with its PERMS allowed.
  */
 final class HostDevices {
     private static final int S_IFMT = 0170000;
@@ -57,6 +58,8 @@ final class HostDevices {
 
     static List<ContainerSpec.Mount> mounts(List<String> flags, List<ContainerSpec.DeviceRule> rules) throws JboxException {
         List<ContainerSpec.Mount> out = new ArrayList<>();
+        List<ContainerSpec.DeviceRule> allowed = new ArrayList<>();
+        boolean narrow = false;
         for (String f : flags) {
             String[] parts = f.split(":", -1);
             if (parts.length > 3 || parts[0].isEmpty()) {
@@ -90,16 +93,16 @@ final class HostDevices {
                 throw new JboxException("--device " + f + ": " + host + " is not a character or block device");
             }
             out.add(new ContainerSpec.Mount(container, "bind", host, List.of("bind", "nosuid")));
-            String denied = "rwm".replaceAll("[" + perms + "]", "");
-            if (!denied.isEmpty()) {
-                if (rules.isEmpty()) {
-                    rules.add(new ContainerSpec.DeviceRule(true, "a", null, null, "rwm"));
-                }
-                // Linux's dev_t: major in bits 8-19 (and 32-43), minor in bits 0-7 and 20-31.
-                long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & 0xfffff000L);
-                long minor = (rdev & 0xff) | ((rdev >>> 12) & 0xffffff00L);
-                rules.add(new ContainerSpec.DeviceRule(false, type == S_IFCHR ? "c" : "b", major, minor, denied));
-            }
+            // Linux's dev_t: major in bits 8-19 (and 32-43), minor in bits 0-7 and 20-31.
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & 0xfffff000L);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & 0xffffff00L);
+            allowed.add(new ContainerSpec.DeviceRule(true, type == S_IFCHR ? "c" : "b", major, minor, perms));
+            narrow |= !perms.equals("rwm");
+        }
+        if (narrow) {
+            // docker's model: every device denied, then jbox's defaults (ContainerCgroups) and these allowed
+            rules.add(new ContainerSpec.DeviceRule(false, "a", null, null, "rwm"));
+            rules.addAll(allowed);
         }
         return out;
     }

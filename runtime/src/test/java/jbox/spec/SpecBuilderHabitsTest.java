@@ -70,8 +70,9 @@ class SpecBuilderHabitsTest {
         f.devices = List.of("/dev/null:r");
         s = f.build();
         assertEquals("/dev/null", SpecBuilderIsolationTest.mount(s, "/dev/null").source());
-        assertEquals(List.of(new ContainerSpec.DeviceRule(true, "a", null, null, "rwm"),
-                new ContainerSpec.DeviceRule(false, "c", 1L, 3L, "wm")), s.linux().resources().devices());
+        assertEquals(List.of(new ContainerSpec.DeviceRule(false, "a", null, null, "rwm"),
+                new ContainerSpec.DeviceRule(true, "c", 1L, 3L, "r")), s.linux().resources().devices(),
+                "docker's model: all denied, then this one with its permissions (jbox's defaults follow in the cgroup)");
         assertNotNull(s.linux().cgroupsPath(), "rules need the container's cgroup");
     }
 
