@@ -130,6 +130,9 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
 
     @Override
     public String toString() {
+        if (hostPort == 0) { // the forms -p takes for "any free port": they read back the same
+            return (hostIp == null ? "" : hostIp + "::") + containerPort + "/" + protocol;
+        }
         return (hostIp == null ? "" : hostIp + ":") + hostPort + ":" + containerPort + "/" + protocol;
     }
 }

@@ -122,6 +122,23 @@ class NetworkPortsIT {
     }
 
     @Test
+    void aContainerPortAloneGetsAFreeHostPortThatTheLeasesAndInspectShow() throws Exception {
+        Process web = net.start(server("prnd", "-p", "8080", "-p", "127.0.0.1::8080/udp"));
+        String id = Containers.awaitRunning("prnd").path("id").asText();
+        List<String> leased = Files.readAllLines(Jbox.STATE.resolve("ports.leases")).stream()
+                .filter(l -> l.startsWith(id)).map(l -> l.substring(id.length() + 1)).sorted().toList();
+        assertEquals(2, leased.size(), leased.toString());
+        assertTrue(leased.get(0).matches("127\\.0\\.0\\.1:[1-9][0-9]*:8080/udp"), leased.toString());
+        assertTrue(leased.get(1).matches("[1-9][0-9]*:8080/tcp"), leased.toString());
+        String hostPort = leased.get(1).split(":")[0];
+        assertEquals("hello-prnd\n", fetch("http://127.0.0.1:" + hostPort + "/"), "the chosen port forwards");
+        assertTrue(net.run("inspect", "prnd").out().contains("\"" + leased.get(1) + "\""));
+        Jbox.host("kill", "-TERM", Long.toString(web.pid()));
+        assertEquals(0, Jbox.finish(web).code());
+        assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));
+    }
+
+    @Test
     void aPortAHostProcessListensOnIsRefusedForTcpAndForUdpAndFreeOnceItStops() throws Exception {
         for (String proto : List.of("tcp", "udp")) {
             // socat binds at once; ss shows the socket once it is bound.

@@ -41,6 +41,11 @@ class PortMappingTest {
         assertEquals(new PortMapping("127.0.0.1", 0, 80, "tcp"), PortMapping.parse("127.0.0.1::80"));
         assertFalse(PortMapping.parse("80").conflicts(PortMapping.parse("81")), "two free ports are two ports");
         assertEquals("8080:80/tcp", PortMapping.parse("80").onHostPort(8080).toString());
+        for (String free : List.of("80/tcp", "127.0.0.1::53/udp")) {
+            assertEquals(free, PortMapping.parse(free).toString());
+            assertEquals(List.of(PortMapping.parse(free)), PortMapping.parseAnnotation(PortMapping.parse(free).toString()),
+                    "the spec's annotation reads back");
+        }
     }
 
     @Test
