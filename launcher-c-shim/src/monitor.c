@@ -272,7 +272,9 @@ static int finish(struct monitor *m, struct run *r)
 int monitor_run(struct monitor *m)
 {
 	/* One loop for setup and run: the JVM may vanish, the child may fail or exit, at any time. */
-	struct run r = { .listener = -1, .master = -1, .stdin_open = 1 };
+	/* stdin feeds the container's terminal only if it is a terminal itself: docker attaches no
+	 * stdin to -t without -i, and jbox refuses -it with a pipe before we start. */
+	struct run r = { .listener = -1, .master = -1, .stdin_open = isatty(0) };
 	for (;;) {
 		short out_events[3] = { 0 };
 		int out_fd[3] = { -1, -1, -1 };

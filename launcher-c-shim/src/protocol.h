@@ -123,7 +123,8 @@ enum step_op {
 	OP_SETSID = 2,      /* (none): new session, so the terminal's signals go to jbox only */
 	OP_SETHOSTNAME = 3, /* s name */
 	OP_MOUNT = 4,       /* s source, s target, s fstype, u flags, s data ("" = NULL) */
-	OP_MKDIR = 5,       /* s path, u mode: EEXIST is success */
+	OP_MKDIR = 5,       /* s path, u mode[, u uid, u gid]: EEXIST is success; a directory this
+	                       step creates is then chowned to uid:gid when they are given */
 	OP_MKFILE = 6,      /* s path, u mode: create an empty file if absent (a bind-mount target) */
 	OP_SYMLINK = 7,     /* s target, s linkpath */
 	OP_PIVOT_ROOT = 8,  /* s new root: pivot_root(".", "."), detach the old root, chdir("/") */

@@ -181,13 +181,15 @@ static int step_move_mount(void)
 
 static int step_mkdir(void)
 {
-	uint64_t mode;
+	uint64_t mode, uid = 0, gid = 0;
 	struct stat st;
 	const char *path = str(0);
-	if (!path || num(1, &mode) < 0)
+	int owned = cur.argc == 4;
+	if (!path || num(1, &mode) < 0 || (cur.argc != 2 && !owned) ||
+	    (owned && (num(2, &uid) < 0 || num(3, &gid) < 0 || uid > 0xfffffffeu || gid > 0xfffffffeu)))
 		return EINVAL;
-	if (mkdir(path, (mode_t)mode) == 0)
-		return 0;
+	if (mkdir(path, (mode_t)mode) == 0) /* only a directory made here changes owner: never the image's */
+		return owned && lchown(path, (uid_t)uid, (gid_t)gid) < 0 ? errno : 0;
 	if (errno != EEXIST)
 		return errno;
 	if (lstat(path, &st) < 0)

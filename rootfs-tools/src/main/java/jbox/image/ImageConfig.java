@@ -13,7 +13,7 @@ import java.util.List;
  *                architecture, os, history, rootfs and config.Labels, as the image has them
  */
 record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, String workingDir, String user,
-        String os, String architecture, List<Digest> diffIds, JsonNode kept) {
+        String os, String architecture, List<Digest> diffIds, JsonNode kept, List<String> exposedPorts) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,7 +47,8 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
         }
         return new ImageConfig(strings(config, "Env", what), strings(config, "Cmd", what),
                 strings(config, "Entrypoint", what), workingDir == null ? "" : workingDir,
-                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds, kept);
+                resolvedOrEmpty(text(config, "User", what)), os, text(root, "architecture", what), diffIds, kept,
+                exposedPorts(config, what));
     }
 
     static JsonNode tree(byte[] content, String what) throws ImageException {
@@ -60,6 +61,20 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
         } catch (IOException e) {
             throw new ImageException("cannot parse " + what + ": " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** config.ExposedPorts: {"80/tcp": {}, "53/udp": {}} → ["80/tcp", "53/udp"] (docker's key form; jbox run -P reads them). */
+    static List<String> exposedPorts(JsonNode config, String what) throws ImageException {
+        JsonNode value = config.get("ExposedPorts");
+        List<String> out = new ArrayList<>();
+        if (value == null || value.isNull()) {
+            return out;
+        }
+        if (!value.isObject()) {
+            throw new ImageException(what + ": field ExposedPorts must be an object");
+        }
+        value.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private static String resolvedOrEmpty(String user) {

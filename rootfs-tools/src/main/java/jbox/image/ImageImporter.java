@@ -148,7 +148,7 @@ public final class ImageImporter {
                 ImageUser.numeric(config.user(), applied.stack()), Instant.now().toString(), shift.uidBase(),
                 shift.gidBase(), image.format() + " " + from,
                 image.manifestDigest() == null ? "" : image.manifestDigest().toString(),
-                image.configDigest().toString(), applied.diffIds());
+                image.configDigest().toString(), applied.diffIds(), config.exposedPorts());
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.List;
  * @param layers       the image's layers by diff id ("sha256:..."), bottom first, each a directory of the
  *                     store shared by every image that has it; empty for an image of the older format,
  *                     whose whole tree is the image directory's rootfs/ (still read as it is)
+ * @param exposedPorts the config's ExposedPorts ("80/tcp", "53/udp"), for `jbox run -P`; may be empty
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // newer jbox versions may add fields; old ones must still read them
 public record ImageMeta(
@@ -36,7 +37,8 @@ public record ImageMeta(
         String source,
         String digest,
         String configDigest,
-        List<String> layers) {
+        List<String> layers,
+        List<String> exposedPorts) {
 
     /** An image that did not come from an image archive: no manifest, no config blob. */
     public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
@@ -49,7 +51,15 @@ public record ImageMeta(
             String user, String created, long uidBase, long gidBase, String source, String digest,
             String configDigest) {
         this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest, configDigest,
-                List.of());
+                List.of(), List.of());
+    }
+
+    /** An image stored as layers whose config exposes no ports. */
+    public ImageMeta(String name, List<String> cmd, List<String> entrypoint, List<String> env, String workingDir,
+            String user, String created, long uidBase, long gidBase, String source, String digest,
+            String configDigest, List<String> layers) {
+        this(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest, configDigest,
+                layers, List.of());
     }
 
     /** True for an image stored as layers; false for one rootfs/ directory (the older format). */
@@ -59,12 +69,12 @@ public record ImageMeta(
 
     public ImageMeta withLayers(List<String> diffIds) {
         return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source, digest,
-                configDigest, diffIds);
+                configDigest, diffIds, exposedPorts);
     }
 
     public ImageMeta withName(String newName) {
         return new ImageMeta(newName, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source,
-                digest, configDigest, layers);
+                digest, configDigest, layers, exposedPorts);
     }
 
     public ImageMeta {
@@ -79,5 +89,6 @@ public record ImageMeta(
         digest = digest == null ? "" : digest;
         configDigest = configDigest == null ? "" : configDigest;
         layers = layers == null ? List.of() : List.copyOf(layers);
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
     }
 }

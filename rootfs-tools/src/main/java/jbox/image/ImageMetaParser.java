@@ -44,6 +44,7 @@ final class ImageMetaParser {
             String digest = null;
             String configDigest = null;
             List<String> layers = null;
+            List<String> exposedPorts = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
@@ -61,11 +62,12 @@ final class ImageMetaParser {
                     case "digest" -> digest = text(parser, field);
                     case "configDigest" -> configDigest = text(parser, field);
                     case "layers" -> layers = strings(parser, field);
+                    case "exposedPorts" -> exposedPorts = strings(parser, field);
                     default -> parser.skipChildren();
                 }
             }
             return new ImageMeta(name, cmd, entrypoint, env, workingDir, user, created, uidBase, gidBase, source,
-                    digest, configDigest, layers);
+                    digest, configDigest, layers, exposedPorts);
         }
     }
 

@@ -67,9 +67,11 @@ class ImageArchiveImportTest {
                 .config("Cmd", List.of("hello"))
                 .config("WorkingDir", "/opt")
                 .config("User", "1000:1000")
+                .config("ExposedPorts", java.util.Map.of("80/tcp", java.util.Map.of()))
                 .writeLayout(temp.resolve("layout"), "v1");
 
         ImageMeta meta = importImage("two", layout.dir(), null);
+        assertEquals(List.of("80/tcp"), meta.exposedPorts(), "for run -P; the equality below checks image.json keeps it");
 
         assertEquals(TWO_LAYERS_TREE, merged("two"));
         assertEquals(List.of("/bin/echo"), meta.entrypoint());

@@ -44,7 +44,7 @@ public final class ExecCommand extends RequestCommand implements Callable<Intege
     @Option(names = {"-t", "--tty"}, description = "Give the command a terminal.")
     boolean tty;
 
-    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (it always is; accepted as docker's).")
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (it always is; with -t it needs a terminal on stdin, as docker's -it).")
     boolean interactive;
 
     @Parameters(index = "0", paramLabel = "CONTAINER")
@@ -62,6 +62,9 @@ public final class ExecCommand extends RequestCommand implements Callable<Intege
         if (processFile != null || detach || pidFile != null || consoleSocket != null) {
             throw new JboxException("--process, --detach, --pid-file and --console-socket are for containers of the OCI CLI; "
                     + ref + " is not one (under " + globalFlags().ociRoot(config) + ")");
+        }
+        if (tty && interactive && !request.terminals().stdin()) {
+            throw new JboxException("the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)");
         }
         ContainerExec.Flags flags = flags();
         StateStore states = StateStore.ofRun(config.stateRoot());

@@ -33,10 +33,22 @@ final class RunCommand {
                 securityOpts(r, p.all("--security-opt")), p.has("--read-only"), p.all("--tmpfs"), volumes(r, p.all("--volume")), p.all("--ulimit"),
                 p.value("--memory"), p.value("--memory-swap"), p.value("--pids-limit"), p.value("--cpus"),
                 p.value("--cpu-shares"), p.value("--cpu-time"), p.value("--timeout"), p.has("--sandbox"));
+        if (p.has("--tty") && p.has("--interactive") && !p.has("--detach") && !r.terminals().stdin()) {
+            // docker's words; without the check the container's shell waits on a terminal nobody types into
+            throw new JboxException("the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)");
+        }
+        List<String> env = new ArrayList<>();
+        for (String file : p.all("--env-file")) {
+            env.addAll(EnvFile.read(r.cwd().resolve(file), r.env()));
+        }
+        env.addAll(env(p.all("--env"), r.env())); // -e wins over --env-file, as docker's
+        RunOptions.Habits habits = new RunOptions.Habits(p.value("--entrypoint"), p.all("--group-add"),
+                EnvFile.labels(p.all("--label")), p.all("--add-host"), p.all("--dns"), p.value("--shm-size"),
+                p.all("--device"), p.has("--privileged"), p.has("--publish-all"));
         RunOptions o = new RunOptions(p.image(), p.command(), p.value("--name"), p.value("--hostname"),
-                env(p.all("--env"), r.env()), p.value("--workdir"), p.value("--user"), p.value("--network"),
+                env, p.value("--workdir"), p.value("--user"), p.value("--network"),
                 p.value("--userns"), p.has("--rm"), sandboxing, path(r, p.value("--report")), p.has("--init"), p.has("--detach"), p.has("--tty"),
-                p.all("--publish"));
+                p.all("--publish"), habits);
         RegistryCommands.beforeRun(r, config, p.image(), p.value("--pull"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         if (p.has("--restart")) {

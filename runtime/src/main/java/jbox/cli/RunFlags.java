@@ -28,20 +28,30 @@ final class RunFlags {
             new Flag(List.of("--rm"), Kind.SWITCH, null, "Remove the container's files when it exits."),
             new Flag(List.of("-d", "--detach"), Kind.SWITCH, null, "Run in the background: print the id and return; output goes to jbox logs."),
             new Flag(List.of("-t", "--tty"), Kind.SWITCH, null, "Give the command a terminal (raw mode, window size, Ctrl-C to the container)."),
-            new Flag(List.of("-i", "--interactive"), Kind.SWITCH, null, "Keep stdin open (it always is; accepted as docker's)."),
+            new Flag(List.of("-i", "--interactive"), Kind.SWITCH, null, "Keep stdin open (it always is; with -t it needs a terminal on stdin, as docker's -it)."),
             new Flag(List.of("--name"), Kind.VALUE, "NAME", "Name the container."),
             new Flag(List.of("--hostname"), Kind.VALUE, "HOST", "Hostname inside the container (default: short id)."),
             new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),
-            new Flag(List.of("-w", "--workdir"), Kind.VALUE, "DIR", "Working directory inside the container."),
-            new Flag(List.of("-u", "--user"), Kind.VALUE, "UID[:GID]", "User and group ids for the command."),
+            new Flag(List.of("--env-file"), Kind.REPEATED, "FILE", "Read environment variables from a file (docker's format: K=V or K per line, # comments)."),
+            new Flag(List.of("-w", "--workdir"), Kind.VALUE, "DIR", "Working directory inside the container (created if missing)."),
+            new Flag(List.of("-u", "--user"), Kind.VALUE, "USER[:GROUP]", "User and group, by id or by name in the image's /etc/passwd and /etc/group."),
+            new Flag(List.of("--group-add"), Kind.REPEATED, "GROUP", "An additional group (id or name in the image's /etc/group)."),
+            new Flag(List.of("--entrypoint"), Kind.VALUE, "CMD", "Replace the image's entrypoint (and its default command); '' clears it."),
+            new Flag(List.of("-l", "--label"), Kind.REPEATED, "K=V", "Label the container (kept in its record; see jbox inspect)."),
             new Flag(List.of("--net", "--network"), Kind.VALUE, "MODE", "Network: bridge (default), none, host, container:NAME|ID, ns:NAME (ip netns) or a jbox network."),
-            new Flag(List.of("-p", "--publish"), Kind.REPEATED, "[IP:]HOST:CONT[/udp]", "Publish a container port on the host's addresses (bridge networks)."),
+            new Flag(List.of("-p", "--publish"), Kind.REPEATED, "[[IP:]HOST:]CONT[/udp]", "Publish a container port on the host's addresses (bridge networks; no HOST: a free one)."),
+            new Flag(List.of("-P", "--publish-all"), Kind.SWITCH, null, "Publish every port the image EXPOSEs on a free host port."),
+            new Flag(List.of("--add-host"), Kind.REPEATED, "NAME:IP", "Add a line to the container's /etc/hosts."),
+            new Flag(List.of("--dns"), Kind.REPEATED, "IP", "A nameserver for the container's /etc/resolv.conf (replaces the host's)."),
             new Flag(List.of("--userns"), Kind.VALUE, "MODE", "User namespace: private (default) or host."),
             new Flag(List.of("--cap-add"), Kind.REPEATED, "CAP", "Add a capability (or ALL)."),
             new Flag(List.of("--cap-drop"), Kind.REPEATED, "CAP", "Drop a capability (or ALL)."),
             new Flag(List.of("--security-opt"), Kind.REPEATED, "OPT", "seccomp=FILE or seccomp=unconfined."),
+            new Flag(List.of("--privileged"), Kind.SWITCH, null, "Turn protections off: every capability, no seccomp, no masked or read-only /proc and /sys paths, the host's devices (still in a user namespace unless --userns host)."),
+            new Flag(List.of("--device"), Kind.REPEATED, "HOST[:CONT[:PERMS]]", "Give the container a host device (PERMS: r, w, m; default rwm)."),
             new Flag(List.of("--read-only"), Kind.SWITCH, null, "Mount the root filesystem read-only."),
             new Flag(List.of("--tmpfs"), Kind.REPEATED, "PATH[:OPTS]", "Mount a tmpfs at PATH."),
+            new Flag(List.of("--shm-size"), Kind.VALUE, "SIZE", "Size of /dev/shm, e.g. 256m (default 64m)."),
             new Flag(List.of("-v", "--volume"), Kind.REPEATED, "SRC:CONT[:OPTS]",
                     "Bind-mount a host path (/abs, ./rel) or a named volume; OPTS: ro, U (chown), idmap (default), noidmap, z, Z."),
             new Flag(List.of("--ulimit"), Kind.REPEATED, "NAME=SOFT[:HARD]", "Set a resource limit (nofile, nproc, fsize, ...)."),
@@ -89,7 +99,7 @@ final class RunFlags {
             if (arg.equals("--")) {
                 break;
             }
-            if (arg.matches("-[a-z]{2,}") && find(arg) == null) {
+            if (arg.matches("-[a-zA-Z]{2,}") && find(arg) == null) {
                 // docker's bundled switches: -it, -dit
                 for (char c : arg.substring(1).toCharArray()) {
                     Flag f = find("-" + c);

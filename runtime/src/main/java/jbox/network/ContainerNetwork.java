@@ -24,7 +24,7 @@ public final class ContainerNetwork {
     private final BridgeSettings bridge;
     private final Predicate<String> live;
     private final String joinPath;
-    private final List<PortMapping> ports;
+    private List<PortMapping> ports;
     private boolean portsClaimed;
     private int mtu;
     private String address;
@@ -76,7 +76,7 @@ public final class ContainerNetwork {
         }
     }
 
-    /** The published ports (-p), possibly none. */
+    /** The published ports (-p, -P), possibly none; after prepare, with the host ports chosen for 0s. */
     public List<PortMapping> ports() {
         return ports;
     }
@@ -90,7 +90,7 @@ public final class ContainerNetwork {
                 // Claimed before any rule exists, so a refused port leaves nothing; the rules go in
                 // now (before the veth: a DNAT to an address not yet there is harmless).
                 PortLeases leases = PortLeases.of(bridge.stateRoot());
-                leases.claim(id, ports, live);
+                ports = leases.claim(id, ports, live); // with the host ports chosen for -p CPORT and -P
                 portsClaimed = true;
                 leases.addRules(id, bridge.name(), address, ports);
             }

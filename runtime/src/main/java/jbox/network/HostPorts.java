@@ -21,6 +21,31 @@ final class HostPorts {
     private HostPorts() {
     }
 
+    /**
+     * For a host port 0: one the kernel says is free now (it picks from its ephemeral range, as
+     * docker's proxy does), and that {@code leased} does not already promise to another mapping.
+     */
+    static PortMapping pickFree(PortMapping p, java.util.function.Predicate<PortMapping> leased) throws JboxException {
+        InetSocketAddress at = new InetSocketAddress(p.hostIp() == null ? "0.0.0.0" : p.hostIp(), 0);
+        for (int attempt = 0; attempt < 16; attempt++) {
+            int port;
+            try (NetworkChannel ch = p.protocol().equals("udp") ? DatagramChannel.open(StandardProtocolFamily.INET)
+                    : ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+                ch.bind(at);
+                port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+            } catch (IOException e) {
+                throw new JboxException("cannot find a free host port for " + p.containerPort() + "/" + p.protocol()
+                        + " on " + (p.hostIp() == null ? "all addresses" : p.hostIp()) + ": " + IoReason.of(e), e);
+            }
+            PortMapping chosen = p.onHostPort(port);
+            if (!leased.test(chosen)) {
+                return chosen;
+            }
+        }
+        throw new JboxException("cannot find a free host port for " + p.containerPort() + "/" + p.protocol()
+                + ": every port the kernel offered is published already");
+    }
+
     static void checkFree(PortMapping p) throws JboxException {
         InetSocketAddress at = new InetSocketAddress(p.hostIp() == null ? "0.0.0.0" : p.hostIp(), p.hostPort());
         try (NetworkChannel ch = p.protocol().equals("udp") ? DatagramChannel.open(StandardProtocolFamily.INET)

@@ -40,8 +40,10 @@ public final class PortLeases {
     /**
      * Records {@code ports} for container {@code id}, or refuses when a live container has one of
      * them. Leases of containers {@code live} says are gone are dropped first, with their rules.
+     * A host port 0 gets a free one (free on the host, leased to nobody); returns the ports as
+     * recorded, with the chosen host ports.
      */
-    void claim(String id, List<PortMapping> ports, Predicate<String> live) throws JboxException {
+    List<PortMapping> claim(String id, List<PortMapping> ports, Predicate<String> live) throws JboxException {
         synchronized (PortLeases.class) {
             try (LockFile ignored = lock()) {
                 List<Lease> all = read();
@@ -65,15 +67,24 @@ public final class PortLeases {
                     PortRules.removeContainers(prefix -> dead.stream().anyMatch(d -> d.startsWith(prefix)));
                     all.removeIf(l -> dead.contains(l.id()));
                 }
+                List<PortMapping> chosen = new ArrayList<>();
                 for (PortMapping p : ports) {
-                    if (all.stream().noneMatch(l -> l.id().equals(id) && l.port().equals(p))) {
-                        HostPorts.checkFree(p); // under the lock: no other jbox claims it meanwhile
+                    if (p.hostPort() == 0) {
+                        // under the lock: no other jbox claims it meanwhile; the leases are the record `jbox port` reads
+                        chosen.add(HostPorts.pickFree(p, q -> all.stream().anyMatch(l -> l.port().conflicts(q))
+                                || chosen.stream().anyMatch(c -> c.conflicts(q))));
+                    } else {
+                        if (all.stream().noneMatch(l -> l.id().equals(id) && l.port().equals(p))) {
+                            HostPorts.checkFree(p); // under the lock: no other jbox claims it meanwhile
+                        }
+                        chosen.add(p);
                     }
                 }
-                for (PortMapping p : ports) {
+                for (PortMapping p : chosen) {
                     all.add(new Lease(id, p));
                 }
                 write(all);
+                return chosen;
             }
         }
     }

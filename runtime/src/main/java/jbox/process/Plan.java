@@ -119,6 +119,11 @@ public final class Plan {
         return add(Protocol.OP_MKDIR, what, path, mode);
     }
 
+    /** mkdir, and a directory this step creates (never an existing one) is chowned to uid:gid. */
+    public Plan mkdirOwned(String path, long mode, long uid, long gid, String what) {
+        return add(Protocol.OP_MKDIR, what, path, mode, uid, gid);
+    }
+
     public Plan mkfile(String path, long mode, String what) {
         return add(Protocol.OP_MKFILE, what, path, mode);
     }

@@ -219,6 +219,8 @@ public final class PlanBuilder {
         if (spec.process().terminal()) {
             plan.add(Protocol.OP_PTY, "open a terminal on the container's /dev/ptmx");
         }
+        String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
+        makeWorkdir(plan, cwd, spec.process().user(), mounted, resolver);
         if (linux.rootfsPropagation() != null) {
             // As runc: the new root gets the asked-for propagation too (the bind above made it private).
             plan.mount("", "/", "", rootPropagation, "", "make mount propagation " + propagation + " on the new /");
@@ -232,7 +234,6 @@ public final class PlanBuilder {
         if (spec.root().readonly()) {
             plan.mount("", "/", "", MS_REMOUNT | MS_BIND | MS_RDONLY, "", "remount the root read-only");
         }
-        String cwd = spec.process().cwd() == null ? "/" : spec.process().cwd();
         plan.add(Protocol.OP_CHDIR, "chdir to working directory " + cwd, cwd);
         ProcessSecurity.addSteps(plan, spec.process(), linux.seccomp(), options.monitored(), () -> {
             if (options.waitForStart()) {
@@ -356,6 +357,38 @@ public final class PlanBuilder {
         for (Map.Entry<String, String> l : new TreeMap<>(DEV_LINKS).entrySet()) {
             plan.symlink(l.getValue(), devDir.resolve(l.getKey()).toString(),
                     "symlink /dev/" + l.getKey() + " -> " + l.getValue());
+        }
+    }
+
+    /**
+     * A working directory the image lacks is created, as docker does, after pivot_root (so it is
+     * made inside the container's root, below any mount on the way) and before the root may turn
+     * read-only; the directories this makes belong to the process's user, so it can write there.
+     * Only what is missing is created: a component the image has (a directory, or a link the
+     * resolver followed) is left alone. Below a mount the image cannot tell: each is created, EEXIST fine.
+     */
+    private static void makeWorkdir(Plan plan, String cwd, ContainerSpec.User user,
+            Map<ContainerPath, ContainerPath> mounted, InRootResolver resolver) throws JboxException {
+        ContainerPath dest = ContainerPath.of(cwd);
+        if (dest.names().isEmpty()) {
+            return;
+        }
+        boolean underMount = mounted.keySet().stream().anyMatch(m -> dest.startsWith(m) && !dest.equals(m));
+        ContainerPath resolved = resolveDestination(dest, mounted, resolver);
+        ContainerPath p = ContainerPath.ROOT;
+        boolean missing = false;
+        for (String name : resolved.names()) {
+            p = p.child(name);
+            try {
+                missing |= underMount || !Files.isDirectory(resolver.onHost(p));
+            } catch (IOException e) {
+                throw new JboxException("working directory " + cwd + ": " + IoReason.of(e), e);
+            }
+            if (missing) {
+                long uid = user == null ? 0 : user.uid();
+                long gid = user == null ? 0 : user.gid();
+                plan.mkdirOwned(p.toString(), 0755, uid, gid, "create working directory " + p);
+            }
         }
     }
 

@@ -58,6 +58,9 @@ public final class ContainerLauncher {
     }
 
     public int run(RunOptions o, ContainerRunner runner) throws JboxException {
+        if (o.report() != null) {
+            RunReport.checkWritable(Path.of(o.report())); // before the run, not after it
+        }
         ImageStore images = new ImageStore(HostRoots.images(config));
         ImageMeta image = images.get(imageName(o));
         timings.mark("image_resolve");
@@ -85,6 +88,9 @@ public final class ContainerLauncher {
             recording = recorded;
             ContainerRecord state = ContainerRecord.ofImage(id, name, image.name(), Instant.now().toString(), o.remove(),
                     files.layerDir().toString());
+            if (!o.habits().labels().isEmpty()) {
+                state = state.withSpecParts(labels(o.habits().labels()), null); // a jbox run record's annotations are its labels
+            }
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, name, image.name());
             if (o.detach() && (o.report() != null || timeoutMillis(o) > 0)) {
                 throw new JboxException("--report and --timeout need jbox to wait: they do not work with --detach yet");
@@ -94,7 +100,7 @@ public final class ContainerLauncher {
                 restart.write(states.dir(id));
             }
             Integer code = launch(states, id, spec, state, Arrays.asList(name, id.substring(0, 12)), o.detach(), report,
-                    timeoutMillis(o), recorded, runner);
+                    timeoutMillis(o), recorded, new RunExtras(o.habits().addHosts(), o.habits().dns(), timeoutFlag(o)), runner);
             keep = code == null || !o.remove();
             if (code == null) {
                 runner.caller().out().println(id);
@@ -141,7 +147,8 @@ public final class ContainerLauncher {
             throw new JboxException("cannot remove the last exit record of " + s.shortId() + ": " + IoReason.of(e), e);
         }
         ContainerRecord state = s.withCgroup(null, 0, java.util.Map.of()); // the last one went with the last run
-        Integer code = launch(states, s.id(), spec, state, Arrays.asList(s.name(), s.shortId()), !attach, null, 0, null, runner);
+        Integer code = launch(states, s.id(), spec, state, Arrays.asList(s.name(), s.shortId()), !attach, null, 0, null,
+                RunExtras.NONE, runner);
         if (code != null && s.autoRemove()) {
             files(s.id()).remove();
         }
@@ -153,9 +160,14 @@ public final class ContainerLauncher {
      * unless detached, the exit recorded (or nothing for --rm: the caller removes the files) and
      * network and cgroup released. Returns the exit code, or null once a detached container runs.
      */
+    /** What only `run` knows and a start again does not (not recorded): --add-host, --dns, the --timeout as typed. */
+    private record RunExtras(List<String> addHosts, List<String> dns, String timeoutFlag) {
+        static final RunExtras NONE = new RunExtras(List.of(), List.of(), null);
+    }
+
     private Integer launch(StateStore states, String id, ContainerSpec spec, ContainerRecord state, List<String> names,
-            boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, ContainerRunner runner)
-            throws JboxException {
+            boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, RunExtras extras,
+            ContainerRunner runner) throws JboxException {
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
         ContainerNetwork network = null;
@@ -168,7 +180,7 @@ public final class ContainerLauncher {
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
-                    names, list(config.get("dns.servers")), list(config.get("dns.fallback")));
+                    names, list(config.get("dns.servers")), list(config.get("dns.fallback")), extras.addHosts(), extras.dns());
             network.joinHosts(); // a jbox network: the others' names here, this one's name there
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
@@ -232,8 +244,14 @@ public final class ContainerLauncher {
             }
             int code = outcome.exitCode();
             timings.mark("container_exited"); // the workload ran, exited, and the shim reported it
+            boolean cpuLimit = cpuWatch[0] != null && cpuWatch[0].reached();
+            jbox.cgroup.CgroupUsage usage = cgroup == null ? null : cgroup.usage();
             if (report != null) {
-                report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
+                report.ended(outcome, spec, usage, cpuLimit);
+            }
+            String why = RunReport.stopNote(outcome, spec, usage, cpuLimit, extras.timeoutFlag(), cpuTime);
+            if (why != null) {
+                runner.caller().err().println("jbox: " + why); // without --report too: a killed run must not look like a crash
             }
             if (!state.autoRemove()) {
                 ContainerRecord last = states.read(id); // as recorded when it started: this run's pids
@@ -287,9 +305,24 @@ public final class ContainerLauncher {
     }
 
     private long timeoutMillis(RunOptions o) throws JboxException {
-        RunOptions.Sandboxing sb = o.sandboxing();
-        String t = sb.timeout() != null ? sb.timeout() : sb.sandbox() ? config.get("sandbox.timeout") : null;
+        String t = timeoutFlag(o);
         return t == null ? 0 : Durations.millis("--timeout", t);
+    }
+
+    /** --timeout as given, or the sandbox's; null for none. */
+    private String timeoutFlag(RunOptions o) throws JboxException {
+        RunOptions.Sandboxing sb = o.sandboxing();
+        return sb.timeout() != null ? sb.timeout() : sb.sandbox() ? config.get("sandbox.timeout") : null;
+    }
+
+    /** -l KEY=VALUE flags as a map, in their order (a later KEY wins). */
+    static java.util.Map<String, String> labels(List<String> flags) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String l : flags) {
+            int eq = l.indexOf('=');
+            out.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+        }
+        return out;
     }
 
     private long graceMillis() throws JboxException {

@@ -43,8 +43,43 @@ public final class ContainerRunner {
         return caller;
     }
 
+    /**
+     * With a terminal (-t), a SIGTERM, SIGINT or SIGHUP that jbox receives must end the run, as it
+     * ends docker's client, which proxies no signal in tty mode: the container gets the signal,
+     * and SIGKILL {@code escalateMillis} later if it is still there (PID 1 ignores signals it has no
+     * handler for: `printf x | timeout 8 jbox run -t busybox cat` would otherwise outlive timeout).
+     * Ctrl-C typed at the terminal is not a signal to jbox in raw mode: it reaches the container as
+     * a byte. -1: no escalation (no terminal, or an exec).
+     */
+    private volatile long escalateMillis = -1;
+    private Thread escalation;
+
     /** Called from signal handlers: deliver now, or once the container exists. */
     public void forwardSignal(int signal) {
+        if (escalateMillis >= 0 && (signal == 1 || signal == 2 || signal == 15)) {
+            escalate();
+        }
+        deliver(signal);
+    }
+
+    private synchronized void escalate() {
+        if (escalation != null) {
+            return;
+        }
+        long after = escalateMillis;
+        escalation = new Thread(() -> {
+            try {
+                Thread.sleep(after);
+                deliver(9);
+            } catch (InterruptedException done) {
+                // the container ended first
+            }
+        }, "jbox-signal-escalation");
+        escalation.setDaemon(true);
+        escalation.start();
+    }
+
+    private void deliver(int signal) {
         synchronized (pendingSignals) {
             ShimConnection c = connection;
             if (c == null) {
@@ -166,6 +201,7 @@ public final class ContainerRunner {
     private Outcome drive(CloneRequest req, String what, List<String> joinNames, Plan plan, Path socket,
             ContainerSpec.Linux linux, long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted)
             throws JboxException {
+        escalateMillis = tty && req.onExit() == null && !req.handover() && graceMillis > 0 ? graceMillis : -1;
         StartFailures words = new StartFailures(plan, what, joinNames, req);
         try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty, caller.shims(), caller.err())) {
             timings.mark("spawn_shim");
@@ -217,6 +253,12 @@ public final class ContainerRunner {
             if (timer != null) {
                 timer.interrupt();
             }
+            synchronized (this) {
+                if (escalation != null) {
+                    escalation.interrupt();
+                }
+                escalateMillis = -1;
+            }
             shimConn.waitForShim();
             ShimMessage.Exited e = end.exited();
             return new Outcome(e.waitStatus(), e.cpuUserMicros(), e.cpuSystemMicros(), e.maxRssKib(), timedOut,
@@ -233,9 +275,9 @@ public final class ContainerRunner {
             try {
                 Thread.sleep(timeoutMillis);
                 timedOut = true;
-                forwardSignal(15);
+                deliver(15);
                 Thread.sleep(graceMillis);
-                forwardSignal(9);
+                deliver(9);
             } catch (InterruptedException done) {
                 // the container ended first
             }

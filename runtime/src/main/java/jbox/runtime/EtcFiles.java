@@ -27,12 +27,28 @@ final class EtcFiles {
      */
     static void write(Path dir, String hostname, String net, String address, List<String> aliases, List<String> dnsServers,
             List<String> dnsFallback) throws JboxException {
+        write(dir, hostname, net, address, aliases, dnsServers, dnsFallback, List.of(), List.of());
+    }
+
+    /**
+     * {@code addHosts}: --add-host NAME:IP lines appended to /etc/hosts; {@code dns}: --dns
+     * servers, which replace the host's and the configured ones (docker's), in every mode.
+     */
+    static void write(Path dir, String hostname, String net, String address, List<String> aliases, List<String> dnsServers,
+            List<String> dnsFallback, List<String> addHosts, List<String> dns) throws JboxException {
+        String extra = extraHosts(addHosts);
+        for (String d : dns) {
+            if (!isAddress(d)) {
+                throw new JboxException("invalid --dns " + d + ": expected an IP address");
+            }
+        }
         try {
             // 0644: the container's root reads them through its binds (as "other": they are host root's)
             etc(dir.resolve("hostname"), hostname + "\n");
-            etc(dir.resolve("hosts"), net.equals("host") ? readOr(Path.of("/etc/hosts"), "") : hosts(hostname, address, aliases));
-            etc(dir.resolve("resolv.conf"), resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""),
-                    dnsServers, dnsFallback));
+            etc(dir.resolve("hosts"), (net.equals("host") ? readOr(Path.of("/etc/hosts"), "") : hosts(hostname, address, aliases))
+                    + extra);
+            String resolv = resolvConf(net, readOr(Path.of("/etc/resolv.conf"), ""), dnsServers, dnsFallback);
+            etc(dir.resolve("resolv.conf"), dns.isEmpty() ? resolv : withServers(resolv, dns));
         } catch (IOException e) {
             throw new JboxException("cannot write /etc files into " + dir + ": " + IoReason.of(e), e);
         }
@@ -82,6 +98,57 @@ final class EtcFiles {
         }
         if (servers.isEmpty()) {
             servers.addAll(fallback);
+        }
+        for (String s : servers) {
+            out.append("nameserver ").append(s).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** --add-host NAME:IP (or docker's newer NAME=IP; an IPv6 address keeps its colons) as hosts lines. */
+    static String extraHosts(List<String> flags) throws JboxException {
+        StringBuilder sb = new StringBuilder();
+        for (String f : flags) {
+            int sep = f.indexOf('=') > 0 ? f.indexOf('=') : f.indexOf(':');
+            String name = sep > 0 ? f.substring(0, sep) : "";
+            String ip = sep > 0 ? f.substring(sep + 1) : "";
+            if (ip.startsWith("[") && ip.endsWith("]")) {
+                ip = ip.substring(1, ip.length() - 1);
+            }
+            if (!name.matches("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})?")) {
+                throw new JboxException("invalid --add-host " + f + ": expected NAME:IP with a host name");
+            }
+            if (!isAddress(ip)) {
+                throw new JboxException("invalid --add-host " + f + ": " + (ip.isEmpty() ? "no address" : ip + " is not an IP address")
+                        + (ip.equals("host-gateway") ? " (host-gateway is not supported: give the address)" : ""));
+            }
+            sb.append(ip).append('\t').append(name).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A literal IPv4 or IPv6 address (never a name: nothing here resolves names). */
+    static boolean isAddress(String s) {
+        if (s.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+            return true;
+        }
+        if (!s.contains(":") || !s.matches("[0-9A-Fa-f:.]{2,45}")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address; // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The file with its nameserver lines replaced by {@code servers} (search and options kept). */
+    static String withServers(String resolv, List<String> servers) {
+        StringBuilder out = new StringBuilder();
+        for (String line : resolv.split("\n")) {
+            if (!line.isBlank() && !line.trim().startsWith("nameserver")) {
+                out.append(line).append('\n');
+            }
         }
         for (String s : servers) {
             out.append("nameserver ").append(s).append('\n');

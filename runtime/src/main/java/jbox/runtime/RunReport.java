@@ -73,6 +73,13 @@ final class RunReport {
                 g.writeNumberField("oomKills", usage.oomKills());
                 g.writeNumberField("pidsLimitHits", usage.pidsLimitHits());
             }
+            // Limits the container met on its way, whatever the reason it ended: a fork bomb that
+            // still exits 0 hit its pids limit, but that is not why it ended.
+            g.writeArrayFieldStart("events");
+            for (String e : events(usage)) {
+                g.writeString(e);
+            }
+            g.writeEndArray();
             // Syscalls the seccomp filter refused (EPERM), counted by the shim as supervisor.
             g.writeObjectFieldStart("deniedSyscalls");
             for (Map.Entry<Integer, Long> d : o.deniedSyscalls().entrySet()) {
@@ -99,22 +106,89 @@ final class RunReport {
 
     /**
      * The most specific cause first: a timeout, the OOM killer, a CPU limit, refused forks, then
-     * the plain exit or signal.
+     * the plain exit or signal. A limit is the reason only of a run that did not end well (a
+     * signal or a non-zero status): exit 0 is "exited", and the limits it met are events.
      */
     static String reason(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage) {
         if (o.timedOut()) {
             return "timeout";
         }
-        if (usage != null && usage.oomKills() > 0) {
+        boolean clean = o.waitStatus() == 0;
+        if (usage != null && usage.oomKills() > 0 && !clean) {
             return "oom_killed";
         }
         if (o.signal() == SIGXCPU || (o.signal() == SIGKILL && cpuLimitReached(o, spec))) {
             return "cpu_limit";
         }
-        if (usage != null && usage.pidsLimitHits() > 0) {
+        if (usage != null && usage.pidsLimitHits() > 0 && !clean) {
             return "pids_limit_hit";
         }
         return o.signal() != 0 ? "signaled" : "exited";
+    }
+
+    /** The cgroup limits the container met while it ran: oom_kill, pids_limit_hit. */
+    static List<String> events(CgroupUsage usage) {
+        List<String> out = new java.util.ArrayList<>();
+        if (usage != null && usage.oomKills() > 0) {
+            out.add("oom_kill");
+        }
+        if (usage != null && usage.pidsLimitHits() > 0) {
+            out.add("pids_limit_hit");
+        }
+        return out;
+    }
+
+    /**
+     * The one line jbox prints on stderr when a limit ended the run (with or without --report):
+     * null when it just exited or was signalled from outside.
+     */
+    static String stopNote(ContainerRunner.Outcome o, ContainerSpec spec, CgroupUsage usage, boolean cpuLimitHit,
+            String timeout, String cpuTime) {
+        String reason = cpuLimitHit && !o.timedOut() ? "cpu_limit" : reason(o, spec, usage);
+        switch (reason) {
+            case "timeout":
+                return "container stopped: --timeout " + timeout + " reached";
+            case "oom_killed": {
+                ContainerSpec.Resources r = spec.linux().resources();
+                Long limit = r == null || r.memory() == null ? null : r.memory().limit();
+                String what = o.signal() == SIGKILL ? "container was killed: out of memory"
+                        : "out of memory: the kernel killed " + usage.oomKills() + " process(es) of the container";
+                return what + (limit == null ? "" : " (memory limit " + bytes(limit) + ")");
+            }
+            case "cpu_limit":
+                return "container stopped: its CPU time limit" + (cpuTime == null ? "" : " of " + cpuTime + "s") + " was used up";
+            default:
+                return null;
+        }
+    }
+
+    /** 64 MiB, 1.5 GiB, 512 KiB: as a person reads a limit. */
+    static String bytes(long n) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return (v == Math.floor(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + " " + units[u];
+    }
+
+    /**
+     * Fails now, before the container runs, when the report could not be written later: the
+     * directory must exist and take a file (probed with the temp file the report goes through).
+     */
+    static void checkWritable(Path file) throws JboxException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            if (Files.isDirectory(file)) {
+                throw new JboxException("cannot write the run report " + file + ": it is a directory");
+            }
+            FileModes.write(tmp, new byte[0], 0644);
+            Files.delete(tmp);
+        } catch (IOException e) {
+            throw new JboxException("cannot write the run report " + file + ": " + IoReason.of(e), e);
+        }
     }
 
     private static boolean cpuLimitReached(ContainerRunner.Outcome o, ContainerSpec spec) {

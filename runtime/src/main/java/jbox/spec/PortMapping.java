@@ -8,7 +8,8 @@ import jbox.JboxException;
  * One published port, `-p [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]`: traffic to HOSTPORT on the
  * host's own addresses (or on HOSTIP only) goes to CONTAINERPORT of the container. Travels in the
  * spec as one annotation (its canonical forms, comma-separated) so the network reads it from the
- * model, like the mode.
+ * model, like the mode. HOSTPORT 0 (`-p CPORT`, `-p IP::CPORT`, `-P`) asks for a free port,
+ * chosen when the network claims it (PortLeases, which keeps the chosen one).
  */
 public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
     /** Parses one -p value; hostIp is null when not given (every local address). */
@@ -24,8 +25,11 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
             }
         }
         String[] parts = rest.split(":", -1);
-        if (parts.length < 2 || parts.length > 3) {
-            throw new JboxException("invalid port mapping " + s + ": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]");
+        if (parts.length == 1) {
+            return new PortMapping(null, 0, port(parts[0], s), proto); // docker's -p CPORT: any free host port
+        }
+        if (parts.length > 3) {
+            throw new JboxException("invalid port mapping " + s + ": expected [[HOSTIP:]HOSTPORT:]CONTAINERPORT[/tcp|/udp]");
         }
         String ip = null;
         if (parts.length == 3) {
@@ -34,7 +38,8 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
                 throw new JboxException("invalid port mapping " + s + ": host address " + ip + " is not an IPv4 address");
             }
         }
-        return new PortMapping(ip, port(parts[parts.length - 2], s), port(parts[parts.length - 1], s), proto);
+        String host = parts[parts.length - 2];
+        return new PortMapping(ip, parts.length == 3 && host.isEmpty() ? 0 : port(host, s), port(parts[parts.length - 1], s), proto);
     }
 
     private static int port(String p, String s) throws JboxException {
@@ -63,9 +68,35 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         return out;
     }
 
+    /**
+     * -P: every port the image exposes ("80/tcp", "53/udp", "8080") not published already, on a
+     * free host port.
+     */
+    public static List<PortMapping> withExposed(List<PortMapping> given, List<String> exposed, String image)
+            throws JboxException {
+        List<PortMapping> out = new ArrayList<>(given);
+        for (String e : exposed) {
+            PortMapping m;
+            try {
+                m = parse(e);
+            } catch (JboxException bad) {
+                throw new JboxException("image " + image + " exposes an invalid port " + e, bad);
+            }
+            if (out.stream().noneMatch(p -> p.containerPort == m.containerPort && p.protocol.equals(m.protocol))) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** This mapping with the host port the network chose for a 0. */
+    public PortMapping onHostPort(int port) {
+        return new PortMapping(hostIp, port, containerPort, protocol);
+    }
+
     /** Two mappings want the same host port: same port and protocol, and their addresses overlap (none given = all). */
     public boolean conflicts(PortMapping o) {
-        return hostPort == o.hostPort && protocol.equals(o.protocol)
+        return hostPort != 0 && hostPort == o.hostPort && protocol.equals(o.protocol)
                 && (hostIp == null || o.hostIp == null || hostIp.equals(o.hostIp));
     }
 
@@ -99,6 +130,9 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
 
     @Override
     public String toString() {
+        if (hostPort == 0) { // the forms -p takes for "any free port": they read back the same
+            return (hostIp == null ? "" : hostIp + "::") + containerPort + "/" + protocol;
+        }
         return (hostIp == null ? "" : hostIp + ":") + hostPort + ":" + containerPort + "/" + protocol;
     }
 }

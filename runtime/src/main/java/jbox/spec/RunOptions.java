@@ -22,7 +22,38 @@ public record RunOptions(
         boolean init,
         boolean detach,
         boolean tty,
-        List<String> publish) {
+        List<String> publish,
+        Habits habits) {
+
+    /**
+     * docker's other run options: --entrypoint (null: the image's; "": none), --group-add,
+     * -l/--label (KEY=VALUE, kept in the record), --add-host, --dns, --shm-size, --device,
+     * --privileged, -P. Nulls and empty lists mean "not given".
+     */
+    public record Habits(
+            String entrypoint,
+            List<String> groupAdd,
+            List<String> labels,
+            List<String> addHosts,
+            List<String> dns,
+            String shmSize,
+            List<String> devices,
+            boolean privileged,
+            boolean publishAll) {
+        public static final Habits NONE = new Habits(null, List.of(), List.of(), List.of(), List.of(), null, List.of(),
+                false, false);
+    }
+
+    public RunOptions {
+        habits = habits == null ? Habits.NONE : habits;
+    }
+
+    public RunOptions(String image, List<String> command, String name, String hostname, List<String> env, String workdir,
+            String user, String net, String userns, boolean remove, Sandboxing sandboxing, String report, boolean init,
+            boolean detach, boolean tty, List<String> publish) {
+        this(image, command, name, hostname, env, workdir, user, net, userns, remove, sandboxing, report, init, detach, tty,
+                publish, Habits.NONE);
+    }
 
     /** The options of the sandboxing family: privileges, filesystem, limits. */
     public record Sandboxing(

@@ -73,15 +73,7 @@ public final class SpecBuilder {
     }
 
     public static ContainerSpec build(RunOptions o, Inputs in) throws JboxException {
-        List<String> args = new ArrayList<>(in.image().entrypoint() == null ? List.of() : in.image().entrypoint());
-        if (o.command() != null && !o.command().isEmpty()) {
-            args.addAll(o.command());
-        } else if (in.image().cmd() != null) {
-            args.addAll(in.image().cmd());
-        }
-        if (args.isEmpty()) {
-            throw new JboxException("no command given and image " + in.image().name() + " has no default command");
-        }
+        List<String> args = command(o, in.image());
         String hostname = o.hostname() != null ? o.hostname() : in.id().substring(0, 12);
         if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?")) {
             throw new JboxException("invalid hostname " + hostname + ": use letters, digits, '.' and '-' (at most 63)");
@@ -89,7 +81,12 @@ public final class SpecBuilder {
         RunOptions.Sandboxing sb = o.sandboxing() == null ? RunOptions.Sandboxing.NONE : o.sandboxing();
         SecurityDefaults.Sandbox preset = sb.sandbox() ? in.security().sandbox() : null;
         NetworkMode net = NetworkMode.parse(o.net() != null ? o.net() : preset != null ? "none" : in.network().defaultMode());
-        ContainerSpec.User user = parseUser(o.user() != null ? o.user() : emptyToNull(in.image().user()));
+        RunOptions.Habits habits = o.habits();
+        String userSpec = o.user() != null ? o.user() : emptyToNull(in.image().user());
+        ImageAccounts.Resolved account = userSpec == null && habits.groupAdd().isEmpty()
+                ? new ImageAccounts.Resolved(new ContainerSpec.User(0, 0, null), "/root") // root: no file read on the hot path
+                : new ImageAccounts(Path.of(in.imageRootfs())).resolve(userSpec, habits.groupAdd());
+        ContainerSpec.User user = account.user();
         String cwd = o.workdir() != null ? o.workdir()
                 : in.image().workingDir() == null || in.image().workingDir().isEmpty() ? "/" : in.image().workingDir();
         if (!cwd.startsWith("/")) {
@@ -113,6 +110,11 @@ public final class SpecBuilder {
             if (user.uid() >= in.ids().size() || user.gid() >= in.ids().size()) {
                 throw new JboxException("user " + user.uid() + ":" + user.gid() + " is outside the mapped id range 0-" + (in.ids().size() - 1));
             }
+            for (long g : user.additionalGids() == null ? List.<Long>of() : user.additionalGids()) {
+                if (g >= in.ids().size()) {
+                    throw new JboxException("group " + g + " is outside the mapped id range 0-" + (in.ids().size() - 1));
+                }
+            }
         }
 
         Map<String, String> ann = new LinkedHashMap<>();
@@ -135,6 +137,9 @@ public final class SpecBuilder {
             ann.put(ContainerSpec.ANNOTATION_CPU_TIME, Long.toString(cpuSeconds));
         }
         List<PortMapping> ports = PortMapping.parseAll(o.publish() == null ? List.of() : o.publish());
+        if (habits.publishAll()) {
+            ports = PortMapping.withExposed(ports, in.image().exposedPorts(), in.image().name());
+        }
         if (!ports.isEmpty()) {
             // Ports are DNAT to the container's bridge address: other modes have none.
             if (net.kind() != NetworkMode.Kind.BRIDGE) {
@@ -148,24 +153,83 @@ public final class SpecBuilder {
             ann.put(ContainerSpec.ANNOTATION_INIT, "true");
         }
 
+        boolean privileged = habits.privileged();
+        if (privileged && preset != null) {
+            throw new JboxException("--privileged and --sandbox contradict each other: choose one");
+        }
         List<String> caps = Capabilities.resolve(preset != null ? List.of() : in.security().capabilities(),
-                sb.capAdd(), sb.capDrop());
+                privileged ? List.of("ALL") : sb.capAdd(), sb.capDrop());
         ContainerSpec.CapabilitySets capSets = ContainerSpec.CapabilitySets.forUser(caps, user.uid());
         ContainerSpec.Resources resources = ResourceFlags.resources(sb, preset);
-        List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir());
+        List<ContainerSpec.Mount> mounts = mounts(net, in.etcDir(), privileged, shmSize(habits.shmSize()));
         mounts.addAll(userMounts(sb, preset, in.ids() != null));
+        List<ContainerSpec.DeviceRule> deviceRules = new ArrayList<>();
+        List<String> devices = new ArrayList<>(privileged ? HostDevices.allOfHost() : List.of());
+        for (String d : habits.devices()) {
+            String host = d.split(":", 2)[0];
+            devices.removeIf(p -> p.equals(host)); // --device's own form wins (its path, its permissions)
+            devices.add(d);
+        }
+        mounts.addAll(HostDevices.mounts(devices, deviceRules));
+        if (!deviceRules.isEmpty()) {
+            resources = resources == null ? new ContainerSpec.Resources(null, null, null, deviceRules)
+                    : new ContainerSpec.Resources(resources.memory(), resources.pids(), resources.cpu(), deviceRules);
+        }
 
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
-                new ContainerSpec.Process(o.tty(), user, args, env(o, in.image(), hostname), cwd,
-                        capSets, true, rlimits(sb, preset)),
+                new ContainerSpec.Process(o.tty(), user, args, env(o, in.image(), hostname, account.home()), cwd,
+                        capSets, !privileged, rlimits(sb, preset)),
                 new ContainerSpec.Root(in.mergedDir(), sb.readOnly() || preset != null),
                 hostname,
                 mounts,
                 new ContainerSpec.Linux(ns, uidMap, gidMap, resources,
                         resources != null || o.report() != null || cpuSeconds != null ? "/" + in.cgroupParent() + "/" + in.id() : null,
-                        seccomp(sb), in.security().maskedPaths(), in.security().readonlyPaths(), null,
+                        privileged && !explicitSeccomp(sb) ? null : seccomp(sb),
+                        privileged ? null : in.security().maskedPaths(), privileged ? null : in.security().readonlyPaths(), null,
                         netPath == null && net.kind() != NetworkMode.Kind.HOST ? ownNetworkSysctls(net, in.ids()) : null),
                 ann);
+    }
+
+    /**
+     * docker's: the entrypoint (the image's, or --entrypoint's: "" for none), then the command
+     * given, else the image's CMD — unless --entrypoint was given, which drops the image's CMD too.
+     */
+    static List<String> command(RunOptions o, ImageMeta image) throws JboxException {
+        String flag = o.habits().entrypoint();
+        List<String> args = new ArrayList<>(flag == null ? image.entrypoint() : flag.isEmpty() ? List.of() : List.of(flag));
+        if (o.command() != null && !o.command().isEmpty()) {
+            args.addAll(o.command());
+        } else if (flag == null) {
+            args.addAll(image.cmd());
+        }
+        if (args.isEmpty()) {
+            throw new JboxException(flag != null
+                    ? "no command given: --entrypoint '' clears the image's entrypoint and its default command"
+                    : "no command given and image " + image.name() + " has no default command");
+        }
+        return args;
+    }
+
+    /** --security-opt seccomp=... given: --privileged then keeps that filter, as docker does. */
+    private static boolean explicitSeccomp(RunOptions.Sandboxing sb) {
+        return sb.securityOpts().stream().anyMatch(opt -> opt.startsWith("seccomp=") || opt.startsWith("seccomp:"));
+    }
+
+    /** --shm-size in bytes (docker's default: 64m); at least one page. */
+    static long shmSize(String flag) throws JboxException {
+        if (flag == null) {
+            return 64L << 20;
+        }
+        long bytes;
+        try {
+            bytes = CgroupResources.parseBytes(flag);
+        } catch (JboxException e) {
+            throw new JboxException("invalid --shm-size " + flag + ": expected a size such as 64m or 1g", e);
+        }
+        if (bytes < 4096) {
+            throw new JboxException("invalid --shm-size " + flag + ": it must be at least 4k");
+        }
+        return bytes;
     }
 
     /**
@@ -330,19 +394,27 @@ public final class SpecBuilder {
 
     /** runc's default mounts, plus the /etc files jbox writes for the container. */
     static List<ContainerSpec.Mount> mounts(NetworkMode net, String etcDir) {
+        return mounts(net, etcDir, false, 64L << 20);
+    }
+
+    /** {@code privileged}: a writable /sys (its devices come as binds: HostDevices.allOfHost). */
+    static List<ContainerSpec.Mount> mounts(NetworkMode net, String etcDir, boolean privileged, long shmBytes) {
         List<ContainerSpec.Mount> m = new ArrayList<>();
         m.add(new ContainerSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
         m.add(new ContainerSpec.Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         m.add(new ContainerSpec.Mount("/dev/pts", "devpts", "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        m.add(new ContainerSpec.Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        m.add(new ContainerSpec.Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777",
+                shmBytes % 1024 == 0 ? "size=" + shmBytes / 1024 + "k" : "size=" + shmBytes)));
         m.add(new ContainerSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
         if (!net.ownNamespace()) {
             // sysfs may only be mounted by the owner of the network namespace: borrow the host's,
             // read-only (for a joined namespace its /sys/class/net then shows the host's links).
-            m.add(new ContainerSpec.Mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
+            m.add(new ContainerSpec.Mount("/sys", "bind", "/sys", privileged ? List.of("rbind", "nosuid", "noexec", "nodev")
+                    : List.of("rbind", "nosuid", "noexec", "nodev", "ro")));
         } else {
-            m.add(new ContainerSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+            m.add(new ContainerSpec.Mount("/sys", "sysfs", "sysfs", privileged ? List.of("nosuid", "noexec", "nodev")
+                    : List.of("nosuid", "noexec", "nodev", "ro")));
         }
         for (String f : List.of("hostname", "hosts", "resolv.conf")) {
             m.add(new ContainerSpec.Mount("/etc/" + f, "bind", etcDir + "/" + f, List.of("bind")));
@@ -351,6 +423,11 @@ public final class SpecBuilder {
     }
 
     static List<String> env(RunOptions o, ImageMeta image, String hostname) throws JboxException {
+        return env(o, image, hostname, "/root");
+    }
+
+    /** {@code home}: the user's home from the image's passwd; the image's or -e's HOME wins. */
+    static List<String> env(RunOptions o, ImageMeta image, String hostname, String home) throws JboxException {
         Map<String, String> env = new LinkedHashMap<>();
         put(env, DEFAULT_PATH);
         for (String e : image.env() == null ? List.<String>of() : image.env()) {
@@ -360,7 +437,7 @@ public final class SpecBuilder {
             put(env, e);
         }
         env.put("HOSTNAME", hostname);
-        env.putIfAbsent("HOME", "/root");
+        env.putIfAbsent("HOME", home);
         if (o.tty()) {
             env.putIfAbsent("TERM", "xterm"); // as docker: a terminal without TERM breaks most programs
         }

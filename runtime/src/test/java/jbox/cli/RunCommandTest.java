@@ -32,4 +32,17 @@ class RunCommandTest {
         assertEquals(List.of("/home/u/p:/src", "/home/u/p/data:/d:ro", "/home/u/x:/x", "/abs:/a", "name:/n"),
                 RunCommand.volumes(r, List.of(".:/src", "./data:/d:ro", "../x:/x", "/abs:/a", "name:/n")));
     }
+
+    @Test
+    void itWithAStdinThatIsNoTerminalIsRefusedAsDockerDoes() {
+        // CapturedRequest's terminals are none: stdin is a pipe, as in `echo x | jbox run -it busybox sh`
+        for (String flags : List.of("-it", "-ti")) {
+            CapturedRequest r = new CapturedRequest(Path.of("/"), Map.of(), "run", flags, "busybox", "sh");
+            assertEquals(125, r.run(), flags);
+            assertEquals("jbox: the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)\n", r.err());
+        }
+        CapturedRequest exec = new CapturedRequest(Path.of("/"), Map.of(), "exec", "-it", "some-container", "sh");
+        assertEquals(125, exec.run());
+        assertEquals("jbox: the input device is not a TTY: -it needs a terminal on stdin (drop -t to pipe input)\n", exec.err());
+    }
 }

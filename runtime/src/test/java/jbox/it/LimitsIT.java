@@ -104,12 +104,12 @@ class LimitsIT {
     @Test
     void aFailedStartIsReportedWithItsStepAndErrno() throws Exception {
         Path rep = tmp.resolve("failed.json");
-        Jbox.Result r = Jbox.run("run", "--rm", "-w", "/nowhere", "--report", rep.toString(), Jbox.IMAGE, "true");
-        assertEquals(125, r.code());
+        Jbox.Result r = Jbox.run("run", "--rm", "-w", "/etc/passwd", "--report", rep.toString(), Jbox.IMAGE, "true");
+        assertEquals(125, r.code(), r.all());
         JsonNode j = report(rep);
         assertEquals("setup_failed", j.path("reason").asText());
-        assertEquals("chdir to working directory /nowhere", j.path("failedStep").asText());
-        assertEquals("ENOENT", j.path("errno").asText());
+        assertEquals("create working directory /etc/passwd", j.path("failedStep").asText());
+        assertEquals("ENOTDIR", j.path("errno").asText());
         Jbox.run("run", "--rm", "--report", rep.toString(), Jbox.IMAGE, "no-such-tool");
         assertEquals("not_found", report(rep).path("reason").asText());
     }

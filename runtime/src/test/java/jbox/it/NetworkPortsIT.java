@@ -124,6 +124,50 @@ class NetworkPortsIT {
     }
 
     @Test
+    void aContainerPortAloneGetsAFreeHostPortThatTheLeasesAndInspectShow() throws Exception {
+        Process web = net.start(server("prnd", "-p", "8080", "-p", "127.0.0.1::8080/udp"));
+        String id = Containers.awaitRunning("prnd").path("id").asText();
+        List<String> leased = Files.readAllLines(Jbox.STATE.resolve("ports.leases")).stream()
+                .filter(l -> l.startsWith(id)).map(l -> l.substring(id.length() + 1)).sorted().toList();
+        assertEquals(2, leased.size(), leased.toString());
+        assertTrue(leased.get(0).matches("127\\.0\\.0\\.1:[1-9][0-9]*:8080/udp"), leased.toString());
+        assertTrue(leased.get(1).matches("[1-9][0-9]*:8080/tcp"), leased.toString());
+        String hostPort = leased.get(1).split(":")[0];
+        assertEquals("hello-prnd\n", fetch("http://127.0.0.1:" + hostPort + "/"), "the chosen port forwards");
+        assertTrue(net.run("inspect", "prnd").out().contains("\"" + leased.get(1) + "\""));
+        Jbox.host("kill", "-TERM", Long.toString(web.pid()));
+        assertEquals(0, Jbox.finish(web).code());
+        assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));
+    }
+
+    @Test
+    void publishAllPublishesWhatTheImageExposes() throws Exception {
+        // An image whose config exposes 8080/tcp (import keeps ExposedPorts in image.json: ImageArchiveImportTest).
+        String image = "exposer-" + Long.toHexString(System.nanoTime());
+        assertEquals(0, net.run("image", "build-default", "--name", image).code());
+        try {
+            Path meta = Jbox.DATA.resolve("images").resolve(image).resolve("image.json");
+            String json = Files.readString(meta);
+            String exposing = json.replaceFirst("\"exposedPorts\" : \\[ \\]", "\"exposedPorts\" : [ \"8080/tcp\" ]");
+            assertFalse(json.equals(exposing), json);
+            Files.writeString(meta, exposing);
+            List<String> args = new ArrayList<>(List.of(server("pall", "-P")));
+            args.set(args.indexOf(Jbox.IMAGE), image);
+            Process web = net.start(args.toArray(new String[0]));
+            String id = Containers.awaitRunning("pall").path("id").asText();
+            List<String> leased = Files.readAllLines(Jbox.STATE.resolve("ports.leases")).stream()
+                    .filter(l -> l.startsWith(id)).map(l -> l.substring(id.length() + 1)).toList();
+            assertEquals(1, leased.size(), leased.toString());
+            assertTrue(leased.get(0).matches("[1-9][0-9]*:8080/tcp"), leased.toString());
+            assertEquals("hello-pall\n", fetch("http://127.0.0.1:" + leased.get(0).split(":")[0] + "/"));
+            Jbox.host("kill", "-TERM", Long.toString(web.pid()));
+            assertEquals(0, Jbox.finish(web).code());
+        } finally {
+            net.run("image", "rm", image);
+        }
+    }
+
+    @Test
     void aPortAHostProcessListensOnIsRefusedForTcpAndForUdpAndFreeOnceItStops() throws Exception {
         for (String proto : List.of("tcp", "udp")) {
             // socat binds at once; ss shows the socket once it is bound.

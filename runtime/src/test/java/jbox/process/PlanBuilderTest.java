@@ -343,9 +343,12 @@ class PlanBuilderTest {
         s.env = List.of("PATH=/bin", "HOME=/root");
         Plan p = PlanBuilder.build(s.build());
         int n = p.steps().size();
-        Plan.Step pivot = p.steps().get(n - 4);
+        Plan.Step pivot = p.steps().get(n - 5);
         assertEquals(List.of(s.merged.toString()), pivot.args());
         assertEquals("pivot_root into " + s.merged, pivot.what());
+        Plan.Step mkdir = p.steps().get(n - 4);
+        assertEquals(List.of("/work", 0755L, 1000L, 1001L), mkdir.args(), "the image has no /work: made, for the user");
+        assertEquals("create working directory /work", mkdir.what());
         Plan.Step chdir = p.steps().get(n - 3);
         assertEquals(List.of("/work"), chdir.args());
         assertEquals("chdir to working directory /work", chdir.what());
@@ -355,6 +358,20 @@ class PlanBuilderTest {
         Plan.Step exec = p.steps().get(n - 1);
         assertEquals(List.of(3L, "sh", "-c", "id", "PATH=/bin", "HOME=/root"), exec.args());
         assertEquals("exec sh", exec.what());
+    }
+
+    @Test
+    void aWorkingDirectoryTheImageHasIsNotMadeAndOnlyTheMissingTailIs() throws Exception {
+        java.nio.file.Files.createDirectories(s.image.resolve("srv"));
+        java.nio.file.Files.createSymbolicLink(s.image.resolve("app"), java.nio.file.Path.of("/srv"));
+        s.user = new ContainerSpec.User(33, 33, null);
+        s.cwd = "/srv";
+        assertTrue(PlanBuilder.build(s.build()).steps().stream().noneMatch(st -> st.op() == Protocol.OP_MKDIR
+                && st.what().startsWith("create working directory")));
+        s.cwd = "/app/www/data"; // through the image's link, resolved inside the image: /srv exists, the rest is made
+        List<List<Object>> made = PlanBuilder.build(s.build()).steps().stream()
+                .filter(st -> st.what().startsWith("create working directory")).map(Plan.Step::args).toList();
+        assertEquals(List.of(List.of("/srv/www", 0755L, 33L, 33L), List.of("/srv/www/data", 0755L, 33L, 33L)), made);
     }
 
     @Test
@@ -405,7 +422,8 @@ class PlanBuilderTest {
                 case Protocol.OP_SETRLIMIT -> "uuu";
                 case Protocol.OP_SETHOSTNAME, Protocol.OP_PIVOT_ROOT, Protocol.OP_CHDIR, Protocol.OP_LINK_UP -> "s";
                 case Protocol.OP_MOUNT -> "sssus";
-                case Protocol.OP_MKDIR, Protocol.OP_MKFILE -> "su";
+                case Protocol.OP_MKDIR -> d.args().size() == 4 ? "suuu" : "su";
+                case Protocol.OP_MKFILE -> "su";
                 case Protocol.OP_SYMLINK -> "ss";
                 case Protocol.OP_MOUNT_SETATTR -> "suuu";
                 case Protocol.OP_EXEC -> "u" + "s".repeat(d.args().size() - 1);

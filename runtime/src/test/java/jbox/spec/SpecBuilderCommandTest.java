@@ -35,6 +35,21 @@ class SpecBuilderCommandTest {
     }
 
     @Test
+    void entrypointFlagReplacesTheImagesAndDropsItsCommandAsDocker() throws JboxException {
+        f.imageEntrypoint = List.of("/init", "--");
+        f.imageCmd = List.of("serve");
+        f.entrypoint = "/bin/echo";
+        assertEquals(List.of("/bin/echo"), f.build().process().args(), "the image's CMD goes with its entrypoint");
+        f.command = List.of("a", "b");
+        assertEquals(List.of("/bin/echo", "a", "b"), f.build().process().args());
+        f.entrypoint = "";
+        assertEquals(List.of("a", "b"), f.build().process().args(), "'' clears it: the command alone");
+        f.command = List.of();
+        JboxException e = assertThrows(JboxException.class, f::build);
+        assertEquals("no command given: --entrypoint '' clears the image's entrypoint and its default command", e.getMessage());
+    }
+
+    @Test
     void anEntrypointAloneIsEnough() throws JboxException {
         f.imageEntrypoint = List.of("/app");
         f.imageCmd = List.of();

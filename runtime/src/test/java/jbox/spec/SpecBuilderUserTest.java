@@ -8,9 +8,17 @@ import java.util.List;
 import jbox.JboxException;
 import org.junit.jupiter.api.Test;
 
-/** --user UID[:GID] and the image's user, checked against the mapped id range. */
+/** --user USER[:GROUP] (ids, or names of the image's passwd and group) and the image's user, checked against the mapped id range. */
 class SpecBuilderUserTest {
     final SpecFixture f = new SpecFixture();
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path tmp;
+
+    @org.junit.jupiter.api.BeforeEach
+    void image() throws java.io.IOException {
+        f.rootfs = java.nio.file.Files.createDirectories(tmp.resolve("rootfs"));
+    }
 
     ContainerSpec.User user(String spec) throws JboxException {
         f.user = spec;
@@ -43,7 +51,7 @@ class SpecBuilderUserTest {
 
     @Test
     void malformedUsersAreRejected() {
-        for (String bad : List.of("nobody", "1000:", ":1000", "1:2:3", "-1", "1000:staff", "1e3", "1234567890", " 1")) {
+        for (String bad : List.of("1000:", ":1000", "1:2:3", "-1", "1234567890", " 1", "a b", "x:-y")) {
             f.user = bad;
             JboxException e = assertThrows(JboxException.class, f::build, "\"" + bad + "\"");
             assertTrue(e.getMessage().contains("invalid user"), e.getMessage());
@@ -51,9 +59,54 @@ class SpecBuilderUserTest {
     }
 
     @Test
-    void aMalformedImageUserIsRejectedToo() {
+    void anImageUserTheImageDoesNotDefineIsRejectedToo() {
         f.imageUser = "www-data";
-        assertThrows(JboxException.class, f::build);
+        JboxException e = assertThrows(JboxException.class, f::build);
+        assertEquals("unable to find user www-data: no matching entries in the image's /etc/passwd", e.getMessage());
+    }
+
+    @Test
+    void namesComeFromTheImagesPasswdAndGroup() throws Exception {
+        image("root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/sh\n",
+                "root:x:0:\nwww-data:x:33:\nstaff:x:50:www,other\ntty:x:5:\n");
+        assertEquals(new ContainerSpec.User(33, 33, List.of(50L)), user("www"), "primary from passwd, the groups listing www");
+        assertEquals("HOME=/var/www", env("HOME"));
+        assertEquals(new ContainerSpec.User(33, 50, null), user("www:staff"), "an explicit group: no others");
+        assertEquals(new ContainerSpec.User(33, 5, null), user("33:tty"));
+        assertEquals(new ContainerSpec.User(33, 33, List.of(50L)), user("33"), "a numeric id in passwd is that entry");
+        assertEquals(new ContainerSpec.User(1000, 1000, null), user("1000"), "one it lacks: gid = uid");
+        assertEquals("HOME=/", env("HOME"));
+        f.groupAdd = List.of("tty", "7");
+        assertEquals(new ContainerSpec.User(33, 33, List.of(50L, 5L, 7L)), user("www"));
+        f.groupAdd = List.of("nosuch");
+        JboxException e = assertThrows(JboxException.class, () -> user("www"));
+        assertEquals("unable to find group nosuch: no matching entries in the image's /etc/group", e.getMessage());
+        f.groupAdd = List.of();
+        e = assertThrows(JboxException.class, () -> user("www:nosuch"));
+        assertEquals("unable to find group nosuch: no matching entries in the image's /etc/group", e.getMessage());
+        f.env = List.of("HOME=/mine");
+        user("www");
+        assertEquals("HOME=/mine", env("HOME"), "-e HOME wins over passwd");
+    }
+
+    @Test
+    void passwdIsReadInsideTheImageNeverThroughALinkOnTheHost() throws Exception {
+        java.nio.file.Path etc = java.nio.file.Files.createDirectories(f.rootfs().resolve("etc"));
+        java.nio.file.Path hostFile = java.nio.file.Files.writeString(f.rootfs().getParent().resolve("host-passwd"),
+                "evil:x:0:0::/:/bin/sh\n");
+        java.nio.file.Files.createSymbolicLink(etc.resolve("passwd"), hostFile); // absolute: /tmp/... inside the image
+        JboxException e = assertThrows(JboxException.class, () -> user("evil"));
+        assertTrue(e.getMessage().startsWith("unable to find user evil"), e.getMessage());
+    }
+
+    private void image(String passwd, String group) throws java.io.IOException {
+        java.nio.file.Path etc = java.nio.file.Files.createDirectories(f.rootfs().resolve("etc"));
+        java.nio.file.Files.writeString(etc.resolve("passwd"), passwd);
+        java.nio.file.Files.writeString(etc.resolve("group"), group);
+    }
+
+    private String env(String key) throws JboxException {
+        return f.build().process().env().stream().filter(e -> e.startsWith(key + "=")).findFirst().orElse(null);
     }
 
     @Test

@@ -21,6 +21,13 @@ final class SpecFixture {
     String workdir;
     String user;
     String net = "none";
+    List<String> groupAdd = List.of();
+    String entrypoint;
+    boolean privileged;
+    String shmSize;
+    List<String> devices = List.of();
+    boolean sandbox;
+    java.nio.file.Path rootfs;
     // host
     SpecBuilder.IdRange ids = new SpecBuilder.IdRange(100000, 200000, 65536);
 
@@ -30,11 +37,19 @@ final class SpecFixture {
     }
 
     RunOptions options() {
-        return new RunOptions("busybox", command, null, hostname, env, workdir, user, net, null, false);
+        return new RunOptions("busybox", command, null, hostname, env, workdir, user, net, null, false,
+                sandbox ? new RunOptions.Sandboxing(List.of(), List.of(), List.of(), false, List.of(), List.of(), List.of(),
+                        null, null, null, null, null, null, null, true) : RunOptions.Sandboxing.NONE, null, false, false, false, List.of(),
+                new RunOptions.Habits(entrypoint, groupAdd, List.of(), List.of(), List.of(), shmSize, devices, privileged, false));
+    }
+
+    /** The image's rootfs on the host (a test's temp dir; none by default). */
+    java.nio.file.Path rootfs() {
+        return rootfs;
     }
 
     SpecBuilder.Inputs inputs() {
-        return new SpecBuilder.Inputs(ID, image(), "/images/busybox/rootfs", "/c/upper", "/c/work", "/c/merged",
+        return new SpecBuilder.Inputs(ID, image(), rootfs == null ? "/images/busybox/rootfs" : rootfs.toString(), "/c/upper", "/c/work", "/c/merged",
                 "/run/jbox/" + ID, ids,
                 new SpecBuilder.NetworkInputs("none", "jbox0", "10.88.0.0/16", ref -> {
                     if (!ref.equals("web")) {
