@@ -55,9 +55,11 @@ enum engine_msg {
 #define ENGINE_TTY_STDOUT 2u
 #define ENGINE_TTY_STDERR 4u
 
-/* Where the engine lives and how it is started (JBOX_ENGINE_SOCKET=P overrides the socket). */
+/* Where the engine lives and how it is started (JBOX_ENGINE_SOCKET=D: directory D instead of
+ * ENGINE_DIR, still one <key>.sock per namespace set; root's, writable by nobody else). */
 #define ENGINE_DIR "/run/jbox/engine" /* <key>.sock, .lock, .log, .pid; 0700 root */
 #define ENGINE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define ENGINE_LOCALE "LC_ALL=C.UTF-8" /* the engine's file names are UTF-8 (sun.jnu.encoding) */
 #define START_TIMEOUT_MS 30000 /* waiting for a started engine's socket, then the cold path */
 #define START_RETRY_MS 10
 
