@@ -56,10 +56,11 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         long idle = Durations.millis("engine.idle", config.get("engine.idle"));
         String cgroupParent = config.get("engine.cgroup");
         String image = config.get("image.default");
+        Path rootfs = config.imagesDir().resolve(image).resolve("rootfs");
         PrintStream log = request.err();
         return Engine.serve(s, EngineCommand::handle, idle,
                 () -> jbox.engine.EngineCgroup.join(cgroupParent, cgroupName(s), log),
-                () -> warmUp(request.env(), image), log);
+                () -> warmUp(request.env(), image, rootfs, log), log);
     }
 
     /** One call of a front end, run as any other request; `engine` itself, after any global flags, is the cold path's. */
@@ -80,25 +81,84 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads and compiles the hot paths before the first caller: commands that only read, and
+     * Loads and compiles the hot paths before the first caller: commands that only read,
      * `run --rm --net none IMAGE /bin/true` a few times when the default image is there (a real
-     * container, removed with its files; its output goes nowhere).
+     * container, removed with its files; its output goes nowhere), and the OCI CLI's create, start,
+     * state and delete of a throwaway bundle on the image's rootfs, read-only, with a state root of
+     * its own (all removed after).
      */
-    private static void warmUp(Map<String, String> env, String image) {
+    private static void warmUp(Map<String, String> env, String image, Path rootfs, PrintStream log) {
+        long t0 = System.nanoTime();
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        Path cwd = Path.of("/");
         List<List<String>> calls = new java.util.ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls"),
                 List.of("run", "--dry-run", "--net", "none", image, "/bin/true")));
         for (int i = 0; i < 20; i++) {
             calls.add(List.of("run", "--rm", "--net", "none", image, "/bin/true"));
         }
         for (List<String> args : calls) {
-            int status = Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
-                    () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
+            int status = warmCall(args, env, Path.of("/"), sink);
             if (status != 0 && args.contains("--dry-run")) {
-                return; // no default image: the rest would fail the same way
+                log.println("jbox engine: warm-up without containers: no default image " + image);
+                return; // the rest would fail the same way
             }
         }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("jbox-engine-warm-up", jbox.io.FileModes.attribute(jbox.io.FileModes.PRIVATE_DIR));
+            String oci = warmOci(dir, env, rootfs, sink);
+            log.println("jbox engine: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms (OCI create..delete: " + oci + ")");
+        } catch (IOException | RuntimeException e) {
+            log.println("jbox engine: warm-up of the OCI CLI: " + e);
+        } finally {
+            if (dir != null) {
+                try {
+                    jbox.rootfs.TreeDeletion.delete(dir);
+                } catch (IOException | RuntimeException e) {
+                    log.println("jbox engine: cannot remove " + dir + ": " + e);
+                }
+            }
+        }
+    }
+
+    /** "ok", or which call failed with what status. */
+    private static String warmOci(Path dir, Map<String, String> env, Path rootfs, PrintStream sink) throws IOException {
+        Path bundle = Files.createDirectory(dir.resolve("bundle"));
+        Path root = dir.resolve("state");
+        if (warmCall(List.of("spec", "--bundle", bundle.toString()), env, dir, sink) != 0) {
+            return "spec failed";
+        }
+        Path file = bundle.resolve("config.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+        c.with("root").put("path", rootfs.toString()).put("readonly", true);
+        c.with("process").put("terminal", false).putArray("args").add("/bin/true");
+        Files.writeString(file, json.writeValueAsString(c));
+        String id = "jbox-engine-warm-up-" + ProcessHandle.current().pid();
+        List<String> oci = List.of("--root", root.toString());
+        for (int i = 0; i < 3; i++) {
+            int created = warmCall(concat(oci, "create", "--bundle", bundle.toString(), id), env, dir, sink);
+            if (created != 0) {
+                return "create exit " + created;
+            }
+            warmCall(concat(oci, "state", id), env, dir, sink);
+            int started = warmCall(concat(oci, "start", id), env, dir, sink);
+            int deleted = warmCall(concat(oci, "delete", "--force", id), env, dir, sink);
+            if (started != 0 || deleted != 0) {
+                return "start exit " + started + ", delete exit " + deleted;
+            }
+        }
+        return "ok";
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> out = new java.util.ArrayList<>(head);
+        out.addAll(List.of(tail));
+        return out;
+    }
+
+    private static int warmCall(List<String> args, Map<String, String> env, Path cwd, PrintStream sink) {
+        return Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
+                () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
     }
 
     /** The engine's cgroup under engine.cgroup: named after its socket, so one per engine. */
@@ -121,9 +181,11 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** SIGTERM, then the engine removes its files and cgroup; what a killed engine left goes too. */
     private int stop(Path s) throws JboxException {
         long[] pid = running(s);
         if (pid == null) {
+            jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
             out().println("not running (" + s + ")");
             return 0;
         }
@@ -131,6 +193,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         if (!ProcessSignals.awaitExit(pid[0], pid[1], 10_000_000_000L)) {
             throw new JboxException("engine pid " + pid[0] + " did not exit within 10 s of SIGTERM");
         }
+        jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
         out().println("stopped pid " + pid[0]);
         return 0;
     }
