@@ -29,7 +29,7 @@
 #include "engine_wire.h"
 #include "wire.h"
 
-static int n_passed, n_failed, ignore_hup;
+static int n_passed, n_failed, ignore_hup, block_quit;
 static char dir[64], self[PATH_MAX];
 
 static void check(int ok, const char *what)
@@ -240,6 +240,12 @@ static struct fe start_fe(const char *const *args, const char *const *env)
 		umask(0277); /* files the front end makes get their modes from it, not from the umask */
 		if (ignore_hup)
 			signal(SIGHUP, SIG_IGN); /* nohup's: kept on the cold path (SIGPIPE is ignored too, by main) */
+		if (block_quit) { /* as a JVM's child inherits it: its threads block SIGQUIT */
+			sigset_t q;
+			sigemptyset(&q);
+			sigaddset(&q, SIGQUIT);
+			sigprocmask(SIG_BLOCK, &q, NULL);
+		}
 		if (chdir(dir) < 0)
 			_exit(2);
 		execve(exe, argv, envp);
@@ -312,7 +318,9 @@ static void protocol(void)
 {
 	const char *args[] = { "run", "--rm", "a b", "", NULL }, *env[] = { sock_env, "FOO=bar baz", NULL };
 	int l = listen_at(sock_path);
+	block_quit = 1;
 	struct fe f = start_fe(args, env);
+	block_quit = 0;
 	int c = accept_within(l, 20000);
 	struct request r;
 	uint8_t *p = NULL;
@@ -350,6 +358,11 @@ static void protocol(void)
 
 	kill(f.pid, SIGUSR1);
 	check(expect(c, EMSG_SIGNAL, &p, &len) && len == 4 && get_u32(p) == SIGUSR1, "SIGUSR1 is forwarded as SIGNAL");
+	free(p);
+	p = NULL;
+	kill(f.pid, SIGQUIT);
+	check(expect(c, EMSG_SIGNAL, &p, &len) && len == 4 && get_u32(p) == SIGQUIT,
+	      "SIGQUIT, blocked by the caller (a JVM's child), is unblocked and forwarded as SIGNAL");
 	free(p);
 	p = NULL;
 	kill(f.pid, SIGWINCH);
