@@ -98,7 +98,7 @@ public final class OciLifecycle {
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             mark("state_dir_and_config");
-            cgroup = cgroups.create(id, spec, true);
+            cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
             if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
                 store.write(ContainerCgroups.recorded(ContainerRecord.ofBundle(id, bundle.toString(), spec.root().path()), cgroup));
@@ -328,7 +328,7 @@ public final class OciLifecycle {
         ContainerRecord[] state = {null};
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
-            cgroup = cgroups.create(id, spec, true);
+            cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState).withOwnCgroup(ownDirs(cgroup)));

@@ -94,7 +94,7 @@ public final class ContainerLauncher {
             ContainerRecord state = ContainerRecord.ofImage(id, o.name(), image.name(), Instant.now().toString(), o.remove(),
                     files.layerDir().toString());
             RunReport report = o.report() == null ? null : new RunReport(Path.of(o.report()), id, o.name(), image.name());
-            cgroup = new ContainerCgroups(config).create(id, spec, false);
+            cgroup = new ContainerCgroups(config).create(id, spec, false, runner.caller().shims().callerPid());
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
             ContainerNetwork net = network;
