@@ -1,6 +1,6 @@
 /*
  * engine_protocol.h — the wire format between the native front end `jbox` (frontend.c) and the
- * resident engine (Java, jbox.engine). The agreed text is ENGINE-PROTOCOL.md of issue #15; this
+ * resident engine (Java, jbox.engine). The reference is docs/engine.md (issue #15); this
  * header is its C mirror. One unix stream connection per command; every frame is u32 type, u32
  * length, payload (little endian); a string is u32 length + bytes (no NUL).
  *
