@@ -201,7 +201,12 @@ public final class OciLifecycle {
                 throw new JboxException("cannot start container " + id + ": it is " + status.word() + ", not created");
             }
             Path fifo = store.fifo(id);
+            String initExe = s.hooks() != null && s.hooks().poststart() != null && !s.hooks().poststart().isEmpty()
+                    ? exe(s.pid()) : null;
             releaseInit(s, fifo);
+            if (initExe != null) {
+                awaitExec(s, initExe);
+            }
             try {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
@@ -210,6 +215,32 @@ public final class OciLifecycle {
         }
         if (s.hooks() != null) {
             HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, Status.RUNNING), runner.caller());
+        }
+    }
+
+    /** /proc/PID/exe's target, or null when it cannot be read. */
+    private static String exe(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * poststart runs "after the user-specified process is executed" (runtime-spec): the init
+     * leaves the FIFO, runs startContainer hooks, then execs. Waits (at most 10 s) until its exe is
+     * no longer the init's, or it is gone.
+     */
+    private static void awaitExec(ContainerRecord s, String initExe) throws JboxException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && ProcessStart.alive(s.pid(), s.pidStartTime()) && initExe.equals(exe(s.pid()))) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JboxException("interrupted while container " + s.id() + " started");
+            }
         }
     }
 
