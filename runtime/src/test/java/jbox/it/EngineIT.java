@@ -367,7 +367,7 @@ class EngineIT {
         assertTrue(Files.exists(socket()), "a killed engine leaves its socket");
 
         Jbox.Result ps = run(fe("ps"));
-        assertEquals(0, ps.code(), ps.all());
+        assertEquals(0, ps.code(), ps.all() + "\nengine log:\n" + Files.readString(dir.resolve(hostKey() + ".log")));
         assertTrue(ps.out().contains(detachedName), ps.out());
         long next = enginePid();
         assertNotEquals(engine, next, "a new engine replaced the stale socket");
