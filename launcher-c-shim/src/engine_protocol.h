@@ -1,6 +1,6 @@
 /*
  * engine_protocol.h — the wire format between the native front end `jbox` (frontend.c) and the
- * resident engine (Java, jbox.engine). The agreed text is ENGINE-PROTOCOL.md of issue #15; this
+ * resident engine (Java, jbox.engine). The reference is docs/engine.md (issue #15); this
  * header is its C mirror. One unix stream connection per command; every frame is u32 type, u32
  * length, payload (little endian); a string is u32 length + bytes (no NUL).
  *
@@ -55,9 +55,11 @@ enum engine_msg {
 #define ENGINE_TTY_STDOUT 2u
 #define ENGINE_TTY_STDERR 4u
 
-/* Where the engine lives and how it is started (JBOX_ENGINE_SOCKET=P overrides the socket). */
+/* Where the engine lives and how it is started (JBOX_ENGINE_SOCKET=D: directory D instead of
+ * ENGINE_DIR, still one <key>.sock per namespace set; root's, writable by nobody else). */
 #define ENGINE_DIR "/run/jbox/engine" /* <key>.sock, .lock, .log, .pid; 0700 root */
 #define ENGINE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define ENGINE_LOCALE "LC_ALL=C.UTF-8" /* the engine's file names are UTF-8 (sun.jnu.encoding) */
 #define START_TIMEOUT_MS 30000 /* waiting for a started engine's socket, then the cold path */
 #define START_RETRY_MS 10
 

@@ -84,15 +84,22 @@ int engine_paths(struct paths *p)
 	const char *env = getenv("JBOX_ENGINE_SOCKET");
 	if (ns_key(p->key, sizeof(p->key)) < 0)
 		return -1;
+	/* JBOX_ENGINE_SOCKET names a directory that takes the place of ENGINE_DIR: the key still
+	 * separates callers in other namespaces (a test's netns) under one private location. */
 	p->own_dir = !(env && *env);
-	int n = p->own_dir ? snprintf(p->sock, sizeof(p->sock), ENGINE_DIR "/%s.sock", p->key)
-			   : snprintf(p->sock, sizeof(p->sock), "%s", env);
+	int n = snprintf(p->dir, sizeof(p->dir), "%s", p->own_dir ? ENGINE_DIR : env);
+	if (n <= 0 || (size_t)n >= sizeof(p->dir))
+		return -1;
+	while (n > 1 && p->dir[n - 1] == '/')
+		p->dir[--n] = 0;
+	if (p->dir[0] != '/')
+		return -1; /* relative to what? the engine's cwd is / */
+	n = snprintf(p->sock, sizeof(p->sock), "%s/%s.sock", p->dir, p->key);
 	if (n <= 0 || (size_t)n >= sizeof(p->sock))
 		return -1;
-	/* Siblings: <key>.lock beside <key>.sock, or P.lock beside P. */
-	n -= p->own_dir ? 5 : 0;
-	snprintf(p->lock, sizeof(p->lock), "%.*s.lock", n, p->sock);
-	snprintf(p->log, sizeof(p->log), "%.*s.log", n, p->sock);
+	/* Siblings: <key>.lock, .log beside <key>.sock. */
+	snprintf(p->lock, sizeof(p->lock), "%.*s.lock", n - 5, p->sock);
+	snprintf(p->log, sizeof(p->log), "%.*s.log", n - 5, p->sock);
 	return 0;
 }
 
@@ -124,7 +131,9 @@ static int connect_engine(const char *path)
 	return fd;
 }
 
-/* mkdir, then chmod: the mode is ours, never the umask's. */
+/* mkdir, then chmod: the mode is ours, never the umask's. A directory found there must be
+ * root's and writable by nobody else (a JBOX_ENGINE_SOCKET directory is the caller's choice: it is
+ * checked, never chmodded, unless we made it). */
 static int ensure_dir(const char *path, mode_t mode, int always_chmod)
 {
 	struct stat st;
@@ -133,7 +142,9 @@ static int ensure_dir(const char *path, mode_t mode, int always_chmod)
 		return -1;
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0)
 		return -1;
-	return (made || always_chmod) ? chmod(path, mode) : 0;
+	if (made || always_chmod)
+		return chmod(path, mode);
+	return (st.st_mode & 022) ? -1 : 0;
 }
 
 /* Whether someone holds a lock on the engine's lock file: an engine starting or serving. */
@@ -153,8 +164,9 @@ static void __attribute__((noreturn)) engine_child(const struct paths *p, int go
 {
 	char arg_socket[] = "--socket", arg_engine[] = "engine", path_env[] = ENGINE_PATH;
 	char jvm[PATH_MAX + 16], *argv[] = { jvm, arg_engine, arg_socket, (char *)p->sock, NULL };
-	char *envp[4] = { path_env, NULL, NULL, NULL }, config[PATH_MAX + 16], socket_env[PATH_MAX + 32];
-	int n = 1, log, null;
+	char locale[] = ENGINE_LOCALE;
+	char *envp[5] = { path_env, locale, NULL, NULL, NULL }, config[PATH_MAX + 16], socket_env[PATH_MAX + 32];
+	int n = 2, log, null;
 	char byte;
 	/* Wait until the front end holds a pidfd of us: our pid cannot be reused before it does
 	 * (EOF: the front end is gone, and the engine starts for the next caller). */
@@ -176,7 +188,7 @@ static void __attribute__((noreturn)) engine_child(const struct paths *p, int go
 		envp[n++] = config;
 	}
 	if (!p->own_dir) {
-		snprintf(socket_env, sizeof(socket_env), "JBOX_ENGINE_SOCKET=%s", p->sock);
+		snprintf(socket_env, sizeof(socket_env), "JBOX_ENGINE_SOCKET=%s", p->dir);
 		envp[n++] = socket_env;
 	}
 	snprintf(jvm, sizeof(jvm), "%s/jbox-jvm", home);
@@ -191,7 +203,8 @@ static int start_engine(const struct paths *p)
 {
 	int pidp[2], gop[2], status;
 	pid_t mid, engine = 0;
-	if (p->own_dir && (ensure_dir("/run/jbox", 0711, 0) < 0 || ensure_dir(ENGINE_DIR, 0700, 1) < 0))
+	if (p->own_dir ? (ensure_dir("/run/jbox", 0711, 0) < 0 || ensure_dir(ENGINE_DIR, 0700, 1) < 0)
+		       : ensure_dir(p->dir, 0700, 0) < 0)
 		return -2;
 	if (pipe2(pidp, O_CLOEXEC) < 0)
 		return -2;

@@ -108,6 +108,7 @@ static void on_signal(int sig)
 
 /* What the caller gave us for the signals we take over: the cold path gets it back on FALLBACK. */
 static struct sigaction inherited[NFORWARDED + 2];
+static sigset_t inherited_mask;
 
 static void install_signals(void)
 {
@@ -124,6 +125,15 @@ static void install_signals(void)
 	sigaction(SIGCHLD, &sa, &inherited[NFORWARDED]);
 	/* A closed stdout drops output; the command still runs to its EXIT. */
 	sigaction(SIGPIPE, &ign, &inherited[NFORWARDED + 1]);
+	/* A caller may hand us a blocked signal: a JVM's threads block SIGQUIT, and its children
+	 * inherit that mask. Blocked, it would never be forwarded (Ctrl-\ would not reach the
+	 * container): what we handle, we unblock, as the JVM of the cold path does for its own. */
+	sigset_t ours;
+	sigemptyset(&ours);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(&ours, forwarded[i]);
+	sigaddset(&ours, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &ours, &inherited_mask);
 }
 
 static void uninstall_signals(void)
@@ -132,6 +142,12 @@ static void uninstall_signals(void)
 		sigaction(forwarded[i], &inherited[i], NULL);
 	sigaction(SIGCHLD, &inherited[NFORWARDED], NULL);
 	sigaction(SIGPIPE, &inherited[NFORWARDED + 1], NULL);
+}
+
+/* The caller's signal mask, for the cold path (after any pending signal was raised). */
+static void restore_mask(void)
+{
+	sigprocmask(SIG_SETMASK, &inherited_mask, NULL);
 }
 
 static void put_u32_frame(uint32_t type, uint32_t a)
@@ -248,6 +264,7 @@ static void __attribute__((noreturn)) fall_back(void)
 	for (ssize_t i = 0; i < n; i++)
 		if (pending[i] != SIGCHLD && pending[i] != SIGWINCH)
 			raise(pending[i]);
+	restore_mask();
 	cold_path();
 }
 

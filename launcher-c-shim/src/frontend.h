@@ -10,10 +10,10 @@
 /* The directory of this binary: jbox-jvm, jbox.jar, jbox-shim beside it (/proc/self/exe). */
 extern char home[PATH_MAX];
 
-/* The engine's files: <key>.sock/.lock/.log under /run/jbox/engine, or P, P.lock, P.log for
- * JBOX_ENGINE_SOCKET=P. key names this process's namespaces. */
+/* The engine's files: <key>.sock/.lock/.log in /run/jbox/engine, or in directory D for
+ * JBOX_ENGINE_SOCKET=D. key names this process's namespaces. */
 struct paths {
-	char key[160], sock[PATH_MAX], lock[PATH_MAX + 8], log[PATH_MAX + 8];
+	char key[160], dir[PATH_MAX], sock[PATH_MAX], lock[PATH_MAX + 8], log[PATH_MAX + 8];
 	int own_dir; /* the default location under /run/jbox/engine, which the front end makes */
 };
 

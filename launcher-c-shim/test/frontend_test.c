@@ -29,7 +29,7 @@
 #include "engine_wire.h"
 #include "wire.h"
 
-static int n_passed, n_failed, ignore_hup;
+static int n_passed, n_failed, ignore_hup, block_quit;
 static char dir[64], self[PATH_MAX];
 
 static void check(int ok, const char *what)
@@ -240,6 +240,12 @@ static struct fe start_fe(const char *const *args, const char *const *env)
 		umask(0277); /* files the front end makes get their modes from it, not from the umask */
 		if (ignore_hup)
 			signal(SIGHUP, SIG_IGN); /* nohup's: kept on the cold path (SIGPIPE is ignored too, by main) */
+		if (block_quit) { /* as a JVM's child inherits it: its threads block SIGQUIT */
+			sigset_t q;
+			sigemptyset(&q);
+			sigaddset(&q, SIGQUIT);
+			sigprocmask(SIG_BLOCK, &q, NULL);
+		}
 		if (chdir(dir) < 0)
 			_exit(2);
 		execve(exe, argv, envp);
@@ -292,12 +298,29 @@ static int finish_fe(struct fe *f, char *out, size_t outsz, char *err, size_t er
 
 static char sock_env[PATH_MAX + 32], sock_path[PATH_MAX];
 
+/* The socket the front end uses for JBOX_ENGINE_SOCKET=D: D/<key>.sock, key our namespaces'. */
+static void socket_in(char *out, size_t size, const char *d)
+{
+	static const char *const ns[] = { "mnt", "net", "pid", "user", "cgroup" };
+	int n = snprintf(out, size, "%s/", d);
+	for (int i = 0; i < 5; i++) {
+		char path[32];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i]);
+		stat(path, &st);
+		n += snprintf(out + n, size - (size_t)n, "%s%c%llu", i ? "-" : "", "mnpuc"[i], (unsigned long long)st.st_ino);
+	}
+	snprintf(out + n, size - (size_t)n, ".sock");
+}
+
 /* The whole protocol through one command. */
 static void protocol(void)
 {
 	const char *args[] = { "run", "--rm", "a b", "", NULL }, *env[] = { sock_env, "FOO=bar baz", NULL };
 	int l = listen_at(sock_path);
+	block_quit = 1;
 	struct fe f = start_fe(args, env);
+	block_quit = 0;
 	int c = accept_within(l, 20000);
 	struct request r;
 	uint8_t *p = NULL;
@@ -335,6 +358,11 @@ static void protocol(void)
 
 	kill(f.pid, SIGUSR1);
 	check(expect(c, EMSG_SIGNAL, &p, &len) && len == 4 && get_u32(p) == SIGUSR1, "SIGUSR1 is forwarded as SIGNAL");
+	free(p);
+	p = NULL;
+	kill(f.pid, SIGQUIT);
+	check(expect(c, EMSG_SIGNAL, &p, &len) && len == 4 && get_u32(p) == SIGQUIT,
+	      "SIGQUIT, blocked by the caller (a JVM's child), is unblocked and forwarded as SIGNAL");
 	free(p);
 	p = NULL;
 	kill(f.pid, SIGWINCH);
@@ -488,19 +516,31 @@ static void cold_paths(void)
 /* No engine listening: the front end starts `jbox-jvm engine --socket P` (this binary, below). */
 static void starting(void)
 {
-	char out[4096], err[4096], env[PATH_MAX + 48], sock[PATH_MAX + 16], log[PATH_MAX + 24];
+	char out[4096], err[4096], env[PATH_MAX + 48], sub[PATH_MAX], sock[PATH_MAX + 16], log[PATH_MAX + 24];
 	const char *args[] = { "ps", NULL }, *e[] = { env, "JBOX_CONFIG=/nonexistent-config", NULL };
-	snprintf(sock, sizeof(sock), "%s/started.sock", dir);
-	snprintf(env, sizeof(env), "JBOX_ENGINE_SOCKET=%s", sock);
+	snprintf(sub, sizeof(sub), "%s/started", dir);
+	snprintf(env, sizeof(env), "JBOX_ENGINE_SOCKET=%s", sub);
 	struct fe f = start_fe(args, e);
 	int st = finish_fe(&f, out, sizeof(out), err, sizeof(err));
 	struct stat s;
-	snprintf(log, sizeof(log), "%s.log", sock);
+	socket_in(sock, sizeof(sock), sub);
+	snprintf(log, sizeof(log), "%.*s.log", (int)(strlen(sock) - 5), sock);
 	check(st == 0 && strcmp(out, "started engine served ps\n") == 0, "no engine: one is started and serves the command");
-	check(stat(log, &s) == 0 && (s.st_mode & 07777) == 0600 && s.st_uid == 0, "the started engine's log is P.log, 0600");
+	check(stat(log, &s) == 0 && (s.st_mode & 07777) == 0600 && s.st_uid == 0, "the started engine's log is D/<key>.log, 0600");
+	check(stat(sub, &s) == 0 && (s.st_mode & 07777) == 0700 && s.st_uid == 0, "the front end made D, 0700");
 
-	snprintf(sock, sizeof(sock), "%s/dies.sock", dir);
-	snprintf(env, sizeof(env), "JBOX_ENGINE_SOCKET=%s", sock);
+	/* A directory others may write to is not the engine's: the cold path, nothing started. */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	mkdir(sub, 0700);
+	chmod(sub, 0777);
+	snprintf(env, sizeof(env), "JBOX_ENGINE_SOCKET=%s", sub);
+	f = start_fe(args, e);
+	st = finish_fe(&f, out, sizeof(out), err, sizeof(err));
+	check(st == 7 && strcmp(out, "cold ps\n") == 0 && (stat(sub, &s), (s.st_mode & 07777) == 0777),
+	      "a world-writable JBOX_ENGINE_SOCKET directory: the cold path, and its mode is left alone");
+
+	snprintf(sub, sizeof(sub), "%s/dies", dir);
+	snprintf(env, sizeof(env), "JBOX_ENGINE_SOCKET=%s", sub);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f = start_fe(args, e);
@@ -514,12 +554,13 @@ static void starting(void)
 static int engine_main(const char *sock)
 {
 	char line[512];
-	if (strstr(sock, "dies.sock"))
+	if (strstr(sock, "/dies/"))
 		return 1;
 	/* What the front end gave us: cwd /, umask 077, stdin /dev/null, a reduced environment. */
 	char cwd[PATH_MAX];
 	int ok = getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") == 0 && umask(077) == 077 && getenv("FOO") == NULL &&
 		 getenv("PATH") && getenv("JBOX_ENGINE_SOCKET") && strcmp(getenv("JBOX_CONFIG"), "/nonexistent-config") == 0 &&
+		 getenv("LC_ALL") && strcmp(getenv("LC_ALL"), "C.UTF-8") == 0 &&
 		 fcntl(3, F_GETFD) < 0;
 	int l = listen_at(sock);
 	int c = accept_within(l, 20000);
@@ -560,8 +601,8 @@ int main(int argc, char **argv)
 		 argv[1], dir, self, dir, dir);
 	if (system(cmd) != 0)
 		return 2;
-	snprintf(sock_path, sizeof(sock_path), "%s/engine.sock", dir);
-	snprintf(sock_env, sizeof(sock_env), "JBOX_ENGINE_SOCKET=%s", sock_path);
+	socket_in(sock_path, sizeof(sock_path), dir);
+	snprintf(sock_env, sizeof(sock_env), "JBOX_ENGINE_SOCKET=%s", dir);
 
 	protocol();
 	cold_paths();

@@ -56,10 +56,11 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         long idle = Durations.millis("engine.idle", config.get("engine.idle"));
         String cgroupParent = config.get("engine.cgroup");
         String image = config.get("image.default");
+        Path rootfs = config.imagesDir().resolve(image).resolve("rootfs");
         PrintStream log = request.err();
         return Engine.serve(s, EngineCommand::handle, idle,
                 () -> jbox.engine.EngineCgroup.join(cgroupParent, cgroupName(s), log),
-                () -> warmUp(request.env(), image), log);
+                () -> warmUp(request.env(), image, rootfs, cgroupName(s).substring("engine-".length()), log), log);
     }
 
     /** One call of a front end, run as any other request; `engine` itself, after any global flags, is the cold path's. */
@@ -80,25 +81,133 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads and compiles the hot paths before the first caller: commands that only read, and
-     * `run --rm --net none IMAGE /bin/true` a few times when the default image is there (a real
-     * container, removed with its files; its output goes nowhere).
+     * Loads and compiles the hot paths before the first caller: commands that only read, a dry
+     * `run` of the default image, and the OCI CLI's spec, create, state, start and delete of a
+     * throwaway bundle on that image's rootfs (read-only), with a state root (/run/jbox-warm-TAG)
+     * and a cgroup (/jbox-warm-TAG) of its own, all removed after. Nothing of it touches state.root, data.root's containers or
+     * cgroup.parent: a caller's `ps` or `system prune` meanwhile never sees a warm-up container.
      */
-    private static void warmUp(Map<String, String> env, String image) {
+    private static void warmUp(Map<String, String> env, String image, Path rootfs, String tag, PrintStream log) {
+        long t0 = System.nanoTime();
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        Path cwd = Path.of("/");
-        List<List<String>> calls = new java.util.ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls"),
-                List.of("run", "--dry-run", "--net", "none", image, "/bin/true")));
-        for (int i = 0; i < 20; i++) {
-            calls.add(List.of("run", "--rm", "--net", "none", image, "/bin/true"));
+        List<List<String>> calls = new java.util.ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls")));
+        for (int i = 0; i < 5; i++) {
+            calls.add(List.of("run", "--dry-run", "--net", "none", image, "/bin/true"));
         }
         for (List<String> args : calls) {
-            int status = Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
-                    () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
+            int status = warmCall(args, env, Path.of("/"), sink);
             if (status != 0 && args.contains("--dry-run")) {
-                return; // no default image: the rest would fail the same way
+                log.println("jbox engine: warm-up without containers: no default image " + image);
+                return; // the rest would fail the same way
             }
         }
+        // An engine stopped (SIGTERM) while warming lets the OCI cycle under way finish and delete
+        // its container, cgroup and directory before the JVM halts.
+        Thread warm = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            stopping.set(true);
+            try {
+                warm.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jbox-engine-warm-up-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Path dir = null;
+        try {
+            dir = warmDir(tag, env, sink);
+            String oci = warmOci(dir, env, rootfs, "jbox-warm-" + tag, sink, stopping);
+            log.println("jbox engine: warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms (OCI create..delete: " + oci + ")");
+        } catch (IOException | RuntimeException e) {
+            log.println("jbox engine: warm-up of the OCI CLI: " + e);
+        } finally {
+            if (dir != null) {
+                try {
+                    jbox.rootfs.TreeDeletion.delete(dir);
+                } catch (IOException | RuntimeException e) {
+                    log.println("jbox engine: cannot remove " + dir + ": " + e);
+                }
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is waiting for this thread: it is done now
+            }
+        }
+    }
+
+    /**
+     * /run/jbox-warm-TAG (TAG from the socket: one per engine, short enough for the state root's
+     * sockets), made 0700. One left by an engine killed while warming (this engine holds the
+     * socket's lock now, so nobody else uses it) goes first, with its container and cgroup.
+     */
+    private static Path warmDir(String tag, Map<String, String> env, PrintStream sink) throws IOException {
+        Path dir = Path.of("/run/jbox-warm-" + tag);
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,isDirectory", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!(Boolean) a.get("isDirectory") || (Integer) a.get("uid") != 0) {
+                throw new IOException(dir + " is not a directory of root's");
+            }
+            warmCall(List.of("--root", dir.resolve("state").toString(), "delete", "--force", "jbox-warm-" + tag), env, Path.of("/"), sink);
+            jbox.rootfs.TreeDeletion.delete(dir);
+        }
+        Files.createDirectory(dir, jbox.io.FileModes.attribute(jbox.io.FileModes.PRIVATE_DIR));
+        Files.setAttribute(dir, "unix:mode", jbox.io.FileModes.PRIVATE_DIR, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return dir;
+    }
+
+    /** "ok", or which call failed with what status. */
+    private static String warmOci(Path dir, Map<String, String> env, Path rootfs, String id, PrintStream sink,
+            java.util.concurrent.atomic.AtomicBoolean stopping) throws IOException {
+        Path bundle = Files.createDirectory(dir.resolve("bundle"));
+        Path root = dir.resolve("state");
+        if (warmCall(List.of("spec", "--bundle", bundle.toString()), env, dir, sink) != 0) {
+            return "spec failed";
+        }
+        Path file = bundle.resolve("config.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+        c.with("root").put("path", rootfs.toString()).put("readonly", true);
+        c.with("process").put("terminal", false).putArray("args").add("/bin/true");
+        c.with("linux").put("cgroupsPath", "/" + id); // its own, made and removed by create and delete
+        Files.writeString(file, json.writeValueAsString(c));
+        List<String> oci = List.of("--root", root.toString());
+        for (int i = 0; i < 10; i++) {
+            if (stopping.get()) {
+                return "stopped after " + i + " cycles";
+            }
+            int created = 125;
+            int started = 125;
+            int deleted;
+            try {
+                created = warmCall(concat(oci, "create", "--bundle", bundle.toString(), id), env, dir, sink);
+                if (created == 0) {
+                    warmCall(concat(oci, "state", id), env, dir, sink);
+                    started = warmCall(concat(oci, "start", id), env, dir, sink);
+                }
+            } finally {
+                deleted = warmCall(concat(oci, "delete", "--force", id), env, dir, sink);
+            }
+            if (created != 0) {
+                return "create exit " + created;
+            }
+            if (started != 0 || deleted != 0) {
+                return "start exit " + started + ", delete exit " + deleted;
+            }
+        }
+        return "ok";
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> out = new java.util.ArrayList<>(head);
+        out.addAll(List.of(tail));
+        return out;
+    }
+
+    private static int warmCall(List<String> args, Map<String, String> env, Path cwd, PrintStream sink) {
+        return Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
+                () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
     }
 
     /** The engine's cgroup under engine.cgroup: named after its socket, so one per engine. */
@@ -121,9 +230,11 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** SIGTERM, then the engine removes its files and cgroup; what a killed engine left goes too. */
     private int stop(Path s) throws JboxException {
         long[] pid = running(s);
         if (pid == null) {
+            jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
             out().println("not running (" + s + ")");
             return 0;
         }
@@ -131,6 +242,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         if (!ProcessSignals.awaitExit(pid[0], pid[1], 10_000_000_000L)) {
             throw new JboxException("engine pid " + pid[0] + " did not exit within 10 s of SIGTERM");
         }
+        jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
         out().println("stopped pid " + pid[0]);
         return 0;
     }

@@ -69,18 +69,22 @@ public final class Engine {
     /**
      * Serves on {@code socket} until idle; returns the exit status (0 also when another engine
      * holds the socket already: it is starting or serving, which is what the caller wanted).
-     * {@code warmUp} runs on a thread of its own once the socket is served.
+     * {@code warmUp} runs on a thread of its own once the socket is served; {@code ownCgroup}
+     * joins the engine's cgroup and returns what leaves it, run at exit (idle or SIGTERM).
      */
-    public static int serve(Path socket, Call.Handler handler, long idleMillis, Runnable ownCgroup, Runnable warmUp,
-            PrintStream log) throws JboxException {
+    public static int serve(Path socket, Call.Handler handler, long idleMillis,
+            java.util.function.Supplier<Runnable> ownCgroup, Runnable warmUp, PrintStream log) throws JboxException {
         EnginePaths paths = EnginePaths.of(socket);
+        Path dir = socket.toAbsolutePath().getParent();
         try {
-            if (socket.getParent().equals(EnginePaths.DIR)) {
+            if (dir.equals(EnginePaths.DIR)) {
                 FileModes.ensureDirectory(EnginePaths.DIR.getParent(), jbox.config.HostRoots.ROOT_MODE, 0, 0);
                 FileModes.ensureDirectory(EnginePaths.DIR, FileModes.PRIVATE_DIR, 0, 0);
+            } else {
+                privateDirectory(dir);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot create " + EnginePaths.DIR + ": " + IoReason.of(e), e);
+            throw new JboxException("cannot create " + dir + ": " + IoReason.of(e), e);
         }
         FileChannel lockChannel;
         FileLock lock;
@@ -109,7 +113,26 @@ public final class Engine {
         }
     }
 
-    private int run(Runnable ownCgroup, Runnable warmUp) throws IOException, JboxException {
+    /**
+     * A directory someone chose for the socket ($JBOX_ENGINE_SOCKET, --socket): made 0700 if
+     * absent; if present it must be root's and writable by root only (never chmodded: it is the
+     * caller's), as the front end requires before it starts an engine there.
+     */
+    private static void privateDirectory(Path dir) throws IOException, JboxException {
+        try {
+            Files.createDirectory(dir, FileModes.attribute(FileModes.PRIVATE_DIR));
+            Files.setAttribute(dir, "unix:mode", FileModes.PRIVATE_DIR, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return;
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // checked below
+        }
+        java.util.Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!(Boolean) a.get("isDirectory") || (Integer) a.get("uid") != 0 || ((Integer) a.get("mode") & 022) != 0) {
+            throw new JboxException("the engine's directory " + dir + " must be a directory of root's that only root can write to");
+        }
+    }
+
+    private int run(java.util.function.Supplier<Runnable> ownCgroup, Runnable warmUp) throws IOException, JboxException {
         // Nobody else holds the lock, so a socket file here is a killed engine's: replace it.
         if (Files.deleteIfExists(paths.socket())) {
             log.println(stamp() + "removed the stale socket " + paths.socket());
@@ -123,11 +146,18 @@ public final class Engine {
         long pid = ProcessHandle.current().pid();
         jbox.io.AtomicFile.write(paths.pid(), (pid + " " + jbox.runtime.ProcessStart.of(pid) + "\n")
                 .getBytes(StandardCharsets.US_ASCII), FileModes.PRIVATE_FILE);
-        Thread cleanup = new Thread(this::removeFiles, "jbox-engine-exit");
-        Runtime.getRuntime().addShutdownHook(cleanup); // `jbox engine stop` sends SIGTERM
         log.println(stamp() + "serving " + paths.socket() + " (pid " + pid + ", namespaces " + nsKey + ", idle exit after "
                 + idleMillis + " ms)");
-        ownCgroup.run();
+        Runnable leaveCgroup = ownCgroup.get();
+        java.util.concurrent.atomic.AtomicBoolean exited = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable exit = () -> {
+            if (exited.compareAndSet(false, true)) {
+                removeFiles();
+                leaveCgroup.run();
+            }
+        };
+        Thread cleanup = new Thread(exit, "jbox-engine-exit");
+        Runtime.getRuntime().addShutdownHook(cleanup); // `jbox engine stop` sends SIGTERM
         Thread idle = new Thread(this::idleWatch, "jbox-engine-idle");
         idle.setDaemon(true);
         idle.start();
@@ -148,7 +178,7 @@ public final class Engine {
         } catch (ClosedChannelException idleExit) {
             log.println(stamp() + "idle for " + idleMillis + " ms: exiting");
         } finally {
-            removeFiles();
+            exit.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {

@@ -1,4 +1,4 @@
-// The frames between the native front end (jbox) and the engine: one table, ENGINE-PROTOCOL.md's.
+// The frames between the native front end (jbox) and the engine: one table, docs/engine.md's.
 package jbox.engine;
 
 import java.io.IOException;

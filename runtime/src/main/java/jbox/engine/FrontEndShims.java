@@ -17,10 +17,18 @@ import jbox.process.ShimStarter;
 final class FrontEndShims implements ShimStarter {
     private final Session session;
     private final List<String> env;
+    private final long frontEndPid;
 
-    FrontEndShims(Session session, List<String> env) {
+    FrontEndShims(Session session, List<String> env, long frontEndPid) {
         this.session = session;
         this.env = List.copyOf(env);
+        this.frontEndPid = frontEndPid;
+    }
+
+    /** The front end: it waits for this call, so its pid names it until the call ends. */
+    @Override
+    public long callerPid() {
+        return frontEndPid;
     }
 
     @Override

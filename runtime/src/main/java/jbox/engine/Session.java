@@ -110,7 +110,7 @@ final class Session implements Runnable {
         reader.start();
         Call call = new Call(hello.args(), new StdinInput(), out, err, env, Path.of(hello.cwd()),
                 new boolean[] {hello.tty(0), hello.tty(1), hello.tty(2)}, hello.rows(), hello.cols(),
-                to -> signalReceiver = to, new FrontEndShims(this, hello.env()));
+                to -> signalReceiver = to, new FrontEndShims(this, hello.env(), hello.frontEndPid()));
         int status;
         try {
             status = engine.handler().run(call);

@@ -98,7 +98,7 @@ public final class OciLifecycle {
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             mark("state_dir_and_config");
-            cgroup = cgroups.create(id, spec, true);
+            cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
             if (cgroup != null) { // recorded at once: a jbox killed from here on leaves prune a way to it
                 store.write(ContainerCgroups.recorded(ContainerRecord.ofBundle(id, bundle.toString(), spec.root().path()), cgroup));
@@ -201,7 +201,12 @@ public final class OciLifecycle {
                 throw new JboxException("cannot start container " + id + ": it is " + status.word() + ", not created");
             }
             Path fifo = store.fifo(id);
+            String initExe = s.hooks() != null && s.hooks().poststart() != null && !s.hooks().poststart().isEmpty()
+                    ? exe(s.pid()) : null;
             releaseInit(s, fifo);
+            if (initExe != null) {
+                awaitExec(s, initExe);
+            }
             try {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
@@ -210,6 +215,32 @@ public final class OciLifecycle {
         }
         if (s.hooks() != null) {
             HookRunner.runWarning("poststart", s.hooks().poststart(), stateJson(s, Status.RUNNING), runner.caller());
+        }
+    }
+
+    /** /proc/PID/exe's target, or null when it cannot be read. */
+    private static String exe(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * poststart runs "after the user-specified process is executed" (runtime-spec): the init
+     * leaves the FIFO, runs startContainer hooks, then execs. Waits (at most 10 s) until its exe is
+     * no longer the init's, or it is gone.
+     */
+    private static void awaitExec(ContainerRecord s, String initExe) throws JboxException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && ProcessStart.alive(s.pid(), s.pidStartTime()) && initExe.equals(exe(s.pid()))) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JboxException("interrupted while container " + s.id() + " started");
+            }
         }
     }
 
@@ -328,7 +359,7 @@ public final class OciLifecycle {
         ContainerRecord[] state = {null};
         try {
             jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
-            cgroup = cgroups.create(id, spec, true);
+            cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Options(true, false, hookState).withOwnCgroup(ownDirs(cgroup)));

@@ -18,6 +18,14 @@ public interface ShimStarter {
      */
     Child start(List<String> argv, Path log) throws IOException;
 
+    /**
+     * The caller's process, whose cgroup a relative OCI cgroupsPath goes below (runc's rule, "the
+     * cgroup of the runtime's caller"): this JVM on the cold path, the front end for the engine.
+     */
+    default long callerPid() {
+        return ProcessHandle.current().pid();
+    }
+
     /** A started shim. */
     interface Child {
         long pid();

@@ -33,6 +33,14 @@ public final class ContainerCgroups {
 
     /** The container's cgroup made with the spec's limits, or null when there is none to make. */
     public ContainerCgroup create(String id, ContainerSpec spec, boolean always) throws JboxException {
+        return create(id, spec, always, ProcessHandle.current().pid());
+    }
+
+    /**
+     * As above; a relative cgroupsPath goes below the cgroup of process {@code callerPid} (the
+     * caller's: for the engine its front end, not the engine's own cgroup).
+     */
+    public ContainerCgroup create(String id, ContainerSpec spec, boolean always, long callerPid) throws JboxException {
         ContainerSpec.Linux l = spec.linux();
         String path = l == null ? null : l.cgroupsPath();
         if (path == null && !always) {
@@ -43,7 +51,13 @@ public final class ContainerCgroups {
         if (path == null || path.equals(ownPath(parent, id))) { // jbox's own parent: made and kept by whoever needs it
             return ContainerCgroup.create(CgroupHost.detect(), parent, name(id), toCgroup(r));
         }
-        return ContainerCgroup.createAt(CgroupHost.detect(), path, toCgroup(r));
+        String procCgroup;
+        try {
+            procCgroup = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + callerPid + "/cgroup"));
+        } catch (java.io.IOException e) {
+            throw new JboxException("cannot read the caller's cgroup in /proc/" + callerPid + "/cgroup: " + jbox.io.IoReason.of(e), e);
+        }
+        return ContainerCgroup.createAt(CgroupHost.detect(), path, toCgroup(r), procCgroup);
     }
 
     /** The record with this cgroup in it (null: none), for later commands to {@link #open}. */

@@ -186,7 +186,7 @@ public final class ContainerLauncher {
             Plan plan = PlanBuilder.build(spec);
             timings.mark("plan_build");
             // A detached container always gets a cgroup: pause, stats and top work from it.
-            cgroup = new ContainerCgroups(config).create(id, spec, detached);
+            cgroup = new ContainerCgroups(config).create(id, spec, detached, runner.caller().shims().callerPid());
             timings.mark("cgroup");
             ContainerCgroup joined = cgroup;
             ContainerNetwork net = network;

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the built jbox (target/jbox: the native front end, beside jbox-jvm, jbox.jar and jbox-shim)
- * the way a user does, with JBOX_ENGINE from the environment (failsafe sets it; off, the cold path,
- * by default), against a test data root (/var/lib/jbox-it-PID, removed when the test JVM exits) and
+ * the way a user does, with JBOX_ENGINE and JBOX_ENGINE_SOCKET from the environment (failsafe sets
+ * both: the engine on or off, and this run's private engine directory, see Engines), against a test data root (/var/lib/jbox-it-PID, removed when the test JVM exits) and
  * the real state root /run/jbox, so CI's leak check sees anything a test leaves behind.
  */
 final class Jbox {
@@ -24,6 +24,10 @@ final class Jbox {
     static final String IMAGE = "busybox";
     static final String PROBE_IMAGE = "probe";
     private static Path config;
+
+    static {
+        Engines.stopAllAtExit(); // any test that reaches the launcher's path may have started one
+    }
 
     record Result(int code, String out, String err) {
         String all() {

@@ -211,18 +211,24 @@ class NetworkIT {
         Await.within(Await.DEADLINE, () -> !(!veths().contains(veth)));
         assertTrue(veths().contains(veth), veths().toString());
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        assertEquals(1, leases(BRIDGE).size(), "a killed jbox cannot release its lease");
-        assertTrue(Files.exists(Path.of("/var/run/netns", name)));
+        if (!Engines.on()) {
+            // A killed JVM releases nothing. With the engine, only the front end died: the engine sees
+            // its caller go and ends the command's work, which may give some of it back itself.
+            assertEquals(1, leases(BRIDGE).size(), "a killed jbox cannot release its lease");
+            assertTrue(Files.exists(Path.of("/var/run/netns", name)));
+        }
         // Until the shim has killed the container and exited, prune leaves the container alone.
         StringBuilder pruned = new StringBuilder();
         Await.within(Await.DEADLINE, () -> {
             Jbox.Result prune = Jbox.finish(net.jbox("system", "prune").start());
             assertEquals(0, prune.code(), prune.all());
             pruned.append(prune.out());
-            return leases(BRIDGE).isEmpty();
+            return leases(BRIDGE).isEmpty() && !Files.exists(Path.of("/var/run/netns", name));
         });
-        assertTrue(pruned.toString().contains("removed address lease ") && pruned.toString().contains(veth)
-                && pruned.toString().contains(name), pruned.toString());
+        if (!Engines.on()) {
+            assertTrue(pruned.toString().contains("removed address lease ") && pruned.toString().contains(veth)
+                    && pruned.toString().contains(name), pruned.toString());
+        }
         assertEquals(List.of(), leases(BRIDGE));
         assertFalse(Files.exists(Path.of("/var/run/netns", name)));
         awaitNoVeths();

@@ -67,9 +67,33 @@ class PodmanIT {
         return switch (runtime) {
             case "runc" -> RUNC;
             case "crun" -> "/usr/bin/crun";
-            case "jbox" -> Jbox.LAUNCHER.toString();
+            case "jbox" -> jboxRuntime.toString();
             default -> Path.of(runtime).toAbsolutePath().toString();
         };
+    }
+
+    /** What podman runs as jbox: the launcher, in a wrapper giving it this run's engine settings. */
+    private static Path jboxRuntime = Jbox.LAUNCHER;
+
+    /**
+     * podman runs its runtime with an environment of its own (conmon's: LC_*, LANG, PATH, HOME;
+     * start, kill and delete with hardly more than XDG_RUNTIME_DIR), so JBOX_ENGINE and
+     * JBOX_ENGINE_SOCKET would not reach jbox and it would start an engine in /run/jbox/engine: a
+     * wrapper named jbox sets them and execs the launcher (the same process: exec).
+     */
+    private static Path jboxWrapper(Path dir) throws IOException {
+        StringBuilder sh = new StringBuilder("#!/bin/sh\n");
+        for (String k : List.of("JBOX_ENGINE", "JBOX_ENGINE_SOCKET")) {
+            String v = System.getenv(k);
+            if (v != null) {
+                sh.append("export ").append(k).append("='").append(v.replace("'", "'\\''")).append("'\n");
+            }
+        }
+        sh.append("exec '").append(Jbox.LAUNCHER).append("' \"$@\"\n");
+        Path w = Files.createDirectories(dir.resolve("runtime")).resolve("jbox");
+        Files.writeString(w, sh);
+        Files.setAttribute(w, "unix:mode", 0755);
+        return w;
     }
 
     /** runc's default state root: the runc half makes it; the test removes it again if it made it. */
@@ -83,6 +107,7 @@ class PodmanIT {
         }
         runcRootExisted = Files.exists(RUNC_ROOT);
         tmp = Files.createTempDirectory("jbox-podman-it-");
+        jboxRuntime = jboxWrapper(tmp);
         conf = tmp.resolve("containers.conf");
         // This host has no systemd as init and cgroup v1: cgroupfs and a file event log, and no
         // default ulimits (podman's defaults exceed this host's hard limits).

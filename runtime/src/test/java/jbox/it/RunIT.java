@@ -153,10 +153,12 @@ class RunIT {
         Containers.awaitGone(shim);
         assertFalse(Containers.alive(pid), "the shim must kill a container whose jbox died");
         assertFalse(Containers.alive(shim), "the shim must exit");
-        assertTrue(Files.exists(Jbox.STATE.resolve(id)), "test premise: jbox had no chance to clean up");
+        // With the engine only the front end died: the engine sees its caller go and may clean up itself.
+        boolean left = Files.exists(Jbox.STATE.resolve(id));
+        assertTrue(left || Engines.on(), "test premise: jbox had no chance to clean up");
         Jbox.Result prune = Jbox.run("system", "prune");
         assertEquals(0, prune.code(), prune.all());
-        assertTrue(prune.out().contains(id.substring(0, 12)), prune.all());
+        assertTrue(!left || prune.out().contains(id.substring(0, 12)), prune.all());
         assertFalse(Files.exists(Jbox.STATE.resolve(id)));
         assertFalse(Files.exists(Jbox.DATA.resolve("containers").resolve(id)));
     }

@@ -37,6 +37,12 @@ class ShimOverwriteIT {
     private Path shared;
     private Path config;
     private final List<String> cleanUp = new ArrayList<>();
+    /**
+     * The copy's own engine directory: an engine is started from the home of the front end that
+     * started it, and the run's shared engine (target/'s) would spawn target/jbox-shim instead of
+     * the copy under attack.
+     */
+    private Path engines;
 
     @BeforeEach
     void copyJboxHome() throws Exception {
@@ -53,6 +59,7 @@ class ShimOverwriteIT {
         shim = home.resolve("jbox-shim");
         shared = Files.createDirectory(dir.resolve("shared"));
         config = Jbox.configWith(dir, "");
+        engines = Engines.privateDir();
     }
 
     @AfterEach
@@ -60,6 +67,7 @@ class ShimOverwriteIT {
         for (String c : cleanUp) {
             jbox(c.split(" "));
         }
+        Engines.stopAll(engines);
         Jbox.host("rm", "-rf", "--one-file-system", dir.toString());
         Jbox.cleanUp();
     }
@@ -181,6 +189,7 @@ class ShimOverwriteIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JBOX_CONFIG", config.toString());
+        pb.environment().put("JBOX_ENGINE_SOCKET", engines.toString());
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

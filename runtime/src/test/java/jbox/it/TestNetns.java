@@ -99,6 +99,9 @@ final class TestNetns {
             Await.within(Await.DEADLINE, pruned);
             more.run();
         } finally {
+            // With the engine on, jbox in here started an engine of this namespace's own: it goes first,
+            // else it would keep the namespace (and its bridge, rules and veths) alive after the del
+            Engines.stopInNetns(Engines.DIR, Path.of("/var/run/netns", name));
             Jbox.host("ip", "netns", "del", name);
             for (String f : List.of("ipam-" + bridge + ".leases", "ipam-" + bridge + ".lock", "bridge-" + bridge + ".lock")) {
                 Files.deleteIfExists(Jbox.STATE.resolve(f));
