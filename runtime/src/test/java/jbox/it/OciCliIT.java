@@ -368,9 +368,16 @@ class OciCliIT {
         Path v2 = Path.of("/sys/fs/cgroup" + cgroup);
         assertTrue(Files.isDirectory(v1) || Files.isDirectory(v2), "the cgroup was made before the kill");
 
-        Jbox.Result prune = Jbox.run("--root", root.toString(), "system", "prune");
-        assertEquals(0, prune.code(), prune.all());
-        assertTrue(prune.out().contains("OCI container c9 (its create was interrupted)"), prune.all());
+        // With the engine only the front end was killed: the engine sees its caller go and may undo
+        // the create itself, before or while prune looks; on the cold path prune finds it all.
+        StringBuilder pruned = new StringBuilder();
+        Await.within(Await.DEADLINE, () -> {
+            Jbox.Result prune = Jbox.run("--root", root.toString(), "system", "prune");
+            assertEquals(0, prune.code(), prune.all());
+            pruned.append(prune.out());
+            return !Files.exists(root.resolve("c9")) && !Files.isDirectory(v1) && !Files.isDirectory(v2);
+        });
+        assertTrue(Engines.on() || pruned.toString().contains("OCI container c9 (its create was interrupted)"), pruned.toString());
         assertFalse(Files.exists(root.resolve("c9")));
         assertFalse(Files.isDirectory(v1) || Files.isDirectory(v2), "prune removed the cgroup and the parent jbox made");
         assertFalse(Files.isDirectory(Path.of("/sys/fs/cgroup/pids/jbox-oci-it-" + ProcessHandle.current().pid())));
