@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import jbox.io.IoReason;
+import jbox.rootfs.LayerStack;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
@@ -91,7 +92,7 @@ public final class ImageCommit {
         return new IdShift(image.uidBase(), image.gidBase(), room);
     }
 
-    private static void unpack(Path blob, Path diff, IdShift shift, jbox.rootfs.LayerStack lower, Digest diffId)
+    private static void unpack(Path blob, Path diff, IdShift shift, LayerStack lower, Digest diffId)
             throws ImageException, IOException {
         try (InputStream file = Files.newInputStream(blob);
              InputStream gzip = new GzipCompressorInputStream(new BufferedInputStream(file, 1 << 16));

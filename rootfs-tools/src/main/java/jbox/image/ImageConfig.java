@@ -3,6 +3,7 @@ package jbox.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ record ImageConfig(List<String> env, List<String> cmd, List<String> entrypoint, 
             diffIds.add(Digest.parse(id, what + " rootfs.diff_ids"));
         }
         String workingDir = text(config, "WorkingDir", what);
-        com.fasterxml.jackson.databind.node.ObjectNode kept = JSON.createObjectNode();
+        ObjectNode kept = JSON.createObjectNode();
         for (String f : List.of("created", "author", "architecture", "os", "history", "rootfs")) {
             if (root.hasNonNull(f)) {
                 kept.set(f, root.get(f));

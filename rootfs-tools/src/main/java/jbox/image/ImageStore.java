@@ -1,19 +1,25 @@
 // The on-disk image store: <root>/<dir>/image.json naming shared layers by digest, published atomically from temp dirs.
 package jbox.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import jbox.io.FileModes;
@@ -208,17 +214,17 @@ public final class ImageStore {
         Path file = imageDir(ImageName.parse(image.name())).resolve(CONFIG_FILE);
         try {
             return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException none) {
+        } catch (NoSuchFileException none) {
             return null;
         } catch (IOException e) {
             throw new ImageException("cannot read " + file + ": " + IoReason.of(e), e);
         }
     }
 
-    static void writeConfigFile(Path staging, com.fasterxml.jackson.databind.JsonNode kept) throws ImageException {
+    static void writeConfigFile(Path staging, JsonNode kept) throws ImageException {
         Path file = staging.resolve(CONFIG_FILE);
         try {
-            FileModes.write(file, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(kept), FileModes.PRIVATE_FILE);
+            FileModes.write(file, new ObjectMapper().writeValueAsBytes(kept), FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new ImageException("cannot write " + file + ": " + IoReason.of(e), e);
         }
@@ -343,7 +349,7 @@ public final class ImageStore {
     /** What `system df` shows: sizes are the files' apparent sizes (a hard-linked file once per layer). */
     public Usage usage() throws ImageException {
         List<ImageMeta> images = list();
-        java.util.Map<LayerKey, List<String>> users = new java.util.LinkedHashMap<>();
+        Map<LayerKey, List<String>> users = new LinkedHashMap<>();
         try {
             for (LayerKey key : layers.layers()) {
                 users.put(key, new ArrayList<>());
@@ -356,9 +362,9 @@ public final class ImageStore {
                 users.computeIfAbsent(LayerKey.of(diffId, image), k -> new ArrayList<>()).add(image.name());
             }
         }
-        java.util.Map<LayerKey, Long> sizes = new java.util.HashMap<>();
+        Map<LayerKey, Long> sizes = new HashMap<>();
         List<LayerUsage> layerUsage = new ArrayList<>();
-        for (java.util.Map.Entry<LayerKey, List<String>> e : users.entrySet()) {
+        for (Map.Entry<LayerKey, List<String>> e : users.entrySet()) {
             long size = layers.has(e.getKey()) ? LayerStore.size(layers.diff(e.getKey())) : 0;
             sizes.put(e.getKey(), size);
             layerUsage.add(new LayerUsage(e.getKey().diffId().toString(), size, List.copyOf(e.getValue())));
@@ -372,7 +378,7 @@ public final class ImageStore {
             }
             long shared = 0;
             long unique = 0;
-            for (String diffId : new java.util.LinkedHashSet<>(image.layers())) {
+            for (String diffId : new LinkedHashSet<>(image.layers())) {
                 LayerKey key = LayerKey.of(diffId, image);
                 long size = sizes.getOrDefault(key, 0L);
                 if (new HashSet<>(users.get(key)).size() > 1) {

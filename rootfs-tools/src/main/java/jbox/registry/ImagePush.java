@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import jbox.image.Digest;
 import jbox.image.ImageException;
 import jbox.image.ImageExporter;
+import jbox.image.ImageMeta;
 import jbox.image.ImageName;
 import jbox.image.ImageStore;
 import jbox.io.FileModes;
@@ -49,7 +52,7 @@ public final class ImagePush {
 
     /** @param destination [REGISTRY/]NAME[:TAG] to push to; null: the image's own name */
     public Result push(ImageStore store, String image, String destination) throws ImageException {
-        jbox.image.ImageMeta meta = store.get(image);
+        ImageMeta meta = store.get(image);
         ImageName dest = ImageName.parse(destination == null ? image : destination);
         if (dest.digest() != null) {
             throw new ImageException("cannot push to " + dest + ": the destination takes a tag, not a digest"
@@ -96,7 +99,7 @@ public final class ImagePush {
     private record Stored(byte[] manifest, String mediaType) {
     }
 
-    private static Stored stored(ImageStore store, jbox.image.ImageMeta meta) throws ImageException, IOException {
+    private static Stored stored(ImageStore store, ImageMeta meta) throws ImageException, IOException {
         if (meta.digest().isEmpty()) {
             return null;
         }
@@ -126,7 +129,7 @@ public final class ImagePush {
 
     /** Each blob the manifest names (skipped when the registry has it), then the manifest under the tag. */
     private Result upload(RegistryClient client, RemoteImage remote, byte[] manifest, String mediaType,
-            java.util.function.Function<Digest, Path> blobFiles) throws ImageException, IOException {
+            Function<Digest, Path> blobFiles) throws ImageException, IOException {
         Manifests.Blob manifestRef = new Manifests.Blob(mediaType, Digest.of(manifest), manifest.length);
         JsonNode json = JSON.readTree(manifest);
         List<Manifests.Blob> blobs = new ArrayList<>();
@@ -187,7 +190,7 @@ public final class ImagePush {
         try {
             return HttpRequest.BodyPublishers.ofFile(file);
         } catch (FileNotFoundException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,8 +4,10 @@ package jbox.rootfs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
@@ -165,7 +167,7 @@ public final class LayerStack {
             view.read(USER_OPAQUE, value);
             value.flip();
             return value.remaining() == 1 && value.get() == 'y';
-        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+        } catch (UnsupportedOperationException | FileSystemException e) {
             return false; // a filesystem without user xattrs has no opaque directories of ours
         }
     }
@@ -173,9 +175,9 @@ public final class LayerStack {
     private static Map<String, Object> lstat(Path host) throws IOException {
         try {
             return Files.readAttributes(host, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null;
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             if ("Not a directory".equals(e.getReason())) {
                 return null;
             }

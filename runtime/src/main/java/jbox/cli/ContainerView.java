@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,10 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.runtime.ContainerStop;
+import jbox.runtime.SpecFile;
 import jbox.spec.NetworkMode;
 import jbox.spec.PortMapping;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
+import jbox.state.Status;
 
 /**
  * What `ps` and `inspect` say about one container, computed once: its status in docker's words
@@ -48,7 +52,7 @@ final class ContainerView {
         String s = states.runStatus(r, live);
         this.status = paused && s.equals(ContainerRecord.RUNNING) ? "paused" : s;
         this.stateDir = states.dir(r.id());
-        this.config = readConfig(stateDir.resolve(jbox.runtime.SpecFile.NAME));
+        this.config = readConfig(stateDir.resolve(SpecFile.NAME));
         this.created = HumanTime.parse(r.created());
         this.started = r.pid() > 0 ? HumanTime.processStart(r.pidStartTime()) : null;
         this.finished = HumanTime.parse(r.finished());
@@ -58,12 +62,12 @@ final class ContainerView {
      * Frozen (the freezer of its cgroup), for a live container; false when that cannot be read: its
      * owner may be removing the cgroup right now, and ps or inspect must not fail for that.
      */
-    static boolean paused(StateStore states, jbox.runtime.ContainerStop stop, ContainerRecord s) {
+    static boolean paused(StateStore states, ContainerStop stop, ContainerRecord s) {
         if (!states.isOwned(s.id()) || s.cgroup() == null) {
             return false;
         }
         try {
-            return stop.status(s) == jbox.state.Status.PAUSED;
+            return stop.status(s) == Status.PAUSED;
         } catch (JboxException goingAway) {
             return false;
         }
@@ -108,8 +112,8 @@ final class ContainerView {
     /** docker's STATUS: "Up 3 minutes", "Up 3 minutes (Paused)", "Exited (137) 2 minutes ago", "Created", "Dead". */
     String statusLine(Instant now) {
         return switch (status) {
-            case "running" -> "Up " + HumanTime.duration(java.time.Duration.between(started == null ? now : started, now));
-            case "paused" -> "Up " + HumanTime.duration(java.time.Duration.between(started == null ? now : started, now)) + " (Paused)";
+            case "running" -> "Up " + HumanTime.duration(Duration.between(started == null ? now : started, now));
+            case "paused" -> "Up " + HumanTime.duration(Duration.between(started == null ? now : started, now)) + " (Paused)";
             case "exited" -> "Exited (" + record.exitCode() + ") " + (finished == null ? "" : HumanTime.ago(finished, now));
             case "created" -> "Created";
             default -> "Dead";

@@ -3,11 +3,14 @@ package jbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import jbox.JboxException;
 
 /**
@@ -109,16 +112,16 @@ final class GoTemplate {
             if ("json".equals(a.function())) {
                 try {
                     out.append(JSON.writeValueAsString(v));
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new JboxException("cannot format {{" + a.source() + "}} as JSON: " + e.getMessage(), e);
                 }
             } else if ("index".equals(a.function())) {
                 JsonNode e = v.get(a.key());
                 out.append(e == null ? "<no value>" : plain(e));
             } else if ("upper".equals(a.function())) {
-                out.append(plain(v).toUpperCase(java.util.Locale.ROOT));
+                out.append(plain(v).toUpperCase(Locale.ROOT));
             } else if ("lower".equals(a.function())) {
-                out.append(plain(v).toLowerCase(java.util.Locale.ROOT));
+                out.append(plain(v).toLowerCase(Locale.ROOT));
             } else {
                 out.append(plain(v));
             }
@@ -138,7 +141,7 @@ final class GoTemplate {
     }
 
     /** The template with each action replaced by {@code header.apply(its field)}: a table's title row. */
-    String header(java.util.function.Function<String, String> header) {
+    String header(Function<String, String> header) {
         StringBuilder out = new StringBuilder();
         for (Part p : parts) {
             if (p instanceof Text t) {

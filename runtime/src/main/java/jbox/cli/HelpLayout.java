@@ -2,11 +2,13 @@
 package jbox.cli;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * The command lists of jbox's help: docker's everyday commands first (run, then ps, logs, exec,
@@ -54,7 +56,7 @@ final class HelpLayout {
     static String commandList(CommandSpec spec, boolean top) {
         // by the names they are registered under (run's model is a bare spec named "jbox run")
         Map<String, CommandLine> subs = new LinkedHashMap<>();
-        Map<CommandLine, List<String>> names = new java.util.HashMap<>();
+        Map<CommandLine, List<String>> names = new HashMap<>();
         for (Map.Entry<String, CommandLine> e : spec.commandLine().getSubcommands().entrySet()) {
             if (e.getValue().getCommandSpec().usageMessage().hidden()) {
                 continue;
@@ -141,7 +143,7 @@ final class HelpLayout {
     }
 
     /** The commands nearest to {@code typed}: one edit away (two for longer words), or starting with it. */
-    static List<String> nearest(String typed, java.util.Collection<String> names) {
+    static List<String> nearest(String typed, Collection<String> names) {
         int limit = typed.length() >= 6 ? 2 : 1;
         int best = Integer.MAX_VALUE;
         List<String> out = new ArrayList<>();

@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jbox.JboxException;
+import jbox.ProcFile;
 
 /**
  * docker's words for times: "2 minutes" (go-units' HumanDuration, which `docker ps` and `docker
@@ -72,12 +77,12 @@ final class HumanTime {
     }
 
     /** `--since`/`--until`: 2024-05-01T10:00:00Z, 1714557600 (Unix seconds), or 10m / 1h30m / 45s back from now. */
-    static Instant since(String value, Instant now) throws jbox.JboxException {
+    static Instant since(String value, Instant now) throws JboxException {
         if (value.matches("[0-9]+(\\.[0-9]+)?")) {
             return Instant.ofEpochMilli((long) (Double.parseDouble(value) * 1000));
         }
         if (value.matches("([0-9]+(h|m|s|ms))+")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(h|ms|m|s)").matcher(value);
+            Matcher m = Pattern.compile("([0-9]+)(h|ms|m|s)").matcher(value);
             Duration d = Duration.ZERO;
             while (m.find()) {
                 long n = Long.parseLong(m.group(1));
@@ -93,9 +98,9 @@ final class HumanTime {
         Instant at = parse(value);
         if (at == null) {
             try {
-                at = java.time.OffsetDateTime.parse(value).toInstant();
+                at = OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException e) {
-                throw new jbox.JboxException("invalid time " + value + ": use an RFC 3339 time (2024-05-01T10:00:00Z), "
+                throw new JboxException("invalid time " + value + ": use an RFC 3339 time (2024-05-01T10:00:00Z), "
                         + "Unix seconds, or a duration back from now (10m, 1h30m)");
             }
         }
@@ -113,7 +118,7 @@ final class HumanTime {
             return null;
         }
         try {
-            String uptime = jbox.ProcFile.read(Path.of("/proc/uptime")).trim().split("\\s+")[0];
+            String uptime = ProcFile.read(Path.of("/proc/uptime")).trim().split("\\s+")[0];
             long upMillis = (long) (Double.parseDouble(uptime) * 1000);
             return Instant.now().minusMillis(upMillis).plusMillis(startTicks * 10);
         } catch (IOException | RuntimeException e) {

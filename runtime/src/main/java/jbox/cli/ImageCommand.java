@@ -1,22 +1,47 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.cgroup.CgroupResources;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.image.DefaultImageBuilder;
 import jbox.image.IdShift;
-import jbox.image.ImageMeta;
-import jbox.image.ImageStore;
 import jbox.image.ImageExporter;
 import jbox.image.ImageImporter;
+import jbox.image.ImageMeta;
+import jbox.image.ImageStore;
 import jbox.image.ImportLimits;
 import jbox.image.TerminalProgress;
+import jbox.io.IoReason;
+import jbox.state.ContainerRecord;
+import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `jbox image build-default | import | export | ls | rm`: the image store under data.root/images. */
 @Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
@@ -24,8 +49,8 @@ import picocli.CommandLine.Parameters;
                 ImageCommand.Ls.class, ImageCommand.Rm.class, ImageCommand.Tag.class, ImageCommand.History.class,
                 ImageCommand.Prune.class, ImageCommand.Inspect.class})
 public final class ImageCommand extends RequestCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -33,7 +58,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
     }
 
     static ImageStore store(Config c) throws JboxException {
-        return new ImageStore(jbox.config.HostRoots.images(c));
+        return new ImageStore(HostRoots.images(c));
     }
 
     /** What one import may unpack: an archive from elsewhere may be a decompression bomb. */
@@ -163,19 +188,19 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         @Override
         public Integer call() throws JboxException {
             ImageStore store = store(config());
-            java.time.Instant now = java.time.Instant.now();
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> rows = new java.util.ArrayList<>();
+            Instant now = Instant.now();
+            ObjectMapper json = new ObjectMapper();
+            List<ObjectNode> rows = new ArrayList<>();
             for (ImageMeta m : store.list()) {
                 String id = imageId(m);
                 String[] repoTag = repoTag(m.name());
-                java.util.List<String> command = new java.util.ArrayList<>(m.entrypoint());
+                List<String> command = new ArrayList<>(m.entrypoint());
                 command.addAll(m.cmd());
                 String c = String.join(" ", command);
                 if (!noTrunc && c.length() > 30) {
                     c = c.substring(0, 29) + "…";
                 }
-                com.fasterxml.jackson.databind.node.ObjectNode row = json.createObjectNode();
+                ObjectNode row = json.createObjectNode();
                 row.put("Repository", repoTag[0]).put("Tag", repoTag[1])
                         .put("ID", noTrunc ? id : shortId(id)).put("Id", id)
                         .put("CreatedAt", m.created()).put("CreatedSince", HumanTime.ago(HumanTime.parse(m.created()), now))
@@ -188,7 +213,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             }
             String f = format == null || format.equals("table") ? DEFAULT_TABLE : format;
             if (f.equals("json")) {
-                com.fasterxml.jackson.databind.node.ArrayNode a = json.createArrayNode();
+                ArrayNode a = json.createArrayNode();
                 rows.forEach(a::add);
                 out().println(a.toPrettyString());
                 return 0;
@@ -197,7 +222,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
                 case "ID" -> "IMAGE ID";
                 case "CreatedSince" -> "CREATED";
                 case "CreatedAt" -> "CREATED AT";
-                default -> field.toUpperCase(java.util.Locale.ROOT);
+                default -> field.toUpperCase(Locale.ROOT);
             }));
             return 0;
         }
@@ -233,16 +258,16 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         public Integer call() throws JboxException {
             ImageStore store = store(config());
             ImageMeta m = store.get(name);
-            com.fasterxml.jackson.databind.JsonNode config = configOf(store, m);
-            java.time.Instant now = java.time.Instant.now();
-            java.util.List<String[]> rows = new java.util.ArrayList<>();
-            com.fasterxml.jackson.databind.JsonNode history = config == null ? null : config.get("history");
+            JsonNode config = configOf(store, m);
+            Instant now = Instant.now();
+            List<String[]> rows = new ArrayList<>();
+            JsonNode history = config == null ? null : config.get("history");
             if (history == null || !history.isArray() || history.isEmpty()) {
                 // built by jbox from a rootfs: one step, what it came from
                 rows.add(new String[] {m.created(), m.source(), humanSize(size(store, m)), ""});
             } else {
                 for (int i = history.size() - 1; i >= 0; i--) { // newest first, as docker
-                    com.fasterxml.jackson.databind.JsonNode h = history.get(i);
+                    JsonNode h = history.get(i);
                     rows.add(new String[] {h.path("created").asText(""), h.path("created_by").asText(""),
                         h.path("empty_layer").asBoolean(false) ? "0B" : "-", h.path("comment").asText("")});
                 }
@@ -254,8 +279,8 @@ public final class ImageCommand extends RequestCommand implements Runnable {
                 }
                 return 0;
             }
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-            java.util.List<com.fasterxml.jackson.databind.node.ObjectNode> table = new java.util.ArrayList<>();
+            ObjectMapper json = new ObjectMapper();
+            List<ObjectNode> table = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 String[] r = rows.get(i);
                 String by = r[1].replace("\t", " ").replace("\n", " ");
@@ -271,7 +296,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
                         case "ID" -> "IMAGE";
                         case "CreatedSince" -> "CREATED";
                         case "CreatedBy" -> "CREATED BY";
-                        default -> f.toUpperCase(java.util.Locale.ROOT);
+                        default -> f.toUpperCase(Locale.ROOT);
                     }));
             return 0;
         }
@@ -295,8 +320,8 @@ public final class ImageCommand extends RequestCommand implements Runnable {
                 out().println("nothing to remove: jbox keeps no dangling images (jbox image prune -a removes the unused ones)");
                 return 0;
             }
-            java.util.Set<String> used = new java.util.HashSet<>();
-            for (jbox.state.ContainerRecord r : jbox.state.StateStore.ofRun(c.stateRoot()).list()) {
+            Set<String> used = new HashSet<>();
+            for (ContainerRecord r : StateStore.ofRun(c.stateRoot()).list()) {
                 if (r.image() != null) {
                     used.add(r.image());
                 }
@@ -316,7 +341,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             mixinStandardHelpOptions = true)
     static final class Inspect extends RequestCommand implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
-        java.util.List<String> names;
+        List<String> names;
 
         @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE", description = "A Go template per image: '{{.Id}}', '{{json .Config}}'.")
         String format;
@@ -325,9 +350,9 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         public Integer call() throws JboxException {
             ImageStore store = store(config());
             GoTemplate template = format == null ? null : GoTemplate.parse(format);
-            com.fasterxml.jackson.databind.node.ArrayNode all = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+            ArrayNode all = new ObjectMapper().createArrayNode();
             int status = EachRef.run(request, names, n -> {
-                com.fasterxml.jackson.databind.JsonNode node = inspect(store, store.get(n));
+                JsonNode node = inspect(store, store.get(n));
                 if (template != null) {
                     out().println(template.render(node));
                 } else {
@@ -347,10 +372,10 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             return m.configDigest();
         }
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((m.source() + "\n" + m.created()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "sha256:" + java.util.HexFormat.of().formatHex(d);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest((m.source() + "\n" + m.created()).getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
         }
     }
@@ -371,7 +396,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
 
     /** Bytes of the image's layers' files, each inode once (du's rule; images share layers). */
     static long size(ImageStore store, ImageMeta m) throws JboxException {
-        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Set<Object> seen = new HashSet<>();
         long[] total = {0};
         for (Path root : store.layers(m).layers()) {
             walkSize(root, seen, total);
@@ -379,24 +404,24 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         return total[0];
     }
 
-    private static void walkSize(Path root, java.util.Set<Object> seen, long[] total) throws JboxException {
+    private static void walkSize(Path root, Set<Object> seen, long[] total) throws JboxException {
         try {
-            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
-                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
                     if (a.isRegularFile() && seen.add(a.fileKey())) {
                         total[0] += a.size();
                     }
-                    return java.nio.file.FileVisitResult.CONTINUE;
+                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) {
-                    return java.nio.file.FileVisitResult.CONTINUE;
+                public FileVisitResult visitFileFailed(Path f, IOException e) {
+                    return FileVisitResult.CONTINUE;
                 }
             });
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot measure " + root + ": " + jbox.io.IoReason.of(e), e);
+        } catch (IOException e) {
+            throw new JboxException("cannot measure " + root + ": " + IoReason.of(e), e);
         }
     }
 
@@ -409,57 +434,57 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             v /= 1000;
             u++;
         }
-        java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros();
+        BigDecimal d = new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros();
         return d.toPlainString() + units[u];
     }
 
-    static com.fasterxml.jackson.databind.JsonNode configOf(ImageStore store, ImageMeta m) throws JboxException {
+    static JsonNode configOf(ImageStore store, ImageMeta m) throws JboxException {
         byte[] b = store.configFile(m);
         if (b == null) {
             return null;
         }
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(b);
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot parse the config of image " + m.name() + ": " + jbox.io.IoReason.of(e), e);
+            return new ObjectMapper().readTree(b);
+        } catch (IOException e) {
+            throw new JboxException("cannot parse the config of image " + m.name() + ": " + IoReason.of(e), e);
         }
     }
 
     /** One image in docker's shape. */
-    static com.fasterxml.jackson.databind.node.ObjectNode inspect(ImageStore store, ImageMeta m) throws JboxException {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.JsonNode kept = configOf(store, m);
-        com.fasterxml.jackson.databind.node.ObjectNode o = json.createObjectNode();
+    static ObjectNode inspect(ImageStore store, ImageMeta m) throws JboxException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode kept = configOf(store, m);
+        ObjectNode o = json.createObjectNode();
         o.put("Id", imageId(m));
         String[] rt = repoTag(m.name());
         o.putArray("RepoTags").add(rt[0] + ":" + rt[1]);
-        com.fasterxml.jackson.databind.node.ArrayNode digests = o.putArray("RepoDigests");
+        ArrayNode digests = o.putArray("RepoDigests");
         if (!m.digest().isEmpty()) {
             digests.add(rt[0] + "@" + m.digest());
         }
         o.put("Created", kept != null && kept.hasNonNull("created") ? kept.get("created").asText() : m.created());
         o.put("Author", kept == null ? "" : kept.path("author").asText(""));
-        com.fasterxml.jackson.databind.node.ObjectNode c = o.putObject("Config");
+        ObjectNode c = o.putObject("Config");
         c.put("User", m.user());
-        com.fasterxml.jackson.databind.node.ArrayNode env = c.putArray("Env");
+        ArrayNode env = c.putArray("Env");
         m.env().forEach(env::add);
-        com.fasterxml.jackson.databind.node.ArrayNode cmd = c.putArray("Cmd");
+        ArrayNode cmd = c.putArray("Cmd");
         m.cmd().forEach(cmd::add);
         if (m.entrypoint().isEmpty()) {
             c.putNull("Entrypoint");
         } else {
-            com.fasterxml.jackson.databind.node.ArrayNode ep = c.putArray("Entrypoint");
+            ArrayNode ep = c.putArray("Entrypoint");
             m.entrypoint().forEach(ep::add);
         }
         c.put("WorkingDir", m.workingDir());
-        com.fasterxml.jackson.databind.JsonNode labels = kept == null ? null : kept.path("config").get("Labels");
+        JsonNode labels = kept == null ? null : kept.path("config").get("Labels");
         c.set("Labels", labels == null ? json.createObjectNode() : labels);
         o.put("Architecture", kept == null ? arch() : kept.path("architecture").asText(arch()));
         o.put("Os", "linux");
         o.put("Size", size(store, m));
-        com.fasterxml.jackson.databind.node.ObjectNode rootfs = o.putObject("RootFS");
+        ObjectNode rootfs = o.putObject("RootFS");
         rootfs.put("Type", "layers");
-        com.fasterxml.jackson.databind.node.ArrayNode layers = rootfs.putArray("Layers");
+        ArrayNode layers = rootfs.putArray("Layers");
         if (kept != null) {
             kept.path("rootfs").path("diff_ids").forEach(layers::add);
         }
@@ -480,7 +505,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
     @Command(name = "rm", description = "Remove images no container uses.", mixinStandardHelpOptions = true)
     static final class Rm extends RequestCommand implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "NAME")
-        java.util.List<String> names;
+        List<String> names;
 
         @Option(names = {"-f", "--force"}, description = "Remove the containers made from it first (running ones are killed).")
         boolean force;

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import jbox.JboxException;
@@ -21,11 +23,11 @@ final class ImageUsers {
     }
 
     /** Only containers whose layer is in {@code layers}: another data root's images are other images of that name. */
-    static List<ContainerRecord> of(StateStore states, java.nio.file.Path layers, String image) throws JboxException {
+    static List<ContainerRecord> of(StateStore states, Path layers, String image) throws JboxException {
         String canonical = ImageName.parse(image).canonical();
         List<ContainerRecord> out = new ArrayList<>();
         for (ContainerRecord r : states.list()) {
-            if (r.image() != null && r.layerDir() != null && java.nio.file.Path.of(r.layerDir()).startsWith(layers)
+            if (r.image() != null && r.layerDir() != null && Path.of(r.layerDir()).startsWith(layers)
                     && ImageName.parse(r.image()).canonical().equals(canonical)) {
                 out.add(r);
             }
@@ -42,7 +44,7 @@ final class ImageUsers {
     }
 
     /** Fails naming the users unless {@code force}, which removes each (killing a running one) as rm -f does. */
-    static void clear(Config config, String image, boolean force, java.io.PrintStream out) throws JboxException {
+    static void clear(Config config, String image, boolean force, PrintStream out) throws JboxException {
         StateStore states = StateStore.ofRun(config.stateRoot());
         List<ContainerRecord> users = of(states, config.containersDir(), image);
         if (users.isEmpty()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import jbox.JboxException;
 import jbox.config.Config;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
+import jbox.io.IoReason;
 import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
 import jbox.state.ContainerRecord;
@@ -84,11 +86,11 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
         return status;
     }
 
-    static void print(java.io.PrintStream out, JsonNode node) throws JboxException {
+    static void print(PrintStream out, JsonNode node) throws JboxException {
         try {
             out.println(JSON.writeValueAsString(node));
         } catch (IOException e) {
-            throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot print JSON: " + IoReason.of(e), e);
         }
     }
 
@@ -242,7 +244,7 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
-            return JSON.createObjectNode().put("unreadable", jbox.io.IoReason.of(e));
+            return JSON.createObjectNode().put("unreadable", IoReason.of(e));
         }
     }
 }

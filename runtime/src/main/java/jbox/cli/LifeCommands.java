@@ -1,17 +1,35 @@
 package jbox.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
+import jbox.network.PortLeases;
 import jbox.runtime.ContainerCgroups;
+import jbox.runtime.ContainerCopy;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ContainerStart;
+import jbox.runtime.ContainerStats;
 import jbox.runtime.ContainerStop;
+import jbox.runtime.LayerChanges;
+import jbox.runtime.NameRegistry;
 import jbox.runtime.ShimLocator;
+import jbox.runtime.SpecFile;
 import jbox.runtime.Timings;
+import jbox.spec.ContainerSpec;
+import jbox.spec.PortMapping;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
+import jbox.state.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -91,15 +109,15 @@ final class LifeCommands {
     }
 
     /** The host ids of the container's root (its user namespace's maps), 0:0 without one. */
-    private static long[] rootIds(jbox.spec.ContainerSpec spec) {
+    private static long[] rootIds(ContainerSpec spec) {
         long[] ids = {0, 0};
         if (spec.linux() != null && spec.linux().uidMappings() != null) {
-            for (jbox.spec.ContainerSpec.IdMapping m : spec.linux().uidMappings()) {
+            for (ContainerSpec.IdMapping m : spec.linux().uidMappings()) {
                 if (m.containerID() == 0) {
                     ids[0] = m.hostID();
                 }
             }
-            for (jbox.spec.ContainerSpec.IdMapping m : spec.linux().gidMappings()) {
+            for (ContainerSpec.IdMapping m : spec.linux().gidMappings()) {
                 if (m.containerID() == 0) {
                     ids[1] = m.hostID();
                 }
@@ -128,15 +146,15 @@ final class LifeCommands {
             String path = (out ? src : dest).substring(ref.length() + 1);
             StateStore states = StateStore.ofRun(config().stateRoot());
             ContainerRecord s = states.find(ref);
-            if (!states.isOwned(s.id()) || states.status(s) != jbox.state.Status.RUNNING) {
+            if (!states.isOwned(s.id()) || states.status(s) != Status.RUNNING) {
                 throw new JboxException("container " + ref + " is not running: cp reaches a running container's files only (start it first)");
             }
-            long[] ids = rootIds(jbox.runtime.SpecFile.read(states.dir(s.id())));
-            jbox.runtime.ContainerCopy copy = new jbox.runtime.ContainerCopy(ids[0], ids[1]);
+            long[] ids = rootIds(SpecFile.read(states.dir(s.id())));
+            ContainerCopy copy = new ContainerCopy(ids[0], ids[1]);
             if (out) {
-                copy.out(s.pid(), s.pidStartTime(), path, request.resolve(java.nio.file.Path.of(dest)));
+                copy.out(s.pid(), s.pidStartTime(), path, request.resolve(Path.of(dest)));
             } else {
-                copy.in(s.pid(), s.pidStartTime(), request.resolve(java.nio.file.Path.of(src)), path);
+                copy.in(s.pid(), s.pidStartTime(), request.resolve(Path.of(src)), path);
             }
             for (String skipped : copy.skipped()) {
                 request.caller().warn("not copied (neither file, directory nor link): " + skipped);
@@ -159,10 +177,10 @@ final class LifeCommands {
         @Override
         public Integer call() throws JboxException {
             ContainerRecord s = running(request, ref);
-            java.util.List<jbox.runtime.ContainerStats.Proc> procs = new jbox.runtime.ContainerStats(new ContainerCgroups(config()))
+            List<ContainerStats.Proc> procs = new ContainerStats(new ContainerCgroups(config()))
                     .processes(s);
             out().printf("%-8s %-8s %-8s %-9s %s%n", "PID", "PPID", "UID", "TIME", "CMD");
-            for (jbox.runtime.ContainerStats.Proc p : procs) {
+            for (ContainerStats.Proc p : procs) {
                 out().printf("%-8d %-8d %-8d %-9s %s%n", p.pid(), p.ppid(), p.uid(),
                         String.format("%02d:%02d:%02d", p.cpuSeconds() / 3600, p.cpuSeconds() / 60 % 60, p.cpuSeconds() % 60),
                         p.command());
@@ -185,11 +203,11 @@ final class LifeCommands {
         @Override
         public Integer call() throws JboxException {
             StateStore states = StateStore.ofRun(config().stateRoot());
-            List<ContainerRecord> list = new java.util.ArrayList<>();
+            List<ContainerRecord> list = new ArrayList<>();
             if (refs == null || refs.isEmpty()) {
                 for (ContainerRecord s : states.list()) {
                     if (s.image() != null && s.cgroup() != null && states.isOwned(s.id())
-                            && states.status(s) == jbox.state.Status.RUNNING) {
+                            && states.status(s) == Status.RUNNING) {
                         list.add(s);
                     }
                 }
@@ -198,8 +216,8 @@ final class LifeCommands {
                     list.add(states.findRunning(ref));
                 }
             }
-            jbox.runtime.ContainerStats stats = new jbox.runtime.ContainerStats(new ContainerCgroups(config()));
-            java.util.Map<String, jbox.runtime.ContainerStats.Sample> last = new java.util.HashMap<>();
+            ContainerStats stats = new ContainerStats(new ContainerCgroups(config()));
+            Map<String, ContainerStats.Sample> last = new HashMap<>();
             for (ContainerRecord s : list) {
                 last.put(s.id(), stats.sample(s));
             }
@@ -212,15 +230,15 @@ final class LifeCommands {
                 }
                 out().printf("%-14s %-20s %-8s %-22s %-8s %s%n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS");
                 for (ContainerRecord s : list) {
-                    jbox.runtime.ContainerStats.Sample now;
+                    ContainerStats.Sample now;
                     try {
                         now = stats.sample(s);
                     } catch (JboxException gone) {
                         continue; // it exited meanwhile
                     }
-                    jbox.runtime.ContainerStats.Sample before = last.put(s.id(), now);
+                    ContainerStats.Sample before = last.put(s.id(), now);
                     out().printf("%-14s %-20s %-8s %-22s %-8s %d%n", s.shortId(), s.name() == null ? "" : s.name(),
-                            String.format("%.2f%%", jbox.runtime.ContainerStats.cpuPercent(before, now)),
+                            String.format("%.2f%%", ContainerStats.cpuPercent(before, now)),
                             bytes(now.memoryBytes()) + " / " + bytes(now.memoryLimit()),
                             String.format("%.2f%%", 100.0 * now.memoryBytes() / Math.max(1, now.memoryLimit())), now.pids());
                 }
@@ -253,7 +271,7 @@ final class LifeCommands {
 
         @Override
         public Integer call() throws JboxException {
-            jbox.runtime.NameRegistry.rename(StateStore.ofRun(config().stateRoot()), ref, name);
+            NameRegistry.rename(StateStore.ofRun(config().stateRoot()), ref, name);
             return 0;
         }
     }
@@ -270,7 +288,7 @@ final class LifeCommands {
         public Integer call() throws JboxException {
             StateStore states = StateStore.ofRun(config().stateRoot());
             ContainerRecord s = states.find(ref);
-            for (jbox.spec.PortMapping p : jbox.network.PortLeases.of(config().stateRoot()).of(s.id())) {
+            for (PortMapping p : PortLeases.of(config().stateRoot()).of(s.id())) {
                 String key = p.containerPort() + "/" + p.protocol();
                 if (only == null || only.equals(key) || only.equals(Integer.toString(p.containerPort())) && p.protocol().equals("tcp")) {
                     out().println((only == null ? key + " -> " : "") + (p.hostIp() == null ? "0.0.0.0" : p.hostIp()) + ":" + p.hostPort());
@@ -290,7 +308,7 @@ final class LifeCommands {
         public Integer call() throws JboxException {
             StateStore states = StateStore.ofRun(config().stateRoot());
             ContainerRecord s = states.find(ref);
-            new jbox.runtime.LayerChanges(jbox.runtime.SpecFile.read(states.dir(s.id()))).diff(out()::println);
+            new LayerChanges(SpecFile.read(states.dir(s.id()))).diff(out()::println);
             return 0;
         }
     }
@@ -299,7 +317,7 @@ final class LifeCommands {
             mixinStandardHelpOptions = true)
     static final class Export extends RequestCommand implements Callable<Integer> {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
-        java.nio.file.Path output;
+        Path output;
 
         @Parameters(index = "0", paramLabel = "CONTAINER")
         String ref;
@@ -308,17 +326,17 @@ final class LifeCommands {
         public Integer call() throws JboxException {
             StateStore states = StateStore.ofRun(config().stateRoot());
             ContainerRecord s = states.find(ref);
-            jbox.runtime.LayerChanges layers = new jbox.runtime.LayerChanges(jbox.runtime.SpecFile.read(states.dir(s.id())));
+            LayerChanges layers = new LayerChanges(SpecFile.read(states.dir(s.id())));
             if (output == null) {
                 layers.export(out());
                 out().flush();
                 return 0;
             }
-            java.nio.file.Path file = request.resolve(output);
-            try (java.io.OutputStream o = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16)) {
+            Path file = request.resolve(output);
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
                 layers.export(o);
-            } catch (java.io.IOException e) {
-                throw new JboxException("cannot write " + file + ": " + jbox.io.IoReason.of(e), e);
+            } catch (IOException e) {
+                throw new JboxException("cannot write " + file + ": " + IoReason.of(e), e);
             }
             return 0;
         }
@@ -329,11 +347,11 @@ final class LifeCommands {
         Config config = r.config();
         StateStore states = StateStore.ofRun(config.stateRoot());
         ContainerCgroups cgroups = new ContainerCgroups(config);
-        jbox.state.Status status = new ContainerStop(states, cgroups).status(s);
-        if (frozen && status != jbox.state.Status.RUNNING) {
+        Status status = new ContainerStop(states, cgroups).status(s);
+        if (frozen && status != Status.RUNNING) {
             throw new JboxException("cannot pause container " + s.shortId() + ": it is " + status.word() + ", not running");
         }
-        if (!frozen && status != jbox.state.Status.PAUSED) {
+        if (!frozen && status != Status.PAUSED) {
             throw new JboxException("cannot unpause container " + s.shortId() + ": it is " + status.word() + ", not paused");
         }
         if (s.cgroup() == null) {

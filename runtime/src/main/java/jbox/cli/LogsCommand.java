@@ -1,19 +1,26 @@
 package jbox.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
+import jbox.runtime.ContainerFiles;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -30,7 +37,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true)
 public final class LogsCommand extends RequestCommand implements Callable<Integer> {
     /** The container's output as the shim logs it (ContainerFiles.stdioLog). */
-    static final String LOG = jbox.runtime.ContainerFiles.STDIO_LOG;
+    static final String LOG = ContainerFiles.STDIO_LOG;
     private static final int HEADER = 16;
     private static final int MAX_FRAME = 1 << 20;
 
@@ -129,7 +136,7 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
                 Thread.sleep(100);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot read " + log + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + log + ": " + IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
@@ -211,12 +218,12 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
 
     /** Chunks into lines, per stream (a line may span several chunks). */
     private static final class LineSplitter {
-        private final java.util.function.Consumer<Line> sink;
-        private final java.io.ByteArrayOutputStream[] partial = {null, new java.io.ByteArrayOutputStream(),
-            new java.io.ByteArrayOutputStream()};
+        private final Consumer<Line> sink;
+        private final ByteArrayOutputStream[] partial = {null, new ByteArrayOutputStream(),
+            new ByteArrayOutputStream()};
         private final long[] started = new long[3];
 
-        LineSplitter(java.util.function.Consumer<Line> sink) {
+        LineSplitter(Consumer<Line> sink) {
             this.sink = sink;
         }
 
@@ -278,7 +285,7 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
             OutputStream to = l.stream() == 2 ? err : out;
             try {
                 if (timestamps) {
-                    to.write(stamp(l.nanos()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    to.write(stamp(l.nanos()).getBytes(StandardCharsets.US_ASCII));
                 }
                 to.write(l.bytes());
             } catch (IOException e) {
@@ -298,8 +305,8 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
         /** docker's -t: RFC 3339 with nanoseconds, always nine digits, then a space. */
         static String stamp(long nanos) {
             Instant i = Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-            return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z' ")
-                    .withZone(java.time.ZoneOffset.UTC).format(i);
+            return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z' ")
+                    .withZone(ZoneOffset.UTC).format(i);
         }
     }
 
@@ -325,7 +332,7 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
                 Thread.sleep(100);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot read " + old + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + old + ": " + IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;

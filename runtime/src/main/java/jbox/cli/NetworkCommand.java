@@ -3,6 +3,7 @@ package jbox.cli;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.network.BridgeSettings;
 import jbox.network.UserNetworks;
 import jbox.runtime.Cleanup;
@@ -10,13 +11,14 @@ import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `jbox network create|ls|rm`: user-defined networks, each a bridge of its own (see UserNetworks). */
 @Command(name = "network", description = "Manage user-defined networks (run --net NAME).", mixinStandardHelpOptions = true,
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Rm.class})
 public final class NetworkCommand extends RequestCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -24,7 +26,7 @@ public final class NetworkCommand extends RequestCommand implements Runnable {
     }
 
     static UserNetworks networks(Config config) throws JboxException {
-        return new UserNetworks(jbox.config.HostRoots.dataRoot(config), BridgeSettings.from(config));
+        return new UserNetworks(HostRoots.dataRoot(config), BridgeSettings.from(config));
     }
 
     @Command(name = "create", description = "Create a network with its own subnet.", mixinStandardHelpOptions = true)

@@ -7,8 +7,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.ContainerCgroups;
@@ -17,6 +20,7 @@ import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * `jbox ps`: containers of `jbox run`, as docker lists them (CONTAINER ID, IMAGE, COMMAND, CREATED,
@@ -50,7 +54,7 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
             description = "table (default), json, or a Go template: '{{.ID}} {{.Names}}', 'table {{.Names}}\\t{{.Status}}'.")
     String format;
 
-    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "ID",
+    @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "ID",
             description = "OCI CLI (runc ps): the processes of that container, as pids.")
     String ociId;
 
@@ -101,7 +105,7 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
             case "ID" -> "CONTAINER ID";
             case "RunningFor" -> "CREATED";
             case "CreatedAt" -> "CREATED AT";
-            default -> field.toUpperCase(java.util.Locale.ROOT);
+            default -> field.toUpperCase(Locale.ROOT);
         };
     }
 
@@ -161,8 +165,8 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
     /** docker matches names as a regular expression (a part of the name); a plain word is a substring. */
     private static boolean nameMatches(String name, String pattern) {
         try {
-            return java.util.regex.Pattern.compile(pattern).matcher(name).find();
-        } catch (java.util.regex.PatternSyntaxException e) {
+            return Pattern.compile(pattern).matcher(name).find();
+        } catch (PatternSyntaxException e) {
             return name.contains(pattern);
         }
     }

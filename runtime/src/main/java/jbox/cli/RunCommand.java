@@ -7,8 +7,11 @@ import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.ContainerLauncher;
 import jbox.runtime.ContainerRunner;
+import jbox.runtime.RestartPolicy;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
+import jbox.security.SeccompFilters;
+import jbox.spec.OciConfig;
 import jbox.spec.RunOptions;
 import picocli.CommandLine;
 
@@ -25,7 +28,7 @@ final class RunCommand {
         }
         t.enable(p.has("--timings"));
         if (p.all("--security-opt").stream().noneMatch(o -> o.startsWith("seccomp"))) {
-            jbox.security.SeccompFilters.prepareDefault(); // on the second core, while we go on
+            SeccompFilters.prepareDefault(); // on the second core, while we go on
         }
         t.mark("parse_args");
         Config config = r.config();
@@ -52,7 +55,7 @@ final class RunCommand {
         RegistryCommands.beforeRun(r, config, p.image(), p.value("--pull"));
         ContainerLauncher launcher = new ContainerLauncher(config, t);
         if (p.has("--restart")) {
-            launcher.withRestart(jbox.runtime.RestartPolicy.parse(p.value("--restart")));
+            launcher.withRestart(RestartPolicy.parse(p.value("--restart")));
         }
         String format = p.value("--format");
         if (format != null && (!format.equals("json") || !p.has("--dry-run"))) {
@@ -60,7 +63,7 @@ final class RunCommand {
                     : "--format goes with --dry-run");
         }
         if (p.has("--dry-run")) {
-            r.out().println(jbox.spec.OciConfig.json(launcher.specOnly(o)));
+            r.out().println(OciConfig.json(launcher.specOnly(o)));
             return 0;
         }
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), t, r.caller());

@@ -2,18 +2,22 @@
 package jbox.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * What a shell and `man` need, read off the commands' picocli model so they cannot drift from
@@ -101,7 +105,7 @@ final class ShellDocs {
             Files.createDirectories(dir);
             write(root, dir, written);
         } catch (IOException e) {
-            throw new JboxException("cannot write man pages to " + dir + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write man pages to " + dir + ": " + IoReason.of(e), e);
         }
         return written;
     }
@@ -113,7 +117,7 @@ final class ShellDocs {
         }
         String page = spec.qualifiedName("-");
         Path file = dir.resolve(page + ".1");
-        jbox.io.FileModes.write(file, roff(spec).getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644);
+        FileModes.write(file, roff(spec).getBytes(StandardCharsets.UTF_8), 0644);
         written.add(file);
         List<CommandLine> done = new ArrayList<>();
         for (CommandLine sub : c.getSubcommands().values()) {
@@ -127,7 +131,7 @@ final class ShellDocs {
     static String roff(CommandSpec spec) {
         String page = spec.qualifiedName("-");
         StringBuilder r = new StringBuilder();
-        r.append(".TH ").append(esc(page.toUpperCase(java.util.Locale.ROOT))).append(" 1 \"\" \"")
+        r.append(".TH ").append(esc(page.toUpperCase(Locale.ROOT))).append(" 1 \"\" \"")
                 .append(esc(spec.root().version().length > 0 ? spec.root().version()[0] : "jbox")).append("\" \"jbox manual\"\n");
         r.append(".SH NAME\n").append(esc(page)).append(" \\- ")
                 .append(esc(HelpLayout.description(spec))).append('\n');

@@ -6,6 +6,8 @@ import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
+import jbox.runtime.RestartPolicy;
+import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,9 +57,9 @@ final class SignalCommands {
             boolean forGood = chosen.equalsIgnoreCase("KILL") || chosen.equalsIgnoreCase("SIGKILL") || chosen.equals("9");
             ContainerStop stop = new ContainerStop(states, new ContainerCgroups(config));
             return EachRef.run(request, containers, r -> {
-                jbox.state.ContainerRecord s = states.findRunning(r);
+                ContainerRecord s = states.findRunning(r);
                 if (forGood) {
-                    jbox.runtime.RestartPolicy.markStopped(states.dir(s.id()), true); // docker: killed by a user stays down
+                    RestartPolicy.markStopped(states.dir(s.id()), true); // docker: killed by a user stays down
                 }
                 stop.kill(s, chosen, false);
                 out().println(r);

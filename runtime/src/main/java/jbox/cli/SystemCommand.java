@@ -1,17 +1,23 @@
 package jbox.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.image.ImageStore;
 import jbox.runtime.Cleanup;
+import jbox.state.StateStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** `jbox system prune`: removes what dead or stopped containers left behind; `jbox system df`: disk use. */
 @Command(name = "system", description = "System-wide housekeeping.", mixinStandardHelpOptions = true,
         subcommands = {SystemCommand.Prune.class, SystemCommand.Df.class})
 public final class SystemCommand extends RequestCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -27,7 +33,7 @@ public final class SystemCommand extends RequestCommand implements Runnable {
         @Override
         public Integer call() throws JboxException {
             Config config = config();
-            jbox.image.ImageStore.Usage usage = ImageCommand.store(config).usage();
+            ImageStore.Usage usage = ImageCommand.store(config).usage();
             var out = out();
             out.printf("%-32s %7s %12s %12s %12s%n", "IMAGE", "LAYERS", "SIZE", "SHARED", "UNIQUE");
             long total = 0;
@@ -42,12 +48,12 @@ public final class SystemCommand extends RequestCommand implements Runnable {
                         l.images().isEmpty() ? "(unused)" : String.join(", ", l.images()));
             }
             out.printf("%n%-20s %12s  %s%n", "CONTAINER", "SIZE", "IMAGE");
-            jbox.state.StateStore states = jbox.state.StateStore.ofRun(config.stateRoot());
+            StateStore states = StateStore.ofRun(config.stateRoot());
             for (var c : states.list()) {
                 if (c.layerDir() == null) {
                     continue;
                 }
-                long size = jbox.image.ImageStore.treeSize(java.nio.file.Path.of(c.layerDir()).resolve("upper"));
+                long size = ImageStore.treeSize(Path.of(c.layerDir()).resolve("upper"));
                 out.printf("%-20s %12s  %s%n", c.shortId(), size(size), c.image());
             }
             out.printf("%nlayers in the store: %s%n", size(total));
@@ -65,7 +71,7 @@ public final class SystemCommand extends RequestCommand implements Runnable {
                 v /= 1000;
                 u++;
             }
-            return String.format(java.util.Locale.ROOT, "%.1f%s", v, units[Math.max(u, 0)]);
+            return String.format(Locale.ROOT, "%.1f%s", v, units[Math.max(u, 0)]);
         }
     }
 
@@ -75,7 +81,7 @@ public final class SystemCommand extends RequestCommand implements Runnable {
         @Override
         public Integer call() throws JboxException {
             Config config = config();
-            var removed = new java.util.ArrayList<>(new Cleanup(config).prune());
+            var removed = new ArrayList<>(new Cleanup(config).prune());
             removed.addAll(OciCommands.lifecycle(request).pruneInterrupted());
             for (String r : removed) {
                 out().println("removed " + r);

@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,7 @@ import jbox.JboxException;
 import jbox.runtime.Volumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `jbox volume create|ls|rm|inspect`: named volumes (see runtime.Volumes), as docker's. */
 @Command(name = "volume", description = "Manage named volumes (run -v NAME:/path).", mixinStandardHelpOptions = true,
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
 public final class VolumeCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        new CommandLine(this).usage(out());
     }
 
     @Command(name = "create", description = "Create a volume (run -v NAME:/path also does, on first use).",
@@ -35,7 +37,7 @@ public final class VolumeCommand extends RequestCommand implements Runnable {
 
     @Command(name = "ls", description = "List volumes.", mixinStandardHelpOptions = true)
     static final class Ls extends RequestCommand implements Callable<Integer> {
-        @picocli.CommandLine.Option(names = {"-q", "--quiet"}, description = "Names only.")
+        @CommandLine.Option(names = {"-q", "--quiet"}, description = "Names only.")
         boolean quiet;
 
         @Override
@@ -99,7 +101,7 @@ public final class VolumeCommand extends RequestCommand implements Runnable {
             }
             try {
                 out().println(json.writeValueAsString(out));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new JboxException("cannot write volume JSON: " + e.getOriginalMessage(), e);
             }
             return 0;

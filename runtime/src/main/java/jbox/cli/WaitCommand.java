@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "wait", description = "Wait for a container to exit and print its exit code.", mixinStandardHelpOptions = true)
 public final class WaitCommand extends RequestCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    java.util.List<String> refs;
+    List<String> refs;
 
     @Override
     public Integer call() throws JboxException {

@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.util.function.Predicate;
 import jbox.JboxException;
 import jbox.io.IoReason;
 import jbox.spec.PortMapping;
@@ -25,7 +26,7 @@ final class HostPorts {
      * For a host port 0: one the kernel says is free now (it picks from its ephemeral range, as
      * docker's proxy does), and that {@code leased} does not already promise to another mapping.
      */
-    static PortMapping pickFree(PortMapping p, java.util.function.Predicate<PortMapping> leased) throws JboxException {
+    static PortMapping pickFree(PortMapping p, Predicate<PortMapping> leased) throws JboxException {
         InetSocketAddress at = new InetSocketAddress(p.hostIp() == null ? "0.0.0.0" : p.hostIp(), 0);
         for (int attempt = 0; attempt < 16; attempt++) {
             int port;

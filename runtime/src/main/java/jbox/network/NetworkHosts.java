@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ public final class NetworkHosts {
     private static void rewrite(Path file, String text) throws IOException {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(file, List.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
-                .toArray(new java.nio.file.OpenOption[0]))) {
+                .toArray(new OpenOption[0]))) {
             ch.truncate(0);
             ByteBuffer buf = ByteBuffer.wrap(b);
             while (buf.hasRemaining()) {

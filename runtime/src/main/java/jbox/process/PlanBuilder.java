@@ -11,11 +11,14 @@ import static jbox.process.MountOptions.MS_REMOUNT;
 import static jbox.process.MountOptions.MS_SHARED;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -117,7 +120,7 @@ public final class PlanBuilder {
         if (lower != null) {
             String data = "lowerdir=" + lower + ",upperdir=" + ann.get(ContainerSpec.ANNOTATION_UPPER)
                     + ",workdir=" + ann.get(ContainerSpec.ANNOTATION_WORK) + (userns ? ",userxattr" : "");
-            if (data.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= MOUNT_DATA_MAX) {
+            if (data.getBytes(StandardCharsets.UTF_8).length >= MOUNT_DATA_MAX) {
                 throw new JboxException("the overlay mount of " + lower.split(":").length + " image layers needs "
                         + data.length() + " bytes of mount options, more than the kernel takes (" + (MOUNT_DATA_MAX - 1)
                         + "): use a shorter data.root, or an image with fewer layers");
@@ -138,7 +141,7 @@ public final class PlanBuilder {
 
         // Symlinks in mount destinations are resolved in the image, never on the host.
         InRootResolver resolver = lower == null ? new InRootResolver(root) : new InRootResolver(new LayerStack(
-                java.util.Arrays.stream(lower.split(":")).map(Path::of).toList()));
+                Arrays.stream(lower.split(":")).map(Path::of).toList()));
         Map<ContainerPath, ContainerPath> mounted = new LinkedHashMap<>(); // destination -> where it went
         ContainerPath devDir = null;
         boolean devBound = false;
@@ -261,7 +264,7 @@ public final class PlanBuilder {
             o = new MountOptions(o.flags() | MS_BIND, o.propagation(), o.data(), o.tmpcopyup(), o.idmap());
         }
         if (o.idmap() != MountOptions.Idmap.NONE && !o.isBind()) {
-            throw new JboxException("mount on " + m.destination() + ": " + o.idmap().name().toLowerCase(java.util.Locale.ROOT)
+            throw new JboxException("mount on " + m.destination() + ": " + o.idmap().name().toLowerCase(Locale.ROOT)
                     + " needs a bind mount, not type " + m.type());
         }
         if (o.tmpcopyup() && !"tmpfs".equals(m.type())) {

@@ -5,10 +5,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import jbox.JboxException;
+import jbox.cgroup.CgroupUsage;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.config.HostRoots;
@@ -142,11 +146,11 @@ public final class ContainerLauncher {
             spec = withNetns(spec, containerNetns(mode.target())); // that container's init may be another now
         }
         try {
-            java.nio.file.Files.deleteIfExists(states.dir(s.id()).resolve(ContainerRunner.EXIT_RECORD)); // the last run's
+            Files.deleteIfExists(states.dir(s.id()).resolve(ContainerRunner.EXIT_RECORD)); // the last run's
         } catch (IOException e) {
             throw new JboxException("cannot remove the last exit record of " + s.shortId() + ": " + IoReason.of(e), e);
         }
-        ContainerRecord state = s.withCgroup(null, 0, java.util.Map.of()); // the last one went with the last run
+        ContainerRecord state = s.withCgroup(null, 0, Map.of()); // the last one went with the last run
         Integer code = launch(states, s.id(), spec, state, Arrays.asList(s.name(), s.shortId()), !attach, null, 0, null,
                 RunExtras.NONE, runner);
         if (code != null && s.autoRemove()) {
@@ -245,7 +249,7 @@ public final class ContainerLauncher {
             int code = outcome.exitCode();
             timings.mark("container_exited"); // the workload ran, exited, and the shim reported it
             boolean cpuLimit = cpuWatch[0] != null && cpuWatch[0].reached();
-            jbox.cgroup.CgroupUsage usage = cgroup == null ? null : cgroup.usage();
+            CgroupUsage usage = cgroup == null ? null : cgroup.usage();
             if (report != null) {
                 report.ended(outcome, spec, usage, cpuLimit);
             }
@@ -280,7 +284,7 @@ public final class ContainerLauncher {
 
     /** The spec with its network namespace joined at {@code path} (--net container: on a new start). */
     private static ContainerSpec withNetns(ContainerSpec spec, String path) {
-        List<ContainerSpec.Namespace> ns = new java.util.ArrayList<>();
+        List<ContainerSpec.Namespace> ns = new ArrayList<>();
         for (ContainerSpec.Namespace n : spec.linux().namespaces()) {
             ns.add(n.type().equals("network") ? new ContainerSpec.Namespace("network", path) : n);
         }
@@ -316,8 +320,8 @@ public final class ContainerLauncher {
     }
 
     /** -l KEY=VALUE flags as a map, in their order (a later KEY wins). */
-    static java.util.Map<String, String> labels(List<String> flags) {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    static Map<String, String> labels(List<String> flags) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String l : flags) {
             int eq = l.indexOf('=');
             out.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.io.IoReason;
 import jbox.state.ContainerRecord;
 
 /**
@@ -49,7 +50,7 @@ public final class ContainerStats {
         try {
             ns = Files.readSymbolicLink(Path.of("/proc", Long.toString(init), "ns/pid")).toString();
         } catch (IOException e) {
-            throw new JboxException("cannot read the pid namespace of pid " + init + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read the pid namespace of pid " + init + ": " + IoReason.of(e), e);
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : ds) {
@@ -62,7 +63,7 @@ public final class ContainerStats {
                 }
             }
         } catch (IOException e) {
-            throw new JboxException("cannot list /proc: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot list /proc: " + IoReason.of(e), e);
         }
         return out;
     }

@@ -1,6 +1,9 @@
 package jbox.runtime;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,8 +139,8 @@ final class EtcFiles {
             return false;
         }
         try {
-            return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address; // a literal: no lookup
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(s) instanceof Inet6Address; // a literal: no lookup
+        } catch (UnknownHostException e) {
             return false;
         }
     }

@@ -10,8 +10,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import jbox.JboxException;
@@ -105,7 +108,7 @@ public final class LayerChanges {
                 continue;
             }
             if (type(a) == S_IFDIR && inLower) {
-                java.util.List<String> below = new java.util.ArrayList<>();
+                List<String> below = new ArrayList<>();
                 diff(u, l, path, below::add);
                 if (!below.isEmpty()) {
                     out.accept("C " + path);
@@ -120,7 +123,7 @@ public final class LayerChanges {
         }
     }
 
-    private static final java.util.Set<String> MOUNT_POINTS = java.util.Set.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf");
+    private static final Set<String> MOUNT_POINTS = Set.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf");
 
     /** `jbox export`: the merged tree as an uncompressed tar on {@code out}. */
     public void export(OutputStream out) throws JboxException {
@@ -211,7 +214,7 @@ public final class LayerChanges {
         while (left > 0) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, left));
             if (n < 0) {
-                java.util.Arrays.fill(buf, (byte) 0); // shrunk meanwhile: pad
+                Arrays.fill(buf, (byte) 0); // shrunk meanwhile: pad
                 n = (int) Math.min(buf.length, left);
             }
             out.write(buf, 0, n);

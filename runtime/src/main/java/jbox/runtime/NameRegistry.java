@@ -2,8 +2,12 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import jbox.io.LockFile;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
@@ -37,7 +41,7 @@ public final class NameRegistry {
             }
             states.write(s.withName(newName));
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 
@@ -59,7 +63,7 @@ public final class NameRegistry {
         Path lockFile = states.root().resolve("names.lock");
         try {
             try (LockFile ignored = LockFile.acquire(lockFile)) {
-                java.util.Map<String, String> taken = new java.util.HashMap<>();
+                Map<String, String> taken = new HashMap<>();
                 for (String other : states.ids()) {
                     ContainerRecord s = states.read(other);
                     if (s != null && s.name() != null) {
@@ -73,11 +77,11 @@ public final class NameRegistry {
                 String chosen = name != null ? name : GeneratedNames.pick(taken::containsKey);
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
-                states.write(ContainerRecord.ofImage(id, chosen, null, java.time.Instant.now().toString(), false, null));
+                states.write(ContainerRecord.ofImage(id, chosen, null, Instant.now().toString(), false, null));
                 return new Claim(lock, chosen);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 }

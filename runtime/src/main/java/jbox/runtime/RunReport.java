@@ -10,7 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import jbox.JboxException;
 import jbox.cgroup.CgroupUsage;
@@ -128,7 +130,7 @@ final class RunReport {
 
     /** The cgroup limits the container met while it ran: oom_kill, pids_limit_hit. */
     static List<String> events(CgroupUsage usage) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         if (usage != null && usage.oomKills() > 0) {
             out.add("oom_kill");
         }
@@ -171,7 +173,7 @@ final class RunReport {
             v /= 1024;
             u++;
         }
-        return (v == Math.floor(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + " " + units[u];
+        return (v == Math.floor(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + " " + units[u];
     }
 
     /**

@@ -2,11 +2,14 @@
 package jbox.spec;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import jbox.JboxException;
 import jbox.io.IoReason;
 
@@ -27,7 +30,7 @@ final class HostDevices {
     }
 
     /** What jbox's own /dev has (PlanBuilder's defaults, the pts instance), or what is no device to hand over. */
-    private static final java.util.Set<String> OWN = java.util.Set.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+    private static final Set<String> OWN = Set.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random",
             "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/console");
 
     /**
@@ -38,7 +41,7 @@ final class HostDevices {
      */
     static List<String> allOfHost() throws JboxException {
         List<String> out = new ArrayList<>();
-        try (java.util.stream.Stream<Path> s = Files.walk(Path.of("/dev"), 2)) {
+        try (Stream<Path> s = Files.walk(Path.of("/dev"), 2)) {
             for (Path p : (Iterable<Path>) s.sorted()::iterator) {
                 String name = p.toString();
                 if (OWN.contains(name) || name.startsWith("/dev/pts/") || name.startsWith("/dev/shm/")
@@ -50,7 +53,7 @@ final class HostDevices {
                     out.add(name);
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new JboxException("--privileged: cannot list the host's /dev: " + e.getMessage(), e);
         }
         return out;
