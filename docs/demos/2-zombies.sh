@@ -8,7 +8,8 @@ for mode in "" "--init"; do
   name=demo2-$$
   $jbox run --rm --name $name $mode busybox sh -c '(sleep 0.2 &); exec sleep 1021' & run=$!
   until $jbox ps | grep -q " $name\$"; do sleep 0.1; done
-  pid=$($jbox inspect $name | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  pid=$($jbox inspect --format '{{.State.Pid}}' $name)
+  case $pid in ''|*[!0-9]*) echo "no pid for $name: '$pid'"; $jbox kill $name >/dev/null; wait $run; exit 1;; esac
   # Once `sleep 1021` runs, the subshell is gone and the orphan is PID 1's child; wait (on a condition,
   # not a clock) until it has finished: no live child of PID 1 but the workload, no unreaped one for
   # the init (a zombie the init has not reaped yet would be counted; one it never reaps stays).
