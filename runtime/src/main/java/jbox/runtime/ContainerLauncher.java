@@ -154,6 +154,7 @@ public final class ContainerLauncher {
                 return 0;
             }
             int code = outcome.exitCode();
+            timings.mark("container_exited"); // the workload ran, exited, and the shim reported it
             if (report != null) {
                 report.ended(outcome, spec, cgroup == null ? null : cgroup.usage(), cpuWatch[0] != null && cpuWatch[0].reached());
             }
@@ -186,7 +187,7 @@ public final class ContainerLauncher {
                     }
                 } finally {
                     lock.close();
-                    timings.mark("exit_and_cleanup");
+                    timings.mark("cleanup");
                 }
             }
         }
