@@ -114,7 +114,7 @@ public final class Cleanup {
             return;
         }
         // What --report gives a foreground run, kept beside the state for `jbox inspect`.
-        new RunReport(states.dir(id).resolve(RunReport.FILE), id, s.name(), s.image())
+        RunReport.kept(states.dir(id), id, s.name(), s.image())
                 .startedAt(Instant.parse(s.created())).ended(outcome, null, usage);
         states.write(s.withExited(outcome.exitCode(), Instant.now().toString()));
     }

@@ -30,18 +30,31 @@ final class RunReport {
     /** A detached container's report, in its state directory. */
     static final String FILE = "report.json";
     private static final JsonFactory JSON = new JsonFactory();
+    private static final int USER_REPORT_MODE = 0644;
     private static final int SIGKILL = 9;
     private static final int SIGXCPU = 24;
 
     private final Path file;
+    private final int mode;
     private final String id;
     private final String name;
     private final String image;
     private final long startNanos = System.nanoTime();
     private Instant startedAt; // set for a detached container: its run began in another process
 
+    /** The user's --report file: 0644 whatever the umask, readable as any report. */
     RunReport(Path file, String id, String name, String image) {
+        this(file, USER_REPORT_MODE, id, name, image);
+    }
+
+    /** A report jbox keeps for `jbox inspect` in the container's state directory: root's only. */
+    static RunReport kept(Path stateDir, String id, String name, String image) {
+        return new RunReport(stateDir.resolve(FILE), FileModes.PRIVATE_FILE, id, name, image);
+    }
+
+    private RunReport(Path file, int mode, String id, String name, String image) {
         this.file = file;
+        this.mode = mode;
         this.id = id;
         this.name = name;
         this.image = image;
@@ -210,9 +223,8 @@ final class RunReport {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** The user's own file, readable as any report: 0644 whatever the umask. */
-    private static OutputStream newReport(Path tmp) throws IOException {
-        FileModes.write(tmp, new byte[0], 0644);
+    private OutputStream newReport(Path tmp) throws IOException {
+        FileModes.write(tmp, new byte[0], mode);
         return Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
