@@ -57,7 +57,7 @@ public final class ContainerLauncher {
         ContainerFiles files = files(id);
         ImageStore images = new ImageStore(config.imagesDir());
         ImageMeta image = images.get(imageName(o));
-        RunOptions resolved = new Volumes(config).resolve(o, idRange(o), images.rootfs(image), true);
+        RunOptions resolved = new Volumes(config).resolve(o, idRange(o), images.layers(image), true);
         return SpecBuilder.build(resolved, inputs(o, id, files, images, image, idRange(o)));
     }
 
@@ -84,7 +84,7 @@ public final class ContainerLauncher {
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
             timings.mark("writable_layer");
             // Named volumes and :U: made, filled or chowned on the host before the spec names their paths.
-            RunOptions resolved = new Volumes(config).resolve(o, ids, images.rootfs(image), false);
+            RunOptions resolved = new Volumes(config).resolve(o, ids, images.layers(image), false);
             ContainerSpec spec = SpecBuilder.build(resolved, inputs(o, id, files, images, image, ids));
             timings.mark("spec_build");
             // What exec builds its process from: written meanwhile, there before the container runs.

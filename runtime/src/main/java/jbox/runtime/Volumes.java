@@ -22,6 +22,7 @@ import jbox.io.IoReason;
 import jbox.io.LockFile;
 import jbox.rootfs.ContainerPath;
 import jbox.rootfs.InRootResolver;
+import jbox.rootfs.LayerStack;
 import jbox.rootfs.TreeDeletion;
 import jbox.spec.ContainerSpec;
 import jbox.spec.RunOptions;
@@ -177,7 +178,7 @@ public final class Volumes {
      * idmapping (they are owned for the user namespace already); :U chowns the source tree to the
      * container root's host ids. With {@code dryRun} nothing on disk changes.
      */
-    public RunOptions resolve(RunOptions o, SpecBuilder.IdRange ids, Path imageRootfs, boolean dryRun) throws JboxException {
+    public RunOptions resolve(RunOptions o, SpecBuilder.IdRange ids, LayerStack image, boolean dryRun) throws JboxException {
         List<String> in = o.sandboxing() == null ? List.of() : o.sandboxing().volumes();
         if (in.isEmpty()) {
             return o;
@@ -195,7 +196,7 @@ public final class Volumes {
                 if (!dryRun) {
                     try (LockFile l = lock()) {
                         make(d, root);
-                        fillFromImage(d.resolve(DATA), imageRootfs, f.destination());
+                        fillFromImage(d.resolve(DATA), image, f.destination());
                     }
                 }
                 out.add(f.withSource(d.resolve(DATA).toString(), VolumeFlag.Ownership.NOIDMAP));
@@ -211,62 +212,56 @@ public final class Volumes {
         return o.withVolumes(out);
     }
 
-    /** While _data is empty: the image's directory at dest (resolved inside the image), with owners and modes. */
-    private static void fillFromImage(Path data, Path imageRootfs, String dest) throws JboxException {
+    /**
+     * While _data is empty: the image's directory at dest (resolved inside the image, seen as
+     * overlayfs merges its layers), with owners and modes.
+     */
+    private static void fillFromImage(Path data, LayerStack image, String dest) throws JboxException {
         try {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(data)) {
                 if (ds.iterator().hasNext()) {
                     return;
                 }
             }
-            Path src = new InRootResolver(imageRootfs).onHost(ContainerPath.of(dest));
+            ContainerPath dir = new InRootResolver(image).resolve(ContainerPath.of(dest));
+            Path src = image.find(dir);
             if (src == null || !Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
-            copyTree(src, data);
+            copyTree(image, dir, data);
+            own(src, data);
         } catch (IOException e) {
             throw new JboxException("cannot fill volume " + data + " from the image at " + dest + ": " + IoReason.of(e), e);
         }
     }
 
     /**
-     * Copies a tree without following symlinks: directories, regular files and symlinks with their
-     * owners and modes (setuid bits included: the ids are the user namespace's, as in the image);
-     * device nodes, FIFOs and sockets are left out.
+     * Copies the merged tree under {@code dir} without following symlinks: directories, regular
+     * files and symlinks with their owners and modes (setuid bits included: the ids are the user
+     * namespace's, as in the image), each from the topmost layer showing it; whiteouts, device
+     * nodes, FIFOs and sockets are left out.
      */
-    static void copyTree(Path src, Path dst) throws IOException {
-        Files.walkFileTree(src, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Path to = dst.resolve(src.relativize(dir).toString());
-                if (!dir.equals(src)) {
-                    FileModes.createDirectory(to, 0700);
-                }
-                return FileVisitResult.CONTINUE;
+    static void copyTree(LayerStack image, ContainerPath dir, Path dst) throws IOException {
+        for (String name : image.list(dir)) {
+            ContainerPath child = dir.child(name);
+            Path from = image.find(child);
+            if (from == null) {
+                continue;
             }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path to = dst.resolve(src.relativize(file).toString());
-                if (attrs.isSymbolicLink()) {
-                    Files.createSymbolicLink(to, Files.readSymbolicLink(file));
-                    own(file, to);
-                } else if (attrs.isRegularFile()) {
-                    Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                    own(file, to);
-                }
-                return FileVisitResult.CONTINUE;
+            Path to = dst.resolve(name);
+            BasicFileAttributes attrs = Files.readAttributes(from, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isDirectory()) {
+                FileModes.createDirectory(to, 0700);
+                copyTree(image, child, to);
+                own(from, to);
+            } else if (attrs.isSymbolicLink()) {
+                Files.createSymbolicLink(to, Files.readSymbolicLink(from));
+                own(from, to);
+            } else if (attrs.isRegularFile()) {
+                Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                own(from, to);
             }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                own(dir, dst.resolve(src.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        }
     }
 
     /** Owner first, then the mode (a chown clears setuid bits). */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Shared layers and `jbox commit` on the real kernel: overlay lowerdir stacks, whiteouts, removal. */
 class ImageStoreIT {
     private static final Path LAYERS = Jbox.DATA.resolve("images/.layers");
+    private static final String VOLUME = "store-it-vol" + ProcessHandle.current().pid();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -25,6 +26,7 @@ class ImageStoreIT {
     void cleanUp() throws Exception {
         Jbox.run("rm", "-f", "store-it-a", "store-it-b", "store-it-c");
         Jbox.run("image", "rm", "store-a", "store-b", "store-changed");
+        Jbox.run("volume", "rm", VOLUME);
         Jbox.cleanUp();
     }
 
@@ -75,6 +77,11 @@ class ImageStoreIT {
                 "cat /added /etc/group; ls /etc/passwd 2>&1; ls /tmp; stat -c %u:%g /added");
         ok(r);
         assertEquals("new\nchanged\nls: /etc/passwd: No such file or directory\nonly\n0:0\n", r.out());
+        // a named volume is filled from the merged layers: the top layer's file, not the deleted one
+        Jbox.Result v = Jbox.run("run", "--rm", "-v", VOLUME + ":/etc", "store-changed", "sh", "-c",
+                "cat /etc/group; ls /etc/passwd 2>&1 || true");
+        ok(v);
+        assertEquals("changed\nls: /etc/passwd: No such file or directory\n", v.out());
         // the image it came from is untouched
         Jbox.Result base = Jbox.run("run", "--rm", Jbox.IMAGE, "sh", "-c", "ls /added 2>&1; head -c 5 /etc/passwd");
         assertEquals("ls: /added: No such file or directory\nroot:", base.out(), base.all());
