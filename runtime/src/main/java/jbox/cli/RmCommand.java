@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.runtime.Cleanup;
 import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerFiles;
 import jbox.runtime.ContainerStop;
@@ -34,7 +35,13 @@ public final class RmCommand extends RequestCommand implements Callable<Integer>
                 }
                 // Its jbox (or, detached, its monitor and internal-finish) releases network and
                 // cgroup; then what a container without --rm keeps goes.
-                new ContainerStop(states, new ContainerCgroups(config)).killForRemoval(s);
+                ContainerCgroups cgroups = new ContainerCgroups(config);
+                if (!new ContainerStop(states, cgroups).killForRemoval(s)) {
+                    // Its owner did not release in time: the cgroup goes here, or nobody finds it once the record is gone.
+                    ContainerRecord now = states.read(s.id());
+                    cgroups.remove(now != null ? now : s);
+                    Cleanup.removeOrphanCgroup(config, s.id());
+                }
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             out().println(ref);

@@ -96,6 +96,7 @@ public final class Cleanup {
         StateStore states = StateStore.ofRun(config.stateRoot());
         ContainerRecord s = states.read(id);
         if (s == null) {
+            removeOrphanCgroup(config, id);
             return;
         }
         ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
@@ -117,6 +118,17 @@ public final class Cleanup {
         RunReport.kept(states.dir(id), id, s.name(), s.image())
                 .startedAt(Instant.parse(s.created())).ended(outcome, null, usage);
         states.write(s.withExited(outcome.exitCode(), Instant.now().toString()));
+    }
+
+    /**
+     * The cgroup cgroup.parent/ID of a container whose record went before its monitor released it
+     * (an rm -f that stopped waiting): found by name, as prune does; a detached container always has one.
+     */
+    public static void removeOrphanCgroup(Config config, String id) throws JboxException {
+        Optional<ContainerCgroup> c = new ContainerCgroups(config).underParent(ContainerCgroups.name(id));
+        if (c.isPresent()) {
+            c.get().remove();
+        }
     }
 
     /** A container is live while its jbox holds its lock, or while its monitor (the recorded shim) still runs. */

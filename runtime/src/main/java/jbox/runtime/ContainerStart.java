@@ -66,7 +66,8 @@ public final class ContainerStart {
     public void finish(String id, ContainerRunner runner) throws JboxException {
         StateStore states = StateStore.ofRun(config.stateRoot());
         if (!Files.isDirectory(states.dir(id))) {
-            return; // removed meanwhile (rm -f)
+            Cleanup.removeOrphanCgroup(config, id); // removed meanwhile (an rm -f that gave up waiting): its cgroup still goes
+            return;
         }
         try (LockFile owner = states.lock(id, "lock")) {
             new Cleanup(config).finish(id);
