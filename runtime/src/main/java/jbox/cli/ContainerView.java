@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jbox.JboxException;
+import jbox.network.PortLeases;
 import jbox.runtime.ContainerStop;
 import jbox.runtime.SpecFile;
 import jbox.spec.NetworkMode;
@@ -42,6 +43,7 @@ final class ContainerView {
     final String status; // created, running, paused, exited, dead
     final JsonNode config; // config.json, or an empty object when it is missing (a run that failed early)
     final Path stateDir;
+    final Path stateRoot;
     final Instant created;
     final Instant started;
     final Instant finished;
@@ -52,9 +54,10 @@ final class ContainerView {
         String s = states.runStatus(r, live);
         this.status = paused && s.equals(ContainerRecord.RUNNING) ? "paused" : s;
         this.stateDir = states.dir(r.id());
+        this.stateRoot = states.root();
         this.config = readConfig(stateDir.resolve(SpecFile.NAME));
         this.created = HumanTime.parse(r.created());
-        this.started = r.pid() > 0 ? HumanTime.processStart(r.pidStartTime()) : null;
+        this.started = r.pid() > 0 ? HumanTime.processStart(r.pidStartTime(), created) : null;
         this.finished = HumanTime.parse(r.finished());
     }
 
@@ -147,9 +150,19 @@ final class ContainerView {
         return v == null ? null : v.asText();
     }
 
-    /** The ports asked for with -p (from the spec: an exited container keeps them in inspect). */
+    /**
+     * The published ports: while it runs, as leased (with the host ports chosen for -p CPORT and -P);
+     * else as asked for with -p (from the spec: an exited container keeps them in inspect).
+     */
     List<PortMapping> ports() {
         try {
+            if (running()) {
+                // as leased: the host ports chosen for -p CPORT and -P (the spec has 0 for them)
+                List<PortMapping> leased = PortLeases.of(stateRoot).of(record.id());
+                if (!leased.isEmpty()) {
+                    return leased;
+                }
+            }
             return PortMapping.parseAnnotation(annotation(NetworkMode.ANNOTATION_PORTS));
         } catch (JboxException e) {
             return List.of();

@@ -109,18 +109,26 @@ final class HumanTime {
 
     /**
      * When a process started, from its start time in clock ticks since boot (/proc/PID/stat field
-     * 22, as recorded) and the boot time, now minus /proc/uptime (to the hundredth of a second:
-     * /proc/stat's btime is whole seconds, which could put the start before the container's
-     * creation); null when unknown. USER_HZ is 100 on every Linux architecture jbox runs on.
+     * 22, as recorded) and the boot time of /proc/stat's btime, never before {@code notBefore} (the
+     * container's creation); null when unknown. btime is the kernel's own, whole seconds and the same
+     * for every reader, so two calls (the engine's and the cold path's, ps and inspect) print the same
+     * instant; "now minus /proc/uptime" moved by milliseconds from call to call. btime is truncated,
+     * so the result is at most a second early, and the creation bounds that. USER_HZ is 100 on every
+     * Linux architecture jbox runs on.
      */
-    static Instant processStart(long startTicks) {
+    static Instant processStart(long startTicks, Instant notBefore) {
         if (startTicks <= 0) {
             return null;
         }
         try {
-            String uptime = ProcFile.read(Path.of("/proc/uptime")).trim().split("\\s+")[0];
-            long upMillis = (long) (Double.parseDouble(uptime) * 1000);
-            return Instant.now().minusMillis(upMillis).plusMillis(startTicks * 10);
+            for (String line : ProcFile.read(Path.of("/proc/stat")).split("\n")) {
+                if (line.startsWith("btime ")) {
+                    Instant start = Instant.ofEpochSecond(Long.parseLong(line.substring(6).trim()))
+                            .plusMillis(startTicks * 10);
+                    return notBefore != null && start.isBefore(notBefore) ? notBefore : start;
+                }
+            }
+            return null;
         } catch (IOException | RuntimeException e) {
             return null;
         }

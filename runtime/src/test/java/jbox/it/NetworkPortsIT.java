@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +136,15 @@ class NetworkPortsIT {
         assertTrue(leased.get(1).matches("[1-9][0-9]*:8080/tcp"), leased.toString());
         String hostPort = leased.get(1).split(":")[0];
         assertEquals("hello-prnd\n", fetch("http://127.0.0.1:" + hostPort + "/"), "the chosen port forwards");
-        assertTrue(net.run("inspect", "prnd").out().contains("\"" + leased.get(1) + "\""));
+        // docker's places: NetworkSettings.Ports and HostConfig.PortBindings, with the chosen host ports
+        JsonNode inspect = new ObjectMapper().readTree(net.run("inspect", "prnd").out()).path(0);
+        String udpPort = leased.get(0).split(":")[1];
+        for (JsonNode map : List.of(inspect.path("NetworkSettings").path("Ports"), inspect.path("HostConfig").path("PortBindings"))) {
+            assertEquals(hostPort, map.path("8080/tcp").path(0).path("HostPort").asText(), inspect.toString());
+            assertEquals("", map.path("8080/tcp").path(0).path("HostIp").asText(), inspect.toString());
+            assertEquals(udpPort, map.path("8080/udp").path(0).path("HostPort").asText(), inspect.toString());
+            assertEquals("127.0.0.1", map.path("8080/udp").path(0).path("HostIp").asText(), inspect.toString());
+        }
         Jbox.host("kill", "-TERM", Long.toString(web.pid()));
         assertEquals(0, Jbox.finish(web).code());
         assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));

@@ -105,8 +105,10 @@ class RunHabitsIT {
         Jbox.Result d = Jbox.run("run", "-d", "--name", name, "-l", "team=web", "-l", "tier", Jbox.IMAGE, "sleep", "60");
         assertEquals(0, d.code(), d.all());
         try {
-            JsonNode ann = new ObjectMapper().readTree(Jbox.run("inspect", name).out()).path("annotations");
+            // docker's place for them: Config.Labels
+            JsonNode ann = new ObjectMapper().readTree(Jbox.run("inspect", name).out()).path(0).path("Config").path("Labels");
             assertEquals("web", ann.path("team").asText(), ann.toString());
+            assertTrue(ann.path("tier").isTextual(), ann.toString());
             assertEquals("", ann.path("tier").asText(), ann.toString());
         } finally {
             Jbox.run("rm", "-f", name);
