@@ -4,6 +4,7 @@ package jbox.image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -11,11 +12,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import jbox.rootfs.TreeDeletion;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
@@ -72,7 +76,7 @@ final class NativeFiles {
         int fsetxattr(int fd, @In byte[] name, @In byte[] value, long size, int flags);
 
         @SaveError
-        long lgetxattr(@In byte[] path, @In byte[] name, @jnr.ffi.annotations.Out byte[] value, long size);
+        long lgetxattr(@In byte[] path, @In byte[] name, @Out byte[] value, long size);
 
         @SaveError
         int mkfifo(@In byte[] path, int mode);
@@ -100,7 +104,7 @@ final class NativeFiles {
 
         static {
             try { // loaded and mapped: the file is no longer needed
-                jbox.rootfs.TreeDeletion.delete(EXTRACT_DIR);
+                TreeDeletion.delete(EXTRACT_DIR);
             } catch (IOException e) {
                 // a leftover in a 0700 directory of root's: harmless
             }
@@ -211,7 +215,7 @@ final class NativeFiles {
 
     /** fsetxattr(2), creating or replacing {@code name}. */
     static void fsetxattr(int fd, String name, byte[] value, Path path) throws IOException {
-        byte[] key = nulTerminated(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] key = nulTerminated(name.getBytes(StandardCharsets.UTF_8));
         if (Native.LIBC.fsetxattr(fd, key, value, value.length, 0) != 0) {
             throw failure("fsetxattr " + name, path);
         }
@@ -220,7 +224,7 @@ final class NativeFiles {
     /** lgetxattr(2): the value (at most 64 KiB, the kernel's limit), or null if {@code path} has no {@code name}. */
     static byte[] lgetxattr(Path path, String name) throws IOException {
         byte[] value = new byte[65536];
-        long n = Native.LIBC.lgetxattr(bytes(path), nulTerminated(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        long n = Native.LIBC.lgetxattr(bytes(path), nulTerminated(name.getBytes(StandardCharsets.UTF_8)),
                 value, value.length);
         if (n < 0) {
             if (Native.RUNTIME.getLastError() == ENODATA) {
@@ -228,7 +232,7 @@ final class NativeFiles {
             }
             throw failure("lgetxattr " + name, path);
         }
-        return java.util.Arrays.copyOf(value, (int) n);
+        return Arrays.copyOf(value, (int) n);
     }
 
     /** mkfifo(2) with mode 0600 (the umask can only narrow it); the caller sets the real mode on a descriptor. */

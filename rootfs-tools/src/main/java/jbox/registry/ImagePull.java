@@ -4,6 +4,7 @@ package jbox.registry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -157,7 +158,7 @@ public final class ImagePull {
         for (Path p = blobs; p != null && p.startsWith(settings.downloads()); p = p.getParent()) {
             FileModes.set(p, FileModes.PRIVATE_DIR);
         }
-        FileModes.write(dir.resolve("oci-layout"), OCI_LAYOUT.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        FileModes.write(dir.resolve("oci-layout"), OCI_LAYOUT.getBytes(StandardCharsets.UTF_8),
                 FileModes.PRIVATE_FILE);
         FileModes.write(blobs.resolve(manifest.digest().hex()), manifest.content(), FileModes.PRIVATE_FILE);
         ObjectNode index = JSON.createObjectNode();

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import jbox.image.Digest;
 import jbox.image.ImageException;
+import jbox.io.IoReason;
 
 /**
  * Every manifest is hashed before it is parsed: fetched by digest it must have that digest; by
@@ -61,7 +62,7 @@ final class Manifests {
         try (InputStream in = r.body()) {
             content = in.readNBytes(MAX_DOCUMENT + 1);
         } catch (IOException e) {
-            throw new ImageException("cannot read " + what + ": " + jbox.io.IoReason.of(e), e);
+            throw new ImageException("cannot read " + what + ": " + IoReason.of(e), e);
         }
         if (content.length > MAX_DOCUMENT) {
             throw new ImageException(what + " is larger than " + MAX_DOCUMENT + " bytes");

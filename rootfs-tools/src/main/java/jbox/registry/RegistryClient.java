@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,7 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import jbox.image.ImageException;
 import jbox.io.IoReason;
 
@@ -149,7 +152,7 @@ final class RegistryClient {
 
     /** As {@link #send}, for a body that can be sent again: a 401 re-authenticates and resends it. */
     HttpResponse<InputStream> sendReplayable(String method, String target, Map<String, String> headers,
-            java.util.function.Supplier<HttpRequest.BodyPublisher> body, String what) throws ImageException {
+            Supplier<HttpRequest.BodyPublisher> body, String what) throws ImageException {
         URI uri = target.startsWith("/") ? base.resolve(target) : URI.create(target);
         try {
             HttpResponse<InputStream> r = exchange(request(method, uri, headers, body.get()), true);
@@ -214,7 +217,7 @@ final class RegistryClient {
             return http.send(r, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            throw new InterruptedIOException("interrupted");
         }
     }
 
@@ -315,7 +318,7 @@ final class RegistryClient {
             JsonNode errors = JSON.readTree(in.readNBytes(MAX_ERROR_BODY)).path("errors");
             if (errors.isArray() && !errors.isEmpty()) {
                 JsonNode first = errors.get(0);
-                detail = ": " + first.path("message").asText("").toLowerCase(java.util.Locale.ROOT)
+                detail = ": " + first.path("message").asText("").toLowerCase(Locale.ROOT)
                         + " (" + first.path("code").asText("") + ")";
             }
         } catch (IOException | RuntimeException notJson) {

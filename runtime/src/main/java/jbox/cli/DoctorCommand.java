@@ -3,11 +3,18 @@ package jbox.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
+import jbox.ProcFile;
+import jbox.cgroup.CgroupHost;
 import jbox.config.Config;
 import jbox.config.HostRoots;
+import jbox.image.ImageException;
 import jbox.image.ImageStore;
+import jbox.network.BridgeHazards;
 import jbox.runtime.ShimLocator;
 import picocli.CommandLine.Command;
 
@@ -32,7 +39,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
                 "load it: modprobe overlay");
         String cgroups;
         try {
-            cgroups = jbox.cgroup.CgroupHost.detect().toString();
+            cgroups = CgroupHost.detect().toString();
         } catch (JboxException e) {
             cgroups = null;
         }
@@ -58,7 +65,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
         boolean built;
         try {
             built = new ImageStore(c.imagesDir()).exists(image);
-        } catch (jbox.image.ImageException e) {
+        } catch (ImageException e) {
             built = false;
         }
         check(built, false, "default image " + image + " built",
@@ -73,7 +80,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
      * and the installed jar and shim with their directory root-owned and writable by root alone.
      */
     private void checkHostModes(Config c) throws JboxException {
-        java.util.List<HostRoots.Expected> roots = new java.util.ArrayList<>(HostRoots.expected(c));
+        List<HostRoots.Expected> roots = new ArrayList<>(HostRoots.expected(c));
         roots.add(HostRoots.oci(globalFlags().ociRoot(c)));
         for (HostRoots.Expected e : roots) {
             String want = Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid();
@@ -97,7 +104,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
     /** "MODE UID:GID" in octal and numbers, or null when there is nothing at {@code p}. */
     private static String ownerAndMode(Path p) {
         try {
-            java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
             return Integer.toOctalString((Integer) a.get("mode") & 07777) + " " + a.get("uid") + ":" + a.get("gid");
         } catch (IOException e) {
             return null;
@@ -107,7 +114,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
     /** Host state on jbox's bridges that reopens a hole jbox closes (see BridgeHazards). */
     private void bridgeChecks(Config c) {
         try {
-            var hazards = jbox.network.BridgeHazards.find(c.get("net.bridge.name"));
+            var hazards = BridgeHazards.find(c.get("net.bridge.name"));
             if (hazards.isEmpty()) {
                 check(true, false, "jbox bridges: route_localnet only with the loopback guard, no IPv6", "");
             }
@@ -155,7 +162,7 @@ public final class DoctorCommand extends RequestCommand implements Callable<Inte
 
     private static String read(String path) {
         try {
-            return jbox.ProcFile.read(Path.of(path)).trim();
+            return ProcFile.read(Path.of(path)).trim();
         } catch (IOException e) {
             return "";
         }

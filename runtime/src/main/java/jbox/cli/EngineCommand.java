@@ -1,19 +1,32 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.engine.Call;
 import jbox.engine.Engine;
+import jbox.engine.EngineCgroup;
+import jbox.io.FileModes;
+import jbox.io.LockFile;
+import jbox.process.ShimStarter;
+import jbox.rootfs.TreeDeletion;
 import jbox.runtime.Caller;
 import jbox.runtime.ProcessSignals;
 import jbox.runtime.ProcessStart;
@@ -59,7 +72,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         Path rootfs = config.imagesDir().resolve(image).resolve("rootfs");
         PrintStream log = request.err();
         return Engine.serve(s, EngineCommand::handle, idle,
-                () -> jbox.engine.EngineCgroup.join(cgroupParent, cgroupName(s), log),
+                () -> EngineCgroup.join(cgroupParent, cgroupName(s), log),
                 () -> warmUp(request.env(), image, rootfs, cgroupName(s).substring("engine-".length()), log), log);
     }
 
@@ -90,7 +103,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     private static void warmUp(Map<String, String> env, String image, Path rootfs, String tag, PrintStream log) {
         long t0 = System.nanoTime();
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        List<List<String>> calls = new java.util.ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls")));
+        List<List<String>> calls = new ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls")));
         for (int i = 0; i < 5; i++) {
             calls.add(List.of("run", "--dry-run", "--net", "none", image, "/bin/true"));
         }
@@ -104,7 +117,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         // An engine stopped (SIGTERM) while warming lets the OCI cycle under way finish and delete
         // its container, cgroup and directory before the JVM halts.
         Thread warm = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             stopping.set(true);
             try {
@@ -124,7 +137,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         } finally {
             if (dir != null) {
                 try {
-                    jbox.rootfs.TreeDeletion.delete(dir);
+                    TreeDeletion.delete(dir);
                 } catch (IOException | RuntimeException e) {
                     log.println("jbox engine: cannot remove " + dir + ": " + e);
                 }
@@ -144,30 +157,30 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
      */
     private static Path warmDir(String tag, Map<String, String> env, PrintStream sink) throws IOException {
         Path dir = Path.of("/run/jbox-warm-" + tag);
-        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,isDirectory", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,isDirectory", LinkOption.NOFOLLOW_LINKS);
             if (!(Boolean) a.get("isDirectory") || (Integer) a.get("uid") != 0) {
                 throw new IOException(dir + " is not a directory of root's");
             }
             warmCall(List.of("--root", dir.resolve("state").toString(), "delete", "--force", "jbox-warm-" + tag), env, Path.of("/"), sink);
-            jbox.rootfs.TreeDeletion.delete(dir);
+            TreeDeletion.delete(dir);
         }
-        Files.createDirectory(dir, jbox.io.FileModes.attribute(jbox.io.FileModes.PRIVATE_DIR));
-        Files.setAttribute(dir, "unix:mode", jbox.io.FileModes.PRIVATE_DIR, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.createDirectory(dir, FileModes.attribute(FileModes.PRIVATE_DIR));
+        Files.setAttribute(dir, "unix:mode", FileModes.PRIVATE_DIR, LinkOption.NOFOLLOW_LINKS);
         return dir;
     }
 
     /** "ok", or which call failed with what status. */
     private static String warmOci(Path dir, Map<String, String> env, Path rootfs, String id, PrintStream sink,
-            java.util.concurrent.atomic.AtomicBoolean stopping) throws IOException {
+            AtomicBoolean stopping) throws IOException {
         Path bundle = Files.createDirectory(dir.resolve("bundle"));
         Path root = dir.resolve("state");
         if (warmCall(List.of("spec", "--bundle", bundle.toString()), env, dir, sink) != 0) {
             return "spec failed";
         }
         Path file = bundle.resolve("config.json");
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode c = (ObjectNode) json.readTree(file.toFile());
         c.with("root").put("path", rootfs.toString()).put("readonly", true);
         c.with("process").put("terminal", false).putArray("args").add("/bin/true");
         c.with("linux").put("cgroupsPath", "/" + id); // its own, made and removed by create and delete
@@ -200,22 +213,22 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     }
 
     private static List<String> concat(List<String> head, String... tail) {
-        List<String> out = new java.util.ArrayList<>(head);
+        List<String> out = new ArrayList<>(head);
         out.addAll(List.of(tail));
         return out;
     }
 
     private static int warmCall(List<String> args, Map<String, String> env, Path cwd, PrintStream sink) {
-        return Main.execute(new Request(args, java.io.InputStream.nullInputStream(), sink, sink, env, cwd,
-                () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, jbox.process.ShimStarter.LOCAL)));
+        return Main.execute(new Request(args, InputStream.nullInputStream(), sink, sink, env, cwd,
+                () -> Request.Terminals.NONE, to -> { }, Caller.of(sink, sink, ShimStarter.LOCAL)));
     }
 
     /** The engine's cgroup under engine.cgroup: named after its socket, so one per engine. */
     static String cgroupName(Path socket) {
         try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(socket.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(socket.toString().getBytes(StandardCharsets.UTF_8));
             return "engine-" + HexFormat.of().formatHex(h, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -234,7 +247,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
     private int stop(Path s) throws JboxException {
         long[] pid = running(s);
         if (pid == null) {
-            jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
+            EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
             out().println("not running (" + s + ")");
             return 0;
         }
@@ -242,14 +255,14 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         if (!ProcessSignals.awaitExit(pid[0], pid[1], 10_000_000_000L)) {
             throw new JboxException("engine pid " + pid[0] + " did not exit within 10 s of SIGTERM");
         }
-        jbox.engine.EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
+        EngineCgroup.removeLeftover(config().get("engine.cgroup"), cgroupName(s));
         out().println("stopped pid " + pid[0]);
         return 0;
     }
 
     /** The live engine's pid and start time, or null: its lock is held and its pid file names a live process. */
     private static long[] running(Path s) {
-        if (!jbox.io.LockFile.isHeld(Engine.lockFile(s))) {
+        if (!LockFile.isHeld(Engine.lockFile(s))) {
             return null;
         }
         try {

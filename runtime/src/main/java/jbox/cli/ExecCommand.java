@@ -1,10 +1,12 @@
 package jbox.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.oci.OciLifecycle;
 import jbox.runtime.ContainerExec;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
@@ -27,13 +29,13 @@ public final class ExecCommand extends RequestCommand implements Callable<Intege
     String workdir;
 
     @Option(names = {"-p", "--process"}, paramLabel = "FILE", description = "OCI CLI: the process as JSON (runtime-spec's process object).")
-    java.nio.file.Path processFile;
+    Path processFile;
 
     @Option(names = {"-d", "--detach"}, description = "OCI CLI: return once the command runs; the caller reaps it.")
     boolean detach;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "OCI CLI: write the command's pid there.")
-    java.nio.file.Path pidFile;
+    Path pidFile;
 
     @Option(names = "--console-socket", paramLabel = "SOCKET", description = "OCI CLI: send the terminal's master there.")
     String consoleSocket;
@@ -80,7 +82,7 @@ public final class ExecCommand extends RequestCommand implements Callable<Intege
 
     /** runc's exec: the process from --process, or the container's own with these args and flags. */
     private int ociExec() throws JboxException {
-        jbox.oci.OciLifecycle l = OciCommands.lifecycle(request);
+        OciLifecycle l = OciCommands.lifecycle(request);
         ContainerSpec container = OciConfig.read(l.store().dir(ref));
         ContainerSpec.Process p;
         if (processFile != null) {

@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -65,7 +66,7 @@ public final class FeaturesCommand extends RequestCommand implements Callable<In
                 .put("dev.jbox.commands", String.join(",", COMMANDS));
         try {
             out().println(json.writeValueAsString(f));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new JboxException("cannot print the features: " + e.getOriginalMessage(), e);
         }
         return 0;

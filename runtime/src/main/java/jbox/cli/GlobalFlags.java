@@ -1,6 +1,8 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.io.PrintStream;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.FileModes;
 
 /**
  * runc's global flags, before the command: --root DIR (the OCI CLI's state root), --log FILE and
@@ -102,7 +104,7 @@ final class GlobalFlags {
                 ? "{\"level\":\"" + level + "\",\"msg\":" + quote(message) + ",\"time\":\"" + Instant.now() + "\"}\n"
                 : "time=\"" + Instant.now() + "\" level=" + level + " msg=" + quote(message) + "\n";
         try {
-            jbox.io.FileModes.ensureFile(log, jbox.io.FileModes.PRIVATE_FILE); // not the umask's mode
+            FileModes.ensureFile(log, FileModes.PRIVATE_FILE); // not the umask's mode
             Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // best effort: errors are on stderr anyway
@@ -111,6 +113,6 @@ final class GlobalFlags {
 
     /** A JSON string literal (logrus quotes its text format the same way). */
     private static String quote(String s) {
-        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
     }
 }

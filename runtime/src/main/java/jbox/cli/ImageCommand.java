@@ -2,21 +2,24 @@ package jbox.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.cgroup.CgroupResources;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.image.DefaultImageBuilder;
 import jbox.image.IdShift;
-import jbox.image.ImageMeta;
-import jbox.image.ImageStore;
 import jbox.image.ImageExporter;
 import jbox.image.ImageImporter;
+import jbox.image.ImageMeta;
+import jbox.image.ImageStore;
 import jbox.image.ImportLimits;
 import jbox.image.TerminalProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `jbox image build-default | import | export | ls | rm`: the image store under data.root/images. */
 @Command(name = "image", description = "Manage images.", mixinStandardHelpOptions = true,
@@ -25,11 +28,11 @@ import picocli.CommandLine.Parameters;
 public final class ImageCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        new CommandLine(this).usage(out());
     }
 
     static ImageStore store(Config c) throws JboxException {
-        return new ImageStore(jbox.config.HostRoots.images(c));
+        return new ImageStore(HostRoots.images(c));
     }
 
     /** What one import may unpack: an archive from elsewhere may be a decompression bomb. */
@@ -157,7 +160,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
     @Command(name = "rm", description = "Remove images.", mixinStandardHelpOptions = true)
     static final class Rm extends RequestCommand implements Callable<Integer> {
         @Parameters(arity = "1..*", paramLabel = "NAME")
-        java.util.List<String> names;
+        List<String> names;
 
         @Override
         public Integer call() throws JboxException {

@@ -2,11 +2,20 @@ package jbox.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
+import jbox.ProcFile;
 import jbox.config.Config;
+import jbox.io.IoReason;
+import jbox.network.PortLeases;
+import jbox.runtime.SpecFile;
+import jbox.spec.PortMapping;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -28,20 +37,20 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
         node.put("running", live);
         node.put("status", states.runStatus(s, live)); // dead: its jbox was killed, jbox system prune removes it
         node.put("stateDir", states.dir(s.id()).toString());
-        java.nio.file.Path config = states.dir(s.id()).resolve(jbox.runtime.SpecFile.NAME);
-        if (java.nio.file.Files.exists(config)) {
+        Path config = states.dir(s.id()).resolve(SpecFile.NAME);
+        if (Files.exists(config)) {
             try {
                 node.set("config", json.readTree(config.toFile()));
             } catch (IOException e) {
-                node.put("config", "unreadable: " + jbox.io.IoReason.of(e));
+                node.put("config", "unreadable: " + IoReason.of(e));
             }
         }
-        java.nio.file.Path report = states.dir(s.id()).resolve("report.json"); // a detached run's (RunReport.FILE)
-        if (java.nio.file.Files.exists(report)) {
+        Path report = states.dir(s.id()).resolve("report.json"); // a detached run's (RunReport.FILE)
+        if (Files.exists(report)) {
             try {
                 node.set("report", json.readTree(report.toFile()));
             } catch (IOException e) {
-                node.put("report", "unreadable: " + jbox.io.IoReason.of(e));
+                node.put("report", "unreadable: " + IoReason.of(e));
             }
         }
         if (live && s.pid() > 0) {
@@ -49,16 +58,16 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
             ObjectNode ns = node.putObject("namespaces");
             for (String t : NsCommand.TYPES) {
                 try {
-                    ns.put(t, java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + s.pid() + "/ns/" + t)).toString());
+                    ns.put(t, Files.readSymbolicLink(Path.of("/proc/" + s.pid() + "/ns/" + t)).toString());
                 } catch (IOException e) {
                     ns.put(t, "?");
                 }
             }
-            com.fasterxml.jackson.databind.node.ArrayNode mounts = node.putArray("mounts");
+            ArrayNode mounts = node.putArray("mounts");
             try {
-                for (String line : jbox.ProcFile.read(java.nio.file.Path.of("/proc/" + s.pid() + "/mountinfo")).split("\n")) {
+                for (String line : ProcFile.read(Path.of("/proc/" + s.pid() + "/mountinfo")).split("\n")) {
                     String[] f = line.split(" ");
-                    int dash = java.util.Arrays.asList(f).indexOf("-");
+                    int dash = Arrays.asList(f).indexOf("-");
                     if (f.length > 4 && dash > 0 && dash + 1 < f.length) {
                         mounts.addObject().put("destination", f[4]).put("type", f[dash + 1]).put("options", f[5]);
                     }
@@ -67,7 +76,7 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
                 node.put("mountsError", e.getMessage());
             }
             try {
-                String hosts = java.nio.file.Files.readString(states.dir(s.id()).resolve("hosts"));
+                String hosts = Files.readString(states.dir(s.id()).resolve("hosts"));
                 for (String line : hosts.split("\n")) {
                     if (line.contains(s.shortId()) && !line.startsWith("127.")) {
                         node.put("ipAddress", line.split("\\s+")[0]);
@@ -76,15 +85,15 @@ public final class InspectCommand extends RequestCommand implements Callable<Int
             } catch (IOException ignored) {
                 // no generated hosts file: nothing to say about the address
             }
-            com.fasterxml.jackson.databind.node.ArrayNode ports = node.putArray("ports");
-            for (jbox.spec.PortMapping p : jbox.network.PortLeases.of(states.root()).of(s.id())) {
+            ArrayNode ports = node.putArray("ports");
+            for (PortMapping p : PortLeases.of(states.root()).of(s.id())) {
                 ports.add(p.toString());
             }
         }
         try {
             out().println(json.writeValueAsString(node));
         } catch (IOException e) {
-            throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot print JSON: " + IoReason.of(e), e);
         }
         return 0;
     }

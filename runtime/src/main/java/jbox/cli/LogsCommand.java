@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -53,7 +54,7 @@ public final class LogsCommand extends RequestCommand implements Callable<Intege
                 Thread.sleep(100);
             }
         } catch (IOException e) {
-            throw new JboxException("cannot read " + log + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + log + ": " + IoReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;

@@ -1,17 +1,21 @@
 package jbox.cli;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import jbox.JboxException;
 import jbox.runtime.Timings;
-import picocli.CommandLine;
+import jbox.spec.ContainerSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * jbox's entry point. `jbox run` goes straight to RunCommand (the hot path; see RunFlags); every
  * other command goes through picocli. Every failure ends here as one line on stderr with docker's
  * exit statuses (125 for jbox's own errors).
  */
-@Command(name = "jbox", mixinStandardHelpOptions = true, version = {"jbox version 0.1.0", "spec: " + jbox.spec.ContainerSpec.OCI_VERSION},
+@Command(name = "jbox", mixinStandardHelpOptions = true, version = {"jbox version 0.1.0", "spec: " + ContainerSpec.OCI_VERSION},
         description = "A minimal Linux container runtime.",
         subcommands = {ImageCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class,
@@ -49,7 +53,7 @@ public final class Main implements Runnable {
      * class loading on a cold JVM (user.name would only be the real uid's login name).
      */
     static long effectiveUid() {
-        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/status")) {
+        try (FileInputStream in = new FileInputStream("/proc/self/status")) {
             byte[] b = in.readAllBytes();
             int i = 0;
             while (i + 5 < b.length && !(b[i] == '\n' && b[i + 1] == 'U' && b[i + 2] == 'i' && b[i + 3] == 'd' && b[i + 4] == ':')) {
@@ -69,7 +73,7 @@ public final class Main implements Runnable {
                 }
             }
             return ids[1];
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1; // unknown: refused, as any non-root caller
         }
     }
@@ -124,8 +128,8 @@ public final class Main implements Runnable {
     }
 
     private static int picocli(Request r, CommandLine cli, String[] args) {
-        cli.setOut(new java.io.PrintWriter(r.out(), true));
-        cli.setErr(new java.io.PrintWriter(r.err(), true));
+        cli.setOut(new PrintWriter(r.out(), true));
+        cli.setErr(new PrintWriter(r.err(), true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof JboxException) {
                 return fail(r, e.getMessage(), ((JboxException) e).exitCode());

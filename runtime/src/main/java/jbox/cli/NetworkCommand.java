@@ -3,6 +3,7 @@ package jbox.cli;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.config.HostRoots;
 import jbox.network.BridgeSettings;
 import jbox.network.UserNetworks;
 import jbox.runtime.Cleanup;
@@ -10,6 +11,7 @@ import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `jbox network create|ls|rm`: user-defined networks, each a bridge of its own (see UserNetworks). */
 @Command(name = "network", description = "Manage user-defined networks (run --net NAME).", mixinStandardHelpOptions = true,
@@ -17,11 +19,11 @@ import picocli.CommandLine.Parameters;
 public final class NetworkCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        new CommandLine(this).usage(out());
     }
 
     static UserNetworks networks(Config config) throws JboxException {
-        return new UserNetworks(jbox.config.HostRoots.dataRoot(config), BridgeSettings.from(config));
+        return new UserNetworks(HostRoots.dataRoot(config), BridgeSettings.from(config));
     }
 
     @Command(name = "create", description = "Create a network with its own subnet.", mixinStandardHelpOptions = true)

@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.ProcFile;
 import jbox.config.Config;
+import jbox.io.IoReason;
+import jbox.network.VethNames;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -56,17 +58,17 @@ public final class NsCommand extends RequestCommand implements Callable<Integer>
         out.put("hostname", read(proc.resolve("root/etc/hostname")));
         // Bridge mode: the host end of the veth pair lives in jbox's network namespace (read from
         // /proc/net/dev: it shows the reader's namespace, where /sys/class/net shows sysfs's).
-        String hostEnd = jbox.network.VethNames.hostEnd(s.id());
+        String hostEnd = VethNames.hostEnd(s.id());
         if (read(Path.of("/proc/net/dev")).contains(" " + hostEnd + ":")) {
-            out.put("veth", hostEnd + " <-> " + jbox.network.VethNames.CONTAINER_IF);
-            out.put("netnsName", jbox.network.VethNames.netns(s.id()));
+            out.put("veth", hostEnd + " <-> " + VethNames.CONTAINER_IF);
+            out.put("netnsName", VethNames.netns(s.id()));
         }
         out.put("nsenter", "nsenter --target " + s.pid() + " --all");
         if (format.equals("json")) {
             try {
                 out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             } catch (IOException e) {
-                throw new JboxException("cannot print JSON: " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("cannot print JSON: " + IoReason.of(e), e);
             }
             return 0;
         }
@@ -93,7 +95,7 @@ public final class NsCommand extends RequestCommand implements Callable<Integer>
         try {
             return Files.readSymbolicLink(p).toString();
         } catch (IOException e) {
-            throw new JboxException("cannot read " + p + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + p + ": " + IoReason.of(e), e);
         }
     }
 

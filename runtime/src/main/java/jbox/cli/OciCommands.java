@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
+import jbox.spec.ContainerSpec;
 import jbox.spec.OciConfig;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
@@ -38,7 +40,7 @@ final class OciCommands {
 
     /** True when id names a container of the OCI CLI (kill and exec serve both kinds). */
     static boolean isOci(Request r, String id) throws JboxException {
-        return StateStore.isValidId(id) && java.nio.file.Files.isDirectory(r.flags().ociRoot(r.config()).resolve(id));
+        return StateStore.isValidId(id) && Files.isDirectory(r.flags().ociRoot(r.config()).resolve(id));
     }
 
     @Command(name = "create", description = "Create a container from an OCI bundle; its process waits for `start`.",
@@ -74,7 +76,7 @@ final class OciCommands {
             OciLifecycle l = lifecycle(request);
             Timings timings = l.runner().timings();
             timings.mark("parse_and_setup");
-            jbox.spec.ContainerSpec spec = OciConfig.read(b, path -> ignoredProperty(request, path));
+            ContainerSpec spec = OciConfig.read(b, path -> ignoredProperty(request, path));
             timings.mark("config_read");
             try {
                 l.create(id, b, spec, request.resolve(pidFile), consoleSocket);

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jbox.JboxException;
+import jbox.cgroup.CgroupUpdate;
 import jbox.config.Config;
 import jbox.oci.OciEvents;
 import jbox.oci.OciLifecycle;
@@ -114,7 +117,7 @@ final class OciVerbCommands {
                 UpdateResources.refuse("--l3-cache-schema", l3CacheSchema);
                 UpdateResources.refuse("--mem-bw-schema", memBwSchema);
             }
-            jbox.cgroup.CgroupUpdate u = resources != null
+            CgroupUpdate u = resources != null
                     ? UpdateResources.fromJson(UpdateResources.read(request, resources), resources)
                     : UpdateResources.fromFlags(memory, memorySwap, memoryReservation, pidsLimit, cpuQuota, cpuPeriod,
                             cpuShare, cpusetCpus, cpusetMems);
@@ -150,7 +153,7 @@ final class OciVerbCommands {
 
     /** Go's time.ParseDuration for what callers send: "5s", "1.5s", "250ms", "1m30s". */
     static Duration parseDuration(String text) throws JboxException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(text);
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(text);
         long nanos = 0;
         int end = 0;
         while (m.find() && m.start() == end) {

@@ -1,13 +1,20 @@
 package jbox.cli;
 
-import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.IoReason;
 import jbox.state.ContainerRecord;
+import jbox.state.StateJson;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** `jbox ps [-a]`: containers from the state directory. */
 @Command(name = "ps", description = "List containers.", mixinStandardHelpOptions = true)
@@ -18,7 +25,7 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "table (default) or json.")
     String format = "table";
 
-    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "ID",
+    @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "ID",
             description = "OCI CLI (runc ps): the processes of that container, as pids.")
     String ociId;
 
@@ -37,8 +44,8 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
         if (!format.equals("table") && !format.equals("json")) {
             throw new JboxException("unknown --format " + format + " (use table or json)");
         }
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ArrayNode rows = json.createArrayNode();
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode rows = json.createArrayNode();
         if (format.equals("table")) {
             out().printf("%-12s  %-12s  %-10s  %-9s  %s%n", "CONTAINER ID", "IMAGE", "STATUS", "PID", "NAME");
         }
@@ -49,7 +56,7 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
                 continue;
             }
             if (format.equals("json")) {
-                com.fasterxml.jackson.databind.node.ObjectNode row = recorded(json, s);
+                ObjectNode row = recorded(json, s);
                 row.put("status", status);
                 rows.add(row);
                 continue;
@@ -64,12 +71,12 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
     }
 
     /** The record as state.json has it. */
-    static com.fasterxml.jackson.databind.node.ObjectNode recorded(com.fasterxml.jackson.databind.ObjectMapper json, ContainerRecord s)
+    static ObjectNode recorded(ObjectMapper json, ContainerRecord s)
             throws JboxException {
         try {
-            return (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(jbox.state.StateJson.write(s));
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot print the state of " + s.id() + ": " + jbox.io.IoReason.of(e), e);
+            return (ObjectNode) json.readTree(StateJson.write(s));
+        } catch (IOException e) {
+            throw new JboxException("cannot print the state of " + s.id() + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -1,8 +1,10 @@
 package jbox.cli;
 
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +38,7 @@ final class RegistryCommands {
         if (parallel < 1 || parallel > 64) {
             throw new JboxException("config key registry.max_downloads must be 1..64, not " + parallel);
         }
-        return new RegistrySettings(insecure, java.nio.file.Path.of(c.get("registry.auth_file")),
+        return new RegistrySettings(insecure, Path.of(c.get("registry.auth_file")),
                 HostRoots.dataRoot(c).resolve("downloads"), (int) parallel);
     }
 
@@ -175,7 +177,7 @@ final class RegistryCommands {
          * caller's terminal, so the engine hands `login` back to it (EngineCommand.handle).
          */
         private static String prompt(String what, boolean secret) throws JboxException {
-            java.io.Console console = System.console();
+            Console console = System.console();
             if (console == null) {
                 throw new JboxException("no terminal to ask for the " + what.replace(": ", "")
                         + " (use -u and --password-stdin)");

@@ -1,6 +1,7 @@
 // One call of jbox: everything a command may know about its caller, in one object passed down.
 package jbox.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.Caller;
@@ -45,7 +47,7 @@ public final class Request {
     private final PrintStream err;
     private final Map<String, String> env;
     private final Path cwd;
-    private final java.util.function.Supplier<Terminals> terminals;
+    private final Supplier<Terminals> terminals;
     private final Signals signals;
     private final Caller caller;
     private final GlobalFlags flags = new GlobalFlags();
@@ -56,7 +58,7 @@ public final class Request {
      * {@code ownStdio}: the streams are this JVM's own fds 0..2, so child processes may inherit them.
      */
     public Request(List<String> args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Path cwd,
-            java.util.function.Supplier<Terminals> terminals, Signals signals, Caller caller) {
+            Supplier<Terminals> terminals, Signals signals, Caller caller) {
         if (!cwd.isAbsolute()) {
             throw new IllegalArgumentException("the caller's working directory must be absolute: " + cwd);
         }
@@ -145,7 +147,7 @@ public final class Request {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
-import jbox.runtime.ContainerFiles;
 import jbox.runtime.ContainerCgroups;
+import jbox.runtime.ContainerFiles;
+import jbox.runtime.ContainerStop;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ public final class RmCommand extends RequestCommand implements Callable<Integer>
                 }
                 // Its jbox (or, detached, its monitor and internal-finish) releases network and
                 // cgroup; then what a container without --rm keeps goes.
-                new jbox.runtime.ContainerStop(states, new ContainerCgroups(config)).killForRemoval(s);
+                new ContainerStop(states, new ContainerCgroups(config)).killForRemoval(s);
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             out().println(ref);

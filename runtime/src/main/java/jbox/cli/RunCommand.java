@@ -9,6 +9,8 @@ import jbox.runtime.ContainerLauncher;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
+import jbox.security.SeccompFilters;
+import jbox.spec.OciConfig;
 import jbox.spec.RunOptions;
 import picocli.CommandLine;
 
@@ -25,7 +27,7 @@ final class RunCommand {
         }
         t.enable(p.has("--timings"));
         if (p.all("--security-opt").stream().noneMatch(o -> o.startsWith("seccomp"))) {
-            jbox.security.SeccompFilters.prepareDefault(); // on the second core, while we go on
+            SeccompFilters.prepareDefault(); // on the second core, while we go on
         }
         t.mark("parse_args");
         Config config = r.config();
@@ -45,7 +47,7 @@ final class RunCommand {
                     : "--format goes with --dry-run");
         }
         if (p.has("--dry-run")) {
-            r.out().println(jbox.spec.OciConfig.json(launcher.specOnly(o)));
+            r.out().println(OciConfig.json(launcher.specOnly(o)));
             return 0;
         }
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), t, r.caller());

@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
+import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jbox.spec.OciConfig;
 import jbox.spec.OciDefaults;
 import picocli.CommandLine.Command;
@@ -32,12 +34,12 @@ public final class SpecCommand extends RequestCommand implements Callable<Intege
         Path file = request.resolve(bundle).resolve(OciConfig.FILE);
         try {
             // CREATE_NEW: an existing config is somebody's work, never overwritten.
-            jbox.io.FileModes.createFile(file, 0644); // as runc's under the usual umask, whatever the umask
+            FileModes.createFile(file, 0644); // as runc's under the usual umask, whatever the umask
             Files.writeString(file, OciConfig.json(OciDefaults.spec(range)) + "\n", StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new JboxException("cannot write " + file.toAbsolutePath() + ": it already exists");
         } catch (IOException e) {
-            throw new JboxException("cannot write " + file.toAbsolutePath() + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot write " + file.toAbsolutePath() + ": " + IoReason.of(e), e);
         }
         return 0;
     }

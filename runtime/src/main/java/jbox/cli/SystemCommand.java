@@ -1,10 +1,12 @@
 package jbox.cli;
 
+import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.runtime.Cleanup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** `jbox system prune`: removes what dead or stopped containers left behind. */
 @Command(name = "system", description = "System-wide housekeeping.", mixinStandardHelpOptions = true,
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 public final class SystemCommand extends RequestCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(out());
+        new CommandLine(this).usage(out());
     }
 
     @Command(name = "prune", description = "Remove stopped containers and leftovers of killed jbox processes.",
@@ -21,7 +23,7 @@ public final class SystemCommand extends RequestCommand implements Runnable {
         @Override
         public Integer call() throws JboxException {
             Config config = config();
-            var removed = new java.util.ArrayList<>(new Cleanup(config).prune());
+            var removed = new ArrayList<>(new Cleanup(config).prune());
             removed.addAll(OciCommands.lifecycle(request).pruneInterrupted());
             for (String r : removed) {
                 out().println("removed " + r);

@@ -11,6 +11,7 @@ import java.util.Set;
 import jbox.JboxException;
 import jbox.cgroup.CgroupResources;
 import jbox.cgroup.CgroupUpdate;
+import jbox.io.IoReason;
 
 /**
  * What `update` is asked to change, from runc's flags or from `-r FILE` (a runtime-spec
@@ -51,7 +52,7 @@ final class UpdateResources {
             return source.equals("-") ? r.in().readAllBytes() : Files.readAllBytes(r.cwd().resolve(source));
         } catch (IOException e) {
             throw new JboxException("update: cannot read " + (source.equals("-") ? "standard input" : source) + ": "
-                    + jbox.io.IoReason.of(e), e);
+                    + IoReason.of(e), e);
         }
     }
 
@@ -61,7 +62,7 @@ final class UpdateResources {
         try {
             root = new ObjectMapper().readTree(json);
         } catch (IOException e) {
-            throw new JboxException(where + ": not valid json: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException(where + ": not valid json: " + IoReason.of(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new JboxException(where + ": expected a json object (runtime-spec linux.resources)");

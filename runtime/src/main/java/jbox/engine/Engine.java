@@ -11,15 +11,25 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import jbox.JboxException;
+import jbox.config.HostRoots;
+import jbox.io.AtomicFile;
 import jbox.io.FileModes;
 import jbox.io.IoReason;
+import jbox.runtime.ProcessStart;
 
 /**
  * Listens on its socket (root-only: the directory 0700, the socket 0600, and each peer's
@@ -73,12 +83,12 @@ public final class Engine {
      * joins the engine's cgroup and returns what leaves it, run at exit (idle or SIGTERM).
      */
     public static int serve(Path socket, Call.Handler handler, long idleMillis,
-            java.util.function.Supplier<Runnable> ownCgroup, Runnable warmUp, PrintStream log) throws JboxException {
+            Supplier<Runnable> ownCgroup, Runnable warmUp, PrintStream log) throws JboxException {
         EnginePaths paths = EnginePaths.of(socket);
         Path dir = socket.toAbsolutePath().getParent();
         try {
             if (dir.equals(EnginePaths.DIR)) {
-                FileModes.ensureDirectory(EnginePaths.DIR.getParent(), jbox.config.HostRoots.ROOT_MODE, 0, 0);
+                FileModes.ensureDirectory(EnginePaths.DIR.getParent(), HostRoots.ROOT_MODE, 0, 0);
                 FileModes.ensureDirectory(EnginePaths.DIR, FileModes.PRIVATE_DIR, 0, 0);
             } else {
                 privateDirectory(dir);
@@ -121,18 +131,18 @@ public final class Engine {
     private static void privateDirectory(Path dir) throws IOException, JboxException {
         try {
             Files.createDirectory(dir, FileModes.attribute(FileModes.PRIVATE_DIR));
-            Files.setAttribute(dir, "unix:mode", FileModes.PRIVATE_DIR, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir, "unix:mode", FileModes.PRIVATE_DIR, LinkOption.NOFOLLOW_LINKS);
             return;
-        } catch (java.nio.file.FileAlreadyExistsException exists) {
+        } catch (FileAlreadyExistsException exists) {
             // checked below
         }
-        java.util.Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
         if (!(Boolean) a.get("isDirectory") || (Integer) a.get("uid") != 0 || ((Integer) a.get("mode") & 022) != 0) {
             throw new JboxException("the engine's directory " + dir + " must be a directory of root's that only root can write to");
         }
     }
 
-    private int run(java.util.function.Supplier<Runnable> ownCgroup, Runnable warmUp) throws IOException, JboxException {
+    private int run(Supplier<Runnable> ownCgroup, Runnable warmUp) throws IOException, JboxException {
         // Nobody else holds the lock, so a socket file here is a killed engine's: replace it.
         if (Files.deleteIfExists(paths.socket())) {
             log.println(stamp() + "removed the stale socket " + paths.socket());
@@ -144,12 +154,12 @@ public final class Engine {
         socketKey = key(paths.socket());
         server = s;
         long pid = ProcessHandle.current().pid();
-        jbox.io.AtomicFile.write(paths.pid(), (pid + " " + jbox.runtime.ProcessStart.of(pid) + "\n")
+        AtomicFile.write(paths.pid(), (pid + " " + ProcessStart.of(pid) + "\n")
                 .getBytes(StandardCharsets.US_ASCII), FileModes.PRIVATE_FILE);
         log.println(stamp() + "serving " + paths.socket() + " (pid " + pid + ", namespaces " + nsKey + ", idle exit after "
                 + idleMillis + " ms)");
         Runnable leaveCgroup = ownCgroup.get();
-        java.util.concurrent.atomic.AtomicBoolean exited = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean exited = new AtomicBoolean();
         Runnable exit = () -> {
             if (exited.compareAndSet(false, true)) {
                 removeFiles();
@@ -232,9 +242,9 @@ public final class Engine {
 
     private static Object key(Path p) throws IOException {
         try {
-            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
-        } catch (java.nio.file.NoSuchFileException gone) {
+            return Files.readAttributes(p, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException gone) {
             return null;
         }
     }

@@ -1,10 +1,13 @@
 // The engine's own cgroup: not the cgroup of whoever started it (conmon's, a containerd shim's).
 package jbox.engine;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
 import jbox.cgroup.CgroupResources;
@@ -50,10 +53,10 @@ public final class EngineCgroup {
         try {
             String pid = Long.toString(ProcessHandle.current().pid());
             for (Path root : roots()) {
-                java.nio.file.Files.writeString(root.resolve("cgroup.procs"), pid);
+                Files.writeString(root.resolve("cgroup.procs"), pid);
             }
             own.remove();
-        } catch (java.io.IOException | JboxException | RuntimeException e) {
+        } catch (IOException | JboxException | RuntimeException e) {
             log.println("jbox engine: cannot remove its cgroup " + own.relativePath() + ": " + e.getMessage());
         }
     }
@@ -69,7 +72,7 @@ public final class EngineCgroup {
 
     /** Removes the cgroup a killed engine left (none: nothing to do); the engine that used it is gone. */
     public static void removeLeftover(String parent, String name) throws JboxException {
-        java.util.Optional<ContainerCgroup> left = ContainerCgroup.open(CgroupHost.detect(), parent, name);
+        Optional<ContainerCgroup> left = ContainerCgroup.open(CgroupHost.detect(), parent, name);
         if (left.isPresent()) {
             left.get().remove();
         }

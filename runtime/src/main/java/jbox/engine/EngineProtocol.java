@@ -1,6 +1,7 @@
 // The frames between the native front end (jbox) and the engine: one table, docs/engine.md's.
 package jbox.engine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -222,7 +223,7 @@ final class EngineProtocol {
     }
 
     private static final class Writer {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         Writer u32(int v) {
             out.write(v);

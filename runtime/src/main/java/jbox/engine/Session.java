@@ -3,6 +3,7 @@ package jbox.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -11,12 +12,16 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
+import jbox.Errno;
+import jbox.io.IoReason;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -62,7 +67,7 @@ final class Session implements Runnable {
         try {
             serve();
         } catch (IOException e) {
-            engine.log("connection: " + jbox.io.IoReason.of(e));
+            engine.log("connection: " + IoReason.of(e));
         } finally {
             close();
             engine.sessionEnded();
@@ -178,7 +183,7 @@ final class Session implements Runnable {
                 }
                 if (f.type() == EngineProtocol.SPAWN_FAILED) {
                     pending.completeExceptionally(new IOException("the front end could not start it: "
-                            + jbox.Errno.describe(EngineProtocol.u32(p, 0))));
+                            + Errno.describe(EngineProtocol.u32(p, 0))));
                 } else {
                     long pid = Integer.toUnsignedLong(EngineProtocol.u32(p, 0));
                     FrontEndShims.Child c = new FrontEndShims.Child(this, pid);
@@ -229,12 +234,12 @@ final class Session implements Runnable {
         synchronized (sendLock) {
             finished = true;
         }
-        java.util.List<CompletableFuture<FrontEndShims.Child>> spawns;
-        java.util.List<FrontEndShims.Child> kids;
+        List<CompletableFuture<FrontEndShims.Child>> spawns;
+        List<FrontEndShims.Child> kids;
         synchronized (this) {
-            spawns = new java.util.ArrayList<>(pendingSpawns);
+            spawns = new ArrayList<>(pendingSpawns);
             pendingSpawns.clear();
-            kids = new java.util.ArrayList<>(children.values());
+            kids = new ArrayList<>(children.values());
             children.clear();
         }
         spawns.forEach(s -> s.completeExceptionally(new IOException("the caller's front end is gone")));
@@ -394,7 +399,7 @@ final class Session implements Runnable {
                     chunk = stdin.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while reading the caller's stdin");
+                    throw new InterruptedIOException("interrupted while reading the caller's stdin");
                 }
                 pos = 0;
                 eof = chunk.length == 0;

@@ -1,8 +1,11 @@
 package jbox.oci;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +51,7 @@ final class HookRunner {
     private static void runOne(String kind, ContainerSpec.Hook h, String state, Caller caller) throws JboxException {
         // args[0] is only the name the hook sees; what runs is path (runtime-spec). ProcessBuilder
         // cannot set argv[0] apart from the program, so the hook sees its path there.
-        List<String> argv = new java.util.ArrayList<>(h.argv());
+        List<String> argv = new ArrayList<>(h.argv());
         argv.set(0, h.path());
         ProcessBuilder.Redirect output = caller.ownStdio() ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE;
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(output).redirectError(output);
@@ -103,7 +106,7 @@ final class HookRunner {
     /** How long the copy of a finished hook's output may take: a child it left may keep the pipe open. */
     private static final long COPY_TAIL_MILLIS = 1000;
 
-    private static Thread copy(java.io.InputStream from, java.io.PrintStream to) {
+    private static Thread copy(InputStream from, PrintStream to) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (from) {

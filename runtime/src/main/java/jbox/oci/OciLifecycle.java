@@ -1,24 +1,37 @@
 package jbox.oci;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import jbox.JboxException;
 import jbox.cgroup.ContainerCgroup;
+import jbox.config.HostRoots;
+import jbox.io.AtomicFile;
+import jbox.io.FileModes;
 import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.process.Plan;
 import jbox.process.PlanBuilder;
 import jbox.runtime.ContainerCgroups;
+import jbox.runtime.ContainerExec;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ContainerStop;
 import jbox.runtime.ProcessSignals;
 import jbox.runtime.ProcessStart;
+import jbox.runtime.SpecFile;
+import jbox.security.SeccompProfile;
 import jbox.spec.ContainerSpec;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
@@ -34,9 +47,9 @@ import jbox.state.Status;
  */
 public final class OciLifecycle {
     public static final String OCI_VERSION = ContainerSpec.OCI_VERSION;
-    private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = new com.fasterxml.jackson.core.JsonFactory();
+    private static final JsonFactory STATE_JSON = new JsonFactory();
 
-    private static final java.util.concurrent.atomic.AtomicLong SOCKETS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong SOCKETS = new AtomicLong();
 
     private final StateStore store;
     private final ContainerRunner runner;
@@ -60,7 +73,7 @@ public final class OciLifecycle {
     /** A control socket path of this jbox process, short whatever the state root and id. */
     private Path socket(String what) throws JboxException {
         try {
-            jbox.io.FileModes.ensureDirectory(socketDir, jbox.config.HostRoots.ROOT_MODE, 0, 0); // jbox's state root
+            FileModes.ensureDirectory(socketDir, HostRoots.ROOT_MODE, 0, 0); // jbox's state root
         } catch (IOException e) {
             throw new JboxException("cannot create " + socketDir + ": " + IoReason.of(e), e);
         }
@@ -88,7 +101,7 @@ public final class OciLifecycle {
     /** `create`: returns once the init waits for `start`; writes pidFile then. */
     public void create(String id, Path bundle, ContainerSpec spec, Path pidFile, String consoleSocket) throws JboxException {
         checkConsole(spec.process(), consoleSocket);
-        jbox.io.LockFile creating = store.create(id); // held until create ends: prune knows a live one
+        LockFile creating = store.create(id); // held until create ends: prune knows a live one
         Path dir = store.dir(id);
         long[] pid = {0};
         long[] initStart = {0};
@@ -96,7 +109,7 @@ public final class OciLifecycle {
         ContainerCgroup cgroup = null;
         boolean ok = false;
         try {
-            jbox.runtime.SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
+            SpecFile.write(dir, spec); // exec reads the process defaults and the filter from it
             mark("state_dir_and_config");
             cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
@@ -194,7 +207,7 @@ public final class OciLifecycle {
     public void start(String id) throws JboxException {
         ContainerRecord s;
         // One start at a time: a second one finds the FIFO gone, not an init that already left it.
-        try (jbox.io.LockFile starting = store.lock(id, "start.lock")) {
+        try (LockFile starting = store.lock(id, "start.lock")) {
             s = store.load(id);
             Status status = status(s);
             if (status != Status.CREATED) {
@@ -255,7 +268,7 @@ public final class OciLifecycle {
                 while (ProcessStart.alive(s.pid(), s.pidStartTime())) {
                     Thread.sleep(50);
                 }
-                try (OutputStream unblock = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                try (OutputStream unblock = Files.newOutputStream(fifo, StandardOpenOption.WRITE)) {
                     unblock.flush();
                 }
             } catch (InterruptedException | IOException done) {
@@ -328,7 +341,7 @@ public final class OciLifecycle {
     /** `delete [--force]`: a running container only with force (SIGKILL first); a created one always. */
     public void delete(String id, boolean force) throws JboxException {
         StateStore.checkId(id);
-        if (force && !java.nio.file.Files.isDirectory(store.dir(id))) {
+        if (force && !Files.isDirectory(store.dir(id))) {
             return; // runc's rule: --force makes a missing container no error (a create that failed cleans up)
         }
         ContainerRecord s = store.load(id);
@@ -353,12 +366,12 @@ public final class OciLifecycle {
         if (consoleSocket != null) {
             throw new JboxException("--console-socket needs --detach: attached, jbox relays the terminal itself");
         }
-        jbox.io.LockFile creating = store.create(id); // released once the init is recorded
+        LockFile creating = store.create(id); // released once the init is recorded
         Path dir = store.dir(id);
         ContainerCgroup cgroup = null;
         ContainerRecord[] state = {null};
         try {
-            jbox.runtime.SpecFile.write(dir, spec); // exec builds its process from it, as for create
+            SpecFile.write(dir, spec); // exec builds its process from it, as for create
             cgroup = cgroups.create(id, spec, true, runner.caller().shims().callerPid());
             ContainerCgroup joined = cgroup;
             Plan.Later hookState = new Plan.Later();
@@ -397,7 +410,7 @@ public final class OciLifecycle {
      * `exec`: a process in a running container's namespaces and cgroup. Detached (conmon's way),
      * handed over like create: this returns once it runs and the caller reaps it.
      */
-    public int exec(String id, ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean detach,
+    public int exec(String id, ContainerSpec.Process process, SeccompProfile seccomp, boolean detach,
             Path pidFile, String consoleSocket) throws JboxException {
         ContainerRecord s = store.load(id);
         Status status = status(s);
@@ -410,7 +423,7 @@ public final class OciLifecycle {
         if (detach || consoleSocket != null) {
             checkConsole(process, consoleSocket);
         }
-        Plan plan = jbox.runtime.ContainerExec.plan(process, seccomp, !detach);
+        Plan plan = ContainerExec.plan(process, seccomp, !detach);
         Path socket = socket("exec");
         long[] pid = {0};
         ContainerRunner.Outcome o = runner.enter(s.pid(), plan, socket, !detach && process.terminal() && consoleSocket == null,
@@ -432,8 +445,8 @@ public final class OciLifecycle {
 
     /** The runtime-spec's state object of a record, with its status as read off the kernel. */
     public static String stateJson(ContainerRecord s, Status status) throws JboxException {
-        java.io.StringWriter out = new java.io.StringWriter();
-        try (com.fasterxml.jackson.core.JsonGenerator g = STATE_JSON.createGenerator(out).useDefaultPrettyPrinter()) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = STATE_JSON.createGenerator(out).useDefaultPrettyPrinter()) {
             g.writeStartObject();
             g.writeStringField("ociVersion", OCI_VERSION);
             g.writeStringField("id", s.id());
@@ -478,13 +491,13 @@ public final class OciLifecycle {
     /** runc writes the pid file the caller waits for by temp + rename: never seen half written. */
     static void writePidFile(Path file, long pid) throws JboxException {
         try {
-            jbox.io.AtomicFile.write(file, Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0644); // the caller's path: public, as runc's
+            AtomicFile.write(file, Long.toString(pid).getBytes(StandardCharsets.US_ASCII), 0644); // the caller's path: public, as runc's
         } catch (IOException e) {
             throw new JboxException("cannot write pid file " + file + ": " + IoReason.of(e), e);
         }
     }
 
-    private static java.util.Map<String, Path> ownDirs(ContainerCgroup cgroup) {
-        return cgroup == null ? java.util.Map.of() : cgroup.v1Dirs();
+    private static Map<String, Path> ownDirs(ContainerCgroup cgroup) {
+        return cgroup == null ? Map.of() : cgroup.v1Dirs();
     }
 }

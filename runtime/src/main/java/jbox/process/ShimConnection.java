@@ -2,6 +2,7 @@ package jbox.process;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -10,8 +11,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
 import jbox.JboxException;
 import jbox.io.FileModes;
+import jbox.io.IoReason;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -36,7 +40,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
      * appended to {@code log}) and waits for it to connect on {@code socketPath}.
      */
     public static ShimConnection spawn(Path shim, Path socketPath, Path log, boolean tty, ShimStarter starter,
-            java.io.PrintStream warnings) throws JboxException {
+            PrintStream warnings) throws JboxException {
         ServerSocketChannel server;
         try {
             Files.deleteIfExists(socketPath);
@@ -50,15 +54,15 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
                 FileModes.ensureFile(log, FileModes.PRIVATE_FILE); // appendTo would make it 0666 minus the umask
             }
         } catch (IOException e) {
-            throw new JboxException("cannot listen on control socket " + socketPath + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot listen on control socket " + socketPath + ": " + IoReason.of(e), e);
         }
         ShimStarter.Child p;
         try {
-            p = starter.start(tty ? java.util.List.of(shim.toString(), "--tty", socketPath.toString())
-                    : java.util.List.of(shim.toString(), socketPath.toString()), log);
+            p = starter.start(tty ? List.of(shim.toString(), "--tty", socketPath.toString())
+                    : List.of(shim.toString(), socketPath.toString()), log);
         } catch (IOException e) {
             closeQuietly(server);
-            throw new JboxException("cannot start shim " + shim + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot start shim " + shim + ": " + IoReason.of(e), e);
         }
         // If the shim dies before connecting, closing the server wakes the accept() below.
         p.onExit(() -> closeQuietly(server));
@@ -86,9 +90,9 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
      * the pid: the shim also sends its own pid in MSG_PID, which ContainerRunner compares with the
      * process it started. Principals compare by numeric id, not by name.
      */
-    private static SocketChannel acceptRoot(ServerSocketChannel server, Path socketPath, java.io.PrintStream warnings)
+    private static SocketChannel acceptRoot(ServerSocketChannel server, Path socketPath, PrintStream warnings)
             throws IOException {
-        java.nio.file.attribute.UserPrincipal self = Files.getOwner(socketPath);
+        UserPrincipal self = Files.getOwner(socketPath);
         while (true) {
             SocketChannel ch = server.accept();
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
@@ -119,7 +123,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
                 }
             }
         } catch (IOException e) {
-            throw new JboxException("cannot send " + Protocol.messageName(type) + " to the shim: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot send " + Protocol.messageName(type) + " to the shim: " + IoReason.of(e), e);
         }
     }
 
@@ -148,7 +152,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             throw new JboxException("the shim exited unexpectedly while jbox awaited " + awaited + " (status "
                     + waitQuietly(process) + ")", e);
         } catch (IOException e) {
-            throw new JboxException("cannot read " + awaited + " from the shim: " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot read " + awaited + " from the shim: " + IoReason.of(e), e);
         }
     }
 

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import jbox.JboxException;
+import jbox.cgroup.CgroupUsage;
 import jbox.cgroup.ContainerCgroup;
 import jbox.config.Config;
 import jbox.image.ImageStore;
+import jbox.io.IoReason;
 import jbox.network.NetworkCleanup;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
@@ -56,7 +60,7 @@ public final class Cleanup {
             // roots and with OCI containers (any --root), whose live processes are not prune's to kill.
             // Found by name, not by record: a jbox killed before recording its cgroup leaves one too.
             if (removedIds.contains(id)) {
-                java.util.Optional<ContainerCgroup> c = cgroups.underParent(id);
+                Optional<ContainerCgroup> c = cgroups.underParent(id);
                 if (c.isPresent()) {
                     removed.add("cgroup " + c.get().relativePath());
                     c.get().remove();
@@ -77,7 +81,7 @@ public final class Cleanup {
                     }
                 }
             } catch (IOException e) {
-                throw new JboxException("cannot list " + layers + ": " + jbox.io.IoReason.of(e), e);
+                throw new JboxException("cannot list " + layers + ": " + IoReason.of(e), e);
             }
         }
         return removed;
@@ -95,7 +99,7 @@ public final class Cleanup {
             return;
         }
         ContainerRunner.Outcome outcome = ExitRecord.read(states.dir(id).resolve(ContainerRunner.EXIT_RECORD));
-        jbox.cgroup.CgroupUsage usage = null;
+        CgroupUsage usage = null;
         try {
             NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix), id::startsWith); // only this one's pieces
         } finally {
@@ -111,8 +115,8 @@ public final class Cleanup {
         }
         // What --report gives a foreground run, kept beside the state for `jbox inspect`.
         RunReport.kept(states.dir(id), id, s.name(), s.image())
-                .startedAt(java.time.Instant.parse(s.created())).ended(outcome, null, usage);
-        states.write(s.withExited(outcome.exitCode(), java.time.Instant.now().toString()));
+                .startedAt(Instant.parse(s.created())).ended(outcome, null, usage);
+        states.write(s.withExited(outcome.exitCode(), Instant.now().toString()));
     }
 
     /** A container is live while its jbox holds its lock, or while its monitor (the recorded shim) still runs. */

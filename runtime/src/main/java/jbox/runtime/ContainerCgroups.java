@@ -1,16 +1,27 @@
 package jbox.runtime;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jbox.JboxException;
 import jbox.cgroup.CgroupHost;
+import jbox.cgroup.CgroupName;
 import jbox.cgroup.CgroupResources;
+import jbox.cgroup.CgroupUpdate;
 import jbox.cgroup.ContainerCgroup;
 import jbox.cgroup.DeviceRule;
 import jbox.cgroup.OciResources;
 import jbox.config.Config;
+import jbox.io.IoReason;
 import jbox.spec.ContainerSpec;
 import jbox.state.ContainerRecord;
 
@@ -53,9 +64,9 @@ public final class ContainerCgroups {
         }
         String procCgroup;
         try {
-            procCgroup = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + callerPid + "/cgroup"));
-        } catch (java.io.IOException e) {
-            throw new JboxException("cannot read the caller's cgroup in /proc/" + callerPid + "/cgroup: " + jbox.io.IoReason.of(e), e);
+            procCgroup = Files.readString(Path.of("/proc/" + callerPid + "/cgroup"));
+        } catch (IOException e) {
+            throw new JboxException("cannot read the caller's cgroup in /proc/" + callerPid + "/cgroup: " + IoReason.of(e), e);
         }
         return ContainerCgroup.createAt(CgroupHost.detect(), path, toCgroup(r), procCgroup);
     }
@@ -84,9 +95,9 @@ public final class ContainerCgroups {
     }
 
     /** The cgroup cgroup.parent/NAME of a container whose record may be gone (prune), if it exists. */
-    public java.util.Optional<ContainerCgroup> underParent(String name) throws JboxException {
+    public Optional<ContainerCgroup> underParent(String name) throws JboxException {
         CgroupHost host = hostOrNull();
-        return host == null ? java.util.Optional.empty() : ContainerCgroup.open(host, config.get("cgroup.parent"), name);
+        return host == null ? Optional.empty() : ContainerCgroup.open(host, config.get("cgroup.parent"), name);
     }
 
     /**
@@ -107,13 +118,13 @@ public final class ContainerCgroups {
 
     /** The id as a cgroup name: OCI ids may hold '+' or run to 1024 characters, cgroup names here not. */
     public static String name(String id) {
-        if (jbox.cgroup.CgroupName.isValid(id)) {
+        if (CgroupName.isValid(id)) {
             return id;
         }
         try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "oci-" + java.util.HexFormat.of().formatHex(h, 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return "oci-" + HexFormat.of().formatHex(h, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
@@ -142,7 +153,7 @@ public final class ContainerCgroups {
         existing(s).freeze(frozen);
     }
 
-    public void update(ContainerRecord s, jbox.cgroup.CgroupUpdate u) throws JboxException {
+    public void update(ContainerRecord s, CgroupUpdate u) throws JboxException {
         existing(s).update(u);
     }
 

@@ -5,12 +5,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.process.Plan;
 import jbox.process.ProcessSecurity;
 import jbox.process.Protocol;
+import jbox.security.SeccompProfile;
 import jbox.spec.ContainerSpec;
+import jbox.spec.SpecBuilder;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
@@ -22,7 +25,7 @@ import jbox.state.StateStore;
  * this puts the process in the container's cgroup.
  */
 public final class ContainerExec {
-    private static final java.util.concurrent.atomic.AtomicLong EXEC_SEQ = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong EXEC_SEQ = new AtomicLong();
 
     private final Config config;
 
@@ -73,7 +76,7 @@ public final class ContainerExec {
         ContainerSpec.User user = recorded.user();
         ContainerSpec.CapabilitySets caps = recorded.capabilities();
         if (flags.user() != null) {
-            ContainerSpec.User asked = jbox.spec.SpecBuilder.parseUser(flags.user());
+            ContainerSpec.User asked = SpecBuilder.parseUser(flags.user());
             if (caps != null && asked.uid() != user.uid() && otherUser == OtherUserCaps.BY_RUNS_RULE) {
                 caps = ContainerSpec.CapabilitySets.forUser(caps.bounding(), asked.uid());
             }
@@ -113,7 +116,7 @@ public final class ContainerExec {
      * its terminal, its directory, its identity and confinement, its command. {@code monitored}:
      * a jbox shim answers the filter's notifications (see ProcessSecurity).
      */
-    public static Plan plan(ContainerSpec.Process process, jbox.security.SeccompProfile seccomp, boolean monitored)
+    public static Plan plan(ContainerSpec.Process process, SeccompProfile seccomp, boolean monitored)
             throws JboxException {
         Plan plan = new Plan();
         plan.add(Protocol.OP_SETSID, "start a new session");

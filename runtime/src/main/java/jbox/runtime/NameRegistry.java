@@ -2,8 +2,10 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import jbox.io.LockFile;
+import java.time.Instant;
 import jbox.JboxException;
+import jbox.io.IoReason;
+import jbox.io.LockFile;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 
@@ -36,11 +38,11 @@ final class NameRegistry {
                 }
                 LockFile lock = states.create(id);
                 // The name must be visible before the lock is released: write a first state now.
-                states.write(ContainerRecord.ofImage(id, name, null, java.time.Instant.now().toString(), false, null));
+                states.write(ContainerRecord.ofImage(id, name, null, Instant.now().toString(), false, null));
                 return lock;
             }
         } catch (IOException e) {
-            throw new JboxException("cannot lock " + lockFile + ": " + jbox.io.IoReason.of(e), e);
+            throw new JboxException("cannot lock " + lockFile + ": " + IoReason.of(e), e);
         }
     }
 }

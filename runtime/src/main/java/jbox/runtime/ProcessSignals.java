@@ -13,6 +13,7 @@ import jbox.ProcFile;
 import jbox.rootfs.TreeDeletion;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
+import jnr.ffi.annotations.SaveError;
 
 /**
  * Signals to processes jbox recorded (a container's init: kill, stop, rm, OCI kill and delete)
@@ -45,10 +46,10 @@ public final class ProcessSignals {
 
     /** The libc calls used here, bound by jnr-ffi on first use. */
     public interface LibC {
-        @jnr.ffi.annotations.SaveError
+        @SaveError
         long syscall(long number, long arg1, long arg2, long arg3, long arg4);
 
-        @jnr.ffi.annotations.SaveError
+        @SaveError
         int kill(int pid, int signal);
 
         int close(int fd);

@@ -2,6 +2,7 @@ package jbox.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import jbox.ProcFile;
 
 /**
  * A process's start time in clock ticks since boot (field 22 of /proc/PID/stat): with the pid it
@@ -13,14 +14,14 @@ public final class ProcessStart {
 
     /** The start time, or 0 when the process does not exist. */
     public static long of(long pid) {
-        return jbox.ProcFile.startTime(pid);
+        return ProcFile.startTime(pid);
     }
 
     /** The parent's pid (field 4 of /proc/PID/stat), or 0 when the process does not exist. */
     public static long parent(long pid) {
         String stat;
         try {
-            stat = jbox.ProcFile.read(Path.of("/proc/" + pid + "/stat"));
+            stat = ProcFile.read(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
             return 0;
         }
@@ -29,6 +30,6 @@ public final class ProcessStart {
 
     /** Running, and not a zombie: a monitor whose jbox died is reaped by init, which may take a while. */
     public static boolean alive(long pid, long startTime) {
-        return jbox.ProcFile.isAlive(pid, startTime);
+        return ProcFile.isAlive(pid, startTime);
     }
 }

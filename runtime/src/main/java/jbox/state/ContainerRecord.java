@@ -1,5 +1,7 @@
 package jbox.state;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import jbox.spec.ContainerSpec;
 
@@ -47,7 +49,7 @@ public record ContainerRecord(
 
     public ContainerRecord {
         // in their order: the OCI state prints annotations as the config lists them
-        annotations = annotations == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
+        annotations = annotations == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
         cgroupBases = cgroupBases == null ? Map.of() : Map.copyOf(cgroupBases);
     }
 

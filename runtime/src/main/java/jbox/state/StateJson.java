@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,7 +57,7 @@ public final class StateJson {
             }
             g.writeEndObject();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot encode state of " + s.id(), e);
+            throw new UncheckedIOException("cannot encode state of " + s.id(), e);
         }
         return out.toByteArray();
     }

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import jbox.JboxException;
 import jbox.ProcFile;
@@ -44,7 +45,7 @@ public final class StateStore {
     private static final Pattern RUN_ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern OCI_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}");
 
-    private static final java.util.concurrent.atomic.AtomicLong CREATES = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong CREATES = new AtomicLong();
 
     private final Path root;
     private final Pattern ids;

@@ -1,5 +1,7 @@
 package jbox.state;
 
+import java.util.Locale;
+
 /**
  * A container's status as the runtime-spec names it, decided from the kernel each time (StateStore.status:
  * the recorded init alive with its start time, the start FIFO; ContainerStop.status adds the freezer).
@@ -17,7 +19,7 @@ public enum Status {
 
     /** The runtime-spec's word: "running", "stopped", ... */
     public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Alive: created, running or paused. */
