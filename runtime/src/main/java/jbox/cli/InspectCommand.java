@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jbox.JboxException;
+import jbox.ProcFile;
 import jbox.config.Config;
 import jbox.image.ImageMeta;
 import jbox.image.ImageStore;

@@ -17,6 +17,7 @@ import jbox.config.Config;
 import jbox.runtime.ContainerCgroups;
 import jbox.runtime.ContainerStop;
 import jbox.state.ContainerRecord;
+import jbox.state.StateJson;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
