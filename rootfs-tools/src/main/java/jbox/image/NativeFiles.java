@@ -11,10 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import jbox.rootfs.TreeDeletion;
+import jbox.io.JffiDir;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.Runtime;
@@ -91,43 +90,19 @@ final class NativeFiles {
     }
 
     private static final class Native {
-        static {
-            // jnr's reflection invoker, not generated classes: binding these calls costs ~100 instead of
-            // ~400 ms of a cold import (measured on a busy 2-core machine), and per call the two measured
-            // the same on a 3,535-entry tar. The runtime's ProcessSignals chose the same.
-            System.setProperty("jnr.ffi.asm.enabled", "false");
-        }
-
-        /** Where jffi unpacks its native stub: a directory of our own, see {@link #privateExtractDir()}. */
-        private static final Path EXTRACT_DIR = privateExtractDir();
+        /**
+         * Where jffi unpacks its native stub (see {@link JffiDir}, which also picks jnr's reflection
+         * invoker: binding these calls costs ~100 instead of ~400 ms of a cold import, and per call
+         * the two measured the same on a 3,535-entry tar).
+         */
+        private static final Path EXTRACT_DIR = JffiDir.prepare();
         static final LibC LIBC = LibraryLoader.create(LibC.class)
                 .load(Platform.getNativePlatform().getStandardCLibraryName());
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
         static final Charset PATH_CHARSET = pathCharset();
 
         static {
-            try { // loaded and mapped: the file is no longer needed
-                TreeDeletion.delete(EXTRACT_DIR);
-            } catch (IOException e) {
-                // a leftover in a 0700 directory of root's: harmless
-            }
-        }
-
-        /**
-         * jffi writes its native library to a temp file whose mode follows the umask and then loads
-         * it: in a shared /tmp another user could read it or race the load. (The same guard as the
-         * runtime's ProcessSignals.)
-         */
-        private static Path privateExtractDir() {
-            try {
-                Path dir = Files.createTempDirectory("jbox-jffi-");
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                System.setProperty("jffi.extract.dir", dir.toString());
-                return dir;
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot make a private directory for jffi's native library: "
-                        + e.getMessage(), e);
-            }
+            JffiDir.remove(EXTRACT_DIR); // loaded and mapped: the file is no longer needed
         }
 
         private static Charset pathCharset() {

@@ -1,16 +1,13 @@
 package jbox.runtime;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import jbox.Errno;
 import jbox.JboxException;
+import jbox.io.JffiDir;
 import jbox.ProcFile;
-import jbox.rootfs.TreeDeletion;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.annotations.SaveError;
@@ -61,14 +58,13 @@ public final class ProcessSignals {
     }
 
     private static final class Native {
-        /** Where jffi unpacks its native stub: see {@link #privateExtractDir()}. */
+        /** Where jffi unpacks its native stub: see {@link JffiDir}. */
         private static final Path EXTRACT_DIR;
 
         static {
             // jnr's reflection invoker, not generated classes: ~40 instead of ~75 ms to bind three calls
             // (with the AppCDS archive; ~145 ms without either), and a signal is not a hot loop.
-            System.setProperty("jnr.ffi.asm.enabled", "false");
-            EXTRACT_DIR = privateExtractDir();
+            EXTRACT_DIR = JffiDir.prepare();
         }
 
         static final LibC LIBC = LibraryLoader.create(LibC.class)
@@ -76,27 +72,7 @@ public final class ProcessSignals {
         static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
 
         static {
-            try { // loaded and mapped: the file is no longer needed
-                TreeDeletion.delete(EXTRACT_DIR);
-            } catch (IOException e) {
-                // a leftover in a 0700 directory of root's: harmless, and no reason to fail a signal
-            }
-        }
-
-        /**
-         * jffi writes its native library to a temp file whose mode follows the umask (root runs
-         * this) and then loads it: in a shared /tmp another user could read it or race the load.
-         * A directory of our own, made 0700 whatever the umask, and removed once the library is in.
-         */
-        private static Path privateExtractDir() {
-            try {
-                Path dir = Files.createTempDirectory("jbox-jffi-");
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                System.setProperty("jffi.extract.dir", dir.toString());
-                return dir;
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot make a private directory for jffi's native library: " + e.getMessage(), e);
-            }
+            JffiDir.remove(EXTRACT_DIR); // loaded and mapped: the file is no longer needed
         }
 
         static int errno() {
