@@ -432,8 +432,8 @@ class EngineIT {
 
     @Test
     void ctrlBackslashInAForegroundRunReachesTheContainerNotAThreadDump() throws Exception {
-        Pty pty = new Pty(Jbox.LAUNCHER + " run --rm --net none " + Jbox.IMAGE
-                + " sh -c 'trap \"echo got-quit; exit 3\" QUIT; echo ready; while true; do sleep 0.1; done'");
+        Pty pty = new Pty(fe(), Jbox.LAUNCHER + " run --rm --net none " + Jbox.IMAGE
+                + " sh -c 'trap \"echo got-quit; exit 3\" QUIT; echo ready; while true; do sleep 0.1; done'", this::start);
         pty.await("ready\n", 0);
         pty.type("\u001c"); // Ctrl-\: the terminal sends SIGQUIT to its foreground process group, the front end
         Jbox.Result r = pty.finish();
@@ -444,12 +444,12 @@ class EngineIT {
 
     @Test
     void runItThroughARealTerminal() throws Exception {
-        Jbox.Result size = new Pty("stty rows 33 cols 111; " + Jbox.LAUNCHER + " run -it --rm --net none " + Jbox.IMAGE
-                + " sh -c 'tty; stty size; exit 3'").finish();
+        Jbox.Result size = new Pty(fe(), "stty rows 33 cols 111; " + Jbox.LAUNCHER + " run -it --rm --net none " + Jbox.IMAGE
+                + " sh -c 'tty; stty size; exit 3'", this::start).finish();
         assertEquals(3, size.code(), size.out());
         assertTrue(size.out().contains("/dev/pts/0\n"), size.out());
         assertTrue(size.out().contains("33 111\n"), size.out());
-        Pty pty = new Pty(Jbox.LAUNCHER + " run -it --rm --net none " + Jbox.IMAGE + " sh");
+        Pty pty = new Pty(fe(), Jbox.LAUNCHER + " run -it --rm --net none " + Jbox.IMAGE + " sh", this::start);
         int at = pty.await("# ", 0);
         pty.type("echo $((6*7))\n");
         at = pty.await("42\n", at);
@@ -457,48 +457,4 @@ class EngineIT {
         assertEquals(5, pty.finish().code());
     }
 
-    /** A command under script(1): a real pty, as TtyIT does, with this test's engine. */
-    private final class Pty {
-        private final Process p;
-        private final StringBuffer screen = new StringBuffer();
-        private final Thread reader;
-
-        Pty(String inner) throws Exception {
-            ProcessBuilder pb = fe();
-            pb.command("script", "-qec", inner, "/dev/null");
-            pb.redirectErrorStream(true);
-            p = start(pb);
-            reader = new Thread(() -> {
-                byte[] b = new byte[4096];
-                try {
-                    for (int n; (n = p.getInputStream().read(b)) > 0; ) {
-                        screen.append(new String(b, 0, n, StandardCharsets.UTF_8).replace("\r", ""));
-                    }
-                } catch (IOException closed) {
-                    // the process is gone
-                }
-            });
-            reader.start();
-        }
-
-        int await(String text, int from) throws Exception {
-            Await.until("the terminal shows " + text.strip() + ": " + screen, () -> screen.indexOf(text, from) >= 0);
-            return screen.indexOf(text, from) + text.length();
-        }
-
-        void type(String keys) throws IOException {
-            p.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
-        }
-
-        Jbox.Result finish() throws Exception {
-            boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-            if (!exited) {
-                p.destroyForcibly();
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            assertTrue(exited, "hung: " + screen);
-            return new Jbox.Result(p.exitValue(), screen.toString(), "");
-        }
-    }
 }

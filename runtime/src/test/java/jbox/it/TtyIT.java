@@ -3,8 +3,6 @@ package jbox.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,63 +22,6 @@ class TtyIT {
         Jbox.cleanUp();
     }
 
-    /**
-     * A shell command line running in a pty made by script. The test types only once the screen shows
-     * what it waits for (a prompt, a process started), never after a fixed pause: keys that arrive
-     * before jbox put the terminal in raw mode would reach the host's line discipline instead.
-     */
-    private static final class Pty implements AutoCloseable {
-        private final Process p;
-        private final StringBuffer screen = new StringBuffer();
-        private final Thread reader;
-
-        Pty(String inner) throws Exception {
-            ProcessBuilder pb = Jbox.builder();
-            pb.command("script", "-qec", inner, "/dev/null");
-            pb.redirectErrorStream(true);
-            p = pb.start();
-            reader = new Thread(() -> {
-                byte[] b = new byte[4096];
-                try {
-                    for (int n; (n = p.getInputStream().read(b)) > 0; ) {
-                        screen.append(new String(b, 0, n, StandardCharsets.UTF_8).replace("\r", ""));
-                    }
-                } catch (java.io.IOException closed) {
-                    // the process is gone
-                }
-            });
-            reader.start();
-        }
-
-        /** Returns once the screen shows {@code text} after position {@code from}; the position after it. */
-        int await(String text, int from) throws Exception {
-            Await.until("the terminal shows " + text.strip() + ": " + screen, () -> screen.indexOf(text, from) >= 0);
-            return screen.indexOf(text, from) + text.length();
-        }
-
-        void type(String keys) throws Exception {
-            p.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
-        }
-
-        Jbox.Result finish() throws Exception {
-            boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-            if (!exited) {
-                p.destroyForcibly();
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            assertTrue(exited, "hung: " + screen);
-            p.getOutputStream().close();
-            return new Jbox.Result(p.exitValue(), screen.toString(), "");
-        }
-
-        /** SIGKILL script and jbox (the JVM forwards SIGHUP to the container); the shim then kills the container. */
-        @Override
-        public void close() {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
 
     private static Jbox.Result inPty(String inner) throws Exception {
         try (Pty pty = new Pty(inner)) {
@@ -112,7 +53,7 @@ class TtyIT {
         at = pty.await("# ", at);
         // a sleep of its own length, found from the host, so ^C is typed while it runs
         pty.type("sleep 2071\n");
-        Await.until("sleep 2071 runs", () -> pty.p.descendants().anyMatch(h -> cmdline(h.pid()).equals("sleep\u00002071\u0000")));
+        Await.until("sleep 2071 runs", () -> pty.process().descendants().anyMatch(h -> cmdline(h.pid()).equals("sleep\u00002071\u0000")));
         pty.type("\u0003");
         // the prompt is back within Await's deadline, far below the sleep's 2071 s: ^C ended it
         at = pty.await("# ", at);
