@@ -432,8 +432,8 @@ class EngineIT {
 
     @Test
     void ctrlBackslashInAForegroundRunReachesTheContainerNotAThreadDump() throws Exception {
-        Pty pty = new Pty(fe(), Jbox.LAUNCHER + " run --rm --net none " + Jbox.IMAGE
-                + " sh -c 'trap \"echo got-quit; exit 3\" QUIT; echo ready; while true; do sleep 0.1; done'", this::start);
+        Pty pty = new Pty(fe(), Pty.exec(Jbox.LAUNCHER + " run --rm --net none " + Jbox.IMAGE
+                + " sh -c 'trap \"echo got-quit; exit 3\" QUIT; echo ready; while true; do sleep 0.1; done'"), this::start);
         pty.await("ready\n", 0);
         pty.type("\u001c"); // Ctrl-\: the terminal sends SIGQUIT to its foreground process group, the front end
         Jbox.Result r = pty.finish();

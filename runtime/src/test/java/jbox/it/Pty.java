@@ -24,6 +24,11 @@ final class Pty implements AutoCloseable {
 
     /** {@code pb}: jbox's environment for the command (Jbox.builder(), or a test's own engine). */
     Pty(ProcessBuilder pb, String inner, Starter starter) throws Exception {
+        // script(1) runs $SHELL -c INNER, and that shell shares the terminal's foreground process
+        // group with jbox: dash (Debian's /bin/sh, script's default when SHELL is unset) stays behind
+        // as a parent and dies of a Ctrl-\ itself, bash execs a lone command. One shell for every
+        // environment: dash, and a test that types a signal key execs its jbox (see {@link #exec}).
+        pb.environment().put("SHELL", "/bin/sh");
         pb.command("script", "-qec", inner, "/dev/null");
         pb.redirectErrorStream(true);
         p = starter.start(pb);
@@ -38,6 +43,11 @@ final class Pty implements AutoCloseable {
             }
         });
         reader.start();
+    }
+
+    /** {@code command} run in place of script's shell, so the terminal's signal keys reach it alone. */
+    static String exec(String command) {
+        return "exec " + command;
     }
 
     Pty(String inner) throws Exception {
