@@ -100,7 +100,8 @@ public final class ContainerStop {
                 return; // removed as it ended (--rm)
             }
             s = now;
-            if (states.isOwned(s.id()) && states.status(s) == Status.RUNNING) {
+            boolean owned = states.isOwned(s.id());
+            if (owned && states.status(s) == Status.RUNNING) {
                 try {
                     stop(s, seconds);
                 } catch (JboxException e) {
@@ -109,8 +110,10 @@ public final class ContainerStop {
                     } // it exited between the look and the signal: look again
                 }
                 stopped = true;
-            } else if (states.ownerLocked(s.id())) {
-                ProcessSignals.pause(); // restarting or finishing: its owner decides once more, and sees the mark
+            } else if (owned) {
+                // starting, restarting or finishing (a monitor whose init exited holds its lock until
+                // the exit is recorded): its owner decides once more, and sees the mark
+                ProcessSignals.pause();
             } else if (stopped || RestartPolicy.read(states.dir(s.id())).policy().kind() != RestartPolicy.Kind.NO) {
                 return;
             } else {
