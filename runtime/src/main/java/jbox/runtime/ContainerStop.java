@@ -1,5 +1,6 @@
 package jbox.runtime;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +102,8 @@ public final class ContainerStop {
             }
             s = now;
             boolean owned = states.isOwned(s.id());
-            if (owned && states.status(s) == Status.RUNNING) {
+            Status st = states.status(s);
+            if (owned && st == Status.RUNNING) {
                 try {
                     stop(s, seconds);
                 } catch (JboxException e) {
@@ -110,9 +112,9 @@ public final class ContainerStop {
                     } // it exited between the look and the signal: look again
                 }
                 stopped = true;
-            } else if (owned) {
-                // starting, restarting or finishing (a monitor whose init exited holds its lock until
-                // the exit is recorded): its owner decides once more, and sees the mark
+            } else if (states.ownerLocked(s.id()) || owned && (st == Status.CREATING || finishing(s))) {
+                // starting, restarting, or finishing (a monitor whose init exited holds its lock
+                // until the exit is recorded): its owner decides once more, and sees the mark
                 ProcessSignals.pause();
             } else if (stopped || RestartPolicy.read(states.dir(s.id())).policy().kind() != RestartPolicy.Kind.NO) {
                 return;
@@ -120,6 +122,11 @@ public final class ContainerStop {
                 throw new JboxException("container " + ref + " is not running");
             }
         }
+    }
+
+    /** Whether the monitor has written this run's exit record: its `internal-finish` is on the way. */
+    private boolean finishing(ContainerRecord s) {
+        return Files.exists(states.dir(s.id()).resolve(ContainerRunner.EXIT_RECORD));
     }
 
     /**
