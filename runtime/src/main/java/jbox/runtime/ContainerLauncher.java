@@ -104,7 +104,7 @@ public final class ContainerLauncher {
                 restart.write(states.dir(id));
             }
             Integer code = launch(states, id, spec, state, Arrays.asList(name, id.substring(0, 12)), o.detach(), report,
-                    timeoutMillis(o), recorded, new RunExtras(o.habits().addHosts(), o.habits().dns(), timeoutFlag(o)), runner);
+                    timeoutMillis(o), recorded, timeoutFlag(o), runner);
             keep = code == null || !o.remove();
             if (code == null) {
                 runner.caller().out().println(id);
@@ -152,7 +152,7 @@ public final class ContainerLauncher {
         }
         ContainerRecord state = s.withCgroup(null, 0, Map.of()); // the last one went with the last run
         Integer code = launch(states, s.id(), spec, state, Arrays.asList(s.name(), s.shortId()), !attach, null, 0, null,
-                RunExtras.NONE, runner);
+                null, runner);
         if (code != null && s.autoRemove()) {
             files(s.id()).remove();
         }
@@ -163,14 +163,10 @@ public final class ContainerLauncher {
      * The part of `run` that `start` repeats: network, /etc files, plan, cgroup, the shim; then,
      * unless detached, the exit recorded (or nothing for --rm: the caller removes the files) and
      * network and cgroup released. Returns the exit code, or null once a detached container runs.
+     * {@code timeoutFlag}: --timeout as typed, for the line that says why a run was stopped (run only).
      */
-    /** What only `run` knows and a start again does not (not recorded): --add-host, --dns, the --timeout as typed. */
-    private record RunExtras(List<String> addHosts, List<String> dns, String timeoutFlag) {
-        static final RunExtras NONE = new RunExtras(List.of(), List.of(), null);
-    }
-
     private Integer launch(StateStore states, String id, ContainerSpec spec, ContainerRecord state, List<String> names,
-            boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, RunExtras extras,
+            boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, String timeoutFlag,
             ContainerRunner runner) throws JboxException {
         ContainerFiles files = files(id);
         ContainerCgroup cgroup = null;
@@ -184,7 +180,8 @@ public final class ContainerLauncher {
             network.prepare(); // the bridge and an address: /etc/hosts needs it
             timings.mark("network_prepare");
             EtcFiles.write(states.dir(id), spec.hostname(), mode.annotation(), network.address(),
-                    names, list(config.get("dns.servers")), list(config.get("dns.fallback")), extras.addHosts(), extras.dns());
+                    names, list(config.get("dns.servers")), list(config.get("dns.fallback")),
+                    annotationList(spec, ContainerSpec.ANNOTATION_ADD_HOSTS), annotationList(spec, ContainerSpec.ANNOTATION_DNS));
             network.joinHosts(); // a jbox network: the others' names here, this one's name there
             timings.mark("etc_files");
             Plan plan = PlanBuilder.build(spec);
@@ -253,7 +250,7 @@ public final class ContainerLauncher {
             if (report != null) {
                 report.ended(outcome, spec, usage, cpuLimit);
             }
-            String why = RunReport.stopNote(outcome, spec, usage, cpuLimit, extras.timeoutFlag(), cpuTime);
+            String why = RunReport.stopNote(outcome, spec, usage, cpuLimit, timeoutFlag, cpuTime);
             if (why != null) {
                 runner.caller().err().println("jbox: " + why); // without --report too: a killed run must not look like a crash
             }
@@ -280,6 +277,12 @@ public final class ContainerLauncher {
                 }
             }
         }
+    }
+
+    /** A comma-separated annotation of the recorded spec (--add-host, --dns) as a list; empty when absent. */
+    private static List<String> annotationList(ContainerSpec spec, String key) {
+        String v = spec.annotations() == null ? null : spec.annotations().get(key);
+        return v == null || v.isEmpty() ? List.of() : List.of(v.split(","));
     }
 
     /** The spec with its network namespace joined at {@code path} (--net container: on a new start). */

@@ -38,6 +38,9 @@ public record ContainerSpec(
     public static final String ANNOTATION_INIT = "dev.jbox.init";
     /** Seconds of CPU the whole container may use (--cpu-time), read off its cgroup while it runs. */
     public static final String ANNOTATION_CPU_TIME = "dev.jbox.cpu-time";
+    /** --add-host NAME:IP and --dns IP as given, comma-separated: /etc/hosts and resolv.conf are made anew on each start. */
+    public static final String ANNOTATION_ADD_HOSTS = "dev.jbox.add-hosts";
+    public static final String ANNOTATION_DNS = "dev.jbox.dns";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,

@@ -132,6 +132,12 @@ public final class SpecBuilder {
             ann.put(NetworkMode.ANNOTATION_BRIDGE, in.network().bridge());
             ann.put(NetworkMode.ANNOTATION_SUBNET, in.network().subnet());
         }
+        if (!habits.addHosts().isEmpty()) {
+            ann.put(ContainerSpec.ANNOTATION_ADD_HOSTS, String.join(",", habits.addHosts()));
+        }
+        if (!habits.dns().isEmpty()) {
+            ann.put(ContainerSpec.ANNOTATION_DNS, String.join(",", habits.dns()));
+        }
         Long cpuSeconds = cpuTimeSeconds(sb, preset);
         if (cpuSeconds != null) {
             ann.put(ContainerSpec.ANNOTATION_CPU_TIME, Long.toString(cpuSeconds));

@@ -127,6 +127,23 @@ class RunHabitsIT {
     }
 
     @Test
+    void addHostAndDnsStayAcrossAStart() throws Exception {
+        String name = Containers.uniqueName("extras");
+        Jbox.Result r = Jbox.run("run", "--name", name, "--add-host", "db:10.1.2.3", "--add-host", "v6:fd00::7",
+                "--dns", "192.0.2.53", Jbox.IMAGE, "sh", "-c", "grep -w -e db -e v6 /etc/hosts; grep nameserver /etc/resolv.conf");
+        try {
+            assertEquals(0, r.code(), r.all());
+            String first = r.out();
+            assertEquals(List.of("10.1.2.3\tdb", "fd00::7\tv6", "nameserver 192.0.2.53"), first.lines().toList(), r.all());
+            Jbox.Result again = Jbox.run("start", "-a", name);
+            assertEquals(0, again.code(), again.all());
+            assertEquals(first, again.out(), "the files are made anew on a start, from what run was given");
+        } finally {
+            Jbox.run("rm", "-f", name);
+        }
+    }
+
+    @Test
     void aDeviceIsUsableAndNarrowPermissionsAreTheCgroupsRules() throws Exception {
         Jbox.Result r = Jbox.run("run", "--rm", "--device", "/dev/null:/dev/mynull", Jbox.IMAGE,
                 "sh", "-c", "echo x > /dev/mynull && echo written");
