@@ -11,6 +11,7 @@ import jbox.runtime.RestartPolicy;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.Timings;
 import jbox.security.SeccompFilters;
+import jbox.spec.MountFlag;
 import jbox.spec.OciConfig;
 import jbox.spec.RunOptions;
 import picocli.CommandLine;
@@ -33,7 +34,7 @@ final class RunCommand {
         t.mark("parse_args");
         Config config = r.config();
         RunOptions.Sandboxing sandboxing = new RunOptions.Sandboxing(p.all("--cap-add"), p.all("--cap-drop"),
-                securityOpts(r, p.all("--security-opt")), p.has("--read-only"), p.all("--tmpfs"), volumes(r, p.all("--volume")), p.all("--ulimit"),
+                securityOpts(r, p.all("--security-opt")), p.has("--read-only"), tmpfs(r, p), volumes(r, p), p.all("--ulimit"),
                 p.value("--memory"), p.value("--memory-swap"), p.value("--pids-limit"), p.value("--cpus"),
                 p.value("--cpu-shares"), p.value("--cpu-time"), p.value("--timeout"), p.has("--sandbox"));
         if (p.has("--tty") && p.has("--interactive") && !p.has("--detach") && !r.terminals().stdin()) {
@@ -108,6 +109,30 @@ final class RunCommand {
             int colon = v.indexOf(':');
             boolean relative = v.startsWith(".") && (colon == 1 || v.startsWith("./") || v.startsWith(".."));
             out.add(relative && colon > 0 ? r.cwd().resolve(v.substring(0, colon)).normalize() + v.substring(colon) : v);
+        }
+        return out;
+    }
+
+    /** --tmpfs, then each --mount type=tmpfs as the --tmpfs it means. */
+    static List<String> tmpfs(Request r, RunFlags.Parsed p) throws JboxException {
+        List<String> out = new ArrayList<>(p.all("--tmpfs"));
+        for (String m : p.all("--mount")) {
+            MountFlag f = MountFlag.parse(m, r.cwd());
+            if (f.type() == MountFlag.Type.TMPFS) {
+                out.add(f.asTmpfs());
+            }
+        }
+        return out;
+    }
+
+    /** -v, then each --mount type=bind or type=volume as the -v it means (one model: VolumeFlag). */
+    static List<String> volumes(Request r, RunFlags.Parsed p) throws JboxException {
+        List<String> out = volumes(r, p.all("--volume"));
+        for (String m : p.all("--mount")) {
+            MountFlag f = MountFlag.parse(m, r.cwd());
+            if (f.type() != MountFlag.Type.TMPFS) {
+                out.add(f.asVolume());
+            }
         }
         return out;
     }

@@ -54,6 +54,10 @@ final class RunFlags {
             new Flag(List.of("--shm-size"), Kind.VALUE, "SIZE", "Size of /dev/shm, e.g. 256m (default 64m)."),
             new Flag(List.of("-v", "--volume"), Kind.REPEATED, "SRC:CONT[:OPTS]",
                     "Bind-mount a host path (/abs, ./rel) or a named volume; OPTS: ro, U (chown), idmap (default), noidmap, z, Z."),
+            new Flag(List.of("--mount"), Kind.REPEATED, "type=TYPE,...",
+                    "docker's long form of -v and --tmpfs: type=bind,source=HOST,target=CONT[,readonly];"
+                    + " type=volume,source=NAME,target=CONT[,readonly]; type=tmpfs,target=CONT[,tmpfs-size=BYTES][,tmpfs-mode=OCTAL]."
+                    + " A bind source must exist."),
             new Flag(List.of("--ulimit"), Kind.REPEATED, "NAME=SOFT[:HARD]", "Set a resource limit (nofile, nproc, fsize, ...)."),
             new Flag(List.of("-m", "--memory"), Kind.VALUE, "SIZE", "Memory limit, e.g. 512m."),
             new Flag(List.of("--memory-swap"), Kind.VALUE, "SIZE", "Memory plus swap limit (-1: unlimited swap)."),

@@ -34,6 +34,16 @@ class RunCommandTest {
     }
 
     @Test
+    void mountJoinsTheVolumeAndTmpfsListsAfterTheShortForms() throws Exception {
+        Request r = new Request(List.of(), null, null, null, Map.of(), Path.of("/"), () -> Request.Terminals.NONE,
+                to -> { }, Caller.of(null, null, jbox.process.ShimStarter.LOCAL));
+        RunFlags.Parsed p = RunFlags.parse(List.of("--mount", "type=tmpfs,dst=/t,tmpfs-size=1m", "-v", "/a:/a",
+                "--mount=type=bind,src=./etc,dst=/e,ro", "--tmpfs", "/x", "--mount", "src=vol,dst=/v", "busybox"));
+        assertEquals(List.of("/a:/a", "/etc:/e:ro", "vol:/v:rw"), RunCommand.volumes(r, p));
+        assertEquals(List.of("/x", "/t:nosuid,nodev,noexec,size=1048576"), RunCommand.tmpfs(r, p));
+    }
+
+    @Test
     void itWithAStdinThatIsNoTerminalIsRefusedAsDockerDoes() {
         // CapturedRequest's terminals are none: stdin is a pipe, as in `echo x | jbox run -it busybox sh`
         for (String flags : List.of("-it", "-ti")) {
