@@ -23,15 +23,17 @@ final class LayerApplier {
 
     private static final int FILE_BUFFER = 1 << 20;
     static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
+    static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
     private static final Set<String> LAYER_TYPES = Set.of(
             "", // docker-archive: manifest.json has no media types
             OCI_LAYER,
             OciLayoutReader.OCI_LAYER_GZIP,
             "application/vnd.oci.image.layer.nondistributable.v1.tar",
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+            OCI_LAYER_ZSTD,
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
             "application/vnd.docker.image.rootfs.diff.tar.gzip",
             "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip");
-    private static final String ZSTD_SUFFIX = "+zstd";
 
     private final ArchiveDir dir;
     private final IdShift shift;
@@ -83,10 +85,6 @@ final class LayerApplier {
     }
 
     private static void checkMediaType(ImageContents.Layer layer, String what) throws ImageException {
-        if (layer.mediaType().endsWith(ZSTD_SUFFIX)) {
-            throw new ImageException(what + " " + layer.path() + " has media type " + layer.mediaType()
-                    + ": zstd-compressed layers are not supported (convert with: skopeo copy --dest-compress-format gzip)");
-        }
         if (!LAYER_TYPES.contains(layer.mediaType())) {
             throw new ImageException(what + " " + layer.path() + " has unsupported media type "
                     + Quoted.of(layer.mediaType()));
@@ -108,7 +106,8 @@ final class LayerApplier {
     private void extract(ImageContents.Layer layer, String what, Path rootfs, LayerStack lower) throws ImageException {
         String source = what + " " + layer.path();
         try (BufferedInputStream raw = new BufferedInputStream(dir.open(layer.path(), what), FILE_BUFFER);
-             InputStream tar = CompressionFormat.sniff(raw).decompress(raw, source);
+             InputStream tar = CompressionFormat.ofLayer(layer.mediaType(), CompressionFormat.sniff(raw), source)
+                     .decompress(raw, source);
              VerifyingInputStream uncompressed = new VerifyingInputStream(tar)) {
             LayerExtractor.forDiff(rootfs, shift, source, budget, lower).apply(uncompressed);
             TarImporter.drain(uncompressed, source, budget);

@@ -175,7 +175,7 @@ public final class LayerExtractor {
     }
 
     private ImageException notATar() {
-        return new ImageException(sourceName + " is not a tar archive (nor a gzip, xz or bzip2 compressed one)");
+        return new ImageException(sourceName + " is not a tar archive (nor a gzip, xz, bzip2 or zstd compressed one)");
     }
 
     /** Whatever of an entry's data was not extracted (a hard link's, say) is read here, so the tap records headers only. */

@@ -1,4 +1,4 @@
-// Imports a rootfs tarball (plain, gzip, xz or bzip2) into the image store as a new image.
+// Imports a rootfs tarball (plain, gzip, xz, bzip2 or zstd) into the image store as a new image.
 package jbox.image;
 
 import jbox.io.IoReason;

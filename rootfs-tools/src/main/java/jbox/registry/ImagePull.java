@@ -88,24 +88,15 @@ public final class ImagePull {
         }
         Manifests.Blob config = Manifests.config(manifest);
         List<Manifests.Blob> layers = Manifests.layers(manifest);
-        checkBeforeDownload(remote, config, layers);
+        checkBeforeDownload(remote, config);
         return fetchAndImport(store, stored, remote, client, manifest, config, layers, exists);
     }
 
     /** What can be refused from the manifest alone is refused before a byte of a layer is fetched. */
-    private static void checkBeforeDownload(RemoteImage remote, Manifests.Blob config, List<Manifests.Blob> layers)
-            throws ImageException {
+    private static void checkBeforeDownload(RemoteImage remote, Manifests.Blob config) throws ImageException {
         if (config.size() > Manifests.MAX_DOCUMENT) {
             throw new ImageException(remote + " has a config of " + config.size() + " bytes, more than "
                     + Manifests.MAX_DOCUMENT);
-        }
-        for (int i = 0; i < layers.size(); i++) {
-            String type = layers.get(i).mediaType();
-            if (type.endsWith("+zstd")) {
-                throw new ImageException(remote + " layer " + (i + 1) + " has media type " + type
-                        + ": zstd-compressed layers are not supported (push the image with gzip layers,"
-                        + " e.g. skopeo copy --dest-compress-format gzip)");
-            }
         }
     }
 

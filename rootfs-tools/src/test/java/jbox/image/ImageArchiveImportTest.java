@@ -208,15 +208,58 @@ class ImageArchiveImportTest {
     }
 
     @Test
-    void zstdLayersAreRefusedByMediaType() throws Exception {
+    void zstdLayersImportLikeGzipOnesAndAreCheckedByDigestAndDiffId() throws Exception {
         OciFixture.Written layout = new OciFixture()
-                .layer(new TarFixture().file("a", "x"), TarFixture.Compression.PLAIN,
-                        "application/vnd.oci.image.layer.v1.tar+zstd")
+                .layer(new TarFixture().dir("etc/").file("etc/msg", "from zstd\n").file("etc/gone", "x"),
+                        TarFixture.Compression.ZSTD, LayerApplier.OCI_LAYER_ZSTD)
+                .layer(new TarFixture().file("etc/.wh.gone", "").file("etc/more", "non-distributable\n"),
+                        TarFixture.Compression.ZSTD, "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd")
+                .layer(new TarFixture().file("etc/top", "gzip on top\n"))
+                .writeLayout(temp.resolve("layout"), "v1");
+        Path blob = layout.blob(layout.layerDigests().get(0));
+        byte[] good = Files.readAllBytes(blob);
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 1;
+        Files.write(blob, bad);
+
+        ImageException e = assertThrows(ImageException.class, () -> importImage("bad", layout.dir(), null));
+        assertEquals("layer 1 blobs/sha256/" + layout.layerDigests().get(0).substring(7)
+                + " does not match its digest: expected " + layout.layerDigests().get(0) + ", got "
+                + Digest.of(bad), e.getMessage());
+        sandbox.assertStoreEmpty();
+
+        Files.write(blob, good);
+        ImageMeta meta = importImage("z", layout.dir(), null);
+
+        assertEquals(List.of("d etc", "f etc/more=non-distributable\n", "f etc/msg=from zstd\n",
+                "f etc/top=gzip on top\n"), merged("z"));
+        assertEquals(layout.manifestDigest(), meta.digest());
+        assertEquals(100000, Files.getAttribute(inImage("z", "etc/msg"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aZstdMediaTypeOnGzipBytesIsOneLineAndLeavesNothing() throws Exception {
+        OciFixture.Written layout = new OciFixture()
+                .layer(new TarFixture().file("a", "x"), TarFixture.Compression.GZIP, LayerApplier.OCI_LAYER_ZSTD)
                 .writeLayout(temp.resolve("layout"), "v1");
 
         ImageException e = assertThrows(ImageException.class, () -> importImage("z", layout.dir(), null));
 
-        assertTrue(e.getMessage().contains("has media type application/vnd.oci.image.layer.v1.tar+zstd"), e.getMessage());
+        assertEquals("layer 1 blobs/sha256/" + layout.layerDigests().get(0).substring(7) + " has media type "
+                + LayerApplier.OCI_LAYER_ZSTD + " but is not zstd-compressed (it is gzip-compressed)", e.getMessage());
+        sandbox.assertStoreEmpty();
+    }
+
+    @Test
+    void zstdBytesUnderAGzipMediaTypeAreRefused() throws Exception {
+        OciFixture.Written layout = new OciFixture()
+                .layer(new TarFixture().file("a", "x"), TarFixture.Compression.ZSTD, OciLayoutReader.OCI_LAYER_GZIP)
+                .writeLayout(temp.resolve("layout"), "v1");
+
+        ImageException e = assertThrows(ImageException.class, () -> importImage("z", layout.dir(), null));
+
+        assertEquals("layer 1 blobs/sha256/" + layout.layerDigests().get(0).substring(7)
+                + " is zstd-compressed but has media type " + OciLayoutReader.OCI_LAYER_GZIP, e.getMessage());
         sandbox.assertStoreEmpty();
     }
 

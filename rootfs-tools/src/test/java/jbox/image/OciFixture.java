@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 final class OciFixture {
 
@@ -123,8 +124,13 @@ final class OciFixture {
         if (compression == TarFixture.Compression.PLAIN) {
             return blob;
         }
+        if (compression == TarFixture.Compression.ZSTD) {
+            try (InputStream in = new ZstdCompressorInputStream(new java.io.ByteArrayInputStream(blob))) {
+                return in.readAllBytes();
+            }
+        }
         if (compression != TarFixture.Compression.GZIP) {
-            throw new IllegalArgumentException("fixture layers are plain or gzip");
+            throw new IllegalArgumentException("fixture layers are plain, gzip or zstd");
         }
         try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(blob))) {
             return in.readAllBytes();

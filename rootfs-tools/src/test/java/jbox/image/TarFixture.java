@@ -19,11 +19,12 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /** Entry names are written verbatim (absolute paths and ".." included) so hostile archives can be built. */
 final class TarFixture {
 
-    enum Compression { PLAIN, GZIP, XZ, BZIP2 }
+    enum Compression { PLAIN, GZIP, XZ, BZIP2, ZSTD }
 
     static final FileTime DEFAULT_MTIME = FileTime.fromMillis(1_600_000_000_000L);
 
@@ -150,7 +151,30 @@ final class TarFixture {
             case GZIP -> new GzipCompressorOutputStream(raw);
             case XZ -> new XZCompressorOutputStream(raw);
             case BZIP2 -> new BZip2CompressorOutputStream(raw);
+            case ZSTD -> {
+                loadZstd();
+                yield new ZstdCompressorOutputStream(raw);
+            }
         };
+    }
+
+    /**
+     * zstd-jni's library, loaded as jbox loads it (ZstdLibrary) into a 0700 directory of this
+     * test JVM's own, before the compressor's first use would unpack it into /tmp.
+     */
+    static synchronized void loadZstd() throws IOException {
+        if (ZstdLibrary.loadMillis() >= 0) {
+            return;
+        }
+        Path dir = Files.createTempDirectory("jbox-zstd-test"); // 0700
+        dir.toFile().deleteOnExit();
+        dir.resolve("native").toFile().deleteOnExit();
+        ZstdLibrary.useDirectory(dir.resolve("native"));
+        try {
+            ZstdLibrary.load("test fixture");
+        } catch (ImageException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static TarArchiveEntry entry(String name, byte type, int mode, long uid, long gid) {

@@ -35,6 +35,7 @@ import jbox.image.ImageMeta;
 import jbox.image.ImageStore;
 import jbox.image.ImportLimits;
 import jbox.image.TerminalProgress;
+import jbox.image.ZstdLibrary;
 import jbox.io.IoReason;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
@@ -69,6 +70,14 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             throw new JboxException("config keys image.max_bytes and image.max_entries must be positive");
         }
         return new ImportLimits(bytes, entries);
+    }
+
+    /**
+     * Where zstd's native decoder is unpacked if an import meets zstd: state.root/native, made 0700
+     * on first use, never /tmp (ZstdLibrary). Set before every import and pull.
+     */
+    static void zstdDirectory(Config c) throws JboxException {
+        ZstdLibrary.useDirectory(HostRoots.stateRoot(c).resolve("native"));
     }
 
     /** Image files are owned by the host ids that container root maps to, so root inside owns them. */
@@ -110,7 +119,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", description = {"Import an image: a root filesystem tarball (.tar, .tar.gz, .tar.xz),",
+    @Command(name = "import", description = {"Import an image: a root filesystem tarball (.tar, .tar.gz, .tar.xz, .tar.zst),",
             "an OCI image layout (directory or tar) or a docker-archive (docker/podman save); recognised by content."},
             mixinStandardHelpOptions = true)
     static final class Import extends RequestCommand implements Callable<Integer> {
@@ -131,6 +140,7 @@ public final class ImageCommand extends RequestCommand implements Runnable {
             if (!Files.isRegularFile(source) && !Files.isDirectory(source)) {
                 throw new JboxException("cannot import " + file + ": no such file or directory");
             }
+            zstdDirectory(c);
             ImageMeta m = new ImageImporter(limits(c)).importImage(store(c), name, source, ref, shift(c),
                     new TerminalProgress("importing " + name, request.err(), request.terminals().console()));
             out().println("imported " + m.name() + " from " + file);

@@ -53,6 +53,7 @@ final class RegistryCommands {
     }
 
     static ImagePull.Result pull(Request r, Config c, String name, String platform) throws JboxException {
+        ImageCommand.zstdDirectory(c);
         try {
             return new ImagePull(settings(c), ImageCommand.limits(c), ImageCommand.shift(c), display(r))
                     .pull(ImageCommand.store(c), name, platform);

@@ -243,7 +243,7 @@ class ImageIT {
         String name = "text-" + Long.toHexString(System.nanoTime());
         Jbox.Result r = Jbox.run("image", "import", name, text.toString());
         assertEquals(125, r.code(), r.all());
-        assertEquals("jbox: " + text + " is not a tar archive (nor a gzip, xz or bzip2 compressed one)\n", r.err(), r.all());
+        assertEquals("jbox: " + text + " is not a tar archive (nor a gzip, xz, bzip2 or zstd compressed one)\n", r.err(), r.all());
         assertFalse(Jbox.run("image", "ls").out().contains(name));
     }
 

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +174,60 @@ class RegistryIT {
         assertTrue(r.err().contains("layer 1 from " + registry.host() + " does not match its digest: expected "
                 + layer.group(1)), r.all());
         assertFalse(Jbox.run("image", "ls").out().contains("team/tampered"));
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aZstdImageIsPulledVerifiedAndRun() throws Exception {
+        Path layout = OciLayout.write(tmp.resolve("layout-zstd"), "v1", List.of("/bin/cat", "/etc/msg"),
+                new OciLayout.Layer().busybox().dir("etc").file("etc/msg", "from a zstd layer\n")).dir();
+        String name = image(registry.host() + "/team/zstd:1");
+        check(tools.skopeo("copy", "--dest-tls-verify=false", "--dest-compress-format", "zstd",
+                "oci:" + layout + ":v1", "docker://" + name));
+        Jbox.Result inspect = tools.skopeo("inspect", "--tls-verify=false", "--format", "{{.Digest}}", "docker://" + name);
+        check(inspect);
+        String digest = inspect.out().trim();
+        String manifest = Files.readString(registry.blobData(digest));
+        assertTrue(manifest.contains("\"application/vnd.oci.image.layer.v1.tar+zstd\"")
+                && !manifest.contains("gzip"), manifest);
+
+        Jbox.Result pull = Jbox.run("pull", name);
+        check(pull);
+        assertEquals("pulled " + name + " (" + digest + ")\n", pull.out(), pull.all());
+        Jbox.Result run = Jbox.run("run", "--rm", "--net", "none", name);
+        assertEquals("from a zstd layer\n", run.out(), run.all());
+
+        // zstd-jni's library was unpacked in jbox's root-only directory, not in /tmp, and not left there
+        Path natives = Jbox.STATE.resolve("native");
+        assertEquals(0700, (Integer) Files.getAttribute(natives, "unix:mode") & 07777);
+        assertEquals(0, (Integer) Files.getAttribute(natives, "unix:uid"));
+        try (var left = Files.list(natives)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("libzstd")).toList());
+        }
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aZstdMediaTypeOnGzipBytesIsOneLineAndNothingIsLeftBehind() throws Exception {
+        String gzipDigest = pushWithSkopeo(registry.host(), "team/liar:gzip", "gzip really\n");
+        String manifest = Files.readString(registry.blobData(gzipDigest));
+        Matcher layer = Pattern.compile("tar\\+gzip\",\"digest\":\"(sha256:[0-9a-f]{64})\"").matcher(manifest);
+        assertTrue(layer.find(), manifest);
+        String name = image(registry.host() + "/team/liar:zstd");
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + registry.host() + "/v2/team/liar/manifests/zstd"))
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(manifest.replace("tar+gzip", "tar+zstd"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+
+        Jbox.Result r = Jbox.run("pull", name);
+
+        assertEquals(125, r.code(), r.all());
+        assertEquals("jbox: pull " + name + ": layer 1 blobs/sha256/" + layer.group(1).substring(7)
+                + " has media type application/vnd.oci.image.layer.v1.tar+zstd but is not zstd-compressed"
+                + " (it is gzip-compressed)\n", r.err(), r.all());
+        assertFalse(Jbox.run("image", "ls").out().contains("team/liar"));
         assertNothingLeftBehind();
     }
 
