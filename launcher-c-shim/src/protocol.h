@@ -1,6 +1,6 @@
 /*
  * protocol.h — the wire format between the jbox JVM and jbox-shim, mirrored in Java by
- * jbox.process.Protocol (keep the two in step; ARCHITECTURE.md has the sequence diagram).
+ * jbox.process.Protocol (keep the two in step; docs/protocol.md has the sequence diagram).
  *
  * Every message on either channel (JVM <-> shim over a unix stream socket, shim <-> child over a
  * socketpair) is a frame: u32 type, u32 payload length, payload. Integers are little endian.
