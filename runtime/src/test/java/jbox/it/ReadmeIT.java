@@ -1,6 +1,7 @@
 package jbox.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -118,7 +119,7 @@ class ReadmeIT {
         try {
             Jbox.host("ip", "-n", netns, "link", "set", "lo", "up");
             String setUp = run(new Example(0, "jbox image build-default"));
-            assertEquals(null, setUp, "the busybox image the README uses");
+            assertNull(setUp, "the busybox image the README uses");
             for (Example e : runnable) {
                 String failure = run(e);
                 if (failure != null) {
