@@ -53,10 +53,23 @@ public final class LayerChanges {
         if (l == null || u == null || l.contains(":")) {
             throw new JboxException("the container has no overlay of jbox's (one image layer under an upper directory)");
         }
-        this.lower = Path.of(l);
+        this.lower = followed(Path.of(l));
         this.upper = Path.of(u);
         this.uids = rootMapping(spec.linux().uidMappings());
         this.gids = rootMapping(spec.linux().gidMappings());
+    }
+
+    /**
+     * The image layer the lowerdir names: since the store's short names, a symlink under images/.l/ to
+     * the layer's diff/ (every walk below reads with NOFOLLOW_LINKS, so it would see no directory and
+     * export would write the upper layer alone). A lowerdir that is gone stays as it is: nothing below it.
+     */
+    private static Path followed(Path lowerdir) {
+        try {
+            return lowerdir.toRealPath();
+        } catch (IOException gone) {
+            return lowerdir;
+        }
     }
 
     private static ContainerSpec.IdMapping rootMapping(List<ContainerSpec.IdMapping> maps) {

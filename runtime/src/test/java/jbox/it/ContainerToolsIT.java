@@ -159,6 +159,7 @@ class ContainerToolsIT {
             }
             assertTrue(names.contains("new/f") && names.contains("bin/sh") && names.contains("bin/busybox"), names.toString());
             assertFalse(names.contains("bin/ls"), "deleted in the container");
+            assertTrue(names.contains("sbin/"), "the image's directories the container left alone: " + names);
             assertFalse(names.stream().anyMatch(n -> n.startsWith("proc/") && n.length() > 5), "no mounts");
             assertTrue(passwd != null && passwd.endsWith("y\n"), String.valueOf(passwd));
         } finally {
