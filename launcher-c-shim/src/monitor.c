@@ -317,6 +317,7 @@ int monitor_run(struct monitor *m)
 		if (r.master >= 0 && (fds[4].revents & ~POLLOUT) && relay(r.master, tty_target(m), m->out.log, &m->att) <= 0) {
 			close(r.master); /* EIO: every holder of the terminal's slave side is gone */
 			r.master = -1;
+			attach_keys(&m->att, -1); /* keys waiting for it are dropped: the client is read again */
 		}
 		if (fds[8].revents)
 			attach_accept(&m->att, r.master >= 0);
