@@ -116,7 +116,7 @@ static void queue(struct attach *a, uint32_t type, const void *payload, size_t n
 	send_some(a);
 }
 
-void attach_accept(struct attach *a, int tty)
+void attach_accept(struct attach *a, int tty, int keys)
 {
 	int fd = accept4(a->listen, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
@@ -138,7 +138,7 @@ void attach_accept(struct attach *a, int tty)
 	}
 	a->client = fd;
 	uint8_t flags[4];
-	put_u32(flags, tty ? ATTACH_TTY : 0);
+	put_u32(flags, (tty ? ATTACH_TTY : 0) | (keys ? ATTACH_KEYS : 0));
 	queue(a, ATTACH_READY, flags, sizeof(flags));
 }
 

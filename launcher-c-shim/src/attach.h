@@ -6,11 +6,12 @@
  * (attach_client.c), started by jbox with the caller's terminal, so the container's bytes never
  * pass through the engine. Frames as on the other channels (wire.h): u32 type, u32 length.
  *
- *   shim -> client  ATTACH_READY   u32 flags: ATTACH_TTY, the container has a terminal (keys go to it)
+ *   shim -> client  ATTACH_READY   u32 flags: ATTACH_TTY, the container has a terminal; ATTACH_KEYS,
+ *                                  keys are taken (by the terminal, or by stdin with SHIM_OPT_STDIN)
  *                   ATTACH_BUSY    (none) another client is attached; the shim closes the connection
  *                   ATTACH_STDOUT, ATTACH_STDERR  what the container wrote (its terminal's is stdout)
  *                   ATTACH_EXIT    u32 the container's exit code (128+N for signal N), then EOF
- *   client -> shim  ATTACH_STDIN   keys for the container's terminal (dropped without a terminal)
+ *   client -> shim  ATTACH_STDIN   keys for the container's terminal or stdin pipe (else dropped)
  *                   ATTACH_WINSIZE u16 rows, u16 cols: the terminal's size (TIOCSWINSZ)
  *
  * The shim never blocks on a client: while a chunk for it waits, the shim reads no more of the
@@ -33,6 +34,7 @@
 #define ATTACH_STDIN 1u
 #define ATTACH_WINSIZE 2u
 #define ATTACH_TTY 1u
+#define ATTACH_KEYS 2u /* READY: keys are taken (a terminal, or the stdin pipe of run -di) */
 #define ATTACH_CHUNK_MAX 16384u /* the largest payload either side sends */
 
 struct attach {
@@ -59,13 +61,13 @@ int attach_busy(const struct attach *a);
 int attach_keys_waiting(const struct attach *a);
 
 /* A connection waits: accepted (a root peer, and nobody attached yet) or refused. tty: the
- * container has a terminal. */
-void attach_accept(struct attach *a, int tty);
+ * container has a terminal; keys: something takes keys. */
+void attach_accept(struct attach *a, int tty, int keys);
 
-/* The client's fd is ready; term: the container's terminal (its master), or -1. */
+/* The client's fd is ready; term: where keys go (the terminal's master, the stdin pipe), or -1. */
 void attach_client_ready(struct attach *a, short revents, int term);
 
-/* The terminal can take more of the waiting keys. */
+/* The terminal (or stdin pipe) can take more of the waiting keys; term -1: they are dropped. */
 void attach_keys(struct attach *a, int term);
 
 /* What the container wrote on stream 1 or 2, for the client (if any). */

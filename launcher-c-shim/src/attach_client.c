@@ -241,10 +241,10 @@ int attach_client_main(int argc, char **argv)
 	}
 	if (type != ATTACH_READY || len != 4)
 		return fail(&c, "unexpected answer from its monitor", EPROTO);
-	/* Keys go only to a terminal: without one the container's stdin is not the shim's to feed. */
+	/* Keys only where the monitor takes them; raw mode only for a container's terminal. */
 	int tty = (flags & ATTACH_TTY) != 0, term = isatty(0);
-	c.input = tty && !no_stdin;
-	if (c.input && term && tcgetattr(0, &c.saved) == 0) {
+	c.input = (flags & ATTACH_KEYS) && !no_stdin;
+	if (c.input && tty && term && tcgetattr(0, &c.saved) == 0) {
 		struct termios t = c.saved;
 		cfmakeraw(&t);
 		if (tcsetattr(0, TCSANOW, &t) == 0)

@@ -137,6 +137,15 @@ int main(int argc, char **argv)
 	/* `jbox attach`'s socket: the path is the host's too. Only a monitor that outlives jbox has one. */
 	if (req.attach_path && (req.options & SHIM_OPT_DETACH) && attach_listen(&m.att, req.attach_path) < 0)
 		return fail(ctl, STEP_ATTACH, errno);
+	/* run -di: the container's stdin a pipe we hold for attached keys (else it is our /dev/null). */
+	int in_pipe[2] = { -1, -1 };
+	if ((req.options & SHIM_OPT_STDIN) && (req.options & SHIM_OPT_DETACH)) {
+		if (pipe2(in_pipe, O_CLOEXEC) < 0)
+			return fail(ctl, STEP_ATTACH, errno);
+		stdio[0] = in_pipe[0];
+		fcntl(in_pipe[1], F_SETFL, O_NONBLOCK); /* keys wait in the monitor, never the monitor on them */
+		signal(SIGPIPE, SIG_IGN); /* a container that closed its stdin is EPIPE: its keys are dropped */
+	}
 	if ((err = join_namespaces(&req, &failed_join)) != 0)
 		return fail(ctl, STEP_JOIN + failed_join, err);
 	if (req.options & SHIM_OPT_DETACH)
@@ -152,8 +161,9 @@ int main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		return fail(ctl, STEP_SOCKETPAIR, errno);
 
-	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock, log, out_pipe[0], err_pipe[0], m.att.listen };
-	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 9, stdio, &orig_mask);
+	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock, log, out_pipe[0], err_pipe[0], m.att.listen,
+				       in_pipe[1] };
+	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 10, stdio, &orig_mask);
 	if (pid < 0)
 		return fail(ctl, STEP_CLONE, errno);
 	close(pair[1]);
@@ -162,6 +172,8 @@ int main(int argc, char **argv)
 		if (err_pipe[1] >= 0)
 			close(err_pipe[1]);
 	}
+	if (in_pipe[0] >= 0)
+		close(in_pipe[0]); /* the init's now */
 	if (start_fifo_fd >= 0)
 		close(start_fifo_fd); /* the child's copy is the one that matters */
 
@@ -177,6 +189,7 @@ int main(int argc, char **argv)
 	m.console = console;
 	m.tty_mode = tty_mode;
 	m.pid = pid;
+	m.stdin_pipe = in_pipe[1];
 	m.req = &req;
 	m.out = (struct output){ .log = log, .pipe = { -1, out_pipe[0], err_pipe[0] },
 				 .relay = !(req.options & SHIM_OPT_DETACH), .attach = &m.att };

@@ -288,7 +288,9 @@ int monitor_run(struct monitor *m)
 				out_fd[s] = -1;
 		}
 		attach_poll(&m->att, &att_listen, &att_client, &client_events);
-		struct pollfd fds[10] = {
+		/* Attached keys go to the terminal, or without one to the stdin pipe we hold (run -di). */
+		int keys_to = r.master >= 0 ? r.master : m->stdin_pipe;
+		struct pollfd fds[11] = {
 			{ .fd = r.jvm_gone ? -1 : m->ctl, .events = POLLIN },
 			{ .fd = m->child, .events = POLLIN },
 			{ .fd = m->sigfd, .events = POLLIN },
@@ -299,8 +301,9 @@ int monitor_run(struct monitor *m)
 			{ .fd = out_fd[2], .events = out_events[2] },
 			{ .fd = att_listen, .events = POLLIN },
 			{ .fd = att_client, .events = client_events },
+			{ .fd = r.master < 0 && attach_keys_waiting(&m->att) ? m->stdin_pipe : -1, .events = POLLOUT },
 		};
-		if (poll(fds, 10, -1) < 0) {
+		if (poll(fds, 11, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "jbox-shim: poll: %s\n", strerror(errno));
@@ -317,12 +320,14 @@ int monitor_run(struct monitor *m)
 		if (r.master >= 0 && (fds[4].revents & ~POLLOUT) && relay(r.master, tty_target(m), m->out.log, &m->att) <= 0) {
 			close(r.master); /* EIO: every holder of the terminal's slave side is gone */
 			r.master = -1;
-			attach_keys(&m->att, -1); /* keys waiting for it are dropped: the client is read again */
+			attach_keys(&m->att, m->stdin_pipe); /* keys waiting for it go on, or are dropped */
 		}
+		if (fds[10].revents)
+			attach_keys(&m->att, m->stdin_pipe);
 		if (fds[8].revents)
-			attach_accept(&m->att, r.master >= 0);
+			attach_accept(&m->att, r.master >= 0, keys_to >= 0);
 		if (fds[9].revents)
-			attach_client_ready(&m->att, fds[9].revents, r.master);
+			attach_client_ready(&m->att, fds[9].revents, r.master >= 0 ? r.master : m->stdin_pipe);
 		if (fds[5].revents && relay(0, r.master, -1, NULL) <= 0)
 			r.stdin_open = 0; /* stdin ended (or is /dev/null: -t without -i): stop reading it */
 		if (r.listener >= 0 && fds[3].revents) {

@@ -187,6 +187,10 @@ static void clone_requests(void)
 		bytes(&b, "/x\0", 3);
 	check(clone_ok(&b, b.n), "MAX_JOINS joins are accepted");
 
+	header(&b, 0, SHIM_OPT_STDIN);
+	check(clone_ok(&b, b.n), "SHIM_OPT_STDIN carries no string");
+	bytes(&b, "/x\0", 3);
+	check(!clone_ok(&b, b.n), "nor may it be given one");
 	header(&b, 0, 16u); /* the former SHIM_OPT_ENTER */
 	bytes(&b, "42\0", 3);
 	check(!clone_ok(&b, b.n), "an unknown option is refused");

@@ -14,6 +14,7 @@ import jbox.process.ShimStarter;
 import jbox.runtime.ContainerRunner;
 import jbox.runtime.ShimLocator;
 import jbox.runtime.SpecFile;
+import jbox.spec.ContainerSpec;
 import jbox.state.ContainerRecord;
 import jbox.state.StateStore;
 import picocli.CommandLine.Command;
@@ -53,12 +54,14 @@ public final class AttachCommand extends RequestCommand implements Callable<Inte
             throw new JboxException("cannot attach to container " + ref + ": it does not run detached"
                     + " (only a container of jbox run -d or jbox start has a monitor to attach to)");
         }
-        // Keys go to a terminal only: without -t the container's stdin is not the monitor's to feed (README).
-        boolean terminal = SpecFile.read(dir).process().terminal();
-        boolean input = terminal && !noStdin;
-        if (!terminal && !noStdin && request.terminals().stdin()) {
-            request.err().println("jbox: container " + ref + " has no terminal (run without -t): attached to its output only;"
-                    + " Ctrl-C leaves it running");
+        // Keys go to its terminal, or to its stdin if the monitor holds it (run -di); a container of
+        // plain run -d has /dev/null there, nothing to feed (README).
+        ContainerSpec spec = SpecFile.read(dir);
+        boolean takesKeys = spec.process().terminal() || ContainerRunner.openStdin(spec);
+        boolean input = takesKeys && !noStdin;
+        if (!takesKeys && !noStdin && request.terminals().stdin()) {
+            request.err().println("jbox: container " + ref + " has no terminal and no open stdin (run without -t or -i):"
+                    + " attached to its output only; Ctrl-C leaves it running");
         }
         List<String> argv = new ArrayList<>(List.of(ShimLocator.find(config).toString(), "attach"));
         if (!input) {

@@ -108,6 +108,8 @@ public final class Protocol {
     public static final int SHIM_OPT_LOG = 256;
     /** MSG_CLONE option: a path follows where a detached shim listens for `jbox attach` (attach.h). */
     public static final int SHIM_OPT_ATTACH = 512;
+    /** MSG_CLONE option: with DETACH, the init's stdin is a pipe the shim holds for attach's keys. */
+    public static final int SHIM_OPT_STDIN = 1024;
     /** Largest MSG_CLONE payload the shim reads (two u32s and the strings). */
     public static final int CLONE_MSG_MAX = 8 + 8192;
 

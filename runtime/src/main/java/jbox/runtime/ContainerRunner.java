@@ -129,6 +129,12 @@ public final class ContainerRunner {
     public static final String MONITOR_LOCK = "monitor.lock";
     /** The shim's exit record in a state directory: "status user_us sys_us maxrss_kb". */
     public static final String EXIT_RECORD = "exit";
+    /** run -di without -t: the detached monitor holds the container's stdin (a pipe) for `jbox attach`. */
+    public static boolean openStdin(ContainerSpec spec) {
+        return !spec.process().terminal() && spec.annotations() != null
+                && "true".equals(spec.annotations().get(ContainerSpec.ANNOTATION_OPEN_STDIN));
+    }
+
     /** Where a detached container's monitor listens for `jbox attach`, in its state directory. */
     public static final String ATTACH_SOCKET = "attach.sock";
 
@@ -171,6 +177,9 @@ public final class ContainerRunner {
                 .withRecord(stateDir).withOutputLog(outputLog);
         if (detach != null) {
             req = req.withOnExit(detach.onExit()).withAttachSocket(attachSocket(stateDir));
+            if (openStdin(spec)) {
+                req = req.withOpenStdin();
+            }
         }
         return drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), plan, socket, spec.linux(), timeoutMillis,
                 graceMillis, detach == null ? null : detach.log(), spec.process().terminal() && detach == null, onStarted);

@@ -121,6 +121,19 @@ class AttachIT {
     }
 
     @Test
+    void runDiKeepsStdinOpenAndAttachFeedsIt() throws Exception {
+        String name = detached("-i", Jbox.IMAGE, "sh", "-c", "read line; echo got-$line; exit 5");
+        Containers.awaitRunning(name);
+        Jbox.Result r = Jbox.runWithInput("hello\n", "attach", name);
+        assertEquals(5, r.code(), r.all());
+        assertEquals("got-hello\n", r.out(), r.all());
+        // without -i the container's stdin is /dev/null, as docker's run -d: read ends at once
+        String plain = detached(Jbox.IMAGE, "sh", "-c", "read line; echo read-$?");
+        assertEquals("0\n", Jbox.run("wait", plain).out());
+        assertEquals("read-1\n", Jbox.run("logs", plain).out());
+    }
+
+    @Test
     void aForegroundContainerHasNothingToAttachTo() throws Exception {
         String name = Containers.uniqueName("attfg");
         containers.add(name);
