@@ -91,10 +91,12 @@ pid_t clone_container(uint32_t flags, int sock, const int *close_in_child, int n
 	for (int i = 0; i < nclose; i++)
 		if (close_in_child[i] >= 0)
 			close(close_in_child[i]); /* the monitor's: the lock is a host file, never the container's */
-	for (int fd = 1; fd <= 2; fd++) {
+	for (int fd = 0; fd <= 2; fd++) {
 		if (stdio[fd] >= 0 && dup2(stdio[fd], fd) < 0)
 			_exit(EXIT_FAILED); /* nothing to report on yet: the monitor sees the exit */
 	}
+	if (stdio[0] > 2)
+		close(stdio[0]);
 	if (stdio[1] > 2)
 		close(stdio[1]);
 	if (stdio[2] > 2 && stdio[2] != stdio[1])

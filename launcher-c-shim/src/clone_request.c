@@ -36,7 +36,7 @@ int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_request *
 {
 	uint32_t pos = 8, n = 0;
 	const uint32_t known = SHIM_OPT_JOIN | SHIM_OPT_DETACH | SHIM_OPT_RECORD | SHIM_OPT_ON_EXIT | SHIM_OPT_HANDOVER |
-			       SHIM_OPT_START_FIFO | SHIM_OPT_CONSOLE | SHIM_OPT_LOG;
+			       SHIM_OPT_START_FIFO | SHIM_OPT_CONSOLE | SHIM_OPT_LOG | SHIM_OPT_ATTACH | SHIM_OPT_STDIN;
 	memset(r, 0, sizeof(*r));
 	if (msg == NULL || len < 8)
 		return -1;
@@ -59,6 +59,8 @@ int parse_clone_request(const uint8_t *msg, uint32_t len, struct clone_request *
 	if ((r->options & SHIM_OPT_CONSOLE) && !(r->console_path = next_string(msg, len, &pos)))
 		return -1;
 	if ((r->options & SHIM_OPT_LOG) && !(r->log_path = next_string(msg, len, &pos)))
+		return -1;
+	if ((r->options & SHIM_OPT_ATTACH) && !(r->attach_path = next_string(msg, len, &pos)))
 		return -1;
 	if (r->options & SHIM_OPT_ON_EXIT) {
 		while (pos < len && n < MAX_ON_EXIT_ARGS)

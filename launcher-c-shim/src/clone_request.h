@@ -13,7 +13,7 @@
 /* Strings point into the message, which must stay allocated while the request is used. */
 struct clone_request {
 	uint32_t flags, options, njoins;
-	const char *joins[MAX_JOINS], *lock_path, *exit_path, *fifo_path, *console_path, *log_path;
+	const char *joins[MAX_JOINS], *lock_path, *exit_path, *fifo_path, *console_path, *log_path, *attach_path;
 	char *on_exit[MAX_ON_EXIT_ARGS + 1]; /* NULL-terminated for execv */
 };
 

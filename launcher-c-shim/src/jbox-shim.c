@@ -5,6 +5,7 @@
  *
  * It carries no policy: which namespaces, which mounts, which ids and which command all come from
  * the JVM. Usage: jbox-shim [--tty] CONTROL_SOCKET_PATH   (protocol.h describes the messages.)
+ * `jbox-shim attach ...` is `jbox attach`'s client instead (attach.h).
  * This file is the order of things before clone(); clone.c, monitor.c, terminal.c and steps.c
  * hold the rest.
  */
@@ -22,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "clone.h"
 #include "clone_request.h"
 #include "monitor.h"
@@ -75,6 +77,9 @@ int main(int argc, char **argv)
 	 * and no process of ours can have its /proc/PID/exe or memory opened by a container's processes
 	 * (they lack CAP_SYS_PTRACE over the host). Inherited by the container init and exec's child;
 	 * the kernel makes the workload dumpable again at its execve. */
+	/* `jbox attach`'s client (attach_client.c) enters no container: no sealed copy needed. */
+	if (argc >= 2 && strcmp(argv[1], "attach") == 0)
+		return attach_client_main(argc, argv);
 	run_from_sealed_copy(argv);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("make the shim non-dumpable");
@@ -127,6 +132,20 @@ int main(int argc, char **argv)
 			fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
 		signal(SIGPIPE, SIG_IGN); /* a reader of ours gone is EPIPE, passed on; the init resets it */
 	}
+	static struct monitor m; /* static: its buffers stay off the stack */
+	m.att.listen = m.att.client = -1;
+	/* `jbox attach`'s socket: the path is the host's too. Only a monitor that outlives jbox has one. */
+	if (req.attach_path && (req.options & SHIM_OPT_DETACH) && attach_listen(&m.att, req.attach_path) < 0)
+		return fail(ctl, STEP_ATTACH, errno);
+	/* run -di: the container's stdin a pipe we hold for attached keys (else it is our /dev/null). */
+	int in_pipe[2] = { -1, -1 };
+	if ((req.options & SHIM_OPT_STDIN) && (req.options & SHIM_OPT_DETACH)) {
+		if (pipe2(in_pipe, O_CLOEXEC) < 0)
+			return fail(ctl, STEP_ATTACH, errno);
+		stdio[0] = in_pipe[0];
+		fcntl(in_pipe[1], F_SETFL, O_NONBLOCK); /* keys wait in the monitor, never the monitor on them */
+		signal(SIGPIPE, SIG_IGN); /* a container that closed its stdin is EPIPE: its keys are dropped */
+	}
 	if ((err = join_namespaces(&req, &failed_join)) != 0)
 		return fail(ctl, STEP_JOIN + failed_join, err);
 	if (req.options & SHIM_OPT_DETACH)
@@ -142,8 +161,9 @@ int main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		return fail(ctl, STEP_SOCKETPAIR, errno);
 
-	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock, log, out_pipe[0], err_pipe[0] };
-	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 8, stdio, &orig_mask);
+	const int close_in_child[] = { ctl, pair[0], sigfd, console, lock, log, out_pipe[0], err_pipe[0], m.att.listen,
+				       in_pipe[1] };
+	pid_t pid = clone_container(req.flags, pair[1], close_in_child, 10, stdio, &orig_mask);
 	if (pid < 0)
 		return fail(ctl, STEP_CLONE, errno);
 	close(pair[1]);
@@ -152,6 +172,8 @@ int main(int argc, char **argv)
 		if (err_pipe[1] >= 0)
 			close(err_pipe[1]);
 	}
+	if (in_pipe[0] >= 0)
+		close(in_pipe[0]); /* the init's now */
 	if (start_fifo_fd >= 0)
 		close(start_fifo_fd); /* the child's copy is the one that matters */
 
@@ -161,10 +183,15 @@ int main(int argc, char **argv)
 	if (write_frame(ctl, MSG_PID, pidmsg, sizeof(pidmsg)) < 0)
 		kill(pid, SIGKILL);
 
-	static struct monitor m; /* static: its output buffer stays off the stack */
-	m = (struct monitor){ .ctl = ctl, .child = pair[0], .sigfd = sigfd, .console = console,
-			      .tty_mode = tty_mode, .pid = pid, .req = &req,
-			      .out = { .log = log, .pipe = { -1, out_pipe[0], err_pipe[0] },
-				       .relay = !(req.options & SHIM_OPT_DETACH) } };
+	m.ctl = ctl;
+	m.child = pair[0];
+	m.sigfd = sigfd;
+	m.console = console;
+	m.tty_mode = tty_mode;
+	m.pid = pid;
+	m.stdin_pipe = in_pipe[1];
+	m.req = &req;
+	m.out = (struct output){ .log = log, .pipe = { -1, out_pipe[0], err_pipe[0] },
+				 .relay = !(req.options & SHIM_OPT_DETACH), .attach = &m.att };
 	return monitor_run(&m);
 }

@@ -246,7 +246,7 @@ static int tty_target(const struct monitor *m)
 static int finish(struct monitor *m, struct run *r)
 {
 	if (r->master >= 0) {
-		while (relay(r->master, tty_target(m), m->out.log) > 0) /* what the container wrote last */
+		while (relay(r->master, tty_target(m), m->out.log, &m->att) > 0) /* what the container wrote last */
 			;
 		close(r->master);
 		r->master = -1;
@@ -264,9 +264,11 @@ static int finish(struct monitor *m, struct run *r)
 	}
 	if (m->req->exit_path)
 		write_exit_record(m->req->exit_path, r->status, &r->usage);
+	int code = r->failed ? EXIT_FAILED : exit_code(r->status);
+	attach_end(&m->att, code); /* after the record: `jbox attach` returns to a container that exited */
 	if (m->req->on_exit[0])
 		execv(m->req->on_exit[0], m->req->on_exit); /* keeps the monitor lock until it is done */
-	return r->failed ? EXIT_FAILED : exit_code(r->status);
+	return code;
 }
 
 int monitor_run(struct monitor *m)
@@ -276,21 +278,32 @@ int monitor_run(struct monitor *m)
 	 * stdin to -t without -i, and jbox refuses -it with a pipe before we start. */
 	struct run r = { .listener = -1, .master = -1, .stdin_open = isatty(0) };
 	for (;;) {
-		short out_events[3] = { 0 };
-		int out_fd[3] = { -1, -1, -1 };
-		for (int s = 1; s <= 2; s++)
+		short out_events[3] = { 0 }, client_events = 0;
+		int out_fd[3] = { -1, -1, -1 }, att_listen, att_client;
+		/* While an attached client has a chunk to take, the container's output waits (attach.h). */
+		int held = attach_busy(&m->att);
+		for (int s = 1; s <= 2; s++) {
 			out_fd[s] = output_poll_fd(&m->out, s, &out_events[s]);
-		struct pollfd fds[8] = {
+			if (held && out_events[s] == POLLIN)
+				out_fd[s] = -1;
+		}
+		attach_poll(&m->att, &att_listen, &att_client, &client_events);
+		/* Attached keys go to the terminal, or without one to the stdin pipe we hold (run -di). */
+		int keys_to = r.master >= 0 ? r.master : m->stdin_pipe;
+		struct pollfd fds[11] = {
 			{ .fd = r.jvm_gone ? -1 : m->ctl, .events = POLLIN },
 			{ .fd = m->child, .events = POLLIN },
 			{ .fd = m->sigfd, .events = POLLIN },
 			{ .fd = r.listener, .events = POLLIN },
-			{ .fd = r.master, .events = POLLIN },
+			{ .fd = r.master, .events = (short)((held ? 0 : POLLIN) | (attach_keys_waiting(&m->att) ? POLLOUT : 0)) },
 			{ .fd = r.master >= 0 && r.stdin_open ? 0 : -1, .events = POLLIN },
 			{ .fd = out_fd[1], .events = out_events[1] },
 			{ .fd = out_fd[2], .events = out_events[2] },
+			{ .fd = att_listen, .events = POLLIN },
+			{ .fd = att_client, .events = client_events },
+			{ .fd = r.master < 0 && attach_keys_waiting(&m->att) ? m->stdin_pipe : -1, .events = POLLOUT },
 		};
-		if (poll(fds, 8, -1) < 0) {
+		if (poll(fds, 11, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "jbox-shim: poll: %s\n", strerror(errno));
@@ -299,14 +312,23 @@ int monitor_run(struct monitor *m)
 		}
 		if (fds[0].revents)
 			from_jvm(m, &r);
-		for (int s = 1; s <= 2; s++)
-			if (fds[5 + s].revents)
+		for (int s = 1; s <= 2; s++) /* a chunk for the client from stream 1 holds stream 2 back */
+			if (fds[5 + s].revents && !(attach_busy(&m->att) && out_events[s] == POLLIN))
 				output_ready(&m->out, s, fds[5 + s].revents);
-		if (r.master >= 0 && fds[4].revents && relay(r.master, tty_target(m), m->out.log) <= 0) {
+		if (r.master >= 0 && (fds[4].revents & POLLOUT))
+			attach_keys(&m->att, r.master);
+		if (r.master >= 0 && (fds[4].revents & ~POLLOUT) && relay(r.master, tty_target(m), m->out.log, &m->att) <= 0) {
 			close(r.master); /* EIO: every holder of the terminal's slave side is gone */
 			r.master = -1;
+			attach_keys(&m->att, m->stdin_pipe); /* keys waiting for it go on, or are dropped */
 		}
-		if (fds[5].revents && relay(0, r.master, -1) <= 0)
+		if (fds[10].revents)
+			attach_keys(&m->att, m->stdin_pipe);
+		if (fds[8].revents)
+			attach_accept(&m->att, r.master >= 0, keys_to >= 0);
+		if (fds[9].revents)
+			attach_client_ready(&m->att, fds[9].revents, r.master >= 0 ? r.master : m->stdin_pipe);
+		if (fds[5].revents && relay(0, r.master, -1, NULL) <= 0)
 			r.stdin_open = 0; /* stdin ended (or is /dev/null: -t without -i): stop reading it */
 		if (r.listener >= 0 && fds[3].revents) {
 			if (fds[3].revents & POLLIN)

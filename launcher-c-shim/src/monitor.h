@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "attach.h"
 #include "clone_request.h"
 #include "output.h"
 
@@ -21,6 +22,8 @@ struct monitor {
 	pid_t pid;      /* the init */
 	const struct clone_request *req;
 	struct output out; /* SHIM_OPT_LOG: the init's stdout and stderr (out.log -1 without) */
+	struct attach att; /* SHIM_OPT_ATTACH: `jbox attach`'s socket and client (att.listen -1 without) */
+	int stdin_pipe;    /* SHIM_OPT_STDIN: the writing end of the init's stdin, or -1 */
 };
 
 /* Blocks the signals the monitor takes through a signalfd (returned; the old mask into *orig). */

@@ -75,6 +75,8 @@ void output_ready(struct output *o, int stream, short revents)
 	}
 	(void)revents;
 	output_log(o->log, stream, o->buf, (size_t)n);
+	if (o->attach)
+		attach_output(o->attach, stream, o->buf, (size_t)n);
 	if (o->relay) {
 		o->stream = stream;
 		o->len = (size_t)n;
@@ -100,6 +102,8 @@ void output_drain(struct output *o)
 			if (n > 0) {
 				read_any = 1;
 				output_log(o->log, s, o->buf, (size_t)n);
+				if (o->attach)
+					attach_output(o->attach, s, o->buf, (size_t)n);
 				if (o->relay) {
 					o->stream = s;
 					o->len = (size_t)n;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "attach.h"
+
 /* One log frame: u8 stream (1 stdout, 2 stderr), 3 zero bytes, u32 length, u64 CLOCK_REALTIME ns,
  * then length bytes; little endian, appended with one writev on an O_APPEND file. */
 #define LOG_FRAME_HEADER 16u
@@ -18,6 +20,7 @@ struct output {
 	int log;         /* the log file, or -1 (no SHIM_OPT_LOG) */
 	int pipe[3];     /* read ends of the init's stdout [1] and stderr [2] pipes, -1 once closed */
 	int relay;       /* attached: copy to our fds 1 and 2 */
+	struct attach *attach; /* detached: a `jbox attach` client gets a copy too (NULL: none) */
 	int stream;      /* the chunk waiting for its fd to take it (0: none) */
 	size_t len, off;
 	char buf[4096];  /* PIPE_BUF: a pipe that polls writable takes this much without blocking */

@@ -92,6 +92,13 @@ enum msg_type {
                                   stdout and stderr there as frames (output.h), from pipes it makes
                                   the init's fds 1 and 2 (or from the terminal it relays), and,
                                   without SHIM_OPT_DETACH, copies them to its own fds 1 and 2 */
+#define SHIM_OPT_ATTACH 512u   /* a path follows (after the log's): with SHIM_OPT_DETACH the shim
+                                  listens there (a unix socket, 0600, root peers only) for one
+                                  `jbox attach` client at a time, and relays the container's output
+                                  and terminal to it (attach.h); removed when the shim exits */
+#define SHIM_OPT_STDIN 1024u   /* with SHIM_OPT_DETACH (run -di without -t): the init's fd 0 is a
+                                  pipe whose writing end the shim keeps, for an attached client's
+                                  keys (no string) */
 #define CLONE_MSG_MAX (8u + 8192u)
 #define CHILD_FRAME_MAX 64u    /* child -> shim: FAILED, CREATED and the fd-carrying frames only */
 #define MAX_JOINS 16           /* namespaces SHIM_OPT_JOIN may list */
@@ -108,6 +115,8 @@ enum msg_type {
 #define STEP_SIGNALFD 0xfffffff9u     /* blocking the monitor's signals and making their signalfd */
 #define STEP_SOCKETPAIR 0xfffffff8u   /* making the socketpair to the init */
 #define STEP_LOG 0xfffffff7u          /* opening SHIM_OPT_LOG's file or making the output pipes */
+#define STEP_ATTACH 0xfffffff6u       /* making SHIM_OPT_ATTACH's socket (bind, chmod, listen) or
+                                         SHIM_OPT_STDIN's pipe */
 #define STEP_JOIN 0xffffff00u         /* + i: opening or setns() into the i-th SHIM_OPT_JOIN path */
 #define FAILED_MSG_LEN 12u            /* u32 step, i32 errno, u32 exit status */
 

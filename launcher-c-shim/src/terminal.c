@@ -40,12 +40,14 @@ void copy_window_size(int master)
 }
 
 /* Non-blocking reads only: a last drain must not wait for orphans holding the terminal. */
-ssize_t relay(int from, int to, int log)
+ssize_t relay(int from, int to, int log, struct attach *a)
 {
 	char buf[16384];
 	ssize_t n = read(from, buf, sizeof(buf));
 	if (n > 0)
 		output_log(log, 1, buf, (size_t)n);
+	if (n > 0 && a)
+		attach_output(a, 1, buf, (size_t)n);
 	if (n > 0 && to >= 0) {
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(to, buf + off, (size_t)(n - off));

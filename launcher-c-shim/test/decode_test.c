@@ -155,13 +155,13 @@ static void clone_requests(void)
 	check(parse_clone_request(NULL, 0, &r) < 0, "no message at all is refused");
 
 	header(&b, 0, SHIM_OPT_JOIN | SHIM_OPT_RECORD | SHIM_OPT_START_FIFO | SHIM_OPT_CONSOLE | SHIM_OPT_LOG |
-			      SHIM_OPT_HANDOVER);
-	static const char all[] = "2\0/a\0/b\0/lock\0/exit\0/fifo\0/console\0/stdio.log";
+			      SHIM_OPT_ATTACH | SHIM_OPT_HANDOVER);
+	static const char all[] = "2\0/a\0/b\0/lock\0/exit\0/fifo\0/console\0/stdio.log\0/attach.sock";
 	bytes(&b, all, sizeof(all)); /* sizeof counts the last string's NUL */
 	uint8_t *p = exact(&b, b.n);
 	check(parse_clone_request(p, b.n, &r) == 0 && r.njoins == 2 && strcmp(r.joins[1], "/b") == 0 &&
 		      strcmp(r.exit_path, "/exit") == 0 && strcmp(r.console_path, "/console") == 0 &&
-		      strcmp(r.log_path, "/stdio.log") == 0,
+		      strcmp(r.log_path, "/stdio.log") == 0 && strcmp(r.attach_path, "/attach.sock") == 0,
 	      "every option decodes in the header's order");
 	free(p);
 	for (uint32_t n = 8; n < b.n; n++)
@@ -187,6 +187,10 @@ static void clone_requests(void)
 		bytes(&b, "/x\0", 3);
 	check(clone_ok(&b, b.n), "MAX_JOINS joins are accepted");
 
+	header(&b, 0, SHIM_OPT_STDIN);
+	check(clone_ok(&b, b.n), "SHIM_OPT_STDIN carries no string");
+	bytes(&b, "/x\0", 3);
+	check(!clone_ok(&b, b.n), "nor may it be given one");
 	header(&b, 0, 16u); /* the former SHIM_OPT_ENTER */
 	bytes(&b, "42\0", 3);
 	check(!clone_ok(&b, b.n), "an unknown option is refused");

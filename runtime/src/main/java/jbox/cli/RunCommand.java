@@ -48,7 +48,7 @@ final class RunCommand {
         env.addAll(env(p.all("--env"), r.env())); // -e wins over --env-file, as docker's
         RunOptions.Habits habits = new RunOptions.Habits(p.value("--entrypoint"), p.all("--group-add"),
                 EnvFile.labels(p.all("--label")), p.all("--add-host"), p.all("--dns"), p.value("--shm-size"),
-                p.all("--device"), p.has("--privileged"), p.has("--publish-all"));
+                p.all("--device"), p.has("--privileged"), p.has("--publish-all"), p.has("--interactive"));
         RunOptions o = new RunOptions(p.image(), p.command(), p.value("--name"), p.value("--hostname"),
                 env, p.value("--workdir"), p.value("--user"), p.value("--network"),
                 p.value("--userns"), p.has("--rm"), sandboxing, path(r, p.value("--report")), p.has("--init"), p.has("--detach"), p.has("--tty"),

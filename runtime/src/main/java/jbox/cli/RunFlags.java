@@ -28,7 +28,7 @@ final class RunFlags {
             new Flag(List.of("--rm"), Kind.SWITCH, null, "Remove the container's files when it exits."),
             new Flag(List.of("-d", "--detach"), Kind.SWITCH, null, "Run in the background: print the id and return; output goes to jbox logs."),
             new Flag(List.of("-t", "--tty"), Kind.SWITCH, null, "Give the command a terminal (raw mode, window size, Ctrl-C to the container)."),
-            new Flag(List.of("-i", "--interactive"), Kind.SWITCH, null, "Keep stdin open (it always is; with -t it needs a terminal on stdin, as docker's -it)."),
+            new Flag(List.of("-i", "--interactive"), Kind.SWITCH, null, "Keep stdin open (in the foreground it always is; with -d, a pipe jbox attach feeds; with -t it needs a terminal on stdin, as docker's -it)."),
             new Flag(List.of("--name"), Kind.VALUE, "NAME", "Name the container."),
             new Flag(List.of("--hostname"), Kind.VALUE, "HOST", "Hostname inside the container (default: short id)."),
             new Flag(List.of("-e", "--env"), Kind.REPEATED, "K=V", "Set an environment variable (K alone copies jbox's)."),

@@ -80,6 +80,8 @@ public final class Protocol {
     public static final long STEP_SOCKETPAIR = 0xfffffff8L;
     /** FAILED's step when opening SHIM_OPT_LOG's file or making the output pipes failed. */
     public static final long STEP_LOG = 0xfffffff7L;
+    /** FAILED's step when making SHIM_OPT_ATTACH's socket (bind, chmod, listen) failed. */
+    public static final long STEP_ATTACH = 0xfffffff6L;
     /** FAILED's step, plus i, when opening or joining the i-th namespace of SHIM_OPT_JOIN failed. */
     public static final long STEP_JOIN = 0xffffff00L;
     public static final int MAX_JOINS = 16;
@@ -104,6 +106,10 @@ public final class Protocol {
     public static final int SHIM_OPT_CONSOLE = 128;
     /** MSG_CLONE option: a path follows where the shim logs the init's stdout and stderr (and relays them unless detached). */
     public static final int SHIM_OPT_LOG = 256;
+    /** MSG_CLONE option: a path follows where a detached shim listens for `jbox attach` (attach.h). */
+    public static final int SHIM_OPT_ATTACH = 512;
+    /** MSG_CLONE option: with DETACH, the init's stdin is a pipe the shim holds for attach's keys. */
+    public static final int SHIM_OPT_STDIN = 1024;
     /** Largest MSG_CLONE payload the shim reads (two u32s and the strings). */
     public static final int CLONE_MSG_MAX = 8 + 8192;
 

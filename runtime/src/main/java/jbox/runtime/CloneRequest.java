@@ -12,14 +12,14 @@ import jbox.process.Protocol;
  * MSG_CLONE's payload (protocol.h): the clone flags, the options, then the strings the options ask
  * for in the header's order — namespaces to join (a count, then paths in the order the shim joins
  * them: user first), the monitor lock and exit record, the start FIFO, the console socket, the output log,
- * the command to exec at the end.
+ * the attach socket, the command to exec at the end.
  */
 record CloneRequest(long flags, List<String> joins, Path recordDir, String startFifo,
-        String consoleSocket, boolean handover, List<String> onExit, Path outputLog) {
+        String consoleSocket, boolean handover, List<String> onExit, Path outputLog, Path attachSocket, boolean openStdin) {
 
     CloneRequest(long flags, List<String> joins, Path recordDir, String startFifo, String consoleSocket, boolean handover,
             List<String> onExit) {
-        this(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, null);
+        this(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, null, null, false);
     }
 
     static CloneRequest clone(long flags, List<String> joins) {
@@ -27,21 +27,31 @@ record CloneRequest(long flags, List<String> joins, Path recordDir, String start
     }
 
     CloneRequest withRecord(Path stateDir) {
-        return new CloneRequest(flags, joins, stateDir, startFifo, consoleSocket, handover, onExit, outputLog);
+        return new CloneRequest(flags, joins, stateDir, startFifo, consoleSocket, handover, onExit, outputLog, attachSocket, openStdin);
     }
 
     CloneRequest withOnExit(List<String> command) {
-        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, command, outputLog);
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, command, outputLog, attachSocket, openStdin);
     }
 
     /** The init's stdout and stderr go through the shim, which appends them to {@code log} (and relays them unless detached). */
     CloneRequest withOutputLog(Path log) {
-        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, log);
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, log, attachSocket, openStdin);
+    }
+
+    /** A detached monitor listens at {@code socket} for `jbox attach` (SHIM_OPT_ATTACH). */
+    CloneRequest withAttachSocket(Path socket) {
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, outputLog, socket, openStdin);
+    }
+
+    /** The init's stdin is a pipe the detached monitor holds, for jbox attach's keys (SHIM_OPT_STDIN). */
+    CloneRequest withOpenStdin() {
+        return new CloneRequest(flags, joins, recordDir, startFifo, consoleSocket, handover, onExit, outputLog, attachSocket, true);
     }
 
     /** No monitor (the OCI CLI): the shim leaves once the init is created (a FIFO) or started. */
     CloneRequest handedOver(String fifo, String console) {
-        return new CloneRequest(flags, joins, recordDir, fifo, console, true, onExit, outputLog);
+        return new CloneRequest(flags, joins, recordDir, fifo, console, true, onExit, outputLog, attachSocket, openStdin);
     }
 
     byte[] encode() throws JboxException {
@@ -72,8 +82,15 @@ record CloneRequest(long flags, List<String> joins, Path recordDir, String start
             options |= Protocol.SHIM_OPT_LOG;
             strings.append(outputLog).append('\0');
         }
+        if (attachSocket != null) {
+            options |= Protocol.SHIM_OPT_ATTACH;
+            strings.append(attachSocket).append('\0');
+        }
         if (handover) {
             options |= Protocol.SHIM_OPT_HANDOVER;
+        }
+        if (openStdin) {
+            options |= Protocol.SHIM_OPT_STDIN;
         }
         if (onExit != null) {
             options |= Protocol.SHIM_OPT_DETACH | Protocol.SHIM_OPT_ON_EXIT;

@@ -129,6 +129,23 @@ public final class ContainerRunner {
     public static final String MONITOR_LOCK = "monitor.lock";
     /** The shim's exit record in a state directory: "status user_us sys_us maxrss_kb". */
     public static final String EXIT_RECORD = "exit";
+    /** run -di without -t: the detached monitor holds the container's stdin (a pipe) for `jbox attach`. */
+    public static boolean openStdin(ContainerSpec spec) {
+        return !spec.process().terminal() && spec.annotations() != null
+                && "true".equals(spec.annotations().get(ContainerSpec.ANNOTATION_OPEN_STDIN));
+    }
+
+    /** Where a detached container's monitor listens for `jbox attach`, in its state directory. */
+    public static final String ATTACH_SOCKET = "attach.sock";
+
+    /**
+     * The attach socket of the container in {@code stateDir}, or null when its path does not fit a
+     * socket address (a long state.root): that container runs without one, and attach says so.
+     */
+    public static Path attachSocket(Path stateDir) {
+        Path p = stateDir.resolve(ATTACH_SOCKET);
+        return p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 108 ? p : null;
+    }
 
     /**
      * Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. Returns
@@ -159,7 +176,10 @@ public final class ContainerRunner {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
                 .withRecord(stateDir).withOutputLog(outputLog);
         if (detach != null) {
-            req = req.withOnExit(detach.onExit());
+            req = req.withOnExit(detach.onExit()).withAttachSocket(attachSocket(stateDir));
+            if (openStdin(spec)) {
+                req = req.withOpenStdin();
+            }
         }
         return drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), plan, socket, spec.linux(), timeoutMillis,
                 graceMillis, detach == null ? null : detach.log(), spec.process().terminal() && detach == null, onStarted);

@@ -78,6 +78,9 @@ final class StartFailures implements ShimSequence.FailureWords {
         if (step == Protocol.STEP_LOG) {
             return shimStep("open output log", "opening the output log " + request.outputLog() + " (or its pipes)", null, errno);
         }
+        if (step == Protocol.STEP_ATTACH) {
+            return shimStep("listen for attach", "listening for jbox attach on " + request.attachSocket(), null, errno);
+        }
         if (step == Protocol.STEP_PROTOCOL) {
             summary = new Summary("shim protocol", Errno.name(errno));
             return new JboxException("shim protocol error: the container init sent a malformed message ("

@@ -36,6 +36,8 @@ public record ContainerSpec(
     public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
     /** "true": PID 1 is jbox's built-in init, the command runs as its child (--init). */
     public static final String ANNOTATION_INIT = "dev.jbox.init";
+    /** "true": run -di without -t; the detached monitor holds the container's stdin, a pipe, for jbox attach. */
+    public static final String ANNOTATION_OPEN_STDIN = "dev.jbox.open-stdin";
     /** Seconds of CPU the whole container may use (--cpu-time), read off its cgroup while it runs. */
     public static final String ANNOTATION_CPU_TIME = "dev.jbox.cpu-time";
     /** --add-host NAME:IP and --dns IP as given, comma-separated: /etc/hosts and resolv.conf are made anew on each start. */

@@ -28,7 +28,7 @@ public record RunOptions(
     /**
      * docker's other run options: --entrypoint (null: the image's; "": none), --group-add,
      * -l/--label (KEY=VALUE, kept in the record), --add-host, --dns, --shm-size, --device,
-     * --privileged, -P. Nulls and empty lists mean "not given".
+     * --privileged, -P, -i. Nulls and empty lists mean "not given".
      */
     public record Habits(
             String entrypoint,
@@ -39,9 +39,16 @@ public record RunOptions(
             String shmSize,
             List<String> devices,
             boolean privileged,
-            boolean publishAll) {
+            boolean publishAll,
+            boolean interactive) {
         public static final Habits NONE = new Habits(null, List.of(), List.of(), List.of(), List.of(), null, List.of(),
                 false, false);
+
+        /** Without -i (which matters only for a detached container: its stdin a pipe for jbox attach). */
+        public Habits(String entrypoint, List<String> groupAdd, List<String> labels, List<String> addHosts, List<String> dns,
+                String shmSize, List<String> devices, boolean privileged, boolean publishAll) {
+            this(entrypoint, groupAdd, labels, addHosts, dns, shmSize, devices, privileged, publishAll, false);
+        }
     }
 
     public RunOptions {

@@ -135,6 +135,9 @@ public final class SpecBuilder {
         if (!habits.addHosts().isEmpty()) {
             ann.put(ContainerSpec.ANNOTATION_ADD_HOSTS, String.join(",", habits.addHosts()));
         }
+        if (habits.interactive() && o.detach() && !o.tty()) {
+            ann.put(ContainerSpec.ANNOTATION_OPEN_STDIN, "true"); // docker's -di: stdin stays open for attach
+        }
         if (!habits.dns().isEmpty()) {
             ann.put(ContainerSpec.ANNOTATION_DNS, String.join(",", habits.dns()));
         }

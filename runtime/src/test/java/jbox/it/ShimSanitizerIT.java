@@ -98,4 +98,38 @@ class ShimSanitizerIT {
             assertFalse(e.contains("AddressSanitizer") || e.contains("runtime error:"), "sanitizer report for " + k.args() + ":\n" + e);
         }
     }
+
+    /** A detached monitor's attach socket and the attach client, both built with the sanitizers. */
+    @Test
+    void attachToADetachedTerminalIsClean() throws Exception {
+        Path cfg = Jbox.configWith(tmp, "shim.path=" + SHIM_DIR.resolve("target/jbox-shim-asan"));
+        String name = Containers.uniqueName("asan-attach");
+        ProcessBuilder run = Jbox.builder("run", "-dit", "--name", name, Jbox.IMAGE, "sh");
+        run.environment().put("JBOX_CONFIG", cfg.toString());
+        run.environment().put("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0");
+        Process started = run.start();
+        started.getOutputStream().close();
+        Jbox.Result r = Jbox.finish(started);
+        assertEquals(0, r.code(), r.all());
+        com.fasterxml.jackson.databind.JsonNode s = Containers.awaitRunning(name);
+        try {
+            Containers.awaitExec(s.path("pid").asLong(), "sh");
+            ProcessBuilder attach = Jbox.builder("attach", name);
+            attach.environment().put("JBOX_CONFIG", cfg.toString());
+            attach.environment().put("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0");
+            attach.environment().put("UBSAN_OPTIONS", "print_stacktrace=1");
+            Process p = attach.start();
+            p.getOutputStream().write("echo seen-$((4+5)); exit 6\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            Jbox.Result a = Jbox.finish(p);
+            assertEquals(6, a.code(), a.all());
+            assertTrue(a.out().contains("seen-9"), a.all());
+            assertFalse(a.err().contains("Sanitizer") || a.err().contains("runtime error:"), "client: " + a.err());
+            assertEquals("6\n", Jbox.run("wait", name).out());
+            String log = Files.readString(Jbox.DATA.resolve("containers").resolve(s.path("id").asText()).resolve("container.log"));
+            assertFalse(log.contains("Sanitizer") || log.contains("runtime error:"), "monitor: " + log);
+        } finally {
+            Jbox.run("rm", "-f", name);
+        }
+    }
 }

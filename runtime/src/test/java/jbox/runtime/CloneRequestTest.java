@@ -36,4 +36,23 @@ class CloneRequestTest {
                 bb.getInt());
         assertEquals("2\0/a\0/b\0/s/exec.fifo\0/c.sock\0", new String(b, 8, b.length - 8, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void theAttachSocketComesAfterTheLogAndBeforeTheOnExitCommandAndStdinAddsNoString() throws JboxException {
+        byte[] b = CloneRequest.clone(0, java.util.List.of()).withOutputLog(java.nio.file.Path.of("/l"))
+                .withAttachSocket(java.nio.file.Path.of("/s/attach.sock")).withOnExit(java.util.List.of("/f", "x"))
+                .withOpenStdin().encode();
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        bb.getInt();
+        assertEquals(Protocol.SHIM_OPT_LOG | Protocol.SHIM_OPT_ATTACH | Protocol.SHIM_OPT_STDIN | Protocol.SHIM_OPT_DETACH
+                | Protocol.SHIM_OPT_ON_EXIT,
+                bb.getInt());
+        assertEquals("/l\0/s/attach.sock\0/f\0x\0", new String(b, 8, b.length - 8, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStateDirectoryTooLongForASocketGetsNoAttachSocket() {
+        assertEquals(java.nio.file.Path.of("/run/jbox/c1/attach.sock"), ContainerRunner.attachSocket(java.nio.file.Path.of("/run/jbox/c1")));
+        assertEquals(null, ContainerRunner.attachSocket(java.nio.file.Path.of("/" + "d".repeat(100))));
+    }
 }
