@@ -93,7 +93,7 @@ public record RunOptions(
     public RunOptions withVolumes(List<String> v) {
         Sandboxing sb = sandboxing == null ? Sandboxing.NONE : sandboxing;
         return new RunOptions(image, command, name, hostname, env, workdir, user, net, userns, remove,
-                sb.withVolumes(v), report, init, detach, tty, publish);
+                sb.withVolumes(v), report, init, detach, tty, publish, habits);
     }
 
     /** Options without any sandboxing flag (the defaults still apply). */

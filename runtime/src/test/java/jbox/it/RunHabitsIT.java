@@ -127,6 +127,19 @@ class RunHabitsIT {
     }
 
     @Test
+    void theRunHabitsStayWhenANamedVolumeIsResolved() throws Exception {
+        // Resolving -v NAME:/path (or :U) rebuilt the options without them: the entrypoint was lost.
+        String volume = Containers.uniqueName("habitvol");
+        try {
+            Jbox.Result r = Jbox.run("run", "--rm", "--entrypoint", "/bin/echo", "-v", volume + ":/data", Jbox.IMAGE, "hi");
+            assertEquals(0, r.code(), r.all());
+            assertEquals("hi\n", r.out(), r.all());
+        } finally {
+            Jbox.run("volume", "rm", volume);
+        }
+    }
+
+    @Test
     void addHostAndDnsStayAcrossAStart() throws Exception {
         String name = Containers.uniqueName("extras");
         Jbox.Result r = Jbox.run("run", "--name", name, "--add-host", "db:10.1.2.3", "--add-host", "v6:fd00::7",
