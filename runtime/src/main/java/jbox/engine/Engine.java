@@ -48,6 +48,9 @@ public final class Engine {
     private long lastActivity = System.nanoTime();
     private volatile ServerSocketChannel server;
     private volatile Object socketKey;
+    /** jbox.jar as it was when this engine started (null: not found): a new build retires the engine. */
+    private final String jarAtStart = jarIdentity();
+    private boolean retiring;
 
     private Engine(EnginePaths paths, Call.Handler handler, long idleMillis, PrintStream log) throws IOException {
         this.paths = paths;
@@ -203,7 +206,7 @@ public final class Engine {
         synchronized (this) {
             for (;;) {
                 long waited = (System.nanoTime() - lastActivity) / 1_000_000;
-                if (active == 0 && waited >= idleMillis) {
+                if (active == 0 && (retiring || waited >= idleMillis)) {
                     break;
                 }
                 try {
@@ -217,6 +220,40 @@ public final class Engine {
             server.close();
         } catch (IOException ignored) {
             // closed already
+        }
+    }
+
+    /**
+     * Whether jbox.jar changed since this engine started (an upgrade, a rebuild): the engine still
+     * runs the old code, so it serves no more. Its caller gets FALLBACK (the cold path runs the new
+     * jar), and the engine exits once its open calls end; the next call starts a new one.
+     */
+    boolean outdated() {
+        String now = jarIdentity();
+        if (jarAtStart == null || jarAtStart.equals(now)) {
+            return false;
+        }
+        synchronized (this) {
+            if (!retiring) {
+                retiring = true;
+                log("jbox.jar changed since start: serving no more, exiting when idle");
+                notifyAll();
+            }
+        }
+        return true;
+    }
+
+    /** device, inode, size and modification time of jbox.home's jbox.jar; null if it cannot be read. */
+    private static String jarIdentity() {
+        String home = System.getProperty("jbox.home");
+        if (home == null) {
+            return null;
+        }
+        try {
+            Map<String, Object> a = Files.readAttributes(Path.of(home, "jbox.jar"), "unix:dev,ino,size,lastModifiedTime");
+            return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + a.get("lastModifiedTime");
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 

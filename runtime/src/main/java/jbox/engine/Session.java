@@ -102,7 +102,7 @@ final class Session implements Runnable {
             refuse("jbox: this engine serves other namespaces");
             return;
         }
-        if (!hello.args().isEmpty() && hello.args().get(0).equals("engine")) {
+        if (engine.outdated() || !hello.args().isEmpty() && hello.args().get(0).equals("engine")) {
             finish(EngineProtocol.frame(EngineProtocol.FALLBACK, new byte[0]));
             return;
         }

@@ -21,6 +21,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -391,6 +394,37 @@ class EngineIT {
         assertNull(Containers.find(attachedName), "nothing of the attached container is left");
         assertNull(Containers.find(detachedName));
         assertFalse(run(fe("ps", "-a")).out().contains("engine-attached"));
+    }
+
+    @Test
+    void aRebuiltJarRetiresTheEngineAndTheNextCallGetsANewOne() throws Exception {
+        // A copy of the jbox home, so the new "build" is this test's alone.
+        Path home = Files.createDirectory(tmp.resolve("home"));
+        for (String f : List.of("jbox", "jbox-jvm", "jbox.jar", "jbox-shim")) {
+            Files.copy(Jbox.LAUNCHER.resolveSibling(f), home.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        assertEquals(0, run(fromHome(home, "run", "--rm", "--net", "none", Jbox.IMAGE, "true")).code());
+        long old = enginePid();
+        assertTrue(alive(old));
+        // An upgrade or a rebuild: the engine would go on running the old classes.
+        Files.setLastModifiedTime(home.resolve("jbox.jar"), FileTime.from(Instant.now().plusSeconds(60)));
+        Jbox.Result served = run(fromHome(home, "run", "--rm", "--net", "none", Jbox.IMAGE, "echo", "served"));
+        assertEquals(0, served.code(), served.all());
+        assertEquals("served\n", served.out(), "the cold path serves the call the old engine refuses");
+        Await.until("the outdated engine exits", () -> !alive(old));
+        assertEquals(0, run(fromHome(home, "run", "--rm", "--net", "none", Jbox.IMAGE, "true")).code());
+        long next = enginePid();
+        assertNotEquals(old, next);
+        assertTrue(alive(next), "a new engine, started from the new jar, serves again");
+        assertTrue(Files.readString(dir.resolve(hostKey() + ".log")).contains("jbox.jar changed since start"));
+    }
+
+    /** fe(), with the front end of a copied jbox home. */
+    private ProcessBuilder fromHome(Path home, String... args) {
+        ProcessBuilder pb = fe(args);
+        List<String> cmd = new ArrayList<>(pb.command());
+        cmd.set(0, home.resolve("jbox").toString());
+        return pb.command(cmd);
     }
 
     @Test
