@@ -168,8 +168,7 @@ final class TarFixture {
         }
         Path dir = Files.createTempDirectory("jbox-zstd-test"); // 0700
         dir.toFile().deleteOnExit();
-        dir.resolve("native").toFile().deleteOnExit();
-        ZstdLibrary.useDirectory(dir.resolve("native"));
+        ZstdLibrary.useDirectory(dir);
         try {
             ZstdLibrary.load("test fixture");
         } catch (ImageException e) {

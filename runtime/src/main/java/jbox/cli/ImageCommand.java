@@ -73,11 +73,11 @@ public final class ImageCommand extends RequestCommand implements Runnable {
     }
 
     /**
-     * Where zstd's native decoder is unpacked if an import meets zstd: state.root/native, made 0700
-     * on first use, never /tmp (ZstdLibrary). Set before every import and pull.
+     * Where zstd's native decoder is unpacked if an import meets zstd: a 0700 directory made in
+     * state.root for that load and removed after it, never /tmp (ZstdLibrary). Set before every import and pull.
      */
     static void zstdDirectory(Config c) throws JboxException {
-        ZstdLibrary.useDirectory(HostRoots.stateRoot(c).resolve("native"));
+        ZstdLibrary.useDirectory(HostRoots.stateRoot(c));
     }
 
     /** Image files are owned by the host ids that container root maps to, so root inside owns them. */
