@@ -60,7 +60,7 @@ public final class ImageCommit {
             List<String> layers = new ArrayList<>(lower.layers());
             layers.add(written.diffId().toString());
             ImageMeta runDefaults = apply(lower, defaults);
-            byte[] config = config(store, lower, runDefaults, layers, comment);
+            byte[] config = config(store, lower, runDefaults, layers, comment, false);
             Digest configDigest = Digest.of(config);
             store.stageBlob(staging, configDigest, config);
             byte[] manifest = manifest(store, lower, configDigest, config.length, written);
@@ -77,6 +77,45 @@ public final class ImageCommit {
             return meta;
         } catch (IOException e) {
             ImageException failure = new ImageException("cannot commit " + upper + " as image " + name + ": "
+                    + IoReason.of(e), e);
+            store.discard(staging, failure);
+            throw failure;
+        } catch (ImageException | RuntimeException | Error e) {
+            store.discard(staging, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The base's layers under {@code name} with other run defaults: what `jbox build` ends with
+     * (ENV, CMD and the like change the config only, as docker's make no layer). The config gets a
+     * history line marked {@code empty_layer}; the base's stored manifest, if any, names the new config.
+     */
+    public ImageMeta configure(ImageStore store, ImageMeta base, String name, String comment, Defaults defaults)
+            throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        ImageMeta lower = store.migrate(base);
+        Path staging = store.createStaging();
+        try {
+            ImageMeta runDefaults = apply(lower, defaults);
+            byte[] config = config(store, lower, runDefaults, lower.layers(), comment, true);
+            Digest configDigest = Digest.of(config);
+            store.stageBlob(staging, configDigest, config);
+            byte[] manifest = manifest(store, lower, configDigest, config.length, null);
+            String manifestDigest = "";
+            if (manifest != null) {
+                Digest d = Digest.of(manifest);
+                store.stageBlob(staging, d, manifest);
+                manifestDigest = d.toString();
+            }
+            ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
+                    runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
+                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), lower.layers(),
+                    lower.exposedPorts());
+            store.publish(staging, meta, true);
+            return meta;
+        } catch (IOException e) {
+            ImageException failure = new ImageException("cannot write the config of image " + name + ": "
                     + IoReason.of(e), e);
             store.discard(staging, failure);
             throw failure;
@@ -112,8 +151,8 @@ public final class ImageCommit {
     }
 
     /** The base's config (or one made from its image.json) with the run defaults, this layer's diff id and a history line. */
-    private static byte[] config(ImageStore store, ImageMeta base, ImageMeta run, List<String> layers, String comment)
-            throws IOException {
+    private static byte[] config(ImageStore store, ImageMeta base, ImageMeta run, List<String> layers, String comment,
+            boolean emptyLayer) throws IOException {
         ObjectNode config = null;
         Path stored = base.configDigest().isEmpty() ? null : blobOrNull(store, base.configDigest());
         if (stored != null) {
@@ -142,11 +181,14 @@ public final class ImageCommit {
         layers.forEach(diffIds::add);
         ArrayNode history = config.has("history") && config.get("history").isArray()
                 ? (ArrayNode) config.get("history") : config.putArray("history");
-        history.addObject().put("created", Instant.now().toString()).put("created_by", comment);
+        ObjectNode line = history.addObject().put("created", Instant.now().toString()).put("created_by", comment);
+        if (emptyLayer) {
+            line.put("empty_layer", true);
+        }
         return ImageConfig.JSON.writeValueAsBytes(config);
     }
 
-    /** The base's stored manifest with this layer and the new config; null when the base has none stored. */
+    /** The base's stored manifest with this layer (if any) and the new config; null when the base has none stored. */
     private static byte[] manifest(ImageStore store, ImageMeta base, Digest config, long configSize,
             LayerWriter.Written layer) throws IOException {
         Path stored = base.digest().isEmpty() ? null : blobOrNull(store, base.digest());
@@ -163,6 +205,9 @@ public final class ImageCommit {
         ObjectNode configNode = manifest.putObject("config");
         configNode.put("mediaType", docker ? "application/vnd.docker.container.image.v1+json"
                 : OciLayoutReader.OCI_CONFIG).put("digest", config.toString()).put("size", configSize);
+        if (layer == null) {
+            return ImageConfig.JSON.writeValueAsBytes(manifest);
+        }
         ((ArrayNode) manifest.get("layers")).addObject()
                 .put("mediaType", docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
                         : OciLayoutReader.OCI_LAYER_GZIP)
