@@ -72,7 +72,8 @@ public final class ImageCommit {
             }
             ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
                     runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
-                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers);
+                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers,
+                    lower.exposedPorts());
             store.publish(staging, meta, true);
             return meta;
         } catch (IOException e) {
@@ -166,10 +167,16 @@ public final class ImageCommit {
             config.put("architecture", HostPlatform.architecture()).put("os", "linux");
         }
         config.put("created", Instant.now().toString());
-        ObjectNode runNode = config.putObject("config");
+        // The base's other settings (ExposedPorts, Labels, StopSignal…) stay, as docker's commit and build keep them.
+        ObjectNode runNode = config.path("config").isObject() ? (ObjectNode) config.get("config") : config.putObject("config");
         strings(runNode, "Env", run.env());
         strings(runNode, "Entrypoint", run.entrypoint());
         strings(runNode, "Cmd", run.cmd());
+        runNode.remove(List.of("WorkingDir", "User"));
+        if (!base.exposedPorts().isEmpty() && !runNode.has("ExposedPorts")) { // a config made from image.json
+            ObjectNode ports = runNode.putObject("ExposedPorts");
+            base.exposedPorts().forEach(p -> ports.putObject(p));
+        }
         if (!run.workingDir().isEmpty()) {
             runNode.put("WorkingDir", run.workingDir());
         }
@@ -224,6 +231,7 @@ public final class ImageCommit {
     }
 
     private static void strings(ObjectNode node, String field, List<String> values) {
+        node.remove(field);
         if (!values.isEmpty()) {
             ArrayNode array = node.putArray(field);
             values.forEach(array::add);
