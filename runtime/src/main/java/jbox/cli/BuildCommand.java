@@ -21,10 +21,10 @@ import picocli.CommandLine.Parameters;
  * file is parsed whole first, so a mistake in it stops the build before anything runs.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
-        description = {"Build an image from a Containerfile: FROM, RUN, COPY, ENV, WORKDIR, USER, ENTRYPOINT, CMD.",
-                "RUN runs in a container of the image so far (network none) and its changes become a layer; COPY takes",
-                "files from CONTEXT (never from outside it); the rest set the image's run defaults. Intermediate",
-                "containers and images are removed, also when a step fails."})
+        description = "Build an image from a Containerfile: FROM, RUN, COPY, ENV, WORKDIR, USER, ENTRYPOINT, CMD.",
+        footer = "%nRUN runs in a container of the image so far (network none) and its changes become a layer; COPY"
+                + " takes files from CONTEXT (never from outside it); the rest set the image's run defaults."
+                + " Intermediate containers and images are removed, also when a step fails.")
 public final class BuildCommand extends RequestCommand implements Callable<Integer> {
     @Option(names = {"-t", "--tag"}, required = true, paramLabel = "NAME[:TAG]", description = "The image to store.")
     String tag;
