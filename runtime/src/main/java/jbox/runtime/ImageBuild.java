@@ -33,6 +33,8 @@ public final class ImageBuild {
     private final Caller caller;
     private final Timings timings;
     private volatile ContainerRunner current;
+    /** The SIGINT, SIGTERM or SIGHUP that cancelled the build; 0 while none came. */
+    private volatile int cancelled;
 
     public ImageBuild(Config config, Caller caller, Timings timings) {
         this.config = config;
@@ -40,11 +42,26 @@ public final class ImageBuild {
         this.timings = timings;
     }
 
-    /** A signal of the caller's, for the RUN step's container (if one runs now). */
+    /**
+     * A signal of the caller's. SIGINT, SIGTERM and SIGHUP cancel the build as they cancel
+     * docker's: a RUN step's container is killed (its shell, PID 1, would ignore them) and the
+     * build stops after that step, cleaning up as for a failure. Others go to the RUN's container.
+     */
     public void forwardSignal(int signal) {
+        boolean cancel = signal == 1 || signal == 2 || signal == 15;
+        if (cancel) {
+            cancelled = signal;
+        }
         ContainerRunner r = current;
         if (r != null) {
-            r.forwardSignal(signal);
+            r.forwardSignal(cancel ? 9 : signal);
+        }
+    }
+
+    private void checkCancelled(String step) throws JboxException {
+        int signal = cancelled;
+        if (signal != 0) {
+            throw new JboxException("build cancelled by signal " + signal + " at step " + step, 128 + signal, null);
         }
     }
 
@@ -102,6 +119,7 @@ public final class ImageBuild {
             for (int i = 1; i < count; i++) {
                 Instruction in = steps.get(i);
                 String step = (i + 1) + "/" + count;
+                checkCancelled(step);
                 caller.out().println("STEP " + step + ": " + in.text());
                 String layer = prefix + "-" + (i + 1);
                 switch (in.kind()) {
@@ -143,6 +161,7 @@ public final class ImageBuild {
                     case FROM -> throw new JboxException("build step " + step + ": a second FROM"); // the parser refuses it
                 }
             }
+            checkCancelled(count + "/" + count);
             caller.out().println("COMMIT " + name);
             return new ImageCommit().configure(store, image, name, "jbox build", d.toImage());
         } catch (JboxException e) {
@@ -176,6 +195,9 @@ public final class ImageBuild {
         StateStore states = StateStore.ofRun(HostRoots.stateRoot(config));
         ContainerRunner runner = new ContainerRunner(ShimLocator.find(config), timings, caller);
         current = runner;
+        if (cancelled != 0) {
+            runner.forwardSignal(9); // came before the runner was there to take it: delivered once the container is
+        }
         ImageMeta committed;
         try {
             String where = "build step " + step + " (line " + in.line() + "): ";
@@ -185,6 +207,7 @@ public final class ImageBuild {
             } catch (JboxException e) { // jbox run's own status (125, or 126/127 for the command's exec)
                 throw new JboxException(where + e.getMessage(), e.exitCode(), e);
             }
+            checkCancelled(step); // its container was killed for it
             if (code != 0) { // docker's words, and its status: the build failed
                 throw new JboxException(where + "the command '" + String.join(" ", in.args())
                         + "' returned a non-zero code: " + code, 1, null);

@@ -166,4 +166,27 @@ class BuildIT {
         assertEquals("jbox: image not found: no-such-image (try: jbox image ls)\n", missing.err());
         nothingLeftBehind();
     }
+
+    @Test
+    void sigintCancelsTheBuildKillsTheRunningStepAndLeavesNothing() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.writeString(ctx.resolve("Containerfile"), "FROM busybox\nRUN echo one > /one\n"
+                + "RUN echo started; sleep 60\nRUN echo never\n");
+        List<String> before = layers();
+        Process p = Jbox.start("build", "-t", NAME + ":bad", ctx.toString());
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line;
+        do {
+            line = out.readLine(); // the step's shell runs once this comes (null: the build ended without it)
+        } while (line != null && !line.equals("started"));
+        assertEquals("started", line);
+        long start = System.nanoTime();
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        Jbox.Result r = Jbox.finish(p);
+        assertTrue(System.nanoTime() - start < 30_000_000_000L, "the sleep was killed, not waited for");
+        assertEquals(130, r.code(), r.all());
+        assertEquals("jbox: build cancelled by signal 2 at step 3/4\n", r.err());
+        assertEquals(before, layers());
+        nothingLeftBehind();
+    }
 }
