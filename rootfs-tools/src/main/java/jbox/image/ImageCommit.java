@@ -63,6 +63,7 @@ public final class ImageCommit {
             byte[] config = config(store, lower, runDefaults, layers, comment, false);
             Digest configDigest = Digest.of(config);
             store.stageBlob(staging, configDigest, config);
+            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
             byte[] manifest = manifest(store, lower, configDigest, config.length, written);
             String manifestDigest = "";
             if (manifest != null) {
@@ -102,6 +103,7 @@ public final class ImageCommit {
             byte[] config = config(store, lower, runDefaults, lower.layers(), comment, true);
             Digest configDigest = Digest.of(config);
             store.stageBlob(staging, configDigest, config);
+            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
             byte[] manifest = manifest(store, lower, configDigest, config.length, null);
             String manifestDigest = "";
             if (manifest != null) {
@@ -162,9 +164,21 @@ public final class ImageCommit {
                 config = (ObjectNode) tree;
             }
         }
+        byte[] kept = stored == null ? keptOrNull(store, base) : null;
+        if (config == null && kept != null) { // an imported image keeps part of its config: its history goes on
+            JsonNode tree = ImageConfig.JSON.readTree(kept);
+            if (tree.isObject()) {
+                config = (ObjectNode) tree;
+            }
+        }
         if (config == null) {
             config = ImageConfig.JSON.createObjectNode();
-            config.put("architecture", HostPlatform.architecture()).put("os", "linux");
+        }
+        if (!config.hasNonNull("architecture")) {
+            config.put("architecture", HostPlatform.architecture());
+        }
+        if (!config.hasNonNull("os")) {
+            config.put("os", "linux");
         }
         config.put("created", Instant.now().toString());
         // The base's other settings (ExposedPorts, Labels, StopSignal…) stay, as docker's commit and build keep them.
@@ -220,6 +234,14 @@ public final class ImageCommit {
                         : OciLayoutReader.OCI_LAYER_GZIP)
                 .put("digest", layer.digest().toString()).put("size", layer.size());
         return ImageConfig.JSON.writeValueAsBytes(manifest);
+    }
+
+    private static byte[] keptOrNull(ImageStore store, ImageMeta image) {
+        try {
+            return store.configFile(image);
+        } catch (ImageException e) {
+            return null;
+        }
     }
 
     private static Path blobOrNull(ImageStore store, String digest) {

@@ -146,5 +146,7 @@ class BuildLayerTest {
         assertTrue(last.path("empty_layer").asBoolean(), last.toString());
         assertEquals(2, config.path("rootfs").path("diff_ids").size());
         assertEquals("", done.digest(), "an imported base keeps no manifest, so neither does what is made on it");
+        String kept = new String(sandbox.store.configFile(done), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(kept.contains("\"created_by\":\"COPY a.txt /a.txt\""), "for image history: " + kept);
     }
 }

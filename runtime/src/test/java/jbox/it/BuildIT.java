@@ -103,6 +103,8 @@ class BuildIT {
                 + "1000\n"
                 + "0 644\n"
                 + "0 755\n", r.out());
+        String history = Jbox.run("image", "history", "--no-trunc", NAME + ":1").out();
+        assertTrue(history.contains("COPY dir /srv/data") && history.contains("RUN pwd > where"), history);
         // RUN, COPY, COPY, WORKDIR, RUN, COPY: six layers on busybox's, and not one more
         assertEquals(before.size() + 6, layers().size(), layers().toString());
         String images = Jbox.run("image", "ls").out();
