@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Map;
 import jbox.image.Containerfile.Instruction;
 import jbox.image.Containerfile.Kind;
 import org.junit.jupiter.api.Test;
@@ -138,5 +139,33 @@ class ContainerfileTest {
         assertEquals("Containerfile line 2: WORKDIR needs an argument", error("FROM b\nWORKDIR\n"));
         assertEquals("Containerfile line 2: RUN needs a command", error("FROM b\nRUN []\n"));
         assertEquals("Containerfile line 1: FROM needs an argument", error("FROM   \n"));
+    }
+
+    private static List<String> expanded(String line, Map<String, String> env) throws ImageException {
+        return second(line).expanded(env);
+    }
+
+    @Test
+    void envWorkdirUserAndCopyTakeTheBuildsVariables() throws Exception {
+        Map<String, String> env = Map.of("PATH", "/bin", "APP", "/srv/app", "U", "1000", "EMPTY", "");
+        assertEquals(List.of("PATH=/opt/bin:/bin", "B=/srv/app/x"), expanded("ENV PATH=/opt/bin:$PATH B=${APP}/x", env));
+        assertEquals(List.of("P=$PATH", "Q=$APP"), expanded("ENV P=\\$PATH Q='$APP'", env), "escaped and '…' stay");
+        assertEquals(List.of("D=dflt", "E=set", "F=", "G=/bin"),
+                expanded("ENV D=${EMPTY:-dflt} E=${APP:+set} F=${NONE:+x} G=${PATH:-x}", env));
+        assertEquals(List.of("LONG=/srv/app and more"), expanded("ENV LONG $APP and more", env));
+        assertEquals(List.of("/srv/app/work"), expanded("WORKDIR $APP/work", env));
+        assertEquals(List.of("1000"), expanded("USER ${U}", env));
+        assertEquals(List.of("a.txt", "/srv/app/"), expanded("COPY a.txt ${APP}/", env));
+        assertEquals(List.of("a.txt", "/srv/app"), expanded("COPY [\"a.txt\", \"$APP\"]", env));
+        assertEquals(List.of("costs $5", "$"), expanded("ENV A=\"costs $5\" B=$", env).stream()
+                .map(e -> e.substring(2)).toList(), "no name after $: kept");
+        assertEquals(List.of("/bin/sh", "-c", "echo $APP"), expanded("RUN echo $APP", env), "RUN's shell does its own");
+    }
+
+    @Test
+    void aBadSubstitutionIsFoundByLineBeforeTheBuild() {
+        assertEquals("Containerfile line 2: unterminated ${ in X=${APP", error("FROM b\nENV X=${APP\n"));
+        assertEquals("Containerfile line 2: bad substitution ${A:?x} (jbox build knows $NAME, ${NAME}, ${NAME:-word}"
+                + " and ${NAME:+word})", error("FROM b\nWORKDIR ${A:?x}\n"));
     }
 }

@@ -3,7 +3,9 @@ package jbox.runtime;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import jbox.JboxException;
 import jbox.config.Config;
 import jbox.config.HostRoots;
@@ -86,6 +88,16 @@ public final class ImageBuild {
             return new ImageCommit.Defaults(cmd, entrypoint, List.copyOf(env), workdir, user);
         }
 
+        /** ENV's variables as the next instruction sees them. */
+        Map<String, String> vars() {
+            Map<String, String> out = new HashMap<>();
+            for (String e : env) {
+                int eq = e.indexOf('=');
+                out.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+            }
+            return out;
+        }
+
         void setEnv(String entry) {
             String key = entry.substring(0, entry.indexOf('=') + 1);
             env.removeIf(e -> e.startsWith(key) || e.equals(key.substring(0, key.length() - 1)));
@@ -123,8 +135,8 @@ public final class ImageBuild {
                 caller.out().println("STEP " + step + ": " + in.text());
                 String layer = prefix + "-" + (i + 1);
                 switch (in.kind()) {
-                    case ENV -> in.args().forEach(d::setEnv);
-                    case USER -> d.user = in.args().get(0);
+                    case ENV -> in.expanded(d.vars()).forEach(d::setEnv);
+                    case USER -> d.user = in.expanded(d.vars()).get(0);
                     case ENTRYPOINT -> {
                         d.entrypoint = in.args();
                         if (!d.cmdSet) {
@@ -136,7 +148,7 @@ public final class ImageBuild {
                         d.cmdSet = true;
                     }
                     case WORKDIR -> {
-                        d.workdir = ContainerPath.of(d.absolute(in.args().get(0))).toString();
+                        d.workdir = ContainerPath.of(d.absolute(in.expanded(d.vars()).get(0))).toString();
                         try (BuildLayer l = BuildLayer.on(store, image)) {
                             l.mkdirs(d.workdir);
                             if (l.changed()) {
@@ -146,7 +158,7 @@ public final class ImageBuild {
                         }
                     }
                     case COPY -> {
-                        List<String> args = in.args();
+                        List<String> args = in.expanded(d.vars());
                         String dest = d.absolute(args.get(args.size() - 1));
                         try (BuildLayer l = BuildLayer.on(store, image)) {
                             l.copy(context, args.subList(0, args.size() - 1), dest);

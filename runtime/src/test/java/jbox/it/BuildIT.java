@@ -74,18 +74,19 @@ class BuildIT {
                     mkdir -p /opt
                 COPY a.txt /opt/
                 COPY dir /srv/data
-                WORKDIR /app/work
+                ENV APP=/app PATH=/opt/bin:$PATH
+                WORKDIR ${APP}/work
                 RUN pwd > where
                 COPY a.txt copied-here
                 USER 1000
                 ENTRYPOINT ["/bin/sh", "-c"]
-                CMD ["echo $GREETING/$SPACED/$OLD; cat /ran /opt/a.txt /srv/data/sub/b.txt where copied-here; readlink /srv/data/sub/link; pwd; id -u; stat -c '%u %a' /opt/a.txt /app/work"]
+                CMD ["echo $GREETING/$SPACED/$OLD; echo $PATH; cat /ran /opt/a.txt /srv/data/sub/b.txt where copied-here; readlink /srv/data/sub/link; pwd; id -u; stat -c '%u %a' /opt/a.txt /app/work"]
                 """);
         List<String> before = layers();
 
         Jbox.Result built = Jbox.run("build", "-t", NAME + ":1", ctx.toString());
         ok(built);
-        assertTrue(built.out().contains("STEP 12/12: CMD"), built.out());
+        assertTrue(built.out().contains("STEP 13/13: CMD"), built.out());
         String[] lines = built.out().strip().split("\n");
         assertEquals("COMMIT " + NAME + ":1", lines[lines.length - 2]);
         assertTrue(lines[lines.length - 1].startsWith("sha256:"), built.out()); // the config digest, as commit prints
@@ -93,6 +94,7 @@ class BuildIT {
         Jbox.Result r = Jbox.run("run", "--rm", NAME + ":1");
         ok(r);
         assertEquals("hello/two words/style value\n"
+                + "/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
                 + "ran as 0 with hello\n"
                 + "from the context\n"
                 + "nested\n"
