@@ -60,9 +60,10 @@ public final class ImageCommit {
             List<String> layers = new ArrayList<>(lower.layers());
             layers.add(written.diffId().toString());
             ImageMeta runDefaults = apply(lower, defaults);
-            byte[] config = config(store, lower, runDefaults, layers, comment);
+            byte[] config = config(store, lower, runDefaults, layers, comment, false);
             Digest configDigest = Digest.of(config);
             store.stageBlob(staging, configDigest, config);
+            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
             byte[] manifest = manifest(store, lower, configDigest, config.length, written);
             String manifestDigest = "";
             if (manifest != null) {
@@ -72,11 +73,52 @@ public final class ImageCommit {
             }
             ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
                     runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
-                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers);
+                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers,
+                    lower.exposedPorts());
             store.publish(staging, meta, true);
             return meta;
         } catch (IOException e) {
             ImageException failure = new ImageException("cannot commit " + upper + " as image " + name + ": "
+                    + IoReason.of(e), e);
+            store.discard(staging, failure);
+            throw failure;
+        } catch (ImageException | RuntimeException | Error e) {
+            store.discard(staging, e);
+            throw e;
+        }
+    }
+
+    /**
+     * The base's layers under {@code name} with other run defaults: what `jbox build` ends with
+     * (ENV, CMD and the like change the config only, as docker's make no layer). The config gets a
+     * history line marked {@code empty_layer}; the base's stored manifest, if any, names the new config.
+     */
+    public ImageMeta configure(ImageStore store, ImageMeta base, String name, String comment, Defaults defaults)
+            throws ImageException {
+        ImageName parsed = ImageName.parse(name);
+        ImageMeta lower = store.migrate(base);
+        Path staging = store.createStaging();
+        try {
+            ImageMeta runDefaults = apply(lower, defaults);
+            byte[] config = config(store, lower, runDefaults, lower.layers(), comment, true);
+            Digest configDigest = Digest.of(config);
+            store.stageBlob(staging, configDigest, config);
+            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
+            byte[] manifest = manifest(store, lower, configDigest, config.length, null);
+            String manifestDigest = "";
+            if (manifest != null) {
+                Digest d = Digest.of(manifest);
+                store.stageBlob(staging, d, manifest);
+                manifestDigest = d.toString();
+            }
+            ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
+                    runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
+                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), lower.layers(),
+                    lower.exposedPorts());
+            store.publish(staging, meta, true);
+            return meta;
+        } catch (IOException e) {
+            ImageException failure = new ImageException("cannot write the config of image " + name + ": "
                     + IoReason.of(e), e);
             store.discard(staging, failure);
             throw failure;
@@ -112,8 +154,8 @@ public final class ImageCommit {
     }
 
     /** The base's config (or one made from its image.json) with the run defaults, this layer's diff id and a history line. */
-    private static byte[] config(ImageStore store, ImageMeta base, ImageMeta run, List<String> layers, String comment)
-            throws IOException {
+    private static byte[] config(ImageStore store, ImageMeta base, ImageMeta run, List<String> layers, String comment,
+            boolean emptyLayer) throws IOException {
         ObjectNode config = null;
         Path stored = base.configDigest().isEmpty() ? null : blobOrNull(store, base.configDigest());
         if (stored != null) {
@@ -122,15 +164,33 @@ public final class ImageCommit {
                 config = (ObjectNode) tree;
             }
         }
+        byte[] kept = stored == null ? keptOrNull(store, base) : null;
+        if (config == null && kept != null) { // an imported image keeps part of its config: its history goes on
+            JsonNode tree = ImageConfig.JSON.readTree(kept);
+            if (tree.isObject()) {
+                config = (ObjectNode) tree;
+            }
+        }
         if (config == null) {
             config = ImageConfig.JSON.createObjectNode();
-            config.put("architecture", HostPlatform.architecture()).put("os", "linux");
+        }
+        if (!config.hasNonNull("architecture")) {
+            config.put("architecture", HostPlatform.architecture());
+        }
+        if (!config.hasNonNull("os")) {
+            config.put("os", "linux");
         }
         config.put("created", Instant.now().toString());
-        ObjectNode runNode = config.putObject("config");
+        // The base's other settings (ExposedPorts, Labels, StopSignal…) stay, as docker's commit and build keep them.
+        ObjectNode runNode = config.path("config").isObject() ? (ObjectNode) config.get("config") : config.putObject("config");
         strings(runNode, "Env", run.env());
         strings(runNode, "Entrypoint", run.entrypoint());
         strings(runNode, "Cmd", run.cmd());
+        runNode.remove(List.of("WorkingDir", "User"));
+        if (!base.exposedPorts().isEmpty() && !runNode.has("ExposedPorts")) { // a config made from image.json
+            ObjectNode ports = runNode.putObject("ExposedPorts");
+            base.exposedPorts().forEach(p -> ports.putObject(p));
+        }
         if (!run.workingDir().isEmpty()) {
             runNode.put("WorkingDir", run.workingDir());
         }
@@ -142,11 +202,14 @@ public final class ImageCommit {
         layers.forEach(diffIds::add);
         ArrayNode history = config.has("history") && config.get("history").isArray()
                 ? (ArrayNode) config.get("history") : config.putArray("history");
-        history.addObject().put("created", Instant.now().toString()).put("created_by", comment);
+        ObjectNode line = history.addObject().put("created", Instant.now().toString()).put("created_by", comment);
+        if (emptyLayer) {
+            line.put("empty_layer", true);
+        }
         return ImageConfig.JSON.writeValueAsBytes(config);
     }
 
-    /** The base's stored manifest with this layer and the new config; null when the base has none stored. */
+    /** The base's stored manifest with this layer (if any) and the new config; null when the base has none stored. */
     private static byte[] manifest(ImageStore store, ImageMeta base, Digest config, long configSize,
             LayerWriter.Written layer) throws IOException {
         Path stored = base.digest().isEmpty() ? null : blobOrNull(store, base.digest());
@@ -163,11 +226,22 @@ public final class ImageCommit {
         ObjectNode configNode = manifest.putObject("config");
         configNode.put("mediaType", docker ? "application/vnd.docker.container.image.v1+json"
                 : OciLayoutReader.OCI_CONFIG).put("digest", config.toString()).put("size", configSize);
+        if (layer == null) {
+            return ImageConfig.JSON.writeValueAsBytes(manifest);
+        }
         ((ArrayNode) manifest.get("layers")).addObject()
                 .put("mediaType", docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
                         : OciLayoutReader.OCI_LAYER_GZIP)
                 .put("digest", layer.digest().toString()).put("size", layer.size());
         return ImageConfig.JSON.writeValueAsBytes(manifest);
+    }
+
+    private static byte[] keptOrNull(ImageStore store, ImageMeta image) {
+        try {
+            return store.configFile(image);
+        } catch (ImageException e) {
+            return null;
+        }
     }
 
     private static Path blobOrNull(ImageStore store, String digest) {
@@ -179,6 +253,7 @@ public final class ImageCommit {
     }
 
     private static void strings(ObjectNode node, String field, List<String> values) {
+        node.remove(field);
         if (!values.isEmpty()) {
             ArrayNode array = node.putArray(field);
             values.forEach(array::add);

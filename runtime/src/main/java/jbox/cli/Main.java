@@ -18,7 +18,7 @@ import picocli.CommandLine;
  */
 @Command(name = "jbox", mixinStandardHelpOptions = true, version = {"jbox version 0.1.0", "spec: " + ContainerSpec.OCI_VERSION},
         description = "A minimal Linux container runtime.",
-        subcommands = {ImageCommand.class, CommitCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
+        subcommands = {ImageCommand.class, CommitCommand.class, BuildCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, AttachCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class, VolumeCommand.class,
             FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
