@@ -42,6 +42,10 @@ public final class RmCommand extends RequestCommand implements Callable<Integer>
                     cgroups.remove(now != null ? now : s);
                     Cleanup.removeOrphanCgroup(config, s.id());
                 }
+            } else if (s.exitCode() == null) {
+                // Nobody owns it and its exit was never recorded: its monitor was killed before its
+                // internal-finish ran, so its cgroup and network pieces are still there.
+                Cleanup.releaseOrphan(config, s.id());
             }
             new ContainerFiles(config.containersDir().resolve(s.id()), states.dir(s.id())).remove();
             out().println(ref);

@@ -121,6 +121,18 @@ public final class Cleanup {
     }
 
     /**
+     * What internal-finish releases, for a container whose monitor died without running it (a
+     * SIGKILLed shim): its network pieces (lease, veth, rules, netns name) and its cgroup.
+     */
+    public static void releaseOrphan(Config config, String id) throws JboxException {
+        try {
+            NetworkCleanup.prune(config.stateRoot(), prefix -> !id.startsWith(prefix), id::startsWith); // only this one's pieces
+        } finally {
+            removeOrphanCgroup(config, id);
+        }
+    }
+
+    /**
      * The cgroup cgroup.parent/ID of a container whose record went before its monitor released it
      * (an rm -f that stopped waiting): found by name, as prune does; a detached container always has one.
      */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,37 @@ class LifecycleIT {
     @AfterEach
     void cleanUp() throws Exception {
         Jbox.cleanUp();
+    }
+
+    @Test
+    void rmOfAContainerWhoseMonitorWasKilledRemovesItsCgroup() throws Exception {
+        String name = Containers.uniqueName("orphan");
+        Jbox.Result r = Jbox.run("run", "-d", "--net", "none", "--name", name, Jbox.IMAGE, "sleep", "600");
+        assertEquals(0, r.code(), r.all());
+        String id = r.out().trim();
+        JsonNode state = Containers.awaitRunning(name);
+        long init = state.path("pid").asLong();
+        // The monitor dies without its internal-finish (the init follows it: PDEATHSIG)
+        Jbox.host("kill", "-KILL", Long.toString(state.path("shimPid").asLong()));
+        Containers.awaitGone(init);
+        try {
+            assertTrue(cgroupsOf(id).size() > 0, "a detached container has a cgroup");
+            Jbox.Result rm = Jbox.run("rm", name);
+            assertEquals(0, rm.code(), rm.all());
+            assertEquals(List.of(), cgroupsOf(id), "rm releases what the killed monitor could not");
+        } finally {
+            Jbox.run("rm", "-f", name);
+            for (Path left : cgroupsOf(id)) { // empty: its processes are gone
+                Files.deleteIfExists(left);
+            }
+        }
+    }
+
+    /** Every hierarchy's cgroup.parent/ID directory that exists. */
+    private static List<Path> cgroupsOf(String id) throws Exception {
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return hierarchies.map(h -> h.resolve("jbox").resolve(id)).filter(Files::isDirectory).toList();
+        }
     }
 
     @Test
