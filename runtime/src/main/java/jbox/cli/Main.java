@@ -4,7 +4,10 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import jbox.JboxException;
 import jbox.runtime.Timings;
 import jbox.spec.ContainerSpec;
@@ -17,8 +20,14 @@ import picocli.CommandLine;
  * exit statuses (125 for jbox's own errors).
  */
 @Command(name = "jbox", mixinStandardHelpOptions = true, version = {"jbox version 0.1.0", "spec: " + ContainerSpec.OCI_VERSION},
-        description = "A minimal Linux container runtime.",
-        subcommands = {ImageCommand.class, CommitCommand.class, BuildCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
+        description = "A minimal Linux container runtime.")
+public final class Main implements Runnable {
+    /**
+     * jbox's commands. Only the one a call names is modelled (picocli's model of all of them cost
+     * the engine ~10 ms per call, more than the command's own work); help, completion, man pages
+     * and an unknown name get them all.
+     */
+    static final List<Class<?>> COMMANDS = List.of(ImageCommand.class, CommitCommand.class, BuildCommand.class, PsCommand.class, RmCommand.class, InspectCommand.class, NsCommand.class,
             SignalCommands.Kill.class, SignalCommands.Stop.class, LogsCommand.class, ExecCommand.class, WaitCommand.class, AttachCommand.class, SystemCommand.class, DoctorCommand.class, NetworkCommand.class, VolumeCommand.class,
             FinishCommand.class, SpecCommand.class, FeaturesCommand.class, OciCommands.Create.class, OciCommands.Start.class,
             OciCommands.State.class, OciCommands.Delete.class, OciCommands.ListCommand.class, OciVerbCommands.Pause.class,
@@ -28,8 +37,12 @@ import picocli.CommandLine;
             LifeCommands.Restart.class, LifeCommands.Cp.class, LifeCommands.Top.class, LifeCommands.Stats.class,
             LifeCommands.Rename.class, LifeCommands.Port.class, LifeCommands.Diff.class, LifeCommands.Export.class,
             LifeCommands.Unpause.class,
-            ShellDocs.Version.class, ShellDocs.Completion.class, ShellDocs.Man.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+            ShellDocs.Version.class, ShellDocs.Completion.class, ShellDocs.Man.class, CommandLine.HelpCommand.class);
+    /** Each command's name and aliases, from its annotation (cheap: no model is built). */
+    private static final Map<String, Class<?>> BY_NAME = byName();
+    /** Commands that read the whole tree: they get every command. */
+    private static final Set<String> WHOLE_TREE = Set.of("help", "completion", "internal-man");
+
     private final Request request;
 
     Main(Request request) {
@@ -120,18 +133,52 @@ public final class Main implements Runnable {
         } catch (Exception e) {
             return internalError(r, e);
         }
-        CommandLine cli = new CommandLine(new Main(r), new Factory(r));
-        CommandLine runHelp = new CommandLine(RunFlags.helpSpec());
-        runHelp.getCommandSpec().name("run"); // its own help says "jbox run": here it is a subcommand of jbox
-        cli.addSubcommand("run", runHelp);
-        // As for run: everything after the container belongs to the command.
-        cli.getSubcommands().get("exec").setStopAtPositional(true);
+        CommandLine cli = commandLine(r, args.length > 0 ? args[0] : null);
+        CommandLine exec = cli.getSubcommands().get("exec");
+        if (exec != null) {
+            exec.setStopAtPositional(true); // as for run: everything after the container belongs to the command
+        }
         HelpLayout.apply(cli);
         String unknown = HelpLayout.unknownCommand(cli, args);
         if (unknown != null) {
             return fail(r, unknown, JboxException.FAILED); // also with --help: not the top-level help instead
         }
         return picocli(r, cli, args);
+    }
+
+    /**
+     * jbox's picocli tree for a call whose first word is {@code first}: that command alone when it
+     * is one (and does not read the tree), else every command and run's help.
+     */
+    static CommandLine commandLine(Request r, String first) {
+        CommandLine cli = new CommandLine(new Main(r), new Factory(r));
+        if ("--version".equals(first) || "-V".equals(first)) {
+            return cli; // the version alone
+        }
+        Class<?> only = first == null || WHOLE_TREE.contains(first) ? null : BY_NAME.get(first);
+        if (only != null) {
+            cli.addSubcommand(only);
+            return cli;
+        }
+        for (Class<?> c : COMMANDS) {
+            cli.addSubcommand(c);
+        }
+        CommandLine runHelp = new CommandLine(RunFlags.helpSpec());
+        runHelp.getCommandSpec().name("run"); // its own help says "jbox run": here it is a subcommand of jbox
+        cli.addSubcommand("run", runHelp);
+        return cli;
+    }
+
+    private static Map<String, Class<?>> byName() {
+        Map<String, Class<?>> out = new HashMap<>();
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            out.put(a.name(), c);
+            for (String alias : a.aliases()) {
+                out.put(alias, c);
+            }
+        }
+        return Map.copyOf(out);
     }
 
     /** JBOX_TIMINGS=1 in the caller's environment: per-phase times on its stderr. */

@@ -69,6 +69,24 @@ class MainTest {
     }
 
     @Test
+    void aCallModelsOnlyTheCommandItNamesUnlessItReadsTheWholeTree() {
+        Request r = new CapturedRequest(dir, Map.of(), "ps").request;
+        assertEquals(List.of("ps"), List.copyOf(Main.commandLine(r, "ps").getSubcommands().keySet()));
+        assertEquals(List.of(), List.copyOf(Main.commandLine(r, "--version").getSubcommands().keySet()));
+        for (String whole : new String[] {null, "--help", "help", "completion", "internal-man", "sotp"}) {
+            // every command (aliases too) and run's help
+            assertTrue(Main.commandLine(r, whole).getSubcommands().size() > Main.COMMANDS.size(), String.valueOf(whole));
+        }
+        for (Class<?> c : Main.COMMANDS) { // each command reached by its name alone
+            String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+            if (List.of("help", "completion", "internal-man").contains(name)) {
+                continue; // checked above
+            }
+            assertEquals(1, Main.commandLine(r, name).getSubcommands().values().stream().distinct().count(), name);
+        }
+    }
+
+    @Test
     void anUnknownCommandIsOneLineOnTheRequestsStderrWith125() {
         CapturedRequest r = new CapturedRequest(dir, Map.of(), "bogus");
         assertEquals(125, r.run());
