@@ -17,11 +17,11 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "attach.h"
+#include "terminal.h"
 #include "wire.h"
 
 #define MAX_KEYS 16
@@ -151,24 +151,6 @@ static int send_some(struct client *c)
 	return 0;
 }
 
-static int connect_shim(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
 /* A frame from the shim: output, or the end. Returns -1 to go on, else the exit status. */
 static int from_shim(struct client *c)
 {
@@ -226,7 +208,7 @@ int attach_client_main(int argc, char **argv)
 		return fail(&c, "signalfd", errno);
 	if (getppid() == 1)
 		return EXIT_FAILED; /* jbox died before the death signal was set */
-	if ((c.sock = connect_shim(argv[i])) < 0)
+	if ((c.sock = connect_unix(argv[i])) < 0)
 		return fail(&c, "connect to its monitor's socket", errno);
 
 	uint32_t type, len;

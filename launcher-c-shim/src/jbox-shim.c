@@ -20,7 +20,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -43,14 +42,8 @@ static void die(const char *what)
 
 static int connect_control(const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		errno = ENAMETOOLONG;
-		die("control socket path");
-	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+	int fd = connect_unix(path);
+	if (fd < 0)
 		die("connect to control socket");
 	return fd;
 }
@@ -110,7 +103,7 @@ int main(int argc, char **argv)
 	handed_over = (req.options & SHIM_OPT_HANDOVER) != 0;
 	int console = -1, lock = -1, err;
 	/* The console first: the path is the caller's, and joining a mount namespace would hide it. */
-	if (req.console_path && (console = connect_console(req.console_path)) < 0)
+	if (req.console_path && (console = connect_unix(req.console_path)) < 0)
 		return fail(ctl, STEP_CONSOLE, errno);
 	if (req.fifo_path && (start_fifo_fd = make_start_fifo(req.fifo_path)) < 0)
 		return fail(ctl, STEP_START_FIFO, errno);

@@ -61,10 +61,11 @@ ssize_t relay(int from, int to, int log, struct attach *a)
 	return n;
 }
 
-/* --console-socket: the terminal's master goes to whoever listens there (conmon, containerd).
- * Connected first thing: the path is the caller's, and joining a container's mount namespace
- * would hide it. */
-int connect_console(const char *path)
+/* A unix stream socket connected to path (close-on-exec); -1 with errno. The shim's three
+ * clients use it: the control socket, --console-socket (the terminal's master goes to whoever
+ * listens there: conmon, containerd; connected first thing, as the path is the caller's and
+ * joining a container's mount namespace would hide it) and jbox attach's monitor socket. */
+int connect_unix(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(addr.sun_path)) {

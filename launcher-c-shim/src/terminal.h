@@ -16,7 +16,7 @@ void copy_window_size(int master);
  * 1 (log -1: none) and gives it to an attached client (a NULL: none); <= 0 at end or error. */
 ssize_t relay(int from, int to, int log, struct attach *a);
 /* A connected socket to path, or -1 with errno. */
-int connect_console(const char *path);
+int connect_unix(const char *path);
 int send_console(int sock, int master);
 
 #endif
