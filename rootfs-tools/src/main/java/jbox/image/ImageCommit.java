@@ -59,24 +59,7 @@ public final class ImageCommit {
 
             List<String> layers = new ArrayList<>(lower.layers());
             layers.add(written.diffId().toString());
-            ImageMeta runDefaults = apply(lower, defaults);
-            byte[] config = config(store, lower, runDefaults, layers, comment, false);
-            Digest configDigest = Digest.of(config);
-            store.stageBlob(staging, configDigest, config);
-            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
-            byte[] manifest = manifest(store, lower, configDigest, config.length, written);
-            String manifestDigest = "";
-            if (manifest != null) {
-                Digest d = Digest.of(manifest);
-                store.stageBlob(staging, d, manifest);
-                manifestDigest = d.toString();
-            }
-            ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
-                    runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
-                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers,
-                    lower.exposedPorts());
-            store.publish(staging, meta, true);
-            return meta;
+            return publish(store, staging, lower, parsed, layers, comment, defaults, written);
         } catch (IOException e) {
             ImageException failure = new ImageException("cannot commit " + upper + " as image " + name + ": "
                     + IoReason.of(e), e);
@@ -99,24 +82,7 @@ public final class ImageCommit {
         ImageMeta lower = store.migrate(base);
         Path staging = store.createStaging();
         try {
-            ImageMeta runDefaults = apply(lower, defaults);
-            byte[] config = config(store, lower, runDefaults, lower.layers(), comment, true);
-            Digest configDigest = Digest.of(config);
-            store.stageBlob(staging, configDigest, config);
-            ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name).kept()); // history, inspect
-            byte[] manifest = manifest(store, lower, configDigest, config.length, null);
-            String manifestDigest = "";
-            if (manifest != null) {
-                Digest d = Digest.of(manifest);
-                store.stageBlob(staging, d, manifest);
-                manifestDigest = d.toString();
-            }
-            ImageMeta meta = new ImageMeta(parsed.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
-                    runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
-                    lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), lower.layers(),
-                    lower.exposedPorts());
-            store.publish(staging, meta, true);
-            return meta;
+            return publish(store, staging, lower, parsed, lower.layers(), comment, defaults, null);
         } catch (IOException e) {
             ImageException failure = new ImageException("cannot write the config of image " + name + ": "
                     + IoReason.of(e), e);
@@ -126,6 +92,33 @@ public final class ImageCommit {
             store.discard(staging, e);
             throw e;
         }
+    }
+
+    /**
+     * The new image's config (with a history line; {@code added} null: a config-only step, marked
+     * empty_layer), its manifest when the base has one, and its image.json, published under
+     * {@code name} from {@code staging}.
+     */
+    private ImageMeta publish(ImageStore store, Path staging, ImageMeta lower, ImageName name, List<String> layers,
+            String comment, Defaults defaults, LayerWriter.Written added) throws ImageException, IOException {
+        ImageMeta runDefaults = apply(lower, defaults);
+        byte[] config = config(store, lower, runDefaults, layers, comment, added == null);
+        Digest configDigest = Digest.of(config);
+        store.stageBlob(staging, configDigest, config);
+        ImageStore.writeConfigFile(staging, ImageConfig.parse(config, "config of " + name.canonical()).kept()); // history, inspect
+        byte[] manifest = manifest(store, lower, configDigest, config.length, added);
+        String manifestDigest = "";
+        if (manifest != null) {
+            Digest d = Digest.of(manifest);
+            store.stageBlob(staging, d, manifest);
+            manifestDigest = d.toString();
+        }
+        ImageMeta meta = new ImageMeta(name.canonical(), runDefaults.cmd(), runDefaults.entrypoint(),
+                runDefaults.env(), runDefaults.workingDir(), runDefaults.user(), Instant.now().toString(),
+                lower.uidBase(), lower.gidBase(), comment, manifestDigest, configDigest.toString(), layers,
+                lower.exposedPorts());
+        store.publish(staging, meta, true);
+        return meta;
     }
 
     /** The image's own id range: the size is what a user namespace of this store maps (any id the upper holds). */
