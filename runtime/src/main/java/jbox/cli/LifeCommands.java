@@ -108,24 +108,6 @@ final class LifeCommands {
         return StateStore.ofRun(r.config().stateRoot()).findRunning(ref);
     }
 
-    /** The host ids of the container's root (its user namespace's maps), 0:0 without one. */
-    private static long[] rootIds(ContainerSpec spec) {
-        long[] ids = {0, 0};
-        if (spec.linux() != null && spec.linux().uidMappings() != null) {
-            for (ContainerSpec.IdMapping m : spec.linux().uidMappings()) {
-                if (m.containerID() == 0) {
-                    ids[0] = m.hostID();
-                }
-            }
-            for (ContainerSpec.IdMapping m : spec.linux().gidMappings()) {
-                if (m.containerID() == 0) {
-                    ids[1] = m.hostID();
-                }
-            }
-        }
-        return ids;
-    }
-
     @Command(name = "cp", description = "Copy files between a running container and the host: CONTAINER:PATH HOSTPATH or HOSTPATH CONTAINER:PATH.",
             mixinStandardHelpOptions = true)
     static final class Cp extends RequestCommand implements Callable<Integer> {
@@ -149,7 +131,8 @@ final class LifeCommands {
             if (!states.isOwned(s.id()) || states.status(s) != Status.RUNNING) {
                 throw new JboxException("container " + ref + " is not running: cp reaches a running container's files only (start it first)");
             }
-            long[] ids = rootIds(SpecFile.read(states.dir(s.id())));
+            ContainerSpec spec = SpecFile.read(states.dir(s.id()));
+            long[] ids = spec.linux() == null ? new long[] {0, 0} : spec.linux().rootIds();
             ContainerCopy copy = new ContainerCopy(ids[0], ids[1]);
             if (out) {
                 copy.out(s.pid(), s.pidStartTime(), path, request.resolve(Path.of(dest)));

@@ -190,7 +190,7 @@ public final class PlanBuilder {
             }
             if (o.tmpcopyup() && "tmpfs".equals(m.type()) && !hidden) {
                 // Below an earlier mount the image's directory is hidden: there is nothing of it to copy.
-                long[] rootIds = rootIds(linux);
+                long[] rootIds = linux.rootIds();
                 TmpCopyUp.add(plan, resolved.on(lower != null ? Path.of(lower) : root), target, dest.toString(),
                         rootIds[0], rootIds[1]);
             }
@@ -275,21 +275,6 @@ public final class PlanBuilder {
 
     private static CgroupHost cgroups(Options options) throws JboxException {
         return options.cgroups() != null ? options.cgroups() : CgroupHost.detect();
-    }
-
-    /** The host uid and gid that are root in the container: mapped in a user namespace, else 0. */
-    private static long[] rootIds(ContainerSpec.Linux linux) {
-        boolean userns = linux.inUserNamespace();
-        return new long[] {hostId(userns ? linux.uidMappings() : null), hostId(userns ? linux.gidMappings() : null)};
-    }
-
-    private static long hostId(List<ContainerSpec.IdMapping> maps) {
-        for (ContainerSpec.IdMapping m : maps == null ? List.<ContainerSpec.IdMapping>of() : maps) {
-            if (m.containerID() == 0) {
-                return m.hostID();
-            }
-        }
-        return 0;
     }
 
     /** The hooks that run inside the container's namespaces, as plan steps (the others run in jbox). */

@@ -55,8 +55,8 @@ public final class LayerChanges {
         }
         this.lower = followed(Path.of(l));
         this.upper = Path.of(u);
-        this.uids = rootMapping(spec.linux().uidMappings());
-        this.gids = rootMapping(spec.linux().gidMappings());
+        this.uids = ContainerSpec.Linux.rootMapping(spec.linux().uidMappings());
+        this.gids = ContainerSpec.Linux.rootMapping(spec.linux().gidMappings());
     }
 
     /**
@@ -70,17 +70,6 @@ public final class LayerChanges {
         } catch (IOException gone) {
             return lowerdir;
         }
-    }
-
-    private static ContainerSpec.IdMapping rootMapping(List<ContainerSpec.IdMapping> maps) {
-        if (maps != null) {
-            for (ContainerSpec.IdMapping m : maps) {
-                if (m.containerID() == 0) {
-                    return m;
-                }
-            }
-        }
-        return null;
     }
 
     /** `jbox diff`: "A /path", "C /path" or "D /path" per changed entry, sorted by path. */

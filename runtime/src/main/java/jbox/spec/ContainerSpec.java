@@ -125,6 +125,26 @@ public record ContainerSpec(
             return has("user") || joined("user") != null;
         }
 
+        /** The host uid and gid that are root in the container: mapped in a user namespace, else 0. */
+        public long[] rootIds() {
+            if (!inUserNamespace()) {
+                return new long[] {0, 0};
+            }
+            IdMapping u = rootMapping(uidMappings);
+            IdMapping g = rootMapping(gidMappings);
+            return new long[] {u == null ? 0 : u.hostID(), g == null ? 0 : g.hostID()};
+        }
+
+        /** The line of {@code maps} that maps the container's id 0, or null. */
+        public static IdMapping rootMapping(List<IdMapping> maps) {
+            for (IdMapping m : maps == null ? List.<IdMapping>of() : maps) {
+                if (m.containerID() == 0) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
         /** The namespace of this type that is joined (has a path), or null. */
         public Namespace joined(String type) {
             return namespaces.stream().filter(n -> n.type().equals(type) && n.path() != null).findFirst().orElse(null);
