@@ -83,23 +83,16 @@ final class LifeCommands {
         public Integer call() throws JboxException {
             Config config = config();
             StateStore states = StateStore.ofRun(config.stateRoot());
-            int status = 0;
-            for (String ref : refs) {
-                try {
-                    ContainerRecord s = states.find(ref);
-                    if (states.isOwned(s.id())) {
-                        new ContainerStop(states, new ContainerCgroups(config)).stopByUser(s.id(), seconds);
-                    }
-                    Timings t = Main.timings(request);
-                    new ContainerStart(config, t).start(states.find(s.id()), false,
-                            new ContainerRunner(ShimLocator.find(config), t, request.caller()));
-                    out().println(ref);
-                } catch (JboxException e) {
-                    request.err().println("jbox: " + e.getMessage());
-                    status = e.exitCode();
+            return EachRef.run(request, refs, ref -> {
+                ContainerRecord s = states.find(ref);
+                if (states.isOwned(s.id())) {
+                    new ContainerStop(states, new ContainerCgroups(config)).stopByUser(s.id(), seconds);
                 }
-            }
-            return status;
+                Timings t = Main.timings(request);
+                new ContainerStart(config, t).start(states.find(s.id()), false,
+                        new ContainerRunner(ShimLocator.find(config), t, request.caller()));
+                out().println(ref);
+            });
         }
     }
 
