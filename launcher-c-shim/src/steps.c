@@ -435,6 +435,12 @@ static int step_pty(void)
 	int slave = open(name, O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		return errno;
+	/* The caller's window size before the workload can ask (fd 0 is still the caller's terminal,
+	 * if it is one): the monitor copies it too, but only once it has the master, after our exec
+	 * may have run `stty size` on a 0x0 terminal. */
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
 		return errno;
 	if (slave > 2)
