@@ -28,7 +28,10 @@ def main():
     env = [k + '=' + v for k, v in os.environ.items()]
     body = u32(1) + u32(0) + struct.pack('<HH', 0, 0) + u32(os.getpid()) + string(ns_key()) + string(os.getcwd())
     body += u32(len(args)) + b''.join(string(a) for a in args) + u32(len(env)) + b''.join(string(e) for e in env)
-    s.sendall(struct.pack('<II', 1, len(body)) + body)
+    try:
+        s.sendall(struct.pack('<II', 1, len(body)) + body)
+    except BrokenPipeError:
+        pass  # the engine may answer (a refusal) and close before reading: its frames are still queued for us
     while True:
         head = read_exact(s, 8)
         if head is None:
