@@ -9,7 +9,6 @@ import jbox.rootfs.TreeDeletion;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -23,8 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
@@ -37,8 +34,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * remembered, so the common case costs no extra syscalls.
  *
  * <p>Files and FIFOs are made and finished on one descriptor ({@link NativeFiles}: owner, mode,
- * extended attributes, times). Extended attributes come from PAX {@code SCHILY.xattr.*} records
- * read raw ({@link XattrTap}) and filtered by {@link XattrPolicy}; what it leaves out is one warning
+ * extended attributes, times); a file's data and finishing calls run on a thread of their own
+ * ({@link FileFinisher}) while this one reads on. Extended attributes come from PAX {@code SCHILY.xattr.*} records
+ * read raw ({@link TarReader}) and filtered by {@link XattrPolicy}; what it leaves out is one warning
  * per import ({@link ImportWarnings}), as are device nodes (the runtime mounts its own
  * /dev; a user namespace could not use them). Symlink targets are stored as they are, whatever they
  * point at: nothing here ever follows a link. Kept separate from {@link TarImporter} so OCI layers
@@ -51,18 +49,15 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class LayerExtractor {
 
-    /** Large enough that a big file costs few read/write calls; allocated once per extractor. */
-    private static final int BUFFER_SIZE = 1 << 20;
     /** GNU tar's 'V' header; commons-compress has no constant for it. */
     private static final byte GNU_VOLUME_LABEL = 'V';
 
     private final Path root;
     private final IdShift shift;
     private final String sourceName;
-    private final byte[] buffer = new byte[BUFFER_SIZE];
     private final RealDirectories directories;
-    /** Holds file data on its way to write(2): jnr passes a direct buffer's address as it is. */
-    private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    /** Writes and finishes the regular files of one {@link #apply}, while this thread reads on. */
+    private FileFinisher files;
     /** Directory modes, xattrs and mtimes, applied last because creating children would undo them. */
     private final Map<String, PendingDir> pendingDirs = new HashMap<>();
     /** Layer mode only: whether .wh. entries are whiteouts rather than ordinary files. */
@@ -139,61 +134,63 @@ public final class LayerExtractor {
         return new LayerExtractor(root, shift, sourceName, true, budget);
     }
 
-    private record PendingDir(TarArchiveEntry entry, Map<String, byte[]> xattrs) {
+    private record PendingDir(TarReader.Entry entry, Map<String, byte[]> xattrs) {
     }
 
     /** Reads the tar stream to its end-of-archive marker; the caller owns (and closes) {@code tarStream}. */
     public void apply(InputStream tarStream) throws ImageException {
-        XattrTap tap = new XattrTap(tarStream);
-        TarArchiveInputStream tar = new TarArchiveInputStream(tap, StandardCharsets.UTF_8.name());
+        try (FileFinisher finisher = new FileFinisher(sourceName)) {
+            files = finisher;
+            applyEntries(tarStream);
+            finisher.finish();
+        } finally {
+            files = null;
+        }
+        applyDirectoryAttributes();
+    }
+
+    private void applyEntries(InputStream tarStream) throws ImageException {
+        TarReader tar = new TarReader(tarStream);
         String previous = null;
         while (true) {
-            TarArchiveEntry entry;
-            tap.beginHeader();
+            TarReader.Entry entry;
             try {
-                entry = tar.getNextEntry();
+                entry = tar.next();
             } catch (IOException | RuntimeException e) {
-                if (previous == null && tap.notATar()) {
-                    throw notATar();
+                if (previous == null && tar.notATar()) {
+                    throw notATar(); // e.g. /etc/hostname: shorter than a tar header, or no header's checksum
                 }
                 String where = previous == null ? "" : " after entry " + Quoted.of(previous);
                 throw new ImageException("cannot read tar " + sourceName + where + ": " + IoReason.of(e), e);
             }
-            Map<String, byte[]> xattrs = tap.endHeader();
             if (entry == null) {
-                if (previous == null && tap.notATar()) {
-                    throw notATar(); // e.g. /etc/hostname: the tar reader takes it for an empty archive
-                }
                 break;
             }
-            previous = entry.getName();
+            previous = entry.name();
             budget.entry();
-            extract(tar, entry, xattrs);
+            extract(tar, entry, entry.xattrs());
             skipRest(tar, entry);
         }
-        applyDirectoryAttributes();
     }
 
     private ImageException notATar() {
         return new ImageException(sourceName + " is not a tar archive (nor a gzip, xz, bzip2 or zstd compressed one)");
     }
 
-    /** Whatever of an entry's data was not extracted (a hard link's, say) is read here, so the tap records headers only. */
-    private void skipRest(InputStream tar, TarArchiveEntry entry) throws ImageException {
+    /** Whatever of an entry's data was not extracted (a hard link's, say) is skipped here, where a failure names the entry. */
+    private void skipRest(TarReader tar, TarReader.Entry entry) throws ImageException {
         try {
-            while (tar.read(buffer, 0, buffer.length) >= 0) {
-                // discarded
-            }
+            tar.skipEntry();
         } catch (IOException | RuntimeException e) {
-            throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.getName())
+            throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.name())
                     + ": " + IoReason.of(e), e);
         }
     }
 
-    private void extract(InputStream tar, TarArchiveEntry entry, Map<String, byte[]> xattrs) throws ImageException {
-        String name = entry.getName();
+    private void extract(TarReader tar, TarReader.Entry entry, Map<String, byte[]> xattrs) throws ImageException {
+        String name = entry.name();
         // Archive-wide metadata (git archive writes one), and GNU volume labels: nothing to extract.
-        if (entry.isGlobalPaxHeader() || entry.getLinkFlag() == GNU_VOLUME_LABEL) {
+        if (entry.isGlobalHeader() || entry.type() == GNU_VOLUME_LABEL) {
             return;
         }
         EntryPath path;
@@ -209,8 +206,8 @@ public final class LayerExtractor {
             return;
         }
         try {
-            uid = shift.hostUid(entry.getLongUserId());
-            gid = shift.hostGid(entry.getLongGroupId());
+            uid = shift.hostUid(entry.uid());
+            gid = shift.hostGid(entry.gid());
         } catch (ImageException e) {
             throw refused(name, e.getMessage());
         }
@@ -219,7 +216,7 @@ public final class LayerExtractor {
             markWritten(path);
         }
         try {
-            byte type = entry.getLinkFlag();
+            byte type = entry.type();
             if (type == TarConstants.LF_CHR || type == TarConstants.LF_BLK) {
                 budget.warnings().skipped(ImportWarnings.DEVICE_NODES, Quoted.of(name));
             } else if (type == TarConstants.LF_SYMLINK) {
@@ -246,35 +243,36 @@ public final class LayerExtractor {
                 || type == TarConstants.LF_CONTIG || type == TarConstants.LF_GNUTYPE_SPARSE;
     }
 
-    private void extractFile(InputStream tar, TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+    private void extractFile(TarReader tar, TarReader.Entry entry, EntryPath path, Path target, long uid, long gid,
             Map<String, byte[]> xattrs) throws ImageException, IOException {
         requireNotRoot(entry, path);
-        budget.claim(entry.isSparse() ? entry.getRealSize() : entry.getSize());
-        directories.ensureParents(entry.getName(), path);
+        budget.claim(entry.realSize());
+        directories.ensureParents(entry.name(), path);
         int fd = createFile(target, path);
-        boolean done = false;
+        boolean handedOver = false;
         try {
             copyContent(tar, entry, fd, target);
-            finish(fd, target, entry, uid, gid, xattrs); // after the data: a write(2) drops setuid and file caps
-            done = true;
+            // after the data: a write(2) drops setuid and file capabilities
+            files.finishFile(fd, target, entry.name(), new FileFinisher.Attributes(uid, gid, entry.mode(),
+                    xattrPolicy.allowed(entry.name(), xattrs), entry.mtime()));
+            handedOver = true;
         } finally {
-            if (!done) {
-                NativeFiles.closeQuietly(fd);
+            if (!handedOver) {
+                files.abandon(fd, target, entry.name()); // it may still have data of ours to write
             }
         }
-        NativeFiles.close(fd, target);
     }
 
     /**
      * Owner, then mode (chown clears setuid/setgid), then xattrs (chown drops security.capability),
      * then times (setting the others would not change mtime, but this is the order tar uses).
      */
-    private void finish(int fd, Path target, TarArchiveEntry entry, long uid, long gid, Map<String, byte[]> xattrs)
+    private void finish(int fd, Path target, TarReader.Entry entry, long uid, long gid, Map<String, byte[]> xattrs)
             throws ImageException, IOException {
         NativeFiles.fchown(fd, uid, gid, target);
-        NativeFiles.fchmod(fd, entry.getMode(), target);
-        xattrPolicy.apply(fd, target, entry.getName(), xattrs);
-        NativeFiles.futimens(fd, entry.getLastModifiedTime(), target);
+        NativeFiles.fchmod(fd, entry.mode(), target);
+        xattrPolicy.apply(fd, target, entry.name(), xattrs);
+        NativeFiles.futimens(fd, entry.mtime(), target);
     }
 
     /** O_CREAT|O_EXCL|O_NOFOLLOW never follows a symlink; whatever is in the way is unlinked first. */
@@ -287,30 +285,52 @@ public final class LayerExtractor {
         }
     }
 
-    private void copyContent(InputStream tar, TarArchiveEntry entry, int fd, Path target)
-            throws ImageException, IOException {
+    /** Hands the entry's data to {@link #files} in chunks, which it writes in order. */
+    private void copyContent(TarReader tar, TarReader.Entry entry, int fd, Path target) throws ImageException {
         while (true) {
+            byte[] chunk = files.buffer();
             int n;
             try {
-                n = tar.read(buffer, 0, buffer.length);
+                n = readFully(tar, chunk);
             } catch (IOException | RuntimeException e) {
-                throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.getName())
+                files.giveBack(chunk);
+                throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.name())
                         + ": " + IoReason.of(e), e);
             }
-            if (n < 0) {
+            if (n <= 0) {
+                files.giveBack(chunk);
                 return;
             }
-            budget.unpacked(n); // before the write: nothing past the limit reaches the disk
-            direct.clear();
-            direct.put(buffer, 0, n).flip();
-            NativeFiles.write(fd, direct, target);
+            try {
+                budget.unpacked(n); // before the write: nothing past the limit reaches the disk
+            } catch (ImageException e) {
+                files.giveBack(chunk);
+                throw e;
+            }
+            files.write(fd, target, entry.name(), chunk, n);
+            if (n < chunk.length) {
+                return;
+            }
         }
     }
 
-    private void extractDirectory(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+    /** As many bytes of the entry as fit in {@code chunk}: fewer only at its end. */
+    private static int readFully(TarReader tar, byte[] chunk) throws IOException {
+        int n = 0;
+        while (n < chunk.length) {
+            int r = tar.read(chunk, n, chunk.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
+        return n;
+    }
+
+    private void extractDirectory(TarReader.Entry entry, EntryPath path, Path target, long uid, long gid,
             Map<String, byte[]> xattrs) throws ImageException, IOException {
         if (!path.isRoot()) {
-            directories.ensureParents(entry.getName(), path);
+            directories.ensureParents(entry.name(), path);
             try {
                 Files.createDirectory(target);
             } catch (FileAlreadyExistsException e) {
@@ -333,14 +353,14 @@ public final class LayerExtractor {
      * container's root): a link is only ever created, never followed here, and parents are proven
      * real directories before anything is written below them.
      */
-    private void extractSymlink(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+    private void extractSymlink(TarReader.Entry entry, EntryPath path, Path target, long uid, long gid,
             Map<String, byte[]> xattrs) throws ImageException, IOException {
-        String linkTarget = entry.getLinkName();
+        String linkTarget = entry.linkName();
         if (linkTarget.isEmpty()) {
-            throw refused(entry.getName(), "symlink has an empty target");
+            throw refused(entry.name(), "symlink has an empty target");
         }
         requireNotRoot(entry, path);
-        directories.ensureParents(entry.getName(), path);
+        directories.ensureParents(entry.name(), path);
         Path link = Path.of(linkTarget);
         try {
             Files.createSymbolicLink(target, link);
@@ -349,15 +369,15 @@ public final class LayerExtractor {
             Files.createSymbolicLink(target, link);
         }
         NativeFiles.lchown(target, uid, gid);
-        NativeFiles.lutimens(target, entry.getLastModifiedTime());
-        xattrPolicy.skip(entry.getName(), xattrs);
+        NativeFiles.lutimens(target, entry.mtime());
+        xattrPolicy.skip(entry.name(), xattrs);
     }
 
     /** Hard links share the target's inode, owner and mode, so no attributes are applied here. */
-    private void extractHardLink(TarArchiveEntry entry, EntryPath path, Path target)
+    private void extractHardLink(TarReader.Entry entry, EntryPath path, Path target)
             throws ImageException, IOException {
-        String name = entry.getName();
-        String linkName = entry.getLinkName();
+        String name = entry.name();
+        String linkName = entry.linkName();
         EntryPath existing;
         try {
             existing = EntryPath.parse(linkName);
@@ -373,7 +393,7 @@ public final class LayerExtractor {
             throw refused(name, "hard link target " + Quoted.of(linkName)
                     + " is not a regular file extracted earlier from this archive");
         }
-        directories.ensureParents(entry.getName(), path);
+        directories.ensureParents(entry.name(), path);
         try {
             Files.createLink(target, existingPath);
         } catch (FileAlreadyExistsException e) {
@@ -383,10 +403,10 @@ public final class LayerExtractor {
     }
 
     /** Opened O_NONBLOCK for reading, which does not wait for a writer, to be finished on its descriptor. */
-    private void extractFifo(TarArchiveEntry entry, EntryPath path, Path target, long uid, long gid,
+    private void extractFifo(TarReader.Entry entry, EntryPath path, Path target, long uid, long gid,
             Map<String, byte[]> xattrs) throws ImageException, IOException {
         requireNotRoot(entry, path);
-        directories.ensureParents(entry.getName(), path);
+        directories.ensureParents(entry.name(), path);
         try {
             NativeFiles.mkfifo(target);
         } catch (FileAlreadyExistsException e) {
@@ -401,7 +421,7 @@ public final class LayerExtractor {
             throw e;
         }
         NativeFiles.close(fd, target);
-        xattrPolicy.skip(entry.getName(), xattrs);
+        xattrPolicy.skip(entry.name(), xattrs);
     }
 
     /** Unlinks whatever occupies {@code target} (a symlink is removed, not followed) and forgets state about it. */
@@ -524,29 +544,29 @@ public final class LayerExtractor {
     private void applyDirectoryAttributes() throws ImageException {
         for (Map.Entry<String, PendingDir> pending : pendingDirs.entrySet()) {
             Path dir = root.resolve(pending.getKey());
-            TarArchiveEntry entry = pending.getValue().entry();
+            TarReader.Entry entry = pending.getValue().entry();
             try {
                 int fd = NativeFiles.open(dir, NativeFiles.O_RDONLY | NativeFiles.O_DIRECTORY);
                 try {
-                    NativeFiles.fchmod(fd, entry.getMode(), dir);
-                    xattrPolicy.apply(fd, dir, entry.getName(), pending.getValue().xattrs());
-                    NativeFiles.futimens(fd, entry.getLastModifiedTime(), dir);
+                    NativeFiles.fchmod(fd, entry.mode(), dir);
+                    xattrPolicy.apply(fd, dir, entry.name(), pending.getValue().xattrs());
+                    NativeFiles.futimens(fd, entry.mtime(), dir);
                 } catch (ImageException | IOException | RuntimeException e) {
                     NativeFiles.closeQuietly(fd);
                     throw e;
                 }
                 NativeFiles.close(fd, dir);
             } catch (IOException e) {
-                throw new ImageException("cannot set attributes of tar entry " + Quoted.of(entry.getName())
+                throw new ImageException("cannot set attributes of tar entry " + Quoted.of(entry.name())
                         + " at " + dir + ": " + IoReason.of(e), e);
             }
         }
         pendingDirs.clear();
     }
 
-    private void requireNotRoot(TarArchiveEntry entry, EntryPath path) throws ImageException {
+    private void requireNotRoot(TarReader.Entry entry, EntryPath path) throws ImageException {
         if (path.isRoot()) {
-            throw refused(entry.getName(), "only a directory may stand for the image root");
+            throw refused(entry.name(), "only a directory may stand for the image root");
         }
     }
 

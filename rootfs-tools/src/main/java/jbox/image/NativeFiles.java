@@ -19,6 +19,7 @@ import jnr.ffi.Platform;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.SaveError;
 
 /**
@@ -54,7 +55,7 @@ final class NativeFiles {
         int open(@In byte[] path, int flags, int mode);
 
         @SaveError
-        long write(int fd, @In ByteBuffer buffer, long count);
+        long write(int fd, @In @Pinned ByteBuffer buffer, long count);
 
         @SaveError
         int fchown(int fd, int uid, int gid);
@@ -137,7 +138,7 @@ final class NativeFiles {
         return fd;
     }
 
-    /** Writes {@code buffer} (direct, from position 0 to its limit) in full. */
+    /** Writes {@code buffer} (direct, or a heap one, pinned while the call runs) from position 0 to its limit, in full. */
     static void write(int fd, ByteBuffer buffer, Path path) throws IOException {
         long done = 0;
         long total = buffer.limit();

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 
 /**
  * The resident engine compiles with C1 only (it starts quickly and stays small), and C1 code has
@@ -27,7 +28,7 @@ final class NativeSha256 extends MessageDigest {
     public interface LibCrypto {
         int SHA256_Init(@Out byte[] ctx);
 
-        int SHA256_Update(@In @Out byte[] ctx, @In ByteBuffer data, long len);
+        int SHA256_Update(@In @Out byte[] ctx, @In @Pinned ByteBuffer data, long len);
 
         int SHA256_Final(@Out byte[] md, @In @Out byte[] ctx);
     }

@@ -16,7 +16,7 @@ import java.util.concurrent.BlockingQueue;
  * waits for it, so nothing reads the file after close returns.
  */
 final class ReadAhead extends InputStream {
-    private static final int CHUNK = 1 << 18;
+    private static final int CHUNK = Chunks.SIZE;
     private static final int CHUNKS = 8;
 
     /** One hand-over: data, or the end (length -1), or a failure. */
@@ -27,9 +27,13 @@ final class ReadAhead extends InputStream {
 
     private final InputStream source;
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(CHUNKS);
+    /** Arrays the reader is done with, used again (and given back to {@link Chunks} at close). */
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS + 2);
     private final Thread reader;
     private volatile boolean closed;
-    private Chunk current = new Chunk(new byte[0], 0, null);
+    private static final Chunk EMPTY = new Chunk(new byte[0], 0, null);
+
+    private Chunk current = EMPTY;
     private int offset;
 
     private ReadAhead(InputStream source, String name) {
@@ -47,7 +51,8 @@ final class ReadAhead extends InputStream {
     private void fill() {
         try {
             while (!closed) {
-                byte[] data = new byte[CHUNK];
+                byte[] used = free.poll();
+                byte[] data = used != null ? used : Chunks.array();
                 int n = source.readNBytes(data, 0, CHUNK);
                 if (n > 0) {
                     queue.put(new Chunk(data, n, null));
@@ -77,6 +82,10 @@ final class ReadAhead extends InputStream {
     /** The next chunk with data, or the end; rethrows the reading side's failure. */
     private boolean ensure() throws IOException {
         while (current.length() >= 0 && offset >= current.length()) {
+            if (current.length() > 0) {
+                free.offer(current.data());
+                current = EMPTY; // given away: a close during the take below must not give it back twice
+            }
             try {
                 current = queue.take();
             } catch (InterruptedException e) {
@@ -120,12 +129,28 @@ final class ReadAhead extends InputStream {
 
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return; // the arrays went back to Chunks once; twice would hand one to two users
+        }
         closed = true;
         reader.interrupt();
         try {
             reader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            source.close();
+            return; // the reader may still hold a chunk: none goes back
+        }
+        if (current.data() != null) {
+            Chunks.give(current.data());
+        }
+        for (Chunk c; (c = queue.poll()) != null; ) {
+            if (c.data() != null) {
+                Chunks.give(c.data());
+            }
+        }
+        for (byte[] a; (a = free.poll()) != null; ) {
+            Chunks.give(a);
         }
         source.close();
     }

@@ -90,15 +90,38 @@ public final class TarImporter {
         try (InputStream file = Files.newInputStream(tarFile);
              BufferedInputStream raw = new BufferedInputStream(new ProgressInputStream(file, progress, size),
                      FILE_BUFFER);
-             InputStream decompressed = CompressionFormat.sniff(raw).decompress(raw, tarFile.toString());
-             VerifyingInputStream tar = new VerifyingInputStream(decompressed)) {
-            new LayerExtractor(rootfs, shift, tarFile.toString(), budget).apply(tar);
-            drain(tar, tarFile.toString(), budget);
+             HashedTar tar = HashedTar.of(raw, tarFile.toString())) {
+            new LayerExtractor(rootfs, shift, tarFile.toString(), budget).apply(tar.stream());
+            drain(tar.stream(), tarFile.toString(), budget);
             return tar.digest();
         } catch (IOException e) {
             throw new ImageException("cannot read tar file " + tarFile + ": " + IoReason.of(e), e);
         } finally {
             progress.finish();
+        }
+    }
+
+    /**
+     * The uncompressed tar and its SHA-256. A compressed tar is inflated on a thread of its own
+     * ({@link CompressionFormat#decompress}); a plain one is read and hashed on one, so on either
+     * the hashing overlaps writing the files (on one thread, it was a sixth of a plain import).
+     */
+    private record HashedTar(InputStream stream, VerifyingInputStream hashed) implements AutoCloseable {
+        static HashedTar of(BufferedInputStream raw, String sourceName) throws IOException, ImageException {
+            CompressionFormat format = CompressionFormat.sniff(raw);
+            VerifyingInputStream hashed = new VerifyingInputStream(format.decompress(raw, sourceName));
+            return new HashedTar(format == CompressionFormat.PLAIN ? ReadAhead.of(hashed, sourceName) : hashed, hashed);
+        }
+
+        /** After reading to the end: the read-ahead thread hashed its last bytes before it handed over the end. */
+        Digest digest() {
+            return hashed.digest();
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream.close(); // stops the read-ahead thread (if any) before the file closes
+            hashed.close();
         }
     }
 

@@ -3,6 +3,7 @@ package jbox.image;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,21 +30,39 @@ final class XattrPolicy {
 
     /** Sets what the policy allows on the open file or directory {@code fd}; call it after fchown (which drops caps). */
     void apply(int fd, Path target, String entryName, Map<String, byte[]> xattrs) throws ImageException, IOException {
+        set(fd, target, allowed(entryName, xattrs));
+    }
+
+    /**
+     * What of {@code xattrs} reaches the disk, as it is written there; the rest is counted for the
+     * warning. A file capability that cannot be made the container root's refuses the entry.
+     */
+    Map<String, byte[]> allowed(String entryName, Map<String, byte[]> xattrs) throws ImageException {
+        if (xattrs.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> allowed = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
             String name = xattr.getKey();
             if (name.startsWith(USER) && !name.startsWith(USER_OVERLAY)) {
-                NativeFiles.fsetxattr(fd, name, xattr.getValue(), target);
+                allowed.put(name, xattr.getValue());
             } else if (name.equals(FileCapability.XATTR)) {
-                byte[] value;
                 try {
-                    value = FileCapability.forContainerRoot(xattr.getValue(), hostRoot);
+                    allowed.put(name, FileCapability.forContainerRoot(xattr.getValue(), hostRoot));
                 } catch (ImageException e) {
                     throw LayerExtractor.refused(entryName, e.getMessage());
                 }
-                NativeFiles.fsetxattr(fd, name, value, target);
             } else {
                 skipped(name, entryName);
             }
+        }
+        return allowed;
+    }
+
+    /** Sets {@code allowed} (from {@link #allowed}) on the open {@code fd}; after fchown, which drops caps. */
+    static void set(int fd, Path target, Map<String, byte[]> allowed) throws IOException {
+        for (Map.Entry<String, byte[]> xattr : allowed.entrySet()) {
+            NativeFiles.fsetxattr(fd, xattr.getKey(), xattr.getValue(), target);
         }
     }
 
