@@ -287,38 +287,39 @@ public final class LayerExtractor {
 
     /** Hands the entry's data to {@link #files} in chunks, which it writes in order. */
     private void copyContent(TarReader tar, TarReader.Entry entry, int fd, Path target) throws ImageException {
-        while (true) {
-            byte[] chunk = files.buffer();
+        long left = entry.realSize();
+        while (left > 0) {
+            int want = (int) Math.min(left, FileFinisher.CHUNK);
+            FileFinisher.Slice slice = files.slice(want);
             int n;
             try {
-                n = readFully(tar, chunk);
+                n = readFully(tar, slice.data(), slice.offset(), want);
+                budget.unpacked(n); // before the write: nothing past the limit reaches the disk
             } catch (IOException | RuntimeException e) {
-                files.giveBack(chunk);
+                files.giveBack(slice);
                 throw new ImageException("cannot read tar " + sourceName + " at entry " + Quoted.of(entry.name())
                         + ": " + IoReason.of(e), e);
-            }
-            if (n <= 0) {
-                files.giveBack(chunk);
-                return;
-            }
-            try {
-                budget.unpacked(n); // before the write: nothing past the limit reaches the disk
             } catch (ImageException e) {
-                files.giveBack(chunk);
+                files.giveBack(slice);
                 throw e;
             }
-            files.write(fd, target, entry.name(), chunk, n);
-            if (n < chunk.length) {
-                return;
+            if (n > 0) {
+                files.write(fd, target, entry.name(), slice, n);
+            } else {
+                files.giveBack(slice);
             }
+            if (n < want) {
+                return; // the reader ends the entry (a truncated archive fails there)
+            }
+            left -= n;
         }
     }
 
-    /** As many bytes of the entry as fit in {@code chunk}: fewer only at its end. */
-    private static int readFully(TarReader tar, byte[] chunk) throws IOException {
+    /** Up to {@code length} bytes of the entry into {@code b} at {@code offset}: fewer only at its end. */
+    private static int readFully(TarReader tar, byte[] b, int offset, int length) throws IOException {
         int n = 0;
-        while (n < chunk.length) {
-            int r = tar.read(chunk, n, chunk.length - n);
+        while (n < length) {
+            int r = tar.read(b, offset + n, length - n);
             if (r < 0) {
                 break;
             }

@@ -195,6 +195,45 @@ class TarImporterTest {
         return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     }
 
+    /**
+     * Small files share the unpacking thread's buffers with each other, larger ones get their own,
+     * the largest several: every size lands with its own bytes, mode, owner and time, and a name
+     * given twice keeps the later file (written while the earlier one may still be in flight).
+     */
+    @Test
+    void filesOfEverySizeKeepTheirBytes() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        int[] sizes = {0, 1, 511, 512, 4097, 65536, 65537, 200_000, 262_144, 262_145, 1_000_000};
+        TarFixture fixture = new TarFixture().dir("./").dir("./d/");
+        java.util.Map<String, byte[]> expected = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 600; i++) {
+            byte[] content = new byte[i < sizes.length ? sizes[i] : random.nextInt(9000)];
+            random.nextBytes(content);
+            String name = "./d/f" + i;
+            fixture.file(name, content, i % 2 == 0 ? 0644 : 04755, i, i + 1);
+            expected.put(name, content);
+        }
+        byte[] later = "the later one".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        fixture.file("./d/f3", later, 0600, 7, 7);
+        expected.put("./d/f3", later);
+        Path tar = fixture.writeTo(temp.resolve("sizes.tar"));
+
+        new TarImporter().importTar(sandbox.store, "sizes", tar, SHIFT, ProgressListener.NONE);
+
+        Path rootfs = sandbox.store.rootfs("sizes");
+        for (java.util.Map.Entry<String, byte[]> e : expected.entrySet()) {
+            Path file = rootfs.resolve(e.getKey());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(e.getValue(), Files.readAllBytes(file), e.getKey());
+        }
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(rootfs.resolve("d/f1"))));
+        assertEquals(04755, (int) Files.getAttribute(rootfs.resolve("d/f1"), "unix:mode") & 07777, "setuid kept");
+        assertEquals(0600, (int) Files.getAttribute(rootfs.resolve("d/f3"), "unix:mode") & 07777);
+        assertOwner(rootfs.resolve("d/f3"), 100007, 100007);
+        assertOwner(rootfs.resolve("d/f10"), 100010, 100011);
+        assertEquals(TarFixture.DEFAULT_MTIME, Files.getLastModifiedTime(rootfs.resolve("d/f10")));
+    }
+
     static void assertOwner(Path path, int uid, int gid) throws IOException {
         assertEquals(uid, Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS), "uid of " + path);
         assertEquals(gid, Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS), "gid of " + path);
