@@ -520,15 +520,15 @@ public final class ImageCommand extends RequestCommand implements Runnable {
         @Option(names = {"-f", "--force"}, description = "Remove the containers made from it first (running ones are killed).")
         boolean force;
 
+        /** As docker rmi: an image that cannot go (missing, in use) is one error line; the others still go. */
         @Override
         public Integer call() throws JboxException {
             ImageStore store = store(config());
-            for (String n : names) {
+            return EachRef.run(request, names, n -> {
                 ImageUsers.clear(config(), n, force, out());
                 store.remove(n);
                 out().println(n);
-            }
-            return 0;
+            });
         }
     }
 }

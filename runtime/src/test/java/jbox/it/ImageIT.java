@@ -64,6 +64,23 @@ class ImageIT {
         }
     }
 
+    /** As docker rmi: a missing name is one error line, the images named after it still go. */
+    @Test
+    void imageRmGoesPastAMissingName() throws Exception {
+        Path tar = tmp.resolve("one.tar");
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
+            file(t, "f", "f\n", 0);
+        }
+        String name = "rm-past-" + Long.toHexString(System.nanoTime());
+        Jbox.Result imp = Jbox.run("image", "import", name, tar.toString());
+        assertEquals(0, imp.code(), imp.all());
+        Jbox.Result rm = Jbox.run("image", "rm", name + "-missing", name);
+        assertEquals(125, rm.code(), rm.all());
+        assertEquals("jbox: image not found: " + name + "-missing (try: jbox image ls)\n", rm.err());
+        assertEquals(name + "\n", rm.out());
+        assertFalse(Jbox.run("image", "ls").out().contains(name), "removed although named second");
+    }
+
     @Test
     void aTarballThatEscapesTheRootIsRefusedAndNothingIsLeft() throws Exception {
         Path tar = tmp.resolve("evil.tar");
