@@ -652,7 +652,7 @@ final class TarReader {
     }
 
     private static long decimal(byte[] v, String what) throws IOException {
-        if (v.length == 0 || v.length > 19) {
+        if (v.length == 0 || v.length > 18) { // 18 digits cannot overflow a long
             throw new IOException("PAX " + what + " is not a number");
         }
         long value = 0;

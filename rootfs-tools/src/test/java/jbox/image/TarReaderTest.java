@@ -158,6 +158,48 @@ class TarReaderTest {
         }
     }
 
+    /** Hostile numbers and sizes fail the read with a reason, before anything is allocated for them. */
+    @Test
+    void hostileExtensionHeadersAreRefused() throws Exception {
+        byte[] pax = "28 size=9999999999999999999\n".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        tar.write(header("pax", 'x', pax.length));
+        tar.write(Arrays.copyOf(pax, TarReader.BLOCK));
+        tar.write(header("f", '0', 0));
+        IOException overflow = assertThrows(IOException.class, () -> new TarReader(new ByteArrayInputStream(tar.toByteArray())).next());
+        assertEquals("PAX size is not a number", overflow.getMessage());
+
+        byte[] huge = header("L", 'L', TarReader.MAX_EXTENSION + 1L);
+        IOException tooBig = assertThrows(IOException.class, () -> new TarReader(new ByteArrayInputStream(huge)).next());
+        assertEquals("tar extension header of 16777217 bytes (at most 16777216)", tooBig.getMessage());
+    }
+
+    /** A ustar header block: name, type, size in octal, mode 0644, a valid checksum. */
+    private static byte[] header(String name, char type, long size) {
+        byte[] h = new byte[TarReader.BLOCK];
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, h, 0, n.length);
+        put(h, 100, String.format("%07o", 0644));
+        put(h, 124, String.format("%011o", size));
+        put(h, 136, String.format("%011o", 0));
+        h[156] = (byte) type;
+        put(h, 257, "ustar");
+        put(h, 263, "00");
+        Arrays.fill(h, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        return h;
+    }
+
+    private static void put(byte[] h, int at, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, at, b.length);
+    }
+
     private Path gnuTar(Path src, String format, List<String> extra) throws Exception {
         Path tar = temp.resolve(format + "-" + extra.hashCode() + ".tar");
         List<String> cmd = new ArrayList<>(List.of("tar", "--format=" + format, "-C", src.toString(), "-cf", tar.toString()));
