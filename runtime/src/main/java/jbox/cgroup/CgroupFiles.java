@@ -159,16 +159,32 @@ final class CgroupFiles {
 
     /**
      * rmdir of a cgroup and of the cgroups below it, deepest first (cgroupfs removes a directory
-     * together with its interface files, but never one that has child cgroups). Gone is fine.
+     * together with its interface files, but never one that has child cgroups). Gone is fine. A
+     * refusal is tried again until {@code deadlineNanos} (System.nanoTime): a killed process that
+     * left cgroup.procs keeps a v1 cgroup busy (EBUSY) until whoever reaps it has, and under load
+     * that reaper (the host's init, for an orphaned OCI init) can take a while; runc retries too.
      */
-    static void removeTree(Path dir) throws JboxException {
+    static void removeTree(Path dir, long deadlineNanos) throws JboxException {
         for (Path child : children(dir)) {
-            removeTree(child);
+            removeTree(child, deadlineNanos);
         }
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            throw new JboxException("cannot remove " + dir + ": " + reason(e), e);
+        long pauseMillis = 1;
+        while (true) {
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    throw new JboxException("cannot remove " + dir + ": " + reason(e), e);
+                }
+            }
+            try {
+                Thread.sleep(pauseMillis); // a condition the kernel does not announce in v1: polled
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JboxException("interrupted while removing " + dir, e);
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 50);
         }
     }
 

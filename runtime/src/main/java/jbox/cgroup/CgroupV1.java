@@ -230,9 +230,11 @@ final class CgroupV1 implements ContainerCgroup {
         JboxException failure = null;
         if (!present.isEmpty()) {
             Set<Long> left = evict(present);
+            // Emptied: a refusal now is a dying process not yet reaped, worth waiting for; not emptied: fail now.
+            long until = System.nanoTime() + (left.isEmpty() ? ProcessEviction.REAP_GRACE_NANOS : 0);
             for (Path dir : present) {
                 try {
-                    CgroupFiles.removeTree(dir);
+                    CgroupFiles.removeTree(dir, until);
                 } catch (JboxException e) {
                     if (failure == null) {
                         failure = left.isEmpty() ? e : new JboxException(e.getMessage() + " (processes " + left

@@ -213,7 +213,7 @@ final class CgroupV2 implements ContainerCgroup {
         if (Files.isDirectory(dir)) {
             Set<Long> left = evict();
             try {
-                CgroupFiles.removeTree(dir);
+                CgroupFiles.removeTree(dir, System.nanoTime() + (left.isEmpty() ? ProcessEviction.REAP_GRACE_NANOS : 0));
             } catch (JboxException e) {
                 removeUnusedParents();
                 throw left.isEmpty() ? e : new JboxException(e.getMessage() + " (processes " + left

@@ -14,6 +14,8 @@ import jbox.JboxException;
 final class ProcessEviction {
     /** How long remove() waits for the processes to die before it gives up (rmdir then fails). */
     static final long DEADLINE_NANOS = 5_000_000_000L;
+    /** How long rmdir may still be refused once the processes left: until their reaper has reaped them. */
+    static final long REAP_GRACE_NANOS = 5_000_000_000L;
 
     private ProcessEviction() {
     }

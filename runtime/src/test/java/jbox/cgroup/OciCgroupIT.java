@@ -36,7 +36,7 @@ class OciCgroupIT {
             return;
         }
         for (Path dir : cgroups.leftovers()) {
-            CgroupFiles.removeTree(dir);
+            CgroupFiles.removeTree(dir, System.nanoTime());
         }
         assertEquals(List.of(), cgroups.leftovers());
     }
