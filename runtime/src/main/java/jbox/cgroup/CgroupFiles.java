@@ -178,12 +178,7 @@ final class CgroupFiles {
                     throw new JboxException("cannot remove " + dir + ": " + reason(e), e);
                 }
             }
-            try {
-                Thread.sleep(pauseMillis); // a condition the kernel does not announce in v1: polled
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new JboxException("interrupted while removing " + dir, e);
-            }
+            ProcessEviction.pause(pauseMillis); // a condition the kernel does not announce in v1: polled
             pauseMillis = Math.min(pauseMillis * 2, 50);
         }
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import jbox.JboxException;
 
 /**
@@ -59,13 +60,30 @@ final class ProcessEviction {
                 return pids;
             }
             kill(pids);
-            try {
-                Thread.sleep(sleepMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return pids(dirs);
-            }
+            pause(sleepMillis);
             sleepMillis = Math.min(sleepMillis * 2, 50);
+        }
+    }
+
+    /**
+     * Sleeps {@code millis} whether or not the thread is interrupted, and leaves the interrupt set
+     * for the caller. Removal is clean-up and runs to its deadline: the engine interrupts a call
+     * whose front end was killed, and that call's undo of a create used to return at the first
+     * sleep with the init still dying, so rmdir failed and, the record gone, the cgroup stayed
+     * (OciCliIT under load; CgroupV1IT removes on an interrupted thread).
+     */
+    static void pause(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        boolean interrupted = false;
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -149,6 +149,32 @@ class CgroupV1IT {
         assertFalse(c.exists());
     }
 
+    /**
+     * The engine interrupts a call whose front end was killed, and that call then undoes what it
+     * made: removal must still wait for the killed processes, not give up at its first pause.
+     */
+    @Test
+    void removeOnAnInterruptedThreadStillWaitsForTheProcessesAndKeepsTheInterrupt() throws Exception {
+        ContainerCgroup c = ContainerCgroup.create(host, cgroups.parent, "c1", CgroupResources.none());
+        // 512 MiB it has written to: its exit frees them for a while, and until then it is in cgroup.procs
+        Process sh = cgroups.start("sh", "-c", "read go; exec python3 -c 'import sys, time\n"
+                + "b = bytearray(512 << 20)\nb[::4096] = bytes([1]) * (len(b) // 4096)\n"
+                + "print(\"started\", flush=True)\ntime.sleep(60)'");
+        c.add(sh.pid());
+        TestCgroups.go(sh);
+        assertEquals("started", new String(sh.getInputStream().readNBytes(8)).strip());
+        Thread.currentThread().interrupt();
+        try {
+            c.remove();
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is the caller's to see");
+        }
+        for (Path h : host.joinedHierarchies().keySet()) {
+            assertFalse(Files.exists(h.resolve(cgroups.parent)), h.toString());
+        }
+        assertTrue(sh.waitFor(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void theParentStaysWhileAnotherContainerUsesIt() throws Exception {
         ContainerCgroup a = ContainerCgroup.create(host, cgroups.parent, "a", CgroupResources.none());
