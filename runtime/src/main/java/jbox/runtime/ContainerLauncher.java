@@ -111,16 +111,42 @@ public final class ContainerLauncher {
             }
             return code == null ? 0 : code;
         } finally {
-            try {
-                if (recording != null) {
-                    recording.awaitQuietly(); // nothing may write into the directory once it goes
+            SpecFile.Pending pending = recording;
+            boolean remove = !keep;
+            uninterrupted(() -> {
+                try {
+                    if (pending != null) {
+                        pending.awaitQuietly(); // nothing may write into the directory once it goes
+                    }
+                    if (remove) {
+                        files.remove();
+                    }
+                } finally {
+                    lock.close();
+                    timings.mark("cleanup");
                 }
-                if (!keep) {
-                    files.remove();
-                }
-            } finally {
-                lock.close();
-                timings.mark("cleanup");
+            });
+        }
+    }
+
+    private interface CleanUp {
+        void run() throws JboxException;
+    }
+
+    /**
+     * Runs clean-up with the thread's interrupt cleared, and sets it again after for whoever looks
+     * next. The engine interrupts a call whose front end was killed (to wake it from its waits), and
+     * the call then cleans up: interrupted, that failed at its first FileChannel (the address
+     * lease's lock file: the JDK closes an interruptible channel used on an interrupted thread) and
+     * left the lease and the namespace name for `system prune` (EngineIT).
+     */
+    private static void uninterrupted(CleanUp cleanUp) throws JboxException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            cleanUp.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -261,20 +287,24 @@ public final class ContainerLauncher {
             return code;
         } finally {
             if (!running) { // a detached container lives on: `internal-finish` releases all this later
-                // The veth's removal runs while the cgroup goes; its lease is released once it is gone.
-                ContainerNetwork.Teardown teardown = network == null ? null : network.startTeardown();
-                try {
-                    if (recorded != null) {
-                        recorded.awaitQuietly(); // nothing may write into the directory once it goes
+                ContainerNetwork net = network;
+                ContainerCgroup group = cgroup;
+                uninterrupted(() -> {
+                    // The veth's removal runs while the cgroup goes; its lease is released once it is gone.
+                    ContainerNetwork.Teardown teardown = net == null ? null : net.startTeardown();
+                    try {
+                        if (recorded != null) {
+                            recorded.awaitQuietly(); // nothing may write into the directory once it goes
+                        }
+                        if (group != null) {
+                            group.remove();
+                        }
+                    } finally {
+                        if (teardown != null) {
+                            teardown.await();
+                        }
                     }
-                    if (cgroup != null) {
-                        cgroup.remove();
-                    }
-                } finally {
-                    if (teardown != null) {
-                        teardown.await();
-                    }
-                }
+                });
             }
         }
     }

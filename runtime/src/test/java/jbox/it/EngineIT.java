@@ -244,6 +244,35 @@ class EngineIT {
         }
     }
 
+    /**
+     * The front end of a bridged `run` SIGKILLed: the engine ends the container and cleans up all of
+     * it, though the call was interrupted (its clean-up used to fail at the lease's lock file and
+     * left the lease and the namespace name for prune).
+     */
+    @Test
+    void aFrontEndKilledMidRunLeavesNothingForPrune() throws Exception {
+        String bridge = "jbk" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        TestNetns net = new TestNetns(tmp, bridge, "10.92.0.0/16");
+        try {
+            String name = Containers.uniqueName("fe-killed");
+            Process fe = start(netFe(net, "run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600"));
+            fe.getOutputStream().close();
+            long init = Containers.awaitRunning(name).path("pid").asLong();
+            Path leases = Jbox.STATE.resolve("ipam-" + bridge + ".leases");
+            assertTrue(Files.readAllLines(leases).stream().anyMatch(l -> l.matches("\\d.*")), "a lease while it runs");
+            fe.destroyForcibly().waitFor();
+            Containers.awaitGone(init);
+            Await.until("the container's record gone", () -> Containers.find(name) == null);
+            Await.until("its lease released", () -> Files.readAllLines(leases).stream().noneMatch(l -> l.matches("\\d.*")));
+            Jbox.Result prune = Jbox.finish(start(netFe(net, "system", "prune")));
+            assertEquals(0, prune.code(), prune.all());
+            assertEquals("nothing to remove\n", prune.out(), "prune found what the engine left");
+        } finally {
+            Engines.stopInNetns(dir, Path.of("/var/run/netns", net.name));
+            net.remove(() -> true, () -> { });
+        }
+    }
+
     private ProcessBuilder netFe(TestNetns net, String... args) {
         ProcessBuilder pb = net.jbox(args);
         pb.environment().put("JBOX_ENGINE", "on");
