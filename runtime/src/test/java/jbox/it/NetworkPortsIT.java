@@ -237,7 +237,9 @@ class NetworkPortsIT {
             return rulesTagged(id) == 0;
         });
         assertEquals(0, rulesTagged(id), net.inNs("iptables-save"));
-        assertTrue(pruned.toString().contains("published port " + PORT + ":80/tcp of container " + id.substring(0, 12)), pruned.toString());
+        // With the engine only the front end died: the engine ends the container and releases its ports itself.
+        assertTrue(Engines.on() || pruned.toString().contains("published port " + PORT + ":80/tcp of container "
+                + id.substring(0, 12)), pruned.toString());
         Jbox.Result again = net.run("run", "--rm", "-p", PORT + ":80", Jbox.IMAGE, "true");
         assertEquals(0, again.code(), again.all());
     }
