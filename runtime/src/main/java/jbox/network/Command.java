@@ -44,9 +44,12 @@ final class Command {
         Result await() throws JboxException {
             try {
                 String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                return new Result(waitFor(process), err);
+                return new Result(process.waitFor(), err);
             } catch (IOException e) {
                 throw new JboxException("cannot read the output of " + what + ": " + IoReason.of(e), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JboxException("interrupted while waiting for " + what, e);
             }
         }
     }
@@ -70,30 +73,12 @@ final class Command {
         }
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return waitFor(p) == 0 ? out : null;
+            return p.waitFor() == 0 ? out : null;
         } catch (IOException e) {
             throw new JboxException("cannot read the output of " + String.join(" ", argv) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The tool's exit status, waited for even on an interrupted thread (the interrupt stays set for
-     * the caller). The engine interrupts a call whose front end was killed, and that call then tears
-     * its network down: an `ip` or `iptables` cut short there left the address lease and the
-     * namespace name for `system prune`. These tools end in milliseconds.
-     */
-    private static int waitFor(Process p) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                int status = p.waitFor();
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                return status;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JboxException("interrupted while waiting for " + String.join(" ", argv), e);
         }
     }
 
