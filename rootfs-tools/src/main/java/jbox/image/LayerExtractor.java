@@ -9,7 +9,6 @@ import jbox.rootfs.TreeDeletion;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -59,7 +58,7 @@ public final class LayerExtractor {
     /** Writes and finishes the regular files of one {@link #apply}, while this thread reads on. */
     private FileFinisher files;
     /** Directory modes, xattrs and mtimes, applied last because creating children would undo them. */
-    private final Map<String, PendingDir> pendingDirs = new HashMap<>();
+    private final Map<String, TarReader.Entry> pendingDirs = new HashMap<>();
     /** Layer mode only: whether .wh. entries are whiteouts rather than ordinary files. */
     private final boolean whiteouts;
     /** Relative paths this layer wrote, with their ancestors: whiteouts never remove them. */
@@ -134,9 +133,6 @@ public final class LayerExtractor {
         return new LayerExtractor(root, shift, sourceName, true, budget);
     }
 
-    private record PendingDir(TarReader.Entry entry, Map<String, byte[]> xattrs) {
-    }
-
     /** Reads the tar stream to its end-of-archive marker; the caller owns (and closes) {@code tarStream}. */
     public void apply(InputStream tarStream) throws ImageException {
         try (FileFinisher finisher = new FileFinisher(sourceName)) {
@@ -168,7 +164,7 @@ public final class LayerExtractor {
             }
             previous = entry.name();
             budget.entry();
-            extract(tar, entry, entry.xattrs());
+            extract(tar, entry);
             skipRest(tar, entry);
         }
     }
@@ -187,8 +183,9 @@ public final class LayerExtractor {
         }
     }
 
-    private void extract(TarReader tar, TarReader.Entry entry, Map<String, byte[]> xattrs) throws ImageException {
+    private void extract(TarReader tar, TarReader.Entry entry) throws ImageException {
         String name = entry.name();
+        Map<String, byte[]> xattrs = entry.xattrs();
         // Archive-wide metadata (git archive writes one), and GNU volume labels: nothing to extract.
         if (entry.isGlobalHeader() || entry.type() == GNU_VOLUME_LABEL) {
             return;
@@ -346,7 +343,7 @@ public final class LayerExtractor {
             directories.add(path.relative());
         }
         NativeFiles.lchown(target, uid, gid);
-        pendingDirs.put(path.relative(), new PendingDir(entry, xattrs));
+        pendingDirs.put(path.relative(), entry);
     }
 
     /**
@@ -543,14 +540,14 @@ public final class LayerExtractor {
     }
 
     private void applyDirectoryAttributes() throws ImageException {
-        for (Map.Entry<String, PendingDir> pending : pendingDirs.entrySet()) {
+        for (Map.Entry<String, TarReader.Entry> pending : pendingDirs.entrySet()) {
             Path dir = root.resolve(pending.getKey());
-            TarReader.Entry entry = pending.getValue().entry();
+            TarReader.Entry entry = pending.getValue();
             try {
                 int fd = NativeFiles.open(dir, NativeFiles.O_RDONLY | NativeFiles.O_DIRECTORY);
                 try {
                     NativeFiles.fchmod(fd, entry.mode(), dir);
-                    xattrPolicy.apply(fd, dir, entry.name(), pending.getValue().xattrs());
+                    xattrPolicy.apply(fd, dir, entry.name(), entry.xattrs());
                     NativeFiles.futimens(fd, entry.mtime(), dir);
                 } catch (ImageException | IOException | RuntimeException e) {
                     NativeFiles.closeQuietly(fd);
