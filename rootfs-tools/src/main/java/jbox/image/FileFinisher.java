@@ -263,18 +263,26 @@ final class FileFinisher implements AutoCloseable {
     }
 
     private static void finish(Job job) throws IOException {
-        Attributes a = job.attributes();
+        finishAndClose(job.fd(), job.target(), job.attributes());
+    }
+
+    /**
+     * The one order for a file's (or FIFO's) last calls, after its data: owner, then mode (chown
+     * clears setuid/setgid), then xattrs (chown drops security.capability), then times (as tar
+     * does); then the close. The descriptor is closed whatever fails.
+     */
+    static void finishAndClose(int fd, Path target, Attributes a) throws IOException {
         boolean closed = false;
         try {
-            NativeFiles.fchown(job.fd(), a.uid(), a.gid(), job.target());
-            NativeFiles.fchmod(job.fd(), a.mode(), job.target()); // after chown, which clears setuid
-            XattrPolicy.set(job.fd(), job.target(), a.xattrs()); // after chown, which drops capabilities
-            NativeFiles.futimens(job.fd(), a.mtime(), job.target());
+            NativeFiles.fchown(fd, a.uid(), a.gid(), target);
+            NativeFiles.fchmod(fd, a.mode(), target);
+            XattrPolicy.set(fd, target, a.xattrs());
+            NativeFiles.futimens(fd, a.mtime(), target);
             closed = true;
-            NativeFiles.close(job.fd(), job.target());
+            NativeFiles.close(fd, target);
         } finally {
             if (!closed) {
-                NativeFiles.closeQuietly(job.fd());
+                NativeFiles.closeQuietly(fd);
             }
         }
     }

@@ -260,18 +260,6 @@ public final class LayerExtractor {
         }
     }
 
-    /**
-     * Owner, then mode (chown clears setuid/setgid), then xattrs (chown drops security.capability),
-     * then times (setting the others would not change mtime, but this is the order tar uses).
-     */
-    private void finish(int fd, Path target, TarReader.Entry entry, long uid, long gid, Map<String, byte[]> xattrs)
-            throws ImageException, IOException {
-        NativeFiles.fchown(fd, uid, gid, target);
-        NativeFiles.fchmod(fd, entry.mode(), target);
-        xattrPolicy.apply(fd, target, entry.name(), xattrs);
-        NativeFiles.futimens(fd, entry.mtime(), target);
-    }
-
     /** O_CREAT|O_EXCL|O_NOFOLLOW never follows a symlink; whatever is in the way is unlinked first. */
     private int createFile(Path target, EntryPath path) throws IOException {
         try {
@@ -412,13 +400,7 @@ public final class LayerExtractor {
             NativeFiles.mkfifo(target);
         }
         int fd = NativeFiles.open(target, NativeFiles.O_RDONLY | NativeFiles.O_NONBLOCK);
-        try {
-            finish(fd, target, entry, uid, gid, Map.of());
-        } catch (ImageException | IOException | RuntimeException e) {
-            NativeFiles.closeQuietly(fd);
-            throw e;
-        }
-        NativeFiles.close(fd, target);
+        FileFinisher.finishAndClose(fd, target, new FileFinisher.Attributes(uid, gid, entry.mode(), Map.of(), entry.mtime()));
         xattrPolicy.skip(entry.name(), xattrs);
     }
 
