@@ -25,7 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * its attributes come after them (a write drops setuid and file capabilities). Working on
  * descriptors only, a job cannot race the unpacking thread's changes to names: a file replaced or
  * whited out meanwhile is an unlinked inode that is finished and dropped. Data travels in pooled
- * buffers ({@link #POOL} of {@link #CHUNK} bytes, from {@link Chunks}), small files packed several
+ * buffers ({@link #POOL} of {@link Chunks#SIZE} bytes, from {@link Chunks}), small files packed several
  * to a buffer: that bounds memory and makes the unpacking thread wait when the disk is the slower
  * side. Jobs go over in batches of {@link #BATCH}. Both matter on a VM's two cores: with a job, or
  * a buffer, per file the threads woke each other ~1,100 times per 3,500-entry import, against
@@ -33,18 +33,17 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the next submission or by {@link #finish}; later jobs then only close their descriptors.
  */
 final class FileFinisher implements AutoCloseable {
-    static final int CHUNK = Chunks.SIZE;
     private static final int POOL = 8;
     private static final int BATCH = 256;
     /** Files up to this size share buffers (most of an image's files are a few KiB); larger ones get their own. */
-    private static final int SMALL = CHUNK / 4;
+    private static final int SMALL = Chunks.SIZE / 4;
 
     /** What a file gets after its data: owner, mode, the xattrs the policy allowed, times. */
     record Attributes(long uid, long gid, int mode, Map<String, byte[]> xattrs, FileTime mtime) {
     }
 
     /** Room for one write: a slice of a buffer shared by small files, or a buffer of its own. */
-    record Slice(byte[] data, int offset, int capacity, boolean own) {
+    record Slice(byte[] data, int offset, boolean own) {
     }
 
     private enum Kind { WRITE, WRITE_AND_RETURN, RETURN, FINISH, CLOSE }
@@ -77,20 +76,20 @@ final class FileFinisher implements AutoCloseable {
     }
 
     /**
-     * Room for up to {@code length} ({@code <=} {@link #CHUNK}) bytes to fill for {@link #write} (or
+     * Room for up to {@code length} ({@code <=} {@link Chunks#SIZE}) bytes to fill for {@link #write} (or
      * give back); waits while every buffer is in flight. A small write is packed into a buffer it
      * shares with the files before it, which goes back to the pool once the last of them is written.
      */
     Slice slice(int length) throws ImageException {
         if (length > SMALL) {
-            return new Slice(buffer(), 0, CHUNK, true);
+            return new Slice(buffer(), 0, true);
         }
-        if (shared == null || sharedUsed + length > CHUNK) {
+        if (shared == null || sharedUsed + length > Chunks.SIZE) {
             retireShared();
             shared = buffer();
             sharedUsed = 0;
         }
-        Slice s = new Slice(shared, sharedUsed, length, false);
+        Slice s = new Slice(shared, sharedUsed, false);
         sharedUsed += length;
         return s;
     }

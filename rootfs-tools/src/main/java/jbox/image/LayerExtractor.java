@@ -274,7 +274,7 @@ public final class LayerExtractor {
     private void copyContent(TarReader tar, TarReader.Entry entry, int fd, Path target) throws ImageException {
         long left = entry.realSize();
         while (left > 0) {
-            int want = (int) Math.min(left, FileFinisher.CHUNK);
+            int want = (int) Math.min(left, Chunks.SIZE);
             FileFinisher.Slice slice = files.slice(want);
             int n;
             try {

@@ -162,7 +162,7 @@ final class TarReader {
         if (ended) {
             return null;
         }
-        skipData();
+        skipEntry();
         String longName = null;
         String longLink = null;
         Map<String, byte[]> pax = null;
@@ -497,13 +497,8 @@ final class TarReader {
         segment = 0;
     }
 
-    /** Skips what is left of the current entry's data (done by {@link #next} anyway). */
+    /** Skips what is left of the current entry's data and its padding to the next block ({@link #next} does it too). */
     void skipEntry() throws IOException {
-        skipData();
-    }
-
-    /** Whatever of the current entry was not read, and its padding to the next block. */
-    private void skipData() throws IOException {
         if (current == null) {
             return;
         }
