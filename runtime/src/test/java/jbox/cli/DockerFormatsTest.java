@@ -1,6 +1,7 @@
 package jbox.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,16 @@ import org.junit.jupiter.api.Test;
 /** docker's words and formats that ps, inspect, image ls and logs print: the same text as docker's for the same input. */
 class DockerFormatsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void psWithoutAllListsRunningAndPausedOnes() {
+        // A run whose process has not started is `created` (pid 0): docker's ps leaves it out until it runs.
+        assertTrue(PsCommand.listedByDefault("running"));
+        assertTrue(PsCommand.listedByDefault("paused"));
+        for (String s : List.of("created", "exited", "dead")) {
+            assertFalse(PsCommand.listedByDefault(s), s);
+        }
+    }
 
     @Test
     void durationsReadAsGoUnitsHumanDuration() {
