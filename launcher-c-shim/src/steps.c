@@ -203,11 +203,17 @@ static int step_mkfile(void)
 	const char *path = str(0);
 	if (!path || num(1, &mode) < 0)
 		return EINVAL;
-	int fd = open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
-	if (fd < 0)
+	/* mknod, not open(O_CREAT|O_WRONLY): opening an image's file for writing copies it up into the
+	 * container's layer (overlayfs), and would wait forever on a FIFO. A file there already is
+	 * fine unless it is a symlink (a mount onto it would follow the link) or a directory. */
+	struct stat st;
+	if (mknod(path, S_IFREG | ((mode_t)mode & 07777), 0) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return errno;
-	close(fd);
-	return 0;
+	if (lstat(path, &st) < 0)
+		return errno;
+	return S_ISLNK(st.st_mode) ? ELOOP : S_ISDIR(st.st_mode) ? EISDIR : 0;
 }
 
 static int step_mknod(void)

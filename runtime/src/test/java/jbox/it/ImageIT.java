@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -61,6 +64,57 @@ class ImageIT {
             assertTrue(Jbox.run("image", "ls").out().contains(name));
         } finally {
             assertEquals(0, Jbox.run("image", "rm", name).code());
+        }
+    }
+
+    /**
+     * The files jbox binds over (/etc/hostname, /etc/hosts, /etc/resolv.conf) are made as mount
+     * points without opening them: an image's own file is not copied up into the container's layer
+     * on every start, and an image whose /etc/hosts is a FIFO does not hang the start (an open for
+     * writing waited for a reader forever).
+     */
+    @Test
+    void bindTargetsFromTheImageAreNotCopiedUpAndAFifoThereDoesNotHang() throws Exception {
+        Path tar = tmp.resolve("fifo.tar");
+        Path busybox = Path.of("/bin/busybox");
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
+            dir(t, "bin/");
+            dir(t, "etc/");
+            TarArchiveEntry bb = new TarArchiveEntry("bin/busybox");
+            bb.setMode(0755);
+            bb.setSize(Files.size(busybox));
+            t.putArchiveEntry(bb);
+            Files.copy(busybox, t);
+            t.closeArchiveEntry();
+            file(t, "etc/hostname", "from-the-image\n", 0);
+            TarArchiveEntry fifo = new TarArchiveEntry("etc/hosts", TarArchiveEntry.LF_FIFO);
+            fifo.setMode(0644);
+            t.putArchiveEntry(fifo);
+            t.closeArchiveEntry();
+        }
+        String image = "fifo-" + Long.toHexString(System.nanoTime());
+        String name = "fifo-" + Long.toHexString(System.nanoTime());
+        Jbox.Result imp = Jbox.run("image", "import", image, tar.toString());
+        assertEquals(0, imp.code(), imp.all());
+        try {
+            Process p = Jbox.start("run", "--name", name, "--net", "none", image, "/bin/busybox", "cat", "/etc/hostname");
+            p.getOutputStream().close();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) { // a deadline for the old hang only; output is a line
+                p.destroyForcibly();
+                throw new AssertionError("jbox run hung on the image's FIFO at /etc/hosts");
+            }
+            Jbox.Result r = Jbox.finish(p);
+            assertEquals(0, r.code(), r.all());
+            String id = Jbox.run("inspect", "--format", "{{.Id}}", name).out().trim();
+            assertEquals(id.substring(0, 12) + "\n", r.out(), "the bound hostname, not the image's");
+            Path upper = Jbox.DATA.resolve("containers").resolve(id).resolve("upper");
+            assertTrue(Files.isDirectory(upper), upper + " exists");
+            for (String f : List.of("etc/hostname", "etc/hosts")) { // mount points the image had: used as they are
+                assertFalse(Files.exists(upper.resolve(f), LinkOption.NOFOLLOW_LINKS), f + " copied up into " + upper);
+            }
+        } finally {
+            Jbox.run("rm", "-f", name);
+            assertEquals(0, Jbox.run("image", "rm", image).code());
         }
     }
 
