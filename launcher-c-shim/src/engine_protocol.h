@@ -16,8 +16,10 @@
  *   engine -> front end
  *     STDOUT/STDERR bytes for fd 1 / fd 2
  *     WANT_STDIN    (none): start sending STDIN frames, once, until EOF
- *     SPAWN         u32 mode (SPAWN_MODE_*), string log path (empty in mode 0), u32 argc, argc
- *                   strings (argv[0] the absolute path to exec), u32 envc, envc strings
+ *     SPAWN         u32 mode (SPAWN_MODE_*), string log path (empty in mode 0), string the absolute
+ *                   path to exec (empty: argv[0]; the engine's sealed copy of the shim, named by
+ *                   /proc/ENGINE/fd/N), u32 argc, argc strings (argv[0] absolute), u32 envc, envc
+ *                   strings
  *     KILL_CHILD    u32 pid, u32 signo: only a child of SPAWN not yet reaped
  *     EXIT          u32 status: the front end exits with it at once
  *     FALLBACK      (none): the front end execs the cold path with its argv
@@ -41,7 +43,7 @@ enum engine_msg {
 	EMSG_FALLBACK = 107,
 };
 
-#define ENGINE_PROTOCOL_VERSION 1u
+#define ENGINE_PROTOCOL_VERSION 2u
 
 /* Limits both sides check (a frame's length field is its payload's size). */
 #define ENGINE_FRAME_MAX (1u << 20)

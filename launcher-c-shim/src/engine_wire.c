@@ -257,6 +257,12 @@ int decode_spawn(const uint8_t *p, uint32_t len, struct spawn *s, const char **w
 						      : "log path given without detached mode";
 		goto bad;
 	}
+	if (rd_str(&r, &arena, &s->exec, why) < 0)
+		goto bad;
+	if (s->exec[0] != 0 && s->exec[0] != '/') {
+		*why = "spawn of a relative exec path";
+		goto bad;
+	}
 	if (rd_count(&r, ENGINE_ARGC_MAX, &argc, why) < 0)
 		goto bad;
 	if (argc == 0) {
@@ -271,6 +277,8 @@ int decode_spawn(const uint8_t *p, uint32_t len, struct spawn *s, const char **w
 		*why = "spawn of a relative path";
 		goto bad;
 	}
+	if (s->exec[0] == 0)
+		s->exec = s->argv[0];
 	if (rd_count(&r, ENGINE_ENVC_MAX, &envc, why) < 0)
 		goto bad;
 	if ((s->envp = calloc((size_t)envc + 1, sizeof(char *))) == NULL)

@@ -52,12 +52,13 @@ long frame_take(const uint8_t *buf, size_t n, uint32_t *type, const uint8_t **pa
 struct spawn {
 	uint32_t mode;
 	char *log;
+	char *exec; /* the path to execve: the frame's, or argv[0] when that was empty */
 	char **argv, **envp;
 	void *mem;
 };
 
 /* 0, or -1 with *why: counts over the limits or beyond the payload, a string over its limit or
- * holding a NUL, a relative argv[0], a log path that does not fit the mode, trailing bytes. */
+ * holding a NUL, a relative argv[0] or exec path, a log path that does not fit the mode, trailing bytes. */
 int decode_spawn(const uint8_t *p, uint32_t len, struct spawn *s, const char **why);
 void spawn_free(struct spawn *s);
 

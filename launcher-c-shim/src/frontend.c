@@ -210,7 +210,7 @@ static pid_t spawn_child(const struct spawn *s, int *err)
 				if (fd != p[1])
 					fcntl(fd, F_SETFD, FD_CLOEXEC);
 		}
-		execve(s->argv[0], s->argv, s->envp);
+		execve(s->exec, s->argv, s->envp);
 failed:
 		e = errno;
 		if (write(p[1], &e, sizeof(e)) < 0) {

@@ -109,11 +109,12 @@ static void frames(void)
 	}
 }
 
-static void good_spawn(struct wbuf *w, uint32_t mode, const char *log)
+static void good_spawn_exec(struct wbuf *w, uint32_t mode, const char *log, const char *exec)
 {
 	w->n = 0;
 	wb_u32(w, mode);
 	str(w, log);
+	str(w, exec);
 	wb_u32(w, 3);
 	str(w, "/usr/lib/jbox/jbox-shim");
 	str(w, "--tty");
@@ -121,6 +122,11 @@ static void good_spawn(struct wbuf *w, uint32_t mode, const char *log)
 	wb_u32(w, 2);
 	str(w, "PATH=/bin");
 	str(w, "A=b c");
+}
+
+static void good_spawn(struct wbuf *w, uint32_t mode, const char *log)
+{
+	good_spawn_exec(w, mode, log, "");
 }
 
 static void spawns(void)
@@ -132,8 +138,16 @@ static void spawns(void)
 		      strcmp(s.argv[1], "--tty") == 0 && strcmp(s.argv[2], "") == 0 && s.argv[3] == NULL &&
 		      strcmp(s.envp[1], "A=b c") == 0 && s.envp[2] == NULL,
 	      "a well-formed SPAWN decodes to NUL-terminated argv and env");
+	check(s.mem && s.exec == s.argv[0], "an empty exec path is argv[0]");
 	if (s.mem)
 		spawn_free(&s);
+	good_spawn_exec(&w, SPAWN_MODE_INHERIT, "", "/proc/1/fd/3");
+	check(spawn_ok(&w, w.n, &s) && strcmp(s.exec, "/proc/1/fd/3") == 0 && strcmp(s.argv[0], "/usr/lib/jbox/jbox-shim") == 0,
+	      "an exec path decodes beside argv[0]");
+	if (s.mem)
+		spawn_free(&s);
+	good_spawn_exec(&w, SPAWN_MODE_INHERIT, "", "fd/3");
+	check(!spawn_ok(&w, w.n, NULL), "a relative exec path is refused");
 	int cut_refused = 1;
 	for (size_t n = 0; n < w.n; n++)
 		cut_refused &= !spawn_ok(&w, n, NULL);
@@ -157,6 +171,7 @@ static void spawns(void)
 		w.n = 0;
 		wb_u32(&w, 0);
 		str(&w, "");
+		str(&w, "");
 		wb_u32(&w, counts[i]);
 		str(&w, "/bin/true");
 		wb_u32(&w, 0);
@@ -164,6 +179,7 @@ static void spawns(void)
 	}
 	w.n = 0;
 	wb_u32(&w, 0);
+	str(&w, "");
 	str(&w, "");
 	wb_u32(&w, 1);
 	str(&w, "/bin/true");
@@ -177,6 +193,7 @@ static void spawns(void)
 		w.n = 0;
 		wb_u32(&w, 0);
 		str(&w, "");
+		str(&w, "");
 		wb_u32(&w, 1);
 		wb_u32(&w, lengths[i]);
 		wb_bytes(&w, "/bin/tru", 8);
@@ -185,6 +202,7 @@ static void spawns(void)
 	}
 	w.n = 0;
 	wb_u32(&w, 0);
+	str(&w, "");
 	str(&w, "");
 	wb_u32(&w, 1);
 	wb_u32(&w, ENGINE_STRING_MAX + 1);
@@ -196,6 +214,7 @@ static void spawns(void)
 	w.n = 0;
 	wb_u32(&w, 0);
 	str(&w, "");
+	str(&w, "");
 	wb_u32(&w, 1);
 	wb_u32(&w, 9);
 	wb_bytes(&w, "/bin\0true", 9);
@@ -203,6 +222,7 @@ static void spawns(void)
 	check(!spawn_ok(&w, w.n, NULL), "a string holding a NUL is refused");
 	w.n = 0;
 	wb_u32(&w, 0);
+	str(&w, "");
 	str(&w, "");
 	wb_u32(&w, 1);
 	str(&w, "bin/true");

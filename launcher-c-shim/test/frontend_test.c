@@ -157,8 +157,8 @@ static int has_env(const struct request *r, const char *kv)
 	return 0;
 }
 
-/* SPAWN of argv (NULL-terminated) with an empty environment. */
-static void send_spawn(int fd, uint32_t mode, const char *log, const char *const *argv)
+/* SPAWN of argv (NULL-terminated) with an empty environment, executing exec ("": argv[0]). */
+static void send_spawn_exec(int fd, uint32_t mode, const char *log, const char *exec, const char *const *argv)
 {
 	struct wbuf w = { 0 };
 	uint32_t n = 0;
@@ -167,6 +167,8 @@ static void send_spawn(int fd, uint32_t mode, const char *log, const char *const
 	wb_u32(&w, mode);
 	wb_u32(&w, (uint32_t)strlen(log));
 	wb_bytes(&w, log, strlen(log));
+	wb_u32(&w, (uint32_t)strlen(exec));
+	wb_bytes(&w, exec, strlen(exec));
 	wb_u32(&w, n);
 	for (uint32_t i = 0; i < n; i++) {
 		wb_u32(&w, (uint32_t)strlen(argv[i]));
@@ -177,6 +179,11 @@ static void send_spawn(int fd, uint32_t mode, const char *log, const char *const
 	wb_bytes(&w, "PATH=/bin", 9);
 	send_frame(fd, EMSG_SPAWN, w.b, (uint32_t)w.n);
 	wb_free(&w);
+}
+
+static void send_spawn(int fd, uint32_t mode, const char *log, const char *const *argv)
+{
+	send_spawn_exec(fd, mode, log, "", argv);
 }
 
 /* SPAWN, then its SPAWNED; the pid, or -1. */
@@ -329,9 +336,9 @@ static void protocol(void)
 	struct stat st;
 	check(c >= 0 && read_request(c, &r) == 0, "the front end connects and sends a well-formed REQUEST");
 	snprintf(key, sizeof(key), "m%llu-", (stat("/proc/self/ns/mnt", &st), (unsigned long long)st.st_ino));
-	check(r.version == 1 && r.ttys == 0 && r.pid == (uint32_t)f.pid && strncmp(r.key, key, strlen(key)) == 0 &&
+	check(r.version == ENGINE_PROTOCOL_VERSION && r.ttys == 0 && r.pid == (uint32_t)f.pid && strncmp(r.key, key, strlen(key)) == 0 &&
 		      strstr(r.key, "-c") != NULL && strcmp(r.cwd, dir) == 0,
-	      "REQUEST: version 1, no terminals, the front end's pid, the ns key, the caller's cwd");
+	      "REQUEST: this protocol version, no terminals, the front end's pid, the ns key, the caller's cwd");
 	check(r.argc == 4 && strcmp(r.argv[0], "run") == 0 && strcmp(r.argv[2], "a b") == 0 && r.argv[3][0] == 0 &&
 		      has_env(&r, "FOO=bar baz") && has_env(&r, sock_env),
 	      "REQUEST: argv without argv[0], kept whole, and the environment");
@@ -374,6 +381,15 @@ static void protocol(void)
 	int pid = spawned(c, SPAWN_MODE_INHERIT, "", exits3);
 	int ws = exited(c, pid);
 	check(pid > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 3, "SPAWN: SPAWNED(pid), then CHILD_EXITED(pid, its wait status)");
+
+	/* The engine's sealed shim: the exec path is not argv[0], which names the program for ps. */
+	const char *const named[] = { "/nonexistent/jbox-shim", "-c", "exit 7", NULL };
+	send_spawn_exec(c, SPAWN_MODE_INHERIT, "", "/bin/sh", named);
+	pid = next(c, &p, &len) == EMSG_SPAWNED && len == 4 ? (int)get_u32(p) : -1;
+	free(p);
+	p = NULL;
+	ws = exited(c, pid);
+	check(pid > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 7, "SPAWN with an exec path runs that file, with argv[0] as sent");
 
 	/* Programs that check their own status: a shell would change its mask while it forks. */
 	const char *const no_fd7[] = { "/usr/bin/test", "!", "-e", "/proc/self/fd/7", NULL };

@@ -17,7 +17,7 @@ import java.util.List;
  * naming what is wrong.
  */
 final class EngineProtocol {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     // front end → engine
     static final int REQUEST = 1;
@@ -145,9 +145,9 @@ final class EngineProtocol {
     }
 
     /** SPAWN: mode, log path, argv (argv[0] absolute), env. */
-    static byte[] spawn(int mode, String log, List<String> argv, List<String> env) {
+    static byte[] spawn(int mode, String log, String exec, List<String> argv, List<String> env) {
         Writer w = new Writer();
-        w.u32(mode).string(log).u32(argv.size());
+        w.u32(mode).string(log).string(exec).u32(argv.size());
         argv.forEach(w::string);
         w.u32(env.size());
         env.forEach(w::string);

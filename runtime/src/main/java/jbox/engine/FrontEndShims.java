@@ -11,7 +11,7 @@ import jbox.process.ShimStarter;
 
 /**
  * ShimStarter over the front end: SPAWN with the argv (and the caller's environment, as a cold
- * jbox's child would get), the pid from SPAWNED, the exit from CHILD_EXITED. The shim is the front
+ * jbox's child would get) and the engine's sealed copy of the shim to execute ({@link SealedShim}), the pid from SPAWNED, the exit from CHILD_EXITED. The shim is the front
  * end's child: it keeps the caller's process tree (its subreaper, its terminal), exactly as when
  * the cold JVM started it.
  */
@@ -34,8 +34,9 @@ final class FrontEndShims implements ShimStarter {
 
     @Override
     public ShimStarter.Child start(List<String> argv, Path log) throws IOException {
+        String exec = SealedShim.execPath(Path.of(argv.get(0))); // argv[0] stays the shim's path, for ps
         byte[] frame = EngineProtocol.spawn(log == null ? EngineProtocol.SPAWN_INHERIT : EngineProtocol.SPAWN_DETACHED,
-                log == null ? "" : log.toString(), argv, env);
+                log == null ? "" : log.toString(), exec == null ? "" : exec, argv, env);
         CompletableFuture<Child> answer = session.spawn(frame);
         try {
             return answer.get();

@@ -76,7 +76,7 @@ class EngineProtocolTest {
 
     @Test
     void aWellFormedRequestDecodesWhole() throws Exception {
-        EngineProtocol.Frame f = read(frame(1, request(1, List.of("run", "--rm", "bü"), List.of("A=1", "PATH=/bin")).bytes()));
+        EngineProtocol.Frame f = read(frame(1, request(EngineProtocol.VERSION, List.of("run", "--rm", "bü"), List.of("A=1", "PATH=/bin")).bytes()));
         EngineProtocol.Hello h = EngineProtocol.decodeRequest(f.payload());
         assertEquals(List.of("run", "--rm", "bü"), h.args());
         assertEquals(List.of("A=1", "PATH=/bin"), h.env());
@@ -110,19 +110,19 @@ class EngineProtocolTest {
 
     @Test
     void aRequestsFieldsAreCheckedAgainstTheLimits() {
-        assertEquals("REQUEST version 2 (this engine speaks 1)", malformed(frame(1, request(2, List.of(), List.of()).bytes())));
+        assertEquals("REQUEST version 1 (this engine speaks 2)", malformed(frame(1, request(1, List.of(), List.of()).bytes())));
         Map<String, byte[]> cases = Map.of(
-                "REQUEST cut in its rows", new Bytes().u32(1).u32(0).raw(new byte[1]).bytes(),
-                "REQUEST cut in its cwd", new Bytes().u32(1).u32(0).u16(0).u16(0).u32(1).string("k").u32(10).raw(new byte[3]).bytes(),
-                "REQUEST: argc 4097 (at most 4096)", new Bytes().u32(1).u32(0).u16(0).u16(0).u32(1).string("k").string("/")
+                "REQUEST cut in its rows", new Bytes().u32(EngineProtocol.VERSION).u32(0).raw(new byte[1]).bytes(),
+                "REQUEST cut in its cwd", new Bytes().u32(EngineProtocol.VERSION).u32(0).u16(0).u16(0).u32(1).string("k").u32(10).raw(new byte[3]).bytes(),
+                "REQUEST: argc 4097 (at most 4096)", new Bytes().u32(EngineProtocol.VERSION).u32(0).u16(0).u16(0).u32(1).string("k").string("/")
                         .u32(4097).bytes(),
-                "REQUEST: envc 4097 (at most 4096)", new Bytes().u32(1).u32(0).u16(0).u16(0).u32(1).string("k").string("/")
+                "REQUEST: envc 4097 (at most 4096)", new Bytes().u32(EngineProtocol.VERSION).u32(0).u16(0).u16(0).u32(1).string("k").string("/")
                         .u32(0).u32(4097).bytes(),
-                "REQUEST: cwd of 262145 bytes (at most 262144)", new Bytes().u32(1).u32(0).u16(0).u16(0).u32(1).string("k")
+                "REQUEST: cwd of 262145 bytes (at most 262144)", new Bytes().u32(EngineProtocol.VERSION).u32(0).u16(0).u16(0).u32(1).string("k")
                         .u32(256 * 1024 + 1).bytes(),
-                "REQUEST cut in its arg[1]'s length", new Bytes().u32(1).u32(0).u16(0).u16(0).u32(1).string("k").string("/").u32(2)
+                "REQUEST cut in its arg[1]'s length", new Bytes().u32(EngineProtocol.VERSION).u32(0).u16(0).u16(0).u32(1).string("k").string("/").u32(2)
                         .string("a").bytes(),
-                "REQUEST: 3 bytes after its last field", request(1, List.of("a"), List.of()).raw(new byte[3]).bytes());
+                "REQUEST: 3 bytes after its last field", request(EngineProtocol.VERSION, List.of("a"), List.of()).raw(new byte[3]).bytes());
         cases.forEach((message, payload) -> assertEquals(message, malformed(frame(1, payload))));
     }
 
@@ -130,9 +130,9 @@ class EngineProtocolTest {
     void outgoingFramesHaveTheTableShapes() {
         byte[] exit = EngineProtocol.u32Frame(EngineProtocol.EXIT, 42);
         assertArrayEquals(new Bytes().u32(106).u32(4).u32(42).bytes(), exit);
-        byte[] spawn = EngineProtocol.spawn(1, "/log", List.of("/shim", "sock"), List.of("A=1"));
-        assertArrayEquals(frame(104, new Bytes().u32(1).string("/log").u32(2).string("/shim").string("sock").u32(1)
-                .string("A=1").bytes()), spawn);
+        byte[] spawn = EngineProtocol.spawn(1, "/log", "/proc/9/fd/3", List.of("/shim", "sock"), List.of("A=1"));
+        assertArrayEquals(frame(104, new Bytes().u32(1).string("/log").string("/proc/9/fd/3").u32(2).string("/shim")
+                .string("sock").u32(1).string("A=1").bytes()), spawn);
         byte[] data = EngineProtocol.frame(EngineProtocol.STDOUT, "xhiy".getBytes(StandardCharsets.UTF_8), 1, 2);
         assertArrayEquals(frame(101, "hi".getBytes(StandardCharsets.UTF_8)), data);
     }
