@@ -33,11 +33,20 @@ final class FrontEndShims implements ShimStarter {
     }
 
     @Override
-    public ShimStarter.Child start(List<String> argv, Path log) throws IOException {
+    public CompletableFuture<ShimStarter.Child> startAsync(List<String> argv, Path log) {
         String exec = SealedShim.execPath(Path.of(argv.get(0))); // argv[0] stays the shim's path, for ps
         byte[] frame = EngineProtocol.spawn(log == null ? EngineProtocol.SPAWN_INHERIT : EngineProtocol.SPAWN_DETACHED,
                 log == null ? "" : log.toString(), exec == null ? "" : exec, argv, env);
-        CompletableFuture<Child> answer = session.spawn(frame);
+        try {
+            return session.spawn(frame).thenApply(c -> c);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public ShimStarter.Child start(List<String> argv, Path log) throws IOException {
+        CompletableFuture<ShimStarter.Child> answer = startAsync(argv, log);
         try {
             return answer.get();
         } catch (InterruptedException e) {

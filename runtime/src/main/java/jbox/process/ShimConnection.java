@@ -2,6 +2,7 @@ package jbox.process;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import jbox.JboxException;
 import jbox.io.FileModes;
 import jbox.io.IoReason;
@@ -41,6 +44,17 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
      */
     public static ShimConnection spawn(Path shim, Path socketPath, Path log, boolean tty, ShimStarter starter,
             PrintStream warnings) throws JboxException {
+        return begin(shim, socketPath, log, tty, starter, warnings).connect();
+    }
+
+    /**
+     * Binds {@code socketPath} and has the shim started, without waiting for it: `run` does this
+     * first, and the shim's fork and execve (in the front end, on another CPU) overlap the rest
+     * of the container's preparation (network, /etc files, plan, cgroup). {@link Pending#connect}
+     * takes its connection; {@link Pending#close} undoes a start that will not be used.
+     */
+    public static Pending begin(Path shim, Path socketPath, Path log, boolean tty, ShimStarter starter,
+            PrintStream warnings) throws JboxException {
         ServerSocketChannel server;
         try {
             Files.deleteIfExists(socketPath);
@@ -56,26 +70,93 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         } catch (IOException e) {
             throw new JboxException("cannot listen on control socket " + socketPath + ": " + IoReason.of(e), e);
         }
-        ShimStarter.Child p;
-        try {
-            p = starter.start(tty ? List.of(shim.toString(), "--tty", socketPath.toString())
-                    : List.of(shim.toString(), socketPath.toString()), log);
-        } catch (IOException e) {
-            closeQuietly(server);
-            throw new JboxException("cannot start shim " + shim + ": " + IoReason.of(e), e);
+        List<String> argv = tty ? List.of(shim.toString(), "--tty", socketPath.toString())
+                : List.of(shim.toString(), socketPath.toString());
+        return new Pending(shim, socketPath, log, server, starter.startAsync(argv, log), warnings);
+    }
+
+    /** A shim being started on a bound control socket: connected once, or closed (killed) unused. */
+    public static final class Pending implements AutoCloseable {
+        private final Path shim;
+        private final Path socketPath;
+        private final Path log;
+        private final ServerSocketChannel server;
+        private final CompletableFuture<ShimStarter.Child> start;
+        private final PrintStream warnings;
+        private boolean done;
+
+        private Pending(Path shim, Path socketPath, Path log, ServerSocketChannel server,
+                CompletableFuture<ShimStarter.Child> start, PrintStream warnings) {
+            this.shim = shim;
+            this.socketPath = socketPath;
+            this.log = log;
+            this.server = server;
+            this.start = start;
+            this.warnings = warnings;
         }
-        // If the shim dies before connecting, closing the server wakes the accept() below.
-        p.onExit(() -> closeQuietly(server));
-        try {
-            return new ShimConnection(p, acceptRoot(server, socketPath, warnings));
-        } catch (IOException e) {
-            p.kill();
-            // The shim's own one-line reason (e.g. it could not make its sealed copy) went to our
-            // stderr, or to the container's log when detached: point there.
-            throw new JboxException("shim " + shim + " exited before connecting (status "
-                    + waitQuietly(p) + "; its reason is in " + (log == null ? "the line above" : log) + ")", e);
-        } finally {
-            closeQuietly(server);
+
+        public Path socketPath() {
+            return socketPath;
+        }
+
+        /** The shim's connection, once it has started and connected. */
+        public ShimConnection connect() throws JboxException {
+            done = true;
+            ShimStarter.Child p;
+            try {
+                p = started();
+            } catch (IOException e) {
+                closeQuietly(server);
+                deleteSocket();
+                throw new JboxException("cannot start shim " + shim + ": " + IoReason.of(e), e);
+            }
+            // If the shim dies before connecting, closing the server wakes the accept() below.
+            p.onExit(() -> closeQuietly(server));
+            try {
+                return new ShimConnection(p, acceptRoot(server, socketPath, warnings));
+            } catch (IOException e) {
+                p.kill();
+                // The shim's own one-line reason (e.g. it could not make its sealed copy) went to our
+                // stderr, or to the container's log when detached: point there.
+                throw new JboxException("shim " + shim + " exited before connecting (status "
+                        + waitQuietly(p) + "; its reason is in " + (log == null ? "the line above" : log) + ")", e);
+            } finally {
+                closeQuietly(server);
+                deleteSocket();
+            }
+        }
+
+        /** Unless connected: the shim killed and waited for (it has done nothing yet), the socket gone. */
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                ShimStarter.Child p = started();
+                p.kill();
+                waitQuietly(p);
+            } catch (IOException notStarted) {
+                // nothing to stop
+            } finally {
+                closeQuietly(server);
+                deleteSocket();
+            }
+        }
+
+        private ShimStarter.Child started() throws IOException {
+            try {
+                return start.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the shim was started");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+
+        private void deleteSocket() {
             try {
                 Files.deleteIfExists(socketPath);
             } catch (IOException ignored) {

@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts the shim as a child of whoever runs the command, so the shim and the container keep the
@@ -17,6 +18,15 @@ public interface ShimStarter {
      * with {@code log}, detached: stdin /dev/null, stdout and stderr appended to log (which exists).
      */
     Child start(List<String> argv, Path log) throws IOException;
+
+    /** {@link #start}, without waiting where the starter need not (the front end answers SPAWN later). */
+    default CompletableFuture<Child> startAsync(List<String> argv, Path log) {
+        try {
+            return CompletableFuture.completedFuture(start(argv, log));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * The caller's process, whose cgroup a relative OCI cgroupsPath goes below (runc's rule, "the

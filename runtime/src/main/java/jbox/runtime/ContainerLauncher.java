@@ -199,6 +199,8 @@ public final class ContainerLauncher {
         ContainerNetwork network = null;
         boolean running = false;
         try {
+            // First: the shim's start overlaps everything below until the runner connects to it.
+            runner.startShimEarly(states.dir(id), detached ? files.log() : null, spec.process().terminal() && !detached);
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
             network = ContainerNetwork.of(spec, id, bridged ? bridge(mode) : null,
@@ -286,6 +288,7 @@ public final class ContainerLauncher {
             }
             return code;
         } finally {
+            runner.dropEarlyShim(); // started early and not used: the start failed before the shim's turn
             if (!running) { // a detached container lives on: `internal-finish` releases all this later
                 ContainerNetwork net = network;
                 ContainerCgroup group = cgroup;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import jbox.JboxException;
 import jbox.io.IoReason;
@@ -23,6 +24,9 @@ import jbox.spec.ContainerSpec;
  */
 public final class ContainerRunner {
     private final Path shim;
+    private ShimConnection.Pending early; // startShimEarly's, until a run takes it
+    private Path earlyLog;
+    private boolean earlyTty;
     private final Timings timings;
     private final Caller caller;
     private volatile ShimConnection connection;
@@ -218,12 +222,47 @@ public final class ContainerRunner {
         return drive(req, "fork", names, plan, socket, null, 0, 0, null, tty, onStarted);
     }
 
+    /**
+     * Has the shim of a container in {@code stateDir} started now, ahead of its plan: its fork and
+     * execve (the front end's, on another CPU) overlap the rest of the preparation. The next
+     * {@link #run} on that state directory, with that log and terminal, connects to it; {@link
+     * #dropEarlyShim} kills it unused when the start fails before.
+     */
+    public void startShimEarly(Path stateDir, Path log, boolean tty) throws JboxException {
+        dropEarlyShim();
+        early = ShimConnection.begin(shim, stateDir.resolve("ctl.sock"), log, tty, caller.shims(), caller.err());
+        earlyLog = log;
+        earlyTty = tty;
+    }
+
+    /** Kills and forgets a shim started early and not used (none: nothing to do). */
+    public void dropEarlyShim() {
+        ShimConnection.Pending p = early;
+        early = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** The shim started early for exactly this socket, log and terminal; any other is dropped. */
+    private ShimConnection.Pending takeEarlyShim(Path socket, Path log, boolean tty) {
+        ShimConnection.Pending p = early;
+        if (p != null && p.socketPath().equals(socket) && Objects.equals(earlyLog, log) && earlyTty == tty) {
+            early = null;
+            return p;
+        }
+        dropEarlyShim();
+        return null;
+    }
+
     private Outcome drive(CloneRequest req, String what, List<String> joinNames, Plan plan, Path socket,
             ContainerSpec.Linux linux, long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted)
             throws JboxException {
         escalateMillis = tty && req.onExit() == null && !req.handover() && graceMillis > 0 ? graceMillis : -1;
         StartFailures words = new StartFailures(plan, what, joinNames, req);
-        try (ShimConnection shimConn = ShimConnection.spawn(shim, socket, log, tty, caller.shims(), caller.err())) {
+        ShimConnection.Pending ready = takeEarlyShim(socket, log, tty);
+        try (ShimConnection shimConn = ready != null ? ready.connect()
+                : ShimConnection.spawn(shim, socket, log, tty, caller.shims(), caller.err())) {
             timings.mark("spawn_shim");
             ShimSequence sequence = new ShimSequence(shimConn, words);
             shimConn.send(Protocol.MSG_CLONE, req.encode());
