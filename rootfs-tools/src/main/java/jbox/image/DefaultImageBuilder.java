@@ -97,6 +97,11 @@ public final class DefaultImageBuilder {
         }
         writeFile(rootfs.resolve("etc/passwd"), PASSWD, uid, gid);
         writeFile(rootfs.resolve("etc/group"), GROUP, uid, gid);
+        // Empty, as docker's builder leaves them: the files every start binds over are there, so a
+        // container's start makes nothing in its writable layer (and its removal has less to delete).
+        for (String mountPoint : List.of("etc/hostname", "etc/hosts", "etc/resolv.conf")) {
+            writeFile(rootfs.resolve(mountPoint), "", uid, gid);
+        }
     }
 
     private static void directory(Path dir, int mode, long uid, long gid) throws IOException {
