@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # A raw client of the engine's socket, for what the real front end never does (it takes the cold
 # path when not root): raw_request.py SOCKET ARG... sends one REQUEST, prints STDOUT/STDERR frames
-# to its own stdout/stderr and exits with EXIT's status (FALLBACK: 107; EOF first: 99).
+# to its own stdout/stderr and exits with EXIT's status (FALLBACK: 107; EOF first: 99). The
+# protocol version it claims: $RAW_VERSION, else the engine's (engine_protocol.h).
 import os, struct, sys
 
 def u32(v): return struct.pack('<I', v)
@@ -26,7 +27,7 @@ def main():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
     env = [k + '=' + v for k, v in os.environ.items()]
-    body = u32(1) + u32(0) + struct.pack('<HH', 0, 0) + u32(os.getpid()) + string(ns_key()) + string(os.getcwd())
+    body = u32(int(os.environ.get('RAW_VERSION', '2'))) + u32(0) + struct.pack('<HH', 0, 0) + u32(os.getpid()) + string(ns_key()) + string(os.getcwd())
     body += u32(len(args)) + b''.join(string(a) for a in args) + u32(len(env)) + b''.join(string(e) for e in env)
     try:
         s.sendall(struct.pack('<II', 1, len(body)) + body)

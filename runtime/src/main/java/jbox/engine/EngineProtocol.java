@@ -103,6 +103,11 @@ final class EngineProtocol {
         return new Frame(type, payload);
     }
 
+    /** A REQUEST that starts with a version other than this engine's (one too short to hold it is just malformed). */
+    static boolean otherVersion(byte[] payload) {
+        return payload.length >= 4 && u32(payload, 0) != VERSION;
+    }
+
     /** REQUEST's payload, checked whole: version, counts and string sizes within the limits, no trailing bytes. */
     static Hello decodeRequest(byte[] payload) throws Malformed {
         Reader r = new Reader(payload, "REQUEST");

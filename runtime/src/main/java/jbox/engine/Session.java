@@ -90,6 +90,13 @@ final class Session implements Runnable {
             if (first.type() != EngineProtocol.REQUEST) {
                 throw new EngineProtocol.Malformed("expected REQUEST first, got " + EngineProtocol.name(first.type()));
             }
+            if (EngineProtocol.otherVersion(first.payload())) {
+                // A front end of another build (jbox upgraded while this engine ran): it runs the
+                // command on its own cold path, and this engine retires if its jar was replaced.
+                engine.outdated();
+                finish(EngineProtocol.frame(EngineProtocol.FALLBACK, new byte[0]));
+                return;
+            }
             hello = EngineProtocol.decodeRequest(first.payload());
             if (!hello.cwd().startsWith("/")) {
                 throw new EngineProtocol.Malformed("REQUEST: cwd " + hello.cwd() + " is not absolute");

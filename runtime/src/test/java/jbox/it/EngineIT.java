@@ -364,6 +364,22 @@ class EngineIT {
         assertEquals("", r.out());
     }
 
+    /**
+     * A front end of another build (jbox upgraded while its engine ran: the new front end speaks a
+     * newer protocol) gets FALLBACK and runs the command on its own cold path; before, it got
+     * "malformed frame" and exit 125 on every call until the old engine went idle.
+     */
+    @Test
+    void aFrontEndOfAnotherProtocolVersionIsSentToTheColdPath() throws Exception {
+        assertEquals(0, run(fe("--version")).code());
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", RAW_CLIENT.toString(), socket().toString(), "--version");
+        pb.environment().put("RAW_VERSION", "1");
+        Jbox.Result r = Jbox.finish(pb.start());
+        assertEquals(107, r.code(), "FALLBACK: " + r.all());
+        assertEquals("", r.out() + r.err(), "nothing said: the cold path answers");
+        assertEquals(0, run(fe("--version")).code(), "the engine still serves its own front ends");
+    }
+
     @Test
     void aMalformedFrameIsOneLineAndExit125() throws Exception {
         assertEquals(0, run(fe("--version")).code());
