@@ -22,6 +22,8 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import jbox.JboxException;
@@ -38,6 +40,15 @@ import jbox.runtime.ProcessStart;
  * socket file found while nobody holds the lock was left by a killed engine and is replaced.
  */
 public final class Engine {
+    /**
+     * Threads for sessions and their readers, kept for the next call: two new threads a call were
+     * two clone3s and thread set-ups on a run's critical path. Daemons: they keep no engine alive.
+     */
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jbox-engine-request");
+        t.setDaemon(true);
+        return t;
+    });
     private final EnginePaths paths;
     private final Call.Handler handler;
     private final long idleMillis;
@@ -185,8 +196,7 @@ public final class Engine {
                     active++;
                     lastActivity = System.nanoTime();
                 }
-                Thread t = new Thread(new Session(ch, this), "jbox-engine-request");
-                t.start();
+                threads.execute(new Session(ch, this));
             }
         } catch (ClosedChannelException idleExit) {
             log.println(stamp() + "idle for " + idleMillis + " ms: exiting");
@@ -284,6 +294,11 @@ public final class Engine {
         } catch (NoSuchFileException gone) {
             return null;
         }
+    }
+
+    /** Runs a session's reader on a thread of the pool. */
+    void execute(Runnable task) {
+        threads.execute(task);
     }
 
     Call.Handler handler() {

@@ -50,6 +50,7 @@ final class Session implements Runnable {
     private volatile Thread worker;
     /** The command returned: its thread is no longer the command's to interrupt. */
     private volatile boolean commandDone;
+    private final Object interruptLock = new Object();
     private volatile IntConsumer signalReceiver;
     private final ArrayDeque<CompletableFuture<FrontEndShims.Child>> pendingSpawns = new ArrayDeque<>();
     private final Map<Long, FrontEndShims.Child> children = new HashMap<>();
@@ -69,8 +70,17 @@ final class Session implements Runnable {
         } catch (IOException e) {
             engine.log("connection: " + IoReason.of(e));
         } finally {
+            commandDone();
+            Thread.interrupted(); // one that came before commandDone: the pool's next session starts clean
             close();
             engine.sessionEnded();
+        }
+    }
+
+    /** From here on callerGone interrupts nobody (this thread goes back to the pool). */
+    private void commandDone() {
+        synchronized (interruptLock) {
+            commandDone = true;
         }
     }
 
@@ -117,9 +127,7 @@ final class Session implements Runnable {
         Charset charset = charset(env);
         PrintStream out = new PrintStream(new FrameOutput(EngineProtocol.STDOUT), true, charset);
         PrintStream err = new PrintStream(new FrameOutput(EngineProtocol.STDERR), true, charset);
-        Thread reader = new Thread(() -> readFrames(in), "jbox-engine-reader");
-        reader.setDaemon(true);
-        reader.start();
+        engine.execute(() -> readFrames(in));
         Call call = new Call(hello.args(), new StdinInput(), out, err, env, Path.of(hello.cwd()),
                 new boolean[] {hello.tty(0), hello.tty(1), hello.tty(2)}, hello.rows(), hello.cols(),
                 to -> signalReceiver = to, new FrontEndShims(this, hello.env(), hello.frontEndPid()));
@@ -131,7 +139,7 @@ final class Session implements Runnable {
             err.println("jbox: internal error: " + e);
             status = 125;
         }
-        commandDone = true;
+        commandDone();
         out.flush();
         err.flush();
         finish(status == Call.FALLBACK ? EngineProtocol.frame(EngineProtocol.FALLBACK, new byte[0])
@@ -253,8 +261,10 @@ final class Session implements Runnable {
         kids.forEach(FrontEndShims.Child::orphaned);
         stdin.offer(new byte[0]);
         Thread w = worker;
-        if (w != null && w != Thread.currentThread() && !commandDone) {
-            w.interrupt();
+        synchronized (interruptLock) {
+            if (w != null && w != Thread.currentThread() && !commandDone) {
+                w.interrupt();
+            }
         }
     }
 
