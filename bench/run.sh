@@ -101,7 +101,7 @@ med() { grep "^$1:" "$2" | cut -d: -f2 | bench_median; }
 while IFS='|' read -r key label; do
   printf "  %-52s %8s\n" "$label" "$(med "$key" "$work/fe")"
 done <<'EOF'
-front_end_start_to_connected|exec of jbox to connected (ld.so, config, ns key)
+front_end_start_to_connected|exec of jbox to connected (static: config, ns key)
 request_sent|REQUEST written
 engine_until_spawn|REQUEST to SPAWN (engine: parse..cgroup, below)
 front_end_fork_exec_shim|SPAWN to SPAWNED (fork, the shim's execve)
