@@ -31,10 +31,14 @@ trap 'bench_engine_stop; rm -rf "$work"' EXIT
 bench_stage "$work"
 JBOX_ENGINE=off "$jbox" image build-default >/dev/null
 
-rootfs_src=${JBOX_DATA_ROOT:-/var/lib/jbox}/images/busybox/rootfs
+# The image's filesystem as a container sees it, through jbox itself (its store's layout is its own).
 b=$work/bundle
-mkdir -p "$b"
-cp -a "$rootfs_src" "$b/rootfs"
+mkdir -p "$b/rootfs"
+src=jbox-bench-rootfs-$$
+JBOX_ENGINE=off "$jbox" run --name "$src" --net none busybox true
+JBOX_ENGINE=off "$jbox" export -o "$work/rootfs.tar" "$src"
+JBOX_ENGINE=off "$jbox" rm "$src" >/dev/null
+tar --numeric-owner -C "$b/rootfs" -xf "$work/rootfs.tar"
 chown -R 0:0 "$b/rootfs"
 (cd "$b" && runc spec)
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"\/bin\/true"/' "$b/config.json"
