@@ -51,6 +51,7 @@ final class Jbox {
         config = c;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                awaitMonitors(); // their `internal-finish` needs this config and data root
                 new ProcessBuilder("rm", "-rf", "--one-file-system", DATA.toString(), c.toString()).inheritIO().start().waitFor();
             } catch (Exception ignored) {
                 // best effort at JVM exit
@@ -173,9 +174,13 @@ final class Jbox {
                 Path state = d.resolve("state.json");
                 Path layer = DATA.resolve("containers").resolve(d.getFileName());
                 try {
-                    if (Files.exists(layer) && !locked(d.resolve("lock"))) {
+                    // Owned: its jbox holds lock, or its monitor (the shim of a detached one, until its
+                    // `internal-finish` has released network and cgroup and removed it) monitor.lock.
+                    // Removing a container whose monitor still finishes it left its cgroup behind.
+                    boolean owned = locked(d.resolve("lock")) || locked(d.resolve("monitor.lock"));
+                    if (Files.exists(layer) && !owned) {
                         host("rm", "-rf", "--one-file-system", d.toString(), layer.toString());
-                    } else if (!Files.exists(state) && !Files.exists(layer) && !locked(d.resolve("lock"))
+                    } else if (!Files.exists(state) && !Files.exists(layer) && !owned
                             && Files.getLastModifiedTime(d).toMillis() < System.currentTimeMillis() - 60_000) {
                         host("rm", "-rf", "--one-file-system", d.toString());
                     }
@@ -183,6 +188,29 @@ final class Jbox {
                     // its own jbox (this test run's or another's) removed it after the listing
                 }
             }
+        }
+    }
+
+    /**
+     * Waits (60 s at most) until no monitor of this data root's containers runs: a detached container
+     * killed by the last test is still being finished (network, cgroup, its removal) by the
+     * `internal-finish` its shim runs, which reads this JVM's config; removing that first left the
+     * container's cgroup and state directory behind.
+     */
+    private static void awaitMonitors() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && Files.isDirectory(STATE)) {
+            boolean running = false;
+            try (var dirs = Files.list(STATE)) {
+                for (Path d : dirs.toList()) {
+                    running |= Files.exists(DATA.resolve("containers").resolve(d.getFileName()))
+                            && locked(d.resolve("monitor.lock"));
+                }
+            }
+            if (!running) {
+                return;
+            }
+            Thread.sleep(50); // polling a condition, with the deadline above
         }
     }
 
