@@ -70,7 +70,7 @@ public final class AttachCommand extends RequestCommand implements Callable<Inte
         argv.addAll(List.of("--detach-keys", DetachKeys.hex(keys), socket.toString(), ref));
         ShimStarter.Child client;
         try {
-            client = request.caller().shims().start(argv, null);
+            client = ShimStarter.await(request.caller().shims().start(argv, null));
         } catch (IOException e) {
             throw new JboxException("cannot start the attach client " + argv.get(0) + ": " + IoReason.of(e), e);
         }

@@ -2,7 +2,6 @@
 package jbox.engine;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,7 @@ final class FrontEndShims implements ShimStarter {
     }
 
     @Override
-    public CompletableFuture<ShimStarter.Child> startAsync(List<String> argv, Path log) {
+    public CompletableFuture<ShimStarter.Child> start(List<String> argv, Path log) {
         String exec = SealedShim.execPath(Path.of(argv.get(0))); // argv[0] stays the shim's path, for ps
         byte[] frame = EngineProtocol.spawn(log == null ? EngineProtocol.SPAWN_INHERIT : EngineProtocol.SPAWN_DETACHED,
                 log == null ? "" : log.toString(), exec == null ? "" : exec, argv, env);
@@ -41,19 +40,6 @@ final class FrontEndShims implements ShimStarter {
             return session.spawn(frame).thenApply(c -> c);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    @Override
-    public ShimStarter.Child start(List<String> argv, Path log) throws IOException {
-        CompletableFuture<ShimStarter.Child> answer = startAsync(argv, log);
-        try {
-            return answer.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while the front end started " + argv.get(0));
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 

@@ -2,7 +2,6 @@ package jbox.process;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -14,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import jbox.JboxException;
 import jbox.io.FileModes;
 import jbox.io.IoReason;
@@ -72,7 +71,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         }
         List<String> argv = tty ? List.of(shim.toString(), "--tty", socketPath.toString())
                 : List.of(shim.toString(), socketPath.toString());
-        return new Pending(shim, socketPath, log, server, starter.startAsync(argv, log), warnings);
+        return new Pending(shim, socketPath, log, tty, server, starter.start(argv, log), warnings);
     }
 
     /** A shim being started on a bound control socket: connected once, or closed (killed) unused. */
@@ -80,23 +79,26 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         private final Path shim;
         private final Path socketPath;
         private final Path log;
+        private final boolean tty;
         private final ServerSocketChannel server;
         private final CompletableFuture<ShimStarter.Child> start;
         private final PrintStream warnings;
         private boolean done;
 
-        private Pending(Path shim, Path socketPath, Path log, ServerSocketChannel server,
+        private Pending(Path shim, Path socketPath, Path log, boolean tty, ServerSocketChannel server,
                 CompletableFuture<ShimStarter.Child> start, PrintStream warnings) {
             this.shim = shim;
             this.socketPath = socketPath;
             this.log = log;
+            this.tty = tty;
             this.server = server;
             this.start = start;
             this.warnings = warnings;
         }
 
-        public Path socketPath() {
-            return socketPath;
+        /** Started as {@link #begin} would start the shim for these. */
+        public boolean isFor(Path socket, Path log, boolean tty) {
+            return socketPath.equals(socket) && Objects.equals(this.log, log) && this.tty == tty;
         }
 
         /** The shim's connection, once it has started and connected. */
@@ -104,7 +106,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             done = true;
             ShimStarter.Child p;
             try {
-                p = started();
+                p = ShimStarter.await(start);
             } catch (IOException e) {
                 closeQuietly(server);
                 deleteSocket();
@@ -134,7 +136,7 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             }
             done = true;
             try {
-                ShimStarter.Child p = started();
+                ShimStarter.Child p = ShimStarter.await(start);
                 p.kill();
                 waitQuietly(p);
             } catch (IOException notStarted) {
@@ -142,17 +144,6 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             } finally {
                 closeQuietly(server);
                 deleteSocket();
-            }
-        }
-
-        private ShimStarter.Child started() throws IOException {
-            try {
-                return start.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while the shim was started");
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             }
         }
 

@@ -3,9 +3,11 @@ package jbox.process;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Starts the shim as a child of whoever runs the command, so the shim and the container keep the
@@ -16,15 +18,20 @@ public interface ShimStarter {
     /**
      * Starts {@code argv} (argv[0] the absolute path) with the caller's stdin, stdout and stderr, or,
      * with {@code log}, detached: stdin /dev/null, stdout and stderr appended to log (which exists).
+     * The child, or the IOException that prevented it; the front end answers SPAWN later, so the
+     * caller may go on meanwhile.
      */
-    Child start(List<String> argv, Path log) throws IOException;
+    CompletableFuture<Child> start(List<String> argv, Path log);
 
-    /** {@link #start}, without waiting where the starter need not (the front end answers SPAWN later). */
-    default CompletableFuture<Child> startAsync(List<String> argv, Path log) {
+    /** Waits for {@code started}: the child, or the IOException that prevented it. */
+    static Child await(CompletableFuture<Child> started) throws IOException {
         try {
-            return CompletableFuture.completedFuture(start(argv, log));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            return started.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a child of the caller was started");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 
@@ -57,8 +64,13 @@ public interface ShimStarter {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true);
         }
-        Process p = pb.start();
-        return new Child() {
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(new Child() {
             @Override
             public long pid() {
                 return p.pid();
@@ -78,6 +90,6 @@ public interface ShimStarter {
             public void kill() {
                 p.destroyForcibly();
             }
-        };
+        });
     };
 }

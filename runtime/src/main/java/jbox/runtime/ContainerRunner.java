@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import jbox.JboxException;
 import jbox.io.IoReason;
@@ -24,12 +23,10 @@ import jbox.spec.ContainerSpec;
  */
 public final class ContainerRunner {
     private final Path shim;
-    private ShimConnection.Pending early; // startShimEarly's, until a run takes it
-    private Path earlyLog;
-    private boolean earlyTty;
     private final Timings timings;
     private final Caller caller;
     private volatile ShimConnection connection;
+    private ShimConnection.Pending early; // startShimEarly's, until a run takes it
     private final List<Integer> pendingSignals = new ArrayList<>();
 
     public ContainerRunner(Path shim, Timings timings, Caller caller) {
@@ -231,8 +228,6 @@ public final class ContainerRunner {
     public void startShimEarly(Path stateDir, Path log, boolean tty) throws JboxException {
         dropEarlyShim();
         early = ShimConnection.begin(shim, stateDir.resolve("ctl.sock"), log, tty, caller.shims(), caller.err());
-        earlyLog = log;
-        earlyTty = tty;
     }
 
     /** Kills and forgets a shim started early and not used (none: nothing to do). */
@@ -247,7 +242,7 @@ public final class ContainerRunner {
     /** The shim started early for exactly this socket, log and terminal; any other is dropped. */
     private ShimConnection.Pending takeEarlyShim(Path socket, Path log, boolean tty) {
         ShimConnection.Pending p = early;
-        if (p != null && p.socketPath().equals(socket) && Objects.equals(earlyLog, log) && earlyTty == tty) {
+        if (p != null && p.isFor(socket, log, tty)) {
             early = null;
             return p;
         }
