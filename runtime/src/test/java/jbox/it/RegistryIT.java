@@ -61,6 +61,16 @@ class RegistryIT {
         for (String name : images) {
             Jbox.run("image", "rm", name);
         }
+        // A test that failed mid-pull leaves its download to resume: gone here, so the tests after
+        // it (each asserts that nothing is left) do not fail for it too.
+        Path downloads = Jbox.DATA.resolve("downloads");
+        if (Files.isDirectory(downloads)) {
+            try (var s = Files.list(downloads)) {
+                for (Path p : s.toList()) {
+                    Jbox.host("rm", "-rf", "--one-file-system", p.toString());
+                }
+            }
+        }
         Jbox.cleanUp();
     }
 
@@ -240,16 +250,22 @@ class RegistryIT {
 
             Jbox.Result first = Jbox.run("pull", name);
             assertEquals(125, first.code(), first.all());
-            assertTrue(first.err().contains("was interrupted after 300000 of ")
-                    && first.err().endsWith("(run the pull again to resume)\n"), first.all());
+            java.util.regex.Matcher said = java.util.regex.Pattern.compile("was interrupted after (\\d+) of ").matcher(first.err());
+            assertTrue(said.find() && first.err().endsWith("(run the pull again to resume)\n"), first.all());
+            // Three attempts, each cut after 100,000 bytes; a cut connection may deliver a little less
+            // than was sent before it (seen on a loaded machine), and what arrived is what is kept.
+            long kept = Long.parseLong(said.group(1));
+            assertTrue(kept > 0 && kept <= 300_000, first.all());
             try (var partial = Files.walk(Jbox.DATA.resolve("downloads"))) {
-                assertEquals(1, partial.filter(p -> p.toString().endsWith(".partial")).count(), "the partial layer stays");
+                List<Path> parts = partial.filter(p -> p.toString().endsWith(".partial")).toList();
+                assertEquals(1, parts.size(), "the partial layer stays");
+                assertEquals(kept, Files.size(parts.get(0)), "what the message says was kept");
             }
 
             Jbox.Result second = Jbox.run("pull", name);
             check(second);
             List<String> gets = proxy.requestsFor("/blobs/sha256:");
-            assertTrue(gets.get(gets.size() - 1).endsWith("Range: bytes=300000-"), gets.toString());
+            assertTrue(gets.get(gets.size() - 1).endsWith("Range: bytes=" + kept + "-"), gets.toString());
             Jbox.Result run = Jbox.run("run", "--rm", "--net", "none", name);
             assertEquals("resumed\n", run.out(), run.all());
         }
