@@ -37,17 +37,11 @@ class ImageIT {
     @Test
     void anImportedRootfsRunsWithRootOwningItsFiles() throws Exception {
         Path tar = tmp.resolve("mini.tar.gz");
-        Path busybox = Path.of("/bin/busybox");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tar));
              TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
             dir(t, "bin/");
             dir(t, "etc/");
-            TarArchiveEntry bb = new TarArchiveEntry("bin/busybox");
-            bb.setMode(0755);
-            bb.setSize(Files.size(busybox));
-            t.putArchiveEntry(bb);
-            Files.copy(busybox, t);
-            t.closeArchiveEntry();
+            busybox(t, "bin/busybox");
             TarArchiveEntry sh = new TarArchiveEntry("bin/sh", TarArchiveEntry.LF_SYMLINK);
             sh.setLinkName("busybox");
             t.putArchiveEntry(sh);
@@ -76,16 +70,10 @@ class ImageIT {
     @Test
     void bindTargetsFromTheImageAreNotCopiedUpAndAFifoThereDoesNotHang() throws Exception {
         Path tar = tmp.resolve("fifo.tar");
-        Path busybox = Path.of("/bin/busybox");
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
             dir(t, "bin/");
             dir(t, "etc/");
-            TarArchiveEntry bb = new TarArchiveEntry("bin/busybox");
-            bb.setMode(0755);
-            bb.setSize(Files.size(busybox));
-            t.putArchiveEntry(bb);
-            Files.copy(busybox, t);
-            t.closeArchiveEntry();
+            busybox(t, "bin/busybox");
             file(t, "etc/hostname", "from-the-image\n", 0);
             TarArchiveEntry fifo = new TarArchiveEntry("etc/hosts", TarArchiveEntry.LF_FIFO);
             fifo.setMode(0644);
@@ -272,16 +260,10 @@ class ImageIT {
     @Test
     void deviceNodesInARootfsTarballAreSkippedWithOneWarning() throws Exception {
         Path tar = tmp.resolve("with-dev.tar");
-        Path busybox = Path.of("/bin/busybox");
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(tar))) {
             dir(t, "./bin/");
             dir(t, "./dev/");
-            TarArchiveEntry bb = new TarArchiveEntry("./bin/busybox");
-            bb.setMode(0755);
-            bb.setSize(Files.size(busybox));
-            t.putArchiveEntry(bb);
-            Files.copy(busybox, t);
-            t.closeArchiveEntry();
+            busybox(t, "./bin/busybox");
             TarArchiveEntry sh = new TarArchiveEntry("./bin/sh", TarArchiveEntry.LF_SYMLINK);
             sh.setLinkName("busybox");
             t.putArchiveEntry(sh);
@@ -327,6 +309,17 @@ class ImageIT {
 
     private static long diskUsage(Path root) throws Exception {
         return Long.parseLong(Jbox.host("du", "-sb", "--one-file-system", root.toString()).split("\\s+")[0]);
+    }
+
+    /** The host's static busybox as {@code name}, mode 0755. */
+    private static void busybox(TarArchiveOutputStream t, String name) throws Exception {
+        Path busybox = Path.of("/bin/busybox");
+        TarArchiveEntry bb = new TarArchiveEntry(name);
+        bb.setMode(0755);
+        bb.setSize(Files.size(busybox));
+        t.putArchiveEntry(bb);
+        Files.copy(busybox, t);
+        t.closeArchiveEntry();
     }
 
     private static void dir(TarArchiveOutputStream t, String name) throws Exception {
