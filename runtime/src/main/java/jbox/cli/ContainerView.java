@@ -89,6 +89,11 @@ final class ContainerView {
     }
 
     boolean running() {
+        return running(status);
+    }
+
+    /** Running in docker's sense: its process lives, paused or not. */
+    static boolean running(String status) {
         return status.equals(ContainerRecord.RUNNING) || status.equals("paused");
     }
 

@@ -79,7 +79,8 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
             ContainerRecord s = records.get(i);
             ContainerView v = new ContainerView(states, s, ContainerView.paused(states, stop, s));
             boolean anyState = all || keep >= 0 || where.containsKey("status");
-            if ((anyState || listedByDefault(v.status)) && matches(v, where)) {
+            // docker's ps without -a: running ones (paused too), not created ones, whose pid is 0
+            if ((anyState || v.running()) && matches(v, where)) {
                 shown.add(v);
             }
         }
@@ -98,14 +99,6 @@ public final class PsCommand extends RequestCommand implements Callable<Integer>
         shown.forEach(v -> rows.add(v.row(now, noTrunc)));
         out().print(Table.render(f, rows, PsCommand::header));
         return 0;
-    }
-
-    /**
-     * docker's `ps` without -a lists running containers (paused ones too), not created ones: a `run`
-     * whose process has not started yet has no pid to show.
-     */
-    static boolean listedByDefault(String status) {
-        return status.equals(ContainerRecord.RUNNING) || status.equals("paused");
     }
 
     /** docker's column titles for ps's fields. */

@@ -20,10 +20,10 @@ class DockerFormatsTest {
     @Test
     void psWithoutAllListsRunningAndPausedOnes() {
         // A run whose process has not started is `created` (pid 0): docker's ps leaves it out until it runs.
-        assertTrue(PsCommand.listedByDefault("running"));
-        assertTrue(PsCommand.listedByDefault("paused"));
+        assertTrue(ContainerView.running("running"));
+        assertTrue(ContainerView.running("paused"));
         for (String s : List.of("created", "exited", "dead")) {
-            assertFalse(PsCommand.listedByDefault(s), s);
+            assertFalse(ContainerView.running(s), s);
         }
     }
 
