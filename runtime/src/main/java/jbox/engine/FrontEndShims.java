@@ -32,12 +32,12 @@ final class FrontEndShims implements ShimStarter {
     }
 
     @Override
-    public CompletableFuture<ShimStarter.Child> start(List<String> argv, Path log) {
+    public CompletableFuture<Child> start(List<String> argv, Path log) {
         String exec = SealedShim.execPath(Path.of(argv.get(0))); // argv[0] stays the shim's path, for ps
         byte[] frame = EngineProtocol.spawn(log == null ? EngineProtocol.SPAWN_INHERIT : EngineProtocol.SPAWN_DETACHED,
                 log == null ? "" : log.toString(), exec == null ? "" : exec, argv, env);
         try {
-            return session.spawn(frame).thenApply(c -> c);
+            return session.spawn(frame);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }

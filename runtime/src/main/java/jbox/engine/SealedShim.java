@@ -74,7 +74,7 @@ final class SealedShim {
                 copied = now;
             }
             return execPath;
-        } catch (IOException | UnsatisfiedLinkError | IllegalStateException e) {
+        } catch (IOException | LinkageError e) { // no memfd or seals; jnr unloadable (its class init failed)
             return null; // the shim makes its own copy, as it always could
         }
     }

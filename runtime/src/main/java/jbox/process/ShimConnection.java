@@ -81,12 +81,12 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
         private final Path log;
         private final boolean tty;
         private final ServerSocketChannel server;
-        private final CompletableFuture<ShimStarter.Child> start;
+        private final CompletableFuture<? extends ShimStarter.Child> start;
         private final PrintStream warnings;
         private boolean done;
 
         private Pending(Path shim, Path socketPath, Path log, boolean tty, ServerSocketChannel server,
-                CompletableFuture<ShimStarter.Child> start, PrintStream warnings) {
+                CompletableFuture<? extends ShimStarter.Child> start, PrintStream warnings) {
             this.shim = shim;
             this.socketPath = socketPath;
             this.log = log;

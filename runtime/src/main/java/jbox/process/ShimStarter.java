@@ -21,10 +21,10 @@ public interface ShimStarter {
      * The child, or the IOException that prevented it; the front end answers SPAWN later, so the
      * caller may go on meanwhile.
      */
-    CompletableFuture<Child> start(List<String> argv, Path log);
+    CompletableFuture<? extends Child> start(List<String> argv, Path log);
 
     /** Waits for {@code started}: the child, or the IOException that prevented it. */
-    static Child await(CompletableFuture<Child> started) throws IOException {
+    static Child await(CompletableFuture<? extends Child> started) throws IOException {
         try {
             return started.get();
         } catch (InterruptedException e) {
