@@ -119,7 +119,8 @@ public final class PlanBuilder {
         String lower = ann.get(ContainerSpec.ANNOTATION_LOWER);
         if (lower != null) {
             String data = "lowerdir=" + lower + ",upperdir=" + ann.get(ContainerSpec.ANNOTATION_UPPER)
-                    + ",workdir=" + ann.get(ContainerSpec.ANNOTATION_WORK) + (userns ? ",userxattr" : "");
+                    + ",workdir=" + ann.get(ContainerSpec.ANNOTATION_WORK) + (userns ? ",userxattr" : "")
+                    + ("true".equals(ann.get(ContainerSpec.ANNOTATION_VOLATILE)) ? ",volatile" : "");
             if (data.getBytes(StandardCharsets.UTF_8).length >= MOUNT_DATA_MAX) {
                 throw new JboxException("the overlay mount of " + lower.split(":").length + " image layers needs "
                         + data.length() + " bytes of mount options, more than the kernel takes (" + (MOUNT_DATA_MAX - 1)

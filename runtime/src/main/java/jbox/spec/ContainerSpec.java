@@ -34,6 +34,12 @@ public record ContainerSpec(
     public static final String ANNOTATION_LOWER = "dev.jbox.rootfs.lowerdir";
     public static final String ANNOTATION_UPPER = "dev.jbox.rootfs.upperdir";
     public static final String ANNOTATION_WORK = "dev.jbox.rootfs.workdir";
+    /**
+     * "true": the writable layer goes with the container (--rm), so overlayfs is mounted volatile:
+     * it skips the sync of the host's file system that every unmount of an overlay does, which a
+     * crash could only have kept for a container that is removed anyway.
+     */
+    public static final String ANNOTATION_VOLATILE = "dev.jbox.rootfs.volatile";
     /** "true": PID 1 is jbox's built-in init, the command runs as its child (--init). */
     public static final String ANNOTATION_INIT = "dev.jbox.init";
     /** "true": run -di without -t; the detached monitor holds the container's stdin, a pipe, for jbox attach. */

@@ -121,6 +121,9 @@ public final class SpecBuilder {
         ann.put(ContainerSpec.ANNOTATION_LOWER, in.imageRootfs());
         ann.put(ContainerSpec.ANNOTATION_UPPER, in.upperDir());
         ann.put(ContainerSpec.ANNOTATION_WORK, in.workDir());
+        if (o.remove()) {
+            ann.put(ContainerSpec.ANNOTATION_VOLATILE, "true");
+        }
         ann.put("dev.jbox.image", in.image().name());
         ann.put(NetworkMode.ANNOTATION_MODE, net.annotation());
         if (net.userNetwork()) {

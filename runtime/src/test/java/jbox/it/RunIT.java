@@ -93,6 +93,19 @@ class RunIT {
     }
 
     @Test
+    void onlyARemovedContainersOverlayIsVolatile() throws Exception {
+        // volatile (fsync=volatile since 6.x): its unmount at the exit skips syncing the host's file system
+        Jbox.Result removed = Jbox.run("run", "--rm", Jbox.IMAGE, "grep", " / ", "/proc/mounts");
+        assertEquals(0, removed.code(), removed.all());
+        assertTrue(removed.out().startsWith("overlay / overlay ") && removed.out().contains("volatile"), removed.all());
+        String name = Containers.uniqueName("kept");
+        Jbox.Result kept = Jbox.run("run", "--name", name, Jbox.IMAGE, "grep", " / ", "/proc/mounts");
+        Jbox.run("rm", name);
+        assertEquals(0, kept.code(), kept.all());
+        assertTrue(kept.out().startsWith("overlay / overlay ") && !kept.out().contains("volatile"), kept.all());
+    }
+
+    @Test
     void environmentWorkdirAndUser() throws Exception {
         Jbox.Result r = Jbox.run("run", "--rm", "-e", "GREETING=hi", "-w", "/tmp", "-u", "1000:1001", Jbox.IMAGE,
                 "sh", "-c", "echo $GREETING; pwd; id -u; id -g; echo $PATH");

@@ -154,6 +154,14 @@ class PlanBuilderTest {
     }
 
     @Test
+    void overlayRootOfARemovedContainerIsVolatile() throws JboxException {
+        s.annotations.put(ContainerSpec.ANNOTATION_VOLATILE, "true");
+        Plan.Step st = what(PlanBuilder.build(s.build()), "mount overlay rootfs on " + s.merged);
+        assertEquals("lowerdir=" + s.image + ",upperdir=" + s.upper + ",workdir=" + s.work + ",userxattr,volatile",
+                st.args().get(4));
+    }
+
+    @Test
     void overlayRootWithoutUserNamespaceHasNoUserxattr() throws JboxException {
         s.namespaces.remove("user");
         Plan.Step st = what(PlanBuilder.build(s.build()), "mount overlay rootfs on " + s.merged);

@@ -40,6 +40,13 @@ class SpecBuilderHabitsTest {
     }
 
     @Test
+    void onlyARemovedContainersLayerIsVolatile() throws JboxException {
+        assertNull(f.build().annotations().get(ContainerSpec.ANNOTATION_VOLATILE), "a kept layer is synced at unmount");
+        f.remove = true;
+        assertEquals("true", f.build().annotations().get(ContainerSpec.ANNOTATION_VOLATILE));
+    }
+
+    @Test
     void privilegedAndSandboxContradict() {
         f.privileged = true;
         f.sandbox = true;

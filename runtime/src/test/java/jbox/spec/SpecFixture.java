@@ -21,6 +21,7 @@ final class SpecFixture {
     String workdir;
     String user;
     String net = "none";
+    boolean remove;
     List<String> groupAdd = List.of();
     String entrypoint;
     boolean privileged;
@@ -37,7 +38,7 @@ final class SpecFixture {
     }
 
     RunOptions options() {
-        return new RunOptions("busybox", command, null, hostname, env, workdir, user, net, null, false,
+        return new RunOptions("busybox", command, null, hostname, env, workdir, user, net, null, remove,
                 sandbox ? new RunOptions.Sandboxing(List.of(), List.of(), List.of(), false, List.of(), List.of(), List.of(),
                         null, null, null, null, null, null, null, true) : RunOptions.Sandboxing.NONE, null, false, false, false, List.of(),
                 new RunOptions.Habits(entrypoint, groupAdd, List.of(), List.of(), List.of(), shmSize, devices, privileged, false));
