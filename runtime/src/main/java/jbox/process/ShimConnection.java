@@ -63,11 +63,17 @@ public final class ShimConnection implements AutoCloseable, ShimSequence.Channel
             server.bind(UnixDomainSocketAddress.of(socketPath));
             // chmod(2) by path: the JDK's no-follow variant opens the file, which a socket refuses (ENXIO)
             Files.setAttribute(socketPath, "unix:mode", FileModes.PRIVATE_FILE);
-            if (log != null) {
-                FileModes.ensureFile(log, FileModes.PRIVATE_FILE); // appendTo would make it 0666 minus the umask
-            }
         } catch (IOException e) {
             throw new JboxException("cannot listen on control socket " + socketPath + ": " + IoReason.of(e), e);
+        }
+        if (log != null) {
+            try {
+                FileModes.ensureFile(log, FileModes.PRIVATE_FILE); // appendTo would make it 0666 minus the umask
+            } catch (IOException e) {
+                closeQuietly(server);
+                closeQuietly(() -> Files.deleteIfExists(socketPath));
+                throw new JboxException("cannot create the shim's log " + log + ": " + IoReason.of(e), e);
+            }
         }
         List<String> argv = tty ? List.of(shim.toString(), "--tty", socketPath.toString())
                 : List.of(shim.toString(), socketPath.toString());

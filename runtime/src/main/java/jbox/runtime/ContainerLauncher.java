@@ -80,6 +80,11 @@ public final class ContainerLauncher {
         SpecFile.Pending recording = null;
         boolean keep = false;
         try {
+            if (!o.detach()) {
+                // The shim's start (on another CPU) overlaps everything up to its connection in
+                // launch. (A detached one's log goes into the layer, made next: it starts in launch.)
+                runner.startShimEarly(states.dir(id), null, o.tty());
+            }
             SpecBuilder.IdRange ids = idRange(o);
             files.createLayer(ids == null ? 0 : ids.uidBase(), ids == null ? 0 : ids.gidBase());
             timings.mark("writable_layer");
@@ -113,6 +118,7 @@ public final class ContainerLauncher {
         } finally {
             SpecFile.Pending pending = recording;
             boolean remove = !keep;
+            runner.dropEarlyShim(); // the start failed before launch: the shim started for it goes
             uninterrupted(() -> {
                 try {
                     if (pending != null) {
@@ -195,11 +201,12 @@ public final class ContainerLauncher {
             boolean detached, RunReport report, long timeoutMillis, SpecFile.Pending recorded, String timeoutFlag,
             ContainerRunner runner) throws JboxException {
         ContainerFiles files = files(id);
-        ContainerCgroup cgroup = null;
+        ContainerCgroup[] cgroup = new ContainerCgroup[1]; // made while the kernel clones (planned, below)
         ContainerNetwork network = null;
         boolean running = false;
         try {
-            // First: the shim's start overlaps everything below until the runner connects to it.
+            // First (unless run started it before): the shim's start overlaps everything below until
+            // the runner connects to it.
             runner.startShimEarly(states.dir(id), detached ? files.log() : null, spec.process().terminal() && !detached);
             NetworkMode mode = NetworkMode.of(spec);
             boolean bridged = mode.kind() == NetworkMode.Kind.BRIDGE;
@@ -212,12 +219,14 @@ public final class ContainerLauncher {
                     annotationList(spec, ContainerSpec.ANNOTATION_ADD_HOSTS), annotationList(spec, ContainerSpec.ANNOTATION_DNS));
             network.joinHosts(); // a jbox network: the others' names here, this one's name there
             timings.mark("etc_files");
-            Plan plan = PlanBuilder.build(spec);
-            timings.mark("plan_build");
-            // A detached container always gets a cgroup: pause, stats and top work from it.
-            cgroup = new ContainerCgroups(config).create(id, spec, detached, runner.caller().shims().callerPid());
-            timings.mark("cgroup");
-            ContainerCgroup joined = cgroup;
+            ContainerRunner.PlanSource planned = () -> { // while the kernel clones the init
+                Plan plan = PlanBuilder.build(spec);
+                timings.mark("plan_build");
+                // A detached container always gets a cgroup: pause, stats and top work from it.
+                cgroup[0] = new ContainerCgroups(config).create(id, spec, detached, runner.caller().shims().callerPid());
+                timings.mark("cgroup");
+                return plan;
+            };
             ContainerNetwork net = network;
             ContainerRunner.Outcome outcome;
             ContainerRunner.Detach detach = detached ? new ContainerRunner.Detach(files.log(),
@@ -230,7 +239,7 @@ public final class ContainerLauncher {
             long cpuPoll = cpuTime == null ? 0 : Durations.millis("cpu_time.poll", config.get("cpu_time.poll"));
             CpuTimeWatch[] cpuWatch = new CpuTimeWatch[1];
             try {
-                outcome = runner.run(spec, plan, states.dir(id), timeoutMillis, graceMillis(), detach,
+                outcome = runner.run(spec, planned, states.dir(id), timeoutMillis, graceMillis(), detach,
                         new ContainerRunner.StartListener() {
                     @Override
                     public void started(long pid, long shimPid) throws JboxException {
@@ -241,9 +250,9 @@ public final class ContainerLauncher {
                         // Recorded before the plan runs, so clean-up can always find this container.
                         // The init waits for its plan here, so it is alive and its start time is its own.
                         states.write(ContainerCgroups.recorded(state.withRunning(pid, ProcessStart.of(pid), shimPid,
-                                ProcessStart.of(shimPid)), joined));
-                        if (joined != null) {
-                            joined.add(pid); // before the plan, whose first steps unshare the cgroup namespace
+                                ProcessStart.of(shimPid)), cgroup[0]));
+                        if (cgroup[0] != null) {
+                            cgroup[0].add(pid); // before the plan, whose first steps unshare the cgroup namespace
                         }
                         timings.mark("state_and_cgroup");
                         net.attach(pid); // eth0 is configured before the workload starts
@@ -253,7 +262,7 @@ public final class ContainerLauncher {
                     @Override
                     public void running() throws JboxException {
                         if (cpuTime != null) {
-                            cpuWatch[0] = CpuTimeWatch.start(joined, Long.parseLong(cpuTime), cpuPoll, runner);
+                            cpuWatch[0] = CpuTimeWatch.start(cgroup[0], Long.parseLong(cpuTime), cpuPoll, runner);
                         }
                     }
                 }, files.stdioLog()); // foreground or detached, `jbox logs` reads it
@@ -274,7 +283,7 @@ public final class ContainerLauncher {
             int code = outcome.exitCode();
             timings.mark("container_exited"); // the workload ran, exited, and the shim reported it
             boolean cpuLimit = cpuWatch[0] != null && cpuWatch[0].reached();
-            CgroupUsage usage = cgroup == null ? null : cgroup.usage();
+            CgroupUsage usage = cgroup[0] == null ? null : cgroup[0].usage();
             if (report != null) {
                 report.ended(outcome, spec, usage, cpuLimit);
             }
@@ -291,7 +300,7 @@ public final class ContainerLauncher {
             runner.dropEarlyShim(); // started early and not used: the start failed before the shim's turn
             if (!running) { // a detached container lives on: `internal-finish` releases all this later
                 ContainerNetwork net = network;
-                ContainerCgroup group = cgroup;
+                ContainerCgroup group = cgroup[0];
                 uninterrupted(() -> {
                     // The veth's removal runs while the cgroup goes; its lease is released once it is gone.
                     ContainerNetwork.Teardown teardown = net == null ? null : net.startTeardown();

@@ -154,7 +154,7 @@ public final class ContainerRunner {
      */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
-        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, null);
+        return run(spec, () -> plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, null);
     }
 
     /**
@@ -163,16 +163,32 @@ public final class ContainerRunner {
      */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
-        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
+        return run(spec, () -> plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
     }
 
     /** As above, with the control socket elsewhere (its path must stay under 108 bytes). */
     public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted) throws JboxException {
-        return run(spec, plan, stateDir, socket, timeoutMillis, graceMillis, detach, onStarted, null);
+        return run(spec, () -> plan, stateDir, socket, timeoutMillis, graceMillis, detach, onStarted, null);
     }
 
-    private Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
+    /**
+     * As the second form, with the plan made by {@code plan} once the shim was asked to clone: the
+     * kernel's work on the new namespaces (~1 ms) overlaps the plan's making (and whatever the
+     * source does before it, a cgroup). If the source fails, the shim's socket closes and the shim
+     * kills the init, which never got a plan.
+     */
+    public Outcome run(ContainerSpec spec, PlanSource plan, Path stateDir, long timeoutMillis, long graceMillis,
+            Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
+        return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
+    }
+
+    /** What a container's init will run, made while the kernel clones it. */
+    public interface PlanSource {
+        Plan plan() throws JboxException;
+    }
+
+    private Outcome run(ContainerSpec spec, PlanSource plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
                 .withRecord(stateDir).withOutputLog(outputLog);
@@ -195,7 +211,7 @@ public final class ContainerRunner {
             StartListener onStarted) throws JboxException {
         CloneRequest req = CloneRequest.clone(Namespaces.cloneFlags(spec.linux()), Namespaces.joins(spec.linux()))
                 .handedOver(startFifo == null ? null : startFifo.toString(), consoleSocket);
-        drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), plan, socket, spec.linux(), 0, 0, null, false,
+        drive(req, describeFlags(spec), Namespaces.joinNames(spec.linux()), () -> plan, socket, spec.linux(), 0, 0, null, false,
                 onStarted);
     }
 
@@ -216,16 +232,21 @@ public final class ContainerRunner {
             names.add("the container's " + j.type() + " namespace " + j.path());
         }
         CloneRequest req = new CloneRequest(0, paths, null, null, consoleSocket, handover, null);
-        return drive(req, "fork", names, plan, socket, null, 0, 0, null, tty, onStarted);
+        return drive(req, "fork", names, () -> plan, socket, null, 0, 0, null, tty, onStarted);
     }
 
     /**
      * Has the shim of a container in {@code stateDir} started now, ahead of its plan: its fork and
      * execve (the front end's, on another CPU) overlap the rest of the preparation. The next
      * {@link #run} on that state directory, with that log and terminal, connects to it; {@link
-     * #dropEarlyShim} kills it unused when the start fails before.
+     * #dropEarlyShim} kills it unused when the start fails before. Asked again for the same, it
+     * keeps the one it has.
      */
     public void startShimEarly(Path stateDir, Path log, boolean tty) throws JboxException {
+        ShimConnection.Pending p = early;
+        if (p != null && p.isFor(stateDir.resolve("ctl.sock"), log, tty)) {
+            return; // started earlier still, for this very start
+        }
         dropEarlyShim();
         early = ShimConnection.begin(shim, stateDir.resolve("ctl.sock"), log, tty, caller.shims(), caller.err());
     }
@@ -250,17 +271,19 @@ public final class ContainerRunner {
         return null;
     }
 
-    private Outcome drive(CloneRequest req, String what, List<String> joinNames, Plan plan, Path socket,
+    private Outcome drive(CloneRequest req, String what, List<String> joinNames, PlanSource source, Path socket,
             ContainerSpec.Linux linux, long timeoutMillis, long graceMillis, Path log, boolean tty, StartListener onStarted)
             throws JboxException {
         escalateMillis = tty && req.onExit() == null && !req.handover() && graceMillis > 0 ? graceMillis : -1;
-        StartFailures words = new StartFailures(plan, what, joinNames, req);
+        StartFailures words = null;
         ShimConnection.Pending ready = takeEarlyShim(socket, log, tty);
         try (ShimConnection shimConn = ready != null ? ready.connect()
                 : ShimConnection.spawn(shim, socket, log, tty, caller.shims(), caller.err())) {
             timings.mark("spawn_shim");
-            ShimSequence sequence = new ShimSequence(shimConn, words);
             shimConn.send(Protocol.MSG_CLONE, req.encode());
+            Plan plan = source.plan(); // while the shim clones
+            words = new StartFailures(plan, what, joinNames, req);
+            ShimSequence sequence = new ShimSequence(shimConn, words);
             ShimMessage.Pid started = sequence.pid();
             if (started.shimPid() != shimConn.shimPid()) {
                 throw new JboxException("control socket " + socket + ": the peer is not the shim jbox started (pid "
@@ -318,7 +341,7 @@ public final class ContainerRunner {
             return new Outcome(e.waitStatus(), e.cpuUserMicros(), e.cpuSystemMicros(), e.maxRssKib(), timedOut,
                     new TreeMap<>(end.denied()));
         } finally {
-            StartFailures.Summary failure = words.summary();
+            StartFailures.Summary failure = words == null ? null : words.summary();
             setupFailure = failure == null ? null : new SetupFailure(failure.step(), failure.errno());
         }
     }
