@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, what jbox needs to build, run and test on Debian — only what is missing.
 #   busybox-static  the default image      iproute2, iptables  networking tools (and jbox doctor)
-#   gcc, make, libc6-dev  the shim and the static test probe      maven, JDK 17  the Java build
+#   gcc, make, libc6-dev  the sanitizer test builds and the static test probe
+#   musl-tools       musl, which the front end and the shim are linked against (static-pie)
+#   maven, JDK 17    the Java build
 #   util-linux       unshare/nsenter for the namespace tests and demos
 #   socat            a host process holding a TCP or UDP port in the port-conflict tests
 #   libcap2-bin      setcap/getcap: ImageIT proves file capabilities survive an import
@@ -20,6 +22,7 @@ need busybox busybox-static
 need ip iproute2
 need iptables iptables
 need gcc gcc
+need musl-gcc musl-tools
 need make make
 need mvn maven
 need javac openjdk-17-jdk-headless
