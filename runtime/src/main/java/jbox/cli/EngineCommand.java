@@ -104,7 +104,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         List<List<String>> calls = new ArrayList<>(List.of(List.of("--version"), List.of("ps"), List.of("image", "ls")));
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 12; i++) { // past the ~10 calls after which jbox-jvm has the engine compile a method
             calls.add(List.of("run", "--dry-run", "--net", "none", image, "/bin/true"));
         }
         for (List<String> args : calls) {
