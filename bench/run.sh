@@ -107,15 +107,17 @@ while IFS='|' read -r key label; do
 done <<'EOF'
 front_end_start_to_connected|exec of jbox to connected (static: config, ns key)
 request_sent|REQUEST written
-engine_until_spawn|REQUEST to SPAWN (engine: parse..cgroup, below)
+engine_until_spawn|REQUEST to SPAWN (engine: parse..state dir, below)
 front_end_fork_exec_shim|SPAWN to SPAWNED (fork, the shim's execve)
 shim_life|SPAWNED to the shim's exit (kernel work and engine)
 engine_after_shim_exit|the shim's exit to EXIT (engine: clean-up)
 front_end_exit|EXIT to the front end's exit
 front_end_total|total under strace
 EOF
-echo "the engine (--timings; spawn_shim: SPAWN until the shim is on its control socket; clone,"
-echo "plan_executed_and_execve, container_exited: the shim and the kernel, the engine waiting):"
+echo "the engine (--timings, in order; SPAWN goes out after new_id_and_state_dir; spawn_shim: the"
+echo "wait for the shim on its control socket; plan_build and cgroup: after CLONE went out; clone:"
+echo "the rest of the wait for the init's pid; plan_executed_and_execve, container_exited: the shim"
+echo "and the kernel, the engine waiting):"
 for phase in $(cut -d: -f1 "$work/phases" | grep -v '^wall$\|^front_end_rest$' | awk '!seen[$0]++'); do
   printf "  %-52s %8s\n" "$phase" "$(med "$phase" "$work/phases")"
 done
@@ -125,9 +127,11 @@ while IFS='|' read -r label phases; do
   printf "  %-52s %8.2f\n" "$label" "$(sum $phases)"
 done <<'EOF'
 front end: exec, connect, REQUEST ... EXIT, exit|front_end_rest
-engine: parse to cgroup, before the shim|parse_args image_resolve new_id_and_state_dir writable_layer spec_build network_prepare etc_files plan_build cgroup
-shim spawn via the front end|spawn_shim
-kernel work: clone, plan, execve, the workload, exit|clone plan_executed_and_execve container_exited
+engine: parse to state dir, before SPAWN|parse_args image_resolve new_id_and_state_dir
+engine while the shim starts: layer, spec, /etc|writable_layer spec_build network_prepare etc_files
+the shim's start, what the engine waits of it|spawn_shim
+clone (the engine makes plan and cgroup meanwhile)|plan_build cgroup clone
+kernel work: plan, execve, the workload, exit|plan_executed_and_execve container_exited
 engine while the shim waits: id maps, state, cgroup|id_maps config_json_wait state_and_cgroup network_attach
 engine: clean-up after the exit|cleanup
 wall time of a --timings run|wall
