@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import jbox.JboxException;
 import jbox.security.SeccompProfile.ArgCondition;
 import jbox.security.SeccompProfile.Rule;
@@ -17,7 +18,7 @@ import jbox.security.SeccompProfile.Rule;
  *   A = arch;  if A != AUDIT_ARCH_X86_64: return KILL_PROCESS
  *   A = nr;    if A >= 0x40000000 (x32 ABI, or -1): return ERRNO(ENOSYS)
  *              if A > the highest number in our table (a newer call): return ERRNO(ENOSYS)
- *   per action, system calls that always get it:  if A == nr1 or A == nr2 ...: return action
+ *   per action, system calls that always get it:  if A == nr1 or lo <= A <= hi ...: return action
  *   per system call with argument rules:          if A == nr: { rule 1's tests: return action1
  *                                                               rule 2's tests: return action2
  *                                                               return default }
@@ -128,13 +129,36 @@ public final class SeccompCompiler {
         return SeccompProgram.of(program, List.copyOf(unknown));
     }
 
-    /** A holds nr: if it is one of {@code numbers}, return {@code ret}, else go on after the group. */
+    /**
+     * A holds nr: if it is one of {@code numbers}, return {@code ret}, else go on after the group.
+     * Consecutive numbers (three or more) are tested as one range, two instructions: the default
+     * profile's ~330 allowed calls lie in a few dozen runs, and the kernel checks and JIT-compiles
+     * every instruction at each container's start (and each call of the container walks them).
+     * Never more instructions than numbers, so every jump to the shared return stays short.
+     */
     private static void emitGroup(BpfAssembler asm, List<Integer> numbers, int ret) {
         BpfAssembler.Label matched = asm.label();
         BpfAssembler.Label after = asm.label();
-        for (int i = 0; i < numbers.size(); i++) {
-            boolean last = i == numbers.size() - 1;
-            asm.branch(Bpf.JEQ, numbers.get(i), matched, last ? after : null);
+        List<Integer> sorted = new ArrayList<>(new TreeSet<>(numbers));
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+                j++;
+            }
+            boolean last = j == sorted.size() - 1;
+            if (j - i >= 2) { // lo <= A <= hi
+                BpfAssembler.Label outside = last ? after : asm.label();
+                asm.branch(Bpf.JGE, sorted.get(i), null, outside);
+                asm.branch(Bpf.JGT, sorted.get(j), outside, matched);
+                if (!last) {
+                    asm.bind(outside);
+                }
+                i = j + 1;
+            } else {
+                asm.branch(Bpf.JEQ, sorted.get(i), matched, i == sorted.size() - 1 ? after : null);
+                i++;
+            }
         }
         asm.bind(matched);
         asm.emit(BpfInstruction.ret(ret));

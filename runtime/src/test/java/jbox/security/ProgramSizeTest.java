@@ -73,6 +73,40 @@ class ProgramSizeTest {
     }
 
     @Test
+    void consecutiveCallsAreTestedAsOneRangeAndTheCallsAroundItKeepTheirOwnAction() throws Exception {
+        tableNumbers(); // name(n) reads the table
+        List<Rule> rules = new ArrayList<>();
+        for (int n = 0; n < 100; n++) {
+            if (n != 50) { // a hole in the run: 0..49 and 51..99
+                rules.add(rule(name(n), ALLOW));
+            }
+        }
+        rules.add(rule(name(101), ALLOW)); // alone
+        rules.add(rule(name(103), ALLOW)); // two in a row: two single tests
+        rules.add(rule(name(104), ALLOW));
+        rules.add(rule(name(105), SeccompAction.errno(9))); // next to the run, another action
+        rules.add(rule(name(50), SeccompAction.errno(8), arg(0, Op.EQ, 1))); // inside it, with an argument rule
+        SeccompProgram program = SeccompCompiler.compile(profile(SeccompAction.errno(7), rules.toArray(Rule[]::new)));
+        BpfInterpreter f = new BpfInterpreter(program);
+        for (int n = 0; n < 120; n++) {
+            int expected = n < 100 && n != 50 || n == 101 || n == 103 || n == 104 ? SeccompAction.RET_ALLOW
+                    : n == 105 ? errno(9) : errno(7);
+            assertEquals(expected, f.run(X86_64, n, 0), "call " + n);
+        }
+        assertEquals(errno(8), f.run(X86_64, 50, 1));
+        // header (8) + two ranges (4) + three single calls (3) + their return (1) + call 105 and its
+        // return (2) + call 50 with its test, return and default (7) + the default (1)
+        assertEquals(26, program.instructionCount());
+    }
+
+    @Test
+    void theDefaultProfileIsAShortProgram() throws JboxException {
+        // 342 instructions when each allowed call had a test of its own; the kernel checks and
+        // compiles every one at each container's start, and each system call walks them.
+        assertTrue(SeccompProfiles.loadDefault().instructionCount() < 150, "" + SeccompProfiles.loadDefault().instructionCount());
+    }
+
+    @Test
     void aProgramOverTheKernelLimitIsRefused() {
         Rule[] rules = new Rule[1000];
         for (int i = 0; i < rules.length; i++) {
