@@ -11,9 +11,10 @@ import jbox.rootfs.TreeDeletion;
 
 /**
  * The host-side files of one container: its writable layer (data.root/containers/ID with
- * upper/, work/ and merged/ for overlayfs) and its state directory. The overlay itself is
- * mounted inside the container's mount namespace, so no host mount ever needs undoing: these
- * directories are all that a dead container can leave.
+ * upper/ and work/ for overlayfs) and its state directory. The overlay itself is mounted inside
+ * the container's mount namespace, on the layer directory itself (which hides upper/ and work/
+ * from the container; no merged/ to make and remove per run), so no host mount ever needs
+ * undoing: these directories are all that a dead container can leave.
  */
 public final class ContainerFiles {
     private final Path layerDir;
@@ -51,10 +52,6 @@ public final class ContainerFiles {
         return layerDir.resolve(STDIO_LOG);
     }
 
-    public Path merged() {
-        return layerDir.resolve("merged");
-    }
-
     /**
      * Creates the layer; upper and work belong to the container's root (a host id when mapped).
      * The layer and the state directory are root:GID 0710, GID the container root's group: its
@@ -69,7 +66,6 @@ public final class ContainerFiles {
             own(upper(), ownerUid, ownerGid, 0755); // the container's / : as any root directory
             FileModes.createDirectory(work(), FileModes.PRIVATE_DIR);
             own(work(), ownerUid, ownerGid, FileModes.PRIVATE_DIR); // overlayfs' own
-            FileModes.createDirectory(merged(), 0755); // only a mount point, in the container's namespace
             own(stateDir, 0, ownerGid, HostRoots.SHARED_MODE);
         } catch (IOException e) {
             throw new JboxException("cannot create container layer " + layerDir + ": " + IoReason.of(e), e);

@@ -185,6 +185,10 @@ class RunIT {
         assertEquals("exited", s.path("status").asText());
         assertEquals(3, s.path("exitCode").asInt());
         assertTrue(Files.exists(Jbox.DATA.resolve("containers").resolve(id).resolve("upper/kept")));
+        try (var layer = Files.list(Jbox.DATA.resolve("containers").resolve(id))) {
+            // the overlay was mounted on the layer directory itself: no mount point to make and remove
+            assertEquals(List.of("stdio.log", "upper", "work"), layer.map(p -> p.getFileName().toString()).sorted().toList());
+        }
         Jbox.Result ps = Jbox.run("ps", "-a", "--filter", "name=" + name, "--format", "{{.Names}} {{.Status}}");
         assertTrue(ps.out().startsWith(name + " Exited (3) "), ps.all());
         Jbox.Result dup = Jbox.run("run", "--rm", "--name", name, Jbox.IMAGE, "true");
