@@ -47,13 +47,15 @@ grep -q '"/bin/true"' "$b/config.json" || { echo "bench: could not set args in c
 run="$jbox run --rm --net none busybox /bin/true"
 bench_engine_warm $run
 load=$(bench_load)
+# The cold path last: its 30+ JVMs load both CPUs for a while after they exit (JIT and GC
+# threads, the page cache), which slowed whichever runtime hyperfine measured next.
 hyperfine -N --warmup 3 --runs "$runs" --export-csv "$work/times.csv" \
   -n "jbox (engine)" "$run" \
   -n "jbox --userns host" "$jbox run --rm --net none --userns host busybox /bin/true" \
-  -n "jbox cold path" "env JBOX_ENGINE=off $run" \
   -n "runc" "runc run --bundle $b jbox-bench-runc" \
   -n "crun" "crun run --bundle $b jbox-bench-crun" \
   -n "bwrap" "bwrap --bind $b/rootfs / --proc /proc --dev /dev --unshare-all --die-with-parent /bin/true" \
+  -n "jbox cold path" "env JBOX_ENGINE=off $run" \
   >/dev/null
 
 echo
