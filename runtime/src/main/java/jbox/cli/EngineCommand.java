@@ -90,7 +90,7 @@ final class EngineCommand extends RequestCommand implements Callable<Integer> {
         Request.Terminals t = new Request.Terminals(call.terminals()[0], call.terminals()[1], call.terminals()[2],
                 call.rows(), call.cols());
         return Main.execute(new Request(call.args(), call.in(), call.out(), call.err(), call.env(), call.cwd(), () -> t,
-                to -> call.signals().forward(to), Caller.of(call.out(), call.err(), call.shims())));
+                to -> call.signals().forward(to), Caller.of(call.out(), call.err(), call.shims(), call.afterReply())));
     }
 
     /**

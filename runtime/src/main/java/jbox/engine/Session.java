@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntConsumer;
 import jbox.Errno;
 import jbox.io.IoReason;
@@ -55,6 +56,8 @@ final class Session implements Runnable {
     private final ArrayDeque<CompletableFuture<FrontEndShims.Child>> pendingSpawns = new ArrayDeque<>();
     private final Map<Long, FrontEndShims.Child> children = new HashMap<>();
     private final BlockingQueue<byte[]> stdin = new ArrayBlockingQueue<>(64);
+    /** Work the command left for after its EXIT, run by this session's thread once EXIT went out. */
+    private final List<Runnable> afterReply = new CopyOnWriteArrayList<>();
     private boolean stdinWanted;
 
     Session(SocketChannel channel, Engine engine) {
@@ -130,7 +133,7 @@ final class Session implements Runnable {
         engine.execute(() -> readFrames(in));
         Call call = new Call(hello.args(), new StdinInput(), out, err, env, Path.of(hello.cwd()),
                 new boolean[] {hello.tty(0), hello.tty(1), hello.tty(2)}, hello.rows(), hello.cols(),
-                to -> signalReceiver = to, new FrontEndShims(this, hello.env(), hello.frontEndPid()));
+                to -> signalReceiver = to, new FrontEndShims(this, hello.env(), hello.frontEndPid()), afterReply::add);
         int status;
         try {
             status = engine.handler().run(call);
@@ -144,6 +147,13 @@ final class Session implements Runnable {
         err.flush();
         finish(status == Call.FALLBACK ? EngineProtocol.frame(EngineProtocol.FALLBACK, new byte[0])
                 : EngineProtocol.u32Frame(EngineProtocol.EXIT, status));
+        for (Runnable work : afterReply) { // the caller has its status: what it need not wait for
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                engine.log("request " + hello.args() + ", after its reply: " + e);
+            }
+        }
     }
 
     /** One STDERR line and EXIT 125: a peer or a request this engine does not serve. */

@@ -2,6 +2,7 @@
 package jbox.runtime;
 
 import java.io.PrintStream;
+import java.util.concurrent.Executor;
 import jbox.process.ShimStarter;
 
 /**
@@ -16,22 +17,37 @@ public final class Caller {
     private final PrintStream err;
     private final boolean ownStdio;
     private final ShimStarter shims;
+    private final Executor afterReply;
 
-    private Caller(PrintStream out, PrintStream err, boolean ownStdio, ShimStarter shims) {
+    private Caller(PrintStream out, PrintStream err, boolean ownStdio, ShimStarter shims, Executor afterReply) {
         this.out = out;
         this.err = err;
         this.ownStdio = ownStdio;
         this.shims = shims;
+        this.afterReply = afterReply;
     }
 
     /** This process's own caller: {@code out} and {@code err} write to fds 1 and 2; shims are our children. */
     public static Caller ofProcess(PrintStream out, PrintStream err) {
-        return new Caller(out, err, true, ShimStarter.LOCAL);
+        return new Caller(out, err, true, ShimStarter.LOCAL, Runnable::run);
     }
 
-    /** A caller elsewhere (the engine's, a test's): nothing may inherit this JVM's fds on its behalf. */
+    /** A caller elsewhere (a test's): nothing may inherit this JVM's fds on its behalf. */
     public static Caller of(PrintStream out, PrintStream err, ShimStarter shims) {
-        return new Caller(out, err, false, shims);
+        return new Caller(out, err, false, shims, Runnable::run);
+    }
+
+    /** The engine's caller: as above, and {@code afterReply} runs work once the caller has its status. */
+    public static Caller of(PrintStream out, PrintStream err, ShimStarter shims, Executor afterReply) {
+        return new Caller(out, err, false, shims, afterReply);
+    }
+
+    /**
+     * Work the caller need not wait for (freeing disk space): run once its exit status went out,
+     * by the engine; at once where the status is this process's exit (the cold path, tests).
+     */
+    public void afterReply(Runnable work) {
+        afterReply.execute(work);
     }
 
     /** Who starts this caller's shims. */

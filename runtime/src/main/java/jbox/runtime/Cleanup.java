@@ -75,7 +75,11 @@ public final class Cleanup {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(layers)) {
                 for (Path p : ds) {
                     String id = p.getFileName().toString();
-                    if (!Files.exists(states.dir(id))) {
+                    if (id.startsWith(ContainerFiles.GONE_PREFIX)) {
+                        // a removed container's layer an engine deletes after its reply (or was killed
+                        // deleting): already removed as far as anyone can see, so not listed again
+                        ContainerFiles.deleteTree(p);
+                    } else if (!Files.exists(states.dir(id))) {
                         ContainerFiles.deleteTree(p);
                         removed.add("orphaned layer " + p);
                     }

@@ -1,8 +1,11 @@
 package jbox.runtime;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import jbox.JboxException;
 import jbox.config.HostRoots;
 import jbox.io.FileModes;
@@ -83,6 +86,38 @@ public final class ContainerFiles {
     public void remove() throws JboxException {
         deleteTree(layerDir);
         deleteTree(stateDir);
+    }
+
+    /** A layer being deleted after its run's reply: `.gone-ID` beside the others (system prune ends what an engine did not). */
+    public static final String GONE_PREFIX = ".gone-";
+
+    /**
+     * As {@link #remove}, for a --rm run that ended: the state directory goes now (the container is
+     * gone for every command from here on), the layer is renamed to {@link #GONE_PREFIX}ID (one
+     * rename) and deleted once the caller has its status: each rmdir of the layer's five or six
+     * directories costs 0.1-0.25 ms on this machine's ext4, ~0.7 ms a run the caller waited for.
+     */
+    public void removeAfterReply(Caller caller) throws JboxException {
+        Path gone = layerDir.resolveSibling(GONE_PREFIX + layerDir.getFileName());
+        try {
+            Files.move(layerDir, gone, StandardCopyOption.ATOMIC_MOVE); // rename(2): never a copy
+        } catch (NoSuchFileException e) {
+            gone = null;
+        } catch (IOException e) {
+            deleteTree(layerDir); // not renamed: deleted now, as remove() does
+            gone = null;
+        }
+        deleteTree(stateDir);
+        if (gone != null) {
+            Path layer = gone;
+            caller.afterReply(() -> {
+                try {
+                    TreeDeletion.delete(layer);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove " + layer + ": " + IoReason.of(e), e);
+                }
+            });
+        }
     }
 
     /** Deletes a directory tree without following symlinks (the container wrote part of it). */

@@ -79,6 +79,7 @@ public final class ContainerLauncher {
         ContainerFiles files = files(id);
         SpecFile.Pending recording = null;
         boolean keep = false;
+        boolean exited = false; // it ran and ended: its layer may go after the reply
         try {
             if (!o.detach()) {
                 // The shim's start (on another CPU) overlaps everything up to its connection in
@@ -111,6 +112,7 @@ public final class ContainerLauncher {
             Integer code = launch(states, id, spec, state, Arrays.asList(name, id.substring(0, 12)), o.detach(), report,
                     timeoutMillis(o), recorded, timeoutFlag(o), runner);
             keep = code == null || !o.remove();
+            exited = code != null;
             if (code == null) {
                 runner.caller().out().println(id);
             }
@@ -118,14 +120,17 @@ public final class ContainerLauncher {
         } finally {
             SpecFile.Pending pending = recording;
             boolean remove = !keep;
+            boolean later = exited;
             runner.dropEarlyShim(); // the start failed before launch: the shim started for it goes
             uninterrupted(() -> {
                 try {
                     if (pending != null) {
                         pending.awaitQuietly(); // nothing may write into the directory once it goes
                     }
-                    if (remove) {
-                        files.remove();
+                    if (remove && later) {
+                        files.removeAfterReply(runner.caller());
+                    } else if (remove) {
+                        files.remove(); // a failed start: nothing is left when the caller hears of it
                     }
                 } finally {
                     lock.close();

@@ -175,6 +175,7 @@ class ImageIT {
         assertTrue(Files.size(bomb) < 8L << 20, "a bomb: " + Files.size(bomb) + " bytes compressed");
         long limit = 64L << 20;
         Path config = Jbox.configWith(tmp, "image.max_bytes=64m");
+        Jbox.awaitRemovedLayersDeleted(); // the listing below must not change under a deletion going on
         java.util.List<String> before = listing(Jbox.DATA);
         long usedBefore = diskUsage(Jbox.DATA);
         String name = "bomb-" + Long.toHexString(System.nanoTime());

@@ -219,6 +219,23 @@ final class Jbox {
     }
 
     /** Host command, e.g. ipcmk; returns stdout. */
+    /**
+     * Waits until no removed container's layer is being deleted any more: an engine deletes a
+     * --rm run's layer after its reply (`.gone-ID` beside the others). For tests that list or walk
+     * DATA, which a deletion going on would change under them.
+     */
+    static void awaitRemovedLayersDeleted() throws Exception {
+        Path dir = DATA.resolve("containers");
+        Await.until("the layers of removed containers deleted", () -> {
+            if (!Files.isDirectory(dir)) {
+                return true;
+            }
+            try (var s = Files.list(dir)) {
+                return s.noneMatch(p -> p.getFileName().toString().startsWith(".gone-"));
+            }
+        });
+    }
+
     static String host(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

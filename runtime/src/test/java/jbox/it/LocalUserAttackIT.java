@@ -126,6 +126,7 @@ class LocalUserAttackIT {
             await("config.json and the log", () -> Files.exists(stateDir.resolve("config.json"))
                     && Files.exists(layer.resolve("container.log")));
             List<String> loose = new ArrayList<>();
+            Jbox.awaitRemovedLayersDeleted(); // a tree deleted while walked would fail the walk
             for (Path root : List.of(state, Jbox.DATA)) {
                 try (Stream<Path> all = Files.walk(root)) {
                     all.filter(p -> !insideARootfs(root, p)).forEach(p -> {

@@ -128,6 +128,7 @@ class MountFlagIT {
     }
 
     private static Set<String> containers() throws Exception {
+        Jbox.awaitRemovedLayersDeleted(); // an earlier test's --rm layer may still be going
         Path dir = Jbox.DATA.resolve("containers");
         if (!Files.isDirectory(dir)) {
             return Set.of();

@@ -140,6 +140,31 @@ class RunIT {
     }
 
     @Test
+    void aRemovedContainerIsGoneAtOnceAndItsLayerSoonAfter() throws Exception {
+        String name = Containers.uniqueName("gone");
+        Jbox.Result r = Jbox.run("run", "--rm", "--name", name, Jbox.IMAGE, "sh", "-c", "head -c 100000 /dev/zero > /file");
+        assertEquals(0, r.code(), r.all());
+        // record and name went before the reply; the layer (deleted after it) is not under its id
+        assertEquals(null, Containers.find(name));
+        Jbox.Result again = Jbox.run("run", "--rm", "--name", name, Jbox.IMAGE, "true");
+        assertEquals(0, again.code(), again.all());
+        assertNoLeftovers(); // waits until no layer is being deleted, then finds none without a container
+    }
+
+    @Test
+    void pruneDeletesALayerAnEngineDidNotFinishDeletingWithoutListingIt() throws Exception {
+        Path gone = Jbox.DATA.resolve("containers").resolve(".gone-" + "0".repeat(64));
+        Files.createDirectories(gone.resolve("upper/etc"));
+        Files.writeString(gone.resolve("upper/etc/file"), "left by a killed engine");
+        Files.createSymbolicLink(gone.resolve("upper/host"), Path.of("/etc")); // never followed
+        Jbox.Result prune = Jbox.run("system", "prune");
+        assertEquals(0, prune.code(), prune.all());
+        assertFalse(Files.exists(gone, java.nio.file.LinkOption.NOFOLLOW_LINKS), prune.all());
+        assertFalse(prune.out().contains(".gone-"), "a removed container's layer is not listed again: " + prune.out());
+        assertTrue(Files.exists(Path.of("/etc/passwd")), "the link's target is untouched");
+    }
+
+    @Test
     void sigtermIsIgnoredByAPid1WithoutHandler() throws Exception {
         String name = Containers.uniqueName("noterm");
         Process p = Jbox.start("run", "--rm", "--name", name, Jbox.IMAGE, "sleep", "600");
@@ -228,6 +253,7 @@ class RunIT {
     }
 
     static void assertNoLeftovers() throws Exception {
+        Jbox.awaitRemovedLayersDeleted();
         Path layers = Jbox.DATA.resolve("containers");
         if (Files.isDirectory(layers)) {
             try (var s = Files.list(layers)) {
