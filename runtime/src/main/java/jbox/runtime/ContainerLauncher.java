@@ -399,7 +399,7 @@ public final class ContainerLauncher {
             lower.append(lower.length() == 0 ? "" : ":").append(dir);
         }
         return new SpecBuilder.Inputs(id, image, lower.toString(),
-                files.upper().toString(), files.work().toString(), files.layerDir().toString(), // the overlay's mount point
+                files.upper().toString(), files.work().toString(), files.layerDir().toString(),
                 StateStore.ofRun(config.stateRoot()).dir(id).toString(), ids,
                 new SpecBuilder.NetworkInputs(config.get("net.default"), config.get("net.bridge.name"),
                         config.get("net.bridge.subnet"), ref -> containerNetns(ref), name -> {

@@ -31,7 +31,7 @@ public final class SpecBuilder {
             String imageRootfs,
             String upperDir,
             String workDir,
-            String mergedDir,
+            String rootMountPoint, // where the overlay is mounted, in the container's namespace (the layer dir)
             String etcDir,
             IdRange ids,
             NetworkInputs network,
@@ -191,7 +191,7 @@ public final class SpecBuilder {
         return new ContainerSpec(ContainerSpec.OCI_VERSION,
                 new ContainerSpec.Process(o.tty(), user, args, env(o, in.image(), hostname, account.home()), cwd,
                         capSets, !privileged, rlimits(sb, preset)),
-                new ContainerSpec.Root(in.mergedDir(), sb.readOnly() || preset != null),
+                new ContainerSpec.Root(in.rootMountPoint(), sb.readOnly() || preset != null),
                 hostname,
                 mounts,
                 new ContainerSpec.Linux(ns, uidMap, gidMap, resources,
