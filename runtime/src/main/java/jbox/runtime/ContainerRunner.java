@@ -150,37 +150,22 @@ public final class ContainerRunner {
 
     /**
      * Runs the container; {@code onStarted} gets (container pid, shim pid) once it exists. Returns
-     * how it ended, or null for a detached run, as soon as the command started.
-     */
-    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
-            Detach detach, StartListener onStarted) throws JboxException {
-        return run(spec, () -> plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, null);
-    }
-
-    /**
-     * As above; with {@code outputLog} the container's stdout and stderr also go to that file
-     * (the shim's frames: `jbox logs`), attached ones still to the caller as before.
-     */
-    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, long timeoutMillis, long graceMillis,
-            Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
-        return run(spec, () -> plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
-    }
-
-    /** As above, with the control socket elsewhere (its path must stay under 108 bytes). */
-    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
-            Detach detach, StartListener onStarted) throws JboxException {
-        return run(spec, () -> plan, stateDir, socket, timeoutMillis, graceMillis, detach, onStarted, null);
-    }
-
-    /**
-     * As the second form, with the plan made by {@code plan} once the shim was asked to clone: the
-     * kernel's work on the new namespaces (~1 ms) overlaps the plan's making (and whatever the
-     * source does before it, a cgroup). If the source fails, the shim's socket closes and the shim
-     * kills the init, which never got a plan.
+     * how it ended, or null for a detached run, as soon as the command started. The plan is made
+     * by {@code plan} once the shim was asked to clone: the kernel's work on the new namespaces
+     * (~1 ms) overlaps the plan's making (and whatever the source does before it, a cgroup). If the
+     * source fails, the shim's socket closes and the shim kills the init, which never got a plan.
+     * With {@code outputLog} the container's stdout and stderr also go to that file (the shim's
+     * frames: `jbox logs`), attached ones still to the caller as before.
      */
     public Outcome run(ContainerSpec spec, PlanSource plan, Path stateDir, long timeoutMillis, long graceMillis,
             Detach detach, StartListener onStarted, Path outputLog) throws JboxException {
         return run(spec, plan, stateDir, stateDir.resolve("ctl.sock"), timeoutMillis, graceMillis, detach, onStarted, outputLog);
+    }
+
+    /** As above with a plan made before, and the control socket elsewhere (its path must stay under 108 bytes). */
+    public Outcome run(ContainerSpec spec, Plan plan, Path stateDir, Path socket, long timeoutMillis, long graceMillis,
+            Detach detach, StartListener onStarted) throws JboxException {
+        return run(spec, () -> plan, stateDir, socket, timeoutMillis, graceMillis, detach, onStarted, null);
     }
 
     /** What a container's init will run, made while the kernel clones it. */
