@@ -29,12 +29,23 @@ public final class Caller {
 
     /** This process's own caller: {@code out} and {@code err} write to fds 1 and 2; shims are our children. */
     public static Caller ofProcess(PrintStream out, PrintStream err) {
-        return new Caller(out, err, true, ShimStarter.LOCAL, Runnable::run);
+        return new Caller(out, err, true, ShimStarter.LOCAL, now(err));
     }
 
     /** A caller elsewhere (a test's): nothing may inherit this JVM's fds on its behalf. */
     public static Caller of(PrintStream out, PrintStream err, ShimStarter shims) {
-        return new Caller(out, err, false, shims, Runnable::run);
+        return new Caller(out, err, false, shims, now(err));
+    }
+
+    /** After-reply work run at once; its failure is a warning, as it would be in the engine's log. */
+    private static Executor now(PrintStream err) {
+        return work -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                err.println("jbox: warning: " + e.getMessage());
+            }
+        };
     }
 
     /** The engine's caller: as above, and {@code afterReply} runs work once the caller has its status. */
